@@ -1,0 +1,1 @@
+"""The ``reinforcedvl`` command line: one module per subcommand, each parsing arguments and making one call."""

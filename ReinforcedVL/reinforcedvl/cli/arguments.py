@@ -1,0 +1,23 @@
+"""Argument types shared by subcommands: each validates one value and says what is allowed."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import ReinforcedVLError
+from ..preprocessing import Modality, parse_modality
+
+__all__ = ["device_choice", "modality_choice"]
+
+
+def device_choice(text: str) -> str:
+    if text not in ("auto", "cpu", "cuda"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a device: use auto, cpu or cuda")
+    return text
+
+
+def modality_choice(text: str) -> Modality | None:
+    try:
+        return parse_modality(text)
+    except ReinforcedVLError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

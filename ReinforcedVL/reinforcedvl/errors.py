@@ -1,0 +1,69 @@
+"""The errors ReinforcedVL raises for problems the user can fix.
+
+Every message says what is wrong and what to do about it. The command line prints the message alone (no
+traceback) and exits with the error's ``exit_code``; the Slicer module shows it in a dialog.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ReinforcedVLError",
+    "InputFileError",
+    "UnsupportedVolumeError",
+    "GridMismatchError",
+    "PromptError",
+    "ModelNotFoundError",
+    "CheckpointError",
+    "OutputExistsError",
+    "InferenceCancelled",
+    "DeviceError",
+    "InputWarning",
+]
+
+
+class ReinforcedVLError(Exception):
+    """Base class: a problem with the user's input or set-up, explained in the message."""
+
+    exit_code = 2
+
+
+class InputFileError(ReinforcedVLError):
+    """An input file is missing, unreadable or not a medical volume."""
+
+
+class UnsupportedVolumeError(ReinforcedVLError):
+    """A volume was read but cannot be segmented as it is (4D, colour, NaNs, too large)."""
+
+
+class GridMismatchError(ReinforcedVLError):
+    """Volumes that must share one voxel grid (channels of a study, an image and its mask) do not."""
+
+
+class PromptError(ReinforcedVLError):
+    """A finding description is empty, too long, or not something the model can read."""
+
+
+class ModelNotFoundError(ReinforcedVLError):
+    """The requested model id or checkpoint path does not exist."""
+
+
+class CheckpointError(ReinforcedVLError):
+    """A checkpoint exists but cannot be loaded (corrupt, incomplete or from an incompatible version)."""
+
+
+class OutputExistsError(ReinforcedVLError):
+    """The output folder already holds results and overwriting was not asked for."""
+
+
+class InferenceCancelled(ReinforcedVLError):
+    """The user cancelled a running segmentation (a progress callback returned False)."""
+
+    exit_code = 130
+
+
+class DeviceError(ReinforcedVLError):
+    """The requested compute device is not available or ran out of memory."""
+
+
+class InputWarning(UserWarning):
+    """An input that can be processed but deserves the user's attention (single slice, strong anisotropy)."""

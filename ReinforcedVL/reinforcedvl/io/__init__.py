@@ -1,0 +1,5 @@
+"""File input and output: volumes (NIfTI, NRRD, DICOM) and Slicer segmentation files."""
+
+from .volume_io import output_suffix_for, read_image, read_label_map, write_volume
+
+__all__ = ["read_image", "read_label_map", "write_volume", "output_suffix_for"]

@@ -1,0 +1,254 @@
+"""Reading and writing volumes: NIfTI, NRRD, MetaImage and DICOM series, through SimpleITK.
+
+This module is the only place that converts between ITK's LPS frame and our RAS frame
+(:func:`lps_to_ras_affine`), and between ITK's ``(z, y, x)`` arrays and our ``(i, j, k)`` arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import SimpleITK as sitk
+
+from ..errors import InputFileError, UnsupportedVolumeError
+from ..volume import FileFormat, LabelMap, ScalarVolume, Volume, VolumeSource, check_same_grid
+
+__all__ = [
+    "LPS_TO_RAS",
+    "lps_to_ras_affine",
+    "read_image",
+    "read_label_map",
+    "write_volume",
+    "file_format_of",
+    "output_suffix_for",
+    "to_sitk_image",
+]
+
+# Flips x and y: LPS (DICOM, ITK) <-> RAS (Slicer, NIfTI's world). It is its own inverse.
+LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
+
+_SUFFIXES: dict[str, FileFormat] = {
+    ".nii": "nifti",
+    ".nii.gz": "nifti",
+    ".nrrd": "nrrd",
+    ".nhdr": "nrrd",
+    ".mha": "metaimage",
+    ".mhd": "metaimage",
+    ".dcm": "dicom",
+}
+_WRITE_SUFFIX: dict[FileFormat, str] = {"nifti": ".nii.gz", "nrrd": ".nrrd", "metaimage": ".mha", "dicom": ".nrrd"}
+
+
+def lps_to_ras_affine(image: sitk.Image) -> np.ndarray:
+    """The ``4x4`` voxel-index-to-RAS matrix of a 3D SimpleITK image."""
+    direction = np.asarray(image.GetDirection(), dtype=np.float64).reshape(3, 3)
+    affine_lps = np.eye(4)
+    affine_lps[:3, :3] = direction * np.asarray(image.GetSpacing(), dtype=np.float64)
+    affine_lps[:3, 3] = image.GetOrigin()
+    return LPS_TO_RAS @ affine_lps
+
+
+def file_format_of(path: Path) -> FileFormat | None:
+    """The format a path names by its suffix (a folder is a DICOM series), or None if unknown."""
+    if path.is_dir():
+        return "dicom"
+    name = path.name.lower()
+    for suffix, file_format in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return file_format
+    return None
+
+
+def output_suffix_for(source: VolumeSource | None) -> str:
+    """The suffix results take for an input: its own format, NRRD for DICOM (Slicer's label map format)."""
+    return _WRITE_SUFFIX[source.file_format] if source else ".nii.gz"
+
+
+def read_image(paths: str | Path | Sequence[str | Path]) -> ScalarVolume:
+    """Read one study as a scalar volume; several paths are its channels (e.g. FLAIR and T1c).
+
+    Args:
+        paths: a NIfTI, NRRD or MetaImage file, a DICOM series folder, or one file of a DICOM series;
+            or several such, all on the same voxel grid.
+
+    Returns:
+        float32 volume ``(C, I, J, K)``, C = number of paths, with the first path's source.
+
+    Raises:
+        InputFileError: a path is missing or not a readable volume.
+        UnsupportedVolumeError: 4D, colour or complex data.
+        GridMismatchError: the channels are not on one grid.
+    """
+    path_list = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    if not path_list:
+        raise InputFileError("No image was given: pass at least one volume file or DICOM folder.")
+    channels = [_read_single(path) for path in path_list]
+    check_same_grid(channels, "channels of one study")
+    array = np.concatenate([channel.array for channel in channels]).astype(np.float32, copy=False)
+    name = " + ".join(channel.name for channel in channels)
+    return ScalarVolume(array, channels[0].affine, channels[0].source, name)
+
+
+def read_label_map(path: str | Path) -> LabelMap:
+    """Read a label map (integer labels, 0 background) from a NIfTI, NRRD or MetaImage file.
+
+    Raises:
+        InputFileError: missing or unreadable file, or voxel values that are not whole numbers.
+    """
+    volume = _read_single(Path(path))
+    array = volume.array
+    if not np.issubdtype(array.dtype, np.integer):
+        if not np.all(np.isfinite(array)) or not np.array_equal(array, np.round(array)):
+            raise InputFileError(
+                f"{volume.name} holds non-integer values, so it is not a label map. Pass a mask whose voxels "
+                "are 0 (background) and whole-number labels; in 3D Slicer export it with "
+                "'Export to file' > 'Labelmap'."
+            )
+        array = array.astype(np.int32)
+    return LabelMap(array, volume.affine, volume.source, volume.name)
+
+
+def write_volume(volume: Volume, path: str | Path) -> Path:
+    """Write a volume (one channel) on its own grid, in the format the suffix names.
+
+    Label maps are written as the smallest unsigned integer type that holds their labels; scalar volumes as
+    float32. The file carries the exact geometry (spacing, origin, direction in LPS as ITK writes it).
+    """
+    path = Path(path)
+    file_format = file_format_of(path)
+    if file_format is None or file_format == "dicom":
+        raise ValueError(f"Cannot write {path}: use a .nii.gz, .nrrd or .mha file name")
+    if volume.num_channels != 1:
+        raise ValueError(f"{volume.name}: write one channel at a time, this volume has {volume.num_channels}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sitk.WriteImage(to_sitk_image(volume), str(path), useCompression=True)
+    return path
+
+
+def to_sitk_image(volume: Volume) -> sitk.Image:
+    """The first channel of a volume as a SimpleITK image in LPS, with its exact geometry."""
+    array = volume.array[0]
+    if isinstance(volume, LabelMap):
+        array = array.astype(_label_dtype(int(array.max(initial=0))), copy=False)
+    elif array.dtype != np.float32:
+        array = array.astype(np.float32)
+    image = sitk.GetImageFromArray(np.ascontiguousarray(array.transpose(2, 1, 0)))
+    affine_lps = LPS_TO_RAS @ volume.affine
+    spacing = np.linalg.norm(affine_lps[:3, :3], axis=0)
+    image.SetSpacing(spacing.tolist())
+    image.SetDirection((affine_lps[:3, :3] / spacing).ravel().tolist())
+    image.SetOrigin(affine_lps[:3, 3].tolist())
+    return image
+
+
+def _label_dtype(max_label: int) -> type:
+    return np.uint8 if max_label <= np.iinfo(np.uint8).max else np.uint16
+
+
+def _read_single(path: Path) -> ScalarVolume:
+    if not path.exists():
+        raise InputFileError(f"{path} does not exist. Check the path (relative paths start from {Path.cwd()}).")
+    file_format = file_format_of(path)
+    if file_format is None:
+        raise InputFileError(
+            f"{path.name} is not a format ReinforcedVL reads. Use NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr), "
+            "MetaImage (.mha, .mhd) or a DICOM series folder."
+        )
+    if file_format == "dicom":
+        image, source = _read_dicom_series(path)
+    else:
+        image = _read_file(path)
+        source = VolumeSource(paths=(path,), file_format=file_format)
+    return _from_sitk(image, source, _display_name(path))
+
+
+def _read_file(path: Path) -> sitk.Image:
+    try:
+        return sitk.ReadImage(str(path))
+    except RuntimeError as error:
+        raise InputFileError(
+            f"{path} could not be read as a {file_format_of(path)} volume; the file may be truncated or "
+            f"corrupt ({_first_line(error)}). Export it again from its source."
+        ) from None
+
+
+def _read_dicom_series(path: Path) -> tuple[sitk.Image, VolumeSource]:
+    folder = path if path.is_dir() else path.parent
+    series_ids = sitk.ImageSeriesReader.GetGDCMSeriesIDs(str(folder))
+    if not series_ids:
+        raise InputFileError(f"{folder} holds no readable DICOM image series. Point to the folder of one series.")
+    if path.is_dir():
+        if len(series_ids) > 1:
+            listed = "\n  ".join(series_ids)
+            raise InputFileError(
+                f"{folder} holds {len(series_ids)} DICOM series:\n  {listed}\n"
+                "Pass one file of the series you want (any of its slices), or a folder with one series only."
+            )
+        series_id = series_ids[0]
+    else:
+        series_id = _series_of_file(path)
+    file_names = sitk.ImageSeriesReader.GetGDCMSeriesFileNames(str(folder), series_id)
+    reader = sitk.ImageSeriesReader()
+    reader.SetFileNames(file_names)
+    reader.MetaDataDictionaryArrayUpdateOn()
+    reader.LoadPrivateTagsOff()
+    try:
+        image = reader.Execute()
+    except RuntimeError as error:
+        raise InputFileError(f"The DICOM series in {folder} could not be read ({_first_line(error)}).") from None
+    modality = reader.GetMetaData(0, "0008|0060").strip() if reader.HasMetaDataKey(0, "0008|0060") else None
+    source = VolumeSource(tuple(Path(f) for f in file_names), "dicom", modality or None, series_id)
+    return image, source
+
+
+def _series_of_file(path: Path) -> str:
+    reader = sitk.ImageFileReader()
+    reader.SetFileName(str(path))
+    try:
+        reader.ReadImageInformation()
+    except RuntimeError as error:
+        raise InputFileError(f"{path} is not a readable DICOM file ({_first_line(error)}).") from None
+    if not reader.HasMetaDataKey("0020|000e"):
+        raise InputFileError(f"{path} has no Series Instance UID, so its series cannot be found.")
+    return reader.GetMetaData("0020|000e").strip()
+
+
+def _from_sitk(image: sitk.Image, source: VolumeSource, name: str) -> ScalarVolume:
+    if image.GetNumberOfComponentsPerPixel() != 1:
+        raise UnsupportedVolumeError(
+            f"{name} has {image.GetNumberOfComponentsPerPixel()} values per voxel (colour or vector data). "
+            "ReinforcedVL segments grey-value volumes: convert it to a scalar volume (e.g. one colour channel)."
+        )
+    image = _as_3d(image, name)
+    array = sitk.GetArrayFromImage(image).transpose(2, 1, 0)[np.newaxis]
+    return ScalarVolume(array, lps_to_ras_affine(image), source, name)
+
+
+def _as_3d(image: sitk.Image, name: str) -> sitk.Image:
+    dimension = image.GetDimension()
+    if dimension == 3:
+        return image
+    if dimension == 2:
+        return sitk.JoinSeries(image)
+    if dimension == 4:
+        size = image.GetSize()
+        if size[3] == 1:
+            return image[:, :, :, 0]
+        raise UnsupportedVolumeError(
+            f"{name} is 4D with {size[3]} volumes (a time series or several contrasts in one file). "
+            "Split it into 3D files (e.g. 3D Slicer's Sequences module, or fslsplit) and pass the ones to use "
+            "as separate IMAGE arguments."
+        )
+    raise UnsupportedVolumeError(f"{name} has {dimension} dimensions; ReinforcedVL reads 2D, 3D and 4D volumes.")
+
+
+def _display_name(path: Path) -> str:
+    return path.name if path.is_file() or not path.exists() else path.name + "/"
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    useful = [line for line in lines if "ERROR" in line.upper() or "error" in line]
+    return (useful or lines or ["unknown error"])[-1][:200]

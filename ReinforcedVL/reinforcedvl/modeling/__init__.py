@@ -1,0 +1,16 @@
+"""The network: vision encoder, text encoder, self-reinforcing correlation, decoder and existence head."""
+
+from .build import build_network
+from .config import ModelConfig
+from .reinforced_vl import NetworkOutput, ReinforcedVLNet
+from .text_encoder import PromptTokens, TextEncoder, batch_prompt_tokens
+
+__all__ = [
+    "ModelConfig",
+    "build_network",
+    "ReinforcedVLNet",
+    "NetworkOutput",
+    "TextEncoder",
+    "PromptTokens",
+    "batch_prompt_tokens",
+]

@@ -1,0 +1,122 @@
+"""The text-conditioned decoder: climbs back to full resolution, grounded by the language at every level.
+
+At the levels named in the configuration a :class:`SelfReinforcingCorrelation` block refines vision and language
+together (coarse to fine, so the text refined at one level informs the next); at the other levels the sentence
+embedding modulates the features (FiLM). The mask is the similarity between a per-voxel embedding and the refined
+text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from monai.networks.blocks import UnetUpBlock
+from torch import nn
+
+from .correlation import CorrelationOutput, SelfReinforcingCorrelation, masked_mean
+
+__all__ = ["DecoderOutput", "TextConditionedDecoder"]
+
+_NORM = ("instance", {"affine": True})
+_ACTIVATION = ("leakyrelu", {"negative_slope": 0.01, "inplace": True})
+
+
+@dataclass
+class DecoderOutput:
+    """What the decoder returns.
+
+    Attributes:
+        mask_logits: ``(B, 1, X, Y, Z)`` at the input resolution.
+        text_embedding: the refined sentence embedding ``(B, D)``.
+        correlations: one :class:`CorrelationOutput` per correlation level, coarsest first.
+    """
+
+    mask_logits: torch.Tensor
+    text_embedding: torch.Tensor
+    correlations: list[CorrelationOutput]
+
+
+class _FiLM(nn.Module):
+    """Feature-wise scale and shift of visual features by the sentence embedding."""
+
+    def __init__(self, channels: int, embed_dim: int) -> None:
+        super().__init__()
+        self.project = nn.Linear(embed_dim, 2 * channels)
+        nn.init.zeros_(self.project.weight)
+        nn.init.zeros_(self.project.bias)
+
+    def forward(self, visual: torch.Tensor, sentence: torch.Tensor) -> torch.Tensor:
+        scale, shift = self.project(sentence).chunk(2, dim=-1)
+        return visual * (1 + scale[..., None, None, None]) + shift[..., None, None, None]
+
+
+class TextConditionedDecoder(nn.Module):
+    """U-Net decoder with skip connections, language-conditioned at every level."""
+
+    def __init__(
+        self,
+        *,
+        encoder_channels: tuple[int, ...],
+        correlation_levels: tuple[int, ...],
+        embed_dim: int,
+        num_heads: int,
+        correlation_steps: int,
+        voxel_embed_dim: int,
+    ) -> None:
+        super().__init__()
+        self.correlation_levels = correlation_levels
+        self.correlations = nn.ModuleDict(
+            {
+                str(level): SelfReinforcingCorrelation(
+                    visual_channels=encoder_channels[level],
+                    embed_dim=embed_dim,
+                    num_heads=num_heads,
+                    steps=correlation_steps,
+                )
+                for level in correlation_levels
+            }
+        )
+        self.films = nn.ModuleDict(
+            {
+                str(level): _FiLM(encoder_channels[level], embed_dim)
+                for level in range(len(encoder_channels))
+                if level not in correlation_levels
+            }
+        )
+        self.up_blocks = nn.ModuleList(
+            UnetUpBlock(
+                spatial_dims=3,
+                in_channels=encoder_channels[level + 1],
+                out_channels=encoder_channels[level],
+                kernel_size=3,
+                stride=1,
+                upsample_kernel_size=2,
+                norm_name=_NORM,
+                act_name=_ACTIVATION,
+            )
+            for level in range(len(encoder_channels) - 1)
+        )
+        self.voxel_embedding = nn.Conv3d(encoder_channels[0], voxel_embed_dim, kernel_size=1)
+        self.text_key = nn.Linear(embed_dim, voxel_embed_dim)
+        self.mask_bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, features: list[torch.Tensor], text: torch.Tensor, text_mask: torch.Tensor) -> DecoderOutput:
+        """Decode encoder ``features`` (finest first) conditioned on text tokens ``(B, L, D)``."""
+        correlations: list[CorrelationOutput] = []
+        visual = features[-1]
+        for level in reversed(range(len(features))):
+            if level < len(features) - 1:
+                visual = self.up_blocks[level](visual, features[level])
+            if level in self.correlation_levels:
+                result = self.correlations[str(level)](visual, text, text_mask)
+                visual, text = result.visual, result.text
+                correlations.append(result)
+            else:
+                visual = self.films[str(level)](visual, masked_mean(text, text_mask))
+        sentence = masked_mean(text, text_mask)
+        voxels = self.voxel_embedding(visual)
+        key = self.text_key(sentence)
+        logits = torch.einsum("bexyz,be->bxyz", voxels, key).unsqueeze(1) / math.sqrt(key.shape[-1])
+        return DecoderOutput(logits + self.mask_bias, sentence, correlations)

@@ -1,0 +1,221 @@
+"""The predictor: holds a model on its device, takes a volume once, answers any number of finding descriptions.
+
+Example:
+    >>> predictor = Predictor.from_model("reinforcedvl-starter", device="auto")  # doctest: +SKIP
+    >>> predictor.set_volume(read_image("chest_ct.nii.gz"))  # doctest: +SKIP
+    >>> result = predictor.segment("spiculated solid nodule")  # doctest: +SKIP
+    >>> result.present, [lesion.long_axis_mm for lesion in result.lesions]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from monai.inferers import sliding_window_inference
+
+from .checkpoint import Checkpoint, ModelIdentity, load_network
+from .device import ComputeDevice, resolve_device
+from .errors import InferenceCancelled
+from .lesions import Lesion, find_lesions
+from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
+from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
+from .preprocessing import Modality, PreparedVolume, Preprocessor
+from .prompts import normalize_prompt
+from .volume import LabelMap, ScalarVolume
+from .window_features import WindowFeatureCache, window_key
+
+__all__ = ["FindingResult", "ProgressCallback", "Predictor"]
+
+ProgressCallback = Callable[[str, int, int], "bool | None"]
+"""Called as ``progress(stage, done, total)``; returning False cancels the run (:class:`InferenceCancelled`)."""
+
+_DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
+
+
+@dataclass(frozen=True, eq=False)
+class FindingResult:
+    """The answer to one finding description on one volume, on the volume's own grid.
+
+    Attributes:
+        prompt: the description, as normalised.
+        present_probability: the existence head's probability that the finding is in the volume (highest over
+            windows).
+        present: the finding was judged present and at least one lesion was found.
+        lesions: the lesions, largest first (empty when not present).
+        lesion_map: uint16 label map, 0 background, lesion n = n.
+        evidence_map: float32 language-guided attention in [0, 1] (the last correlation step, finest level).
+        seconds: time spent on this prompt.
+    """
+
+    prompt: str
+    present_probability: float
+    present: bool
+    lesions: list[Lesion]
+    lesion_map: LabelMap
+    evidence_map: ScalarVolume
+    seconds: float
+
+
+class Predictor:
+    """Text-prompted lesion segmentation on one volume at a time (see the module example)."""
+
+    def __init__(
+        self,
+        *,
+        network: ReinforcedVLNet,
+        checkpoint: Checkpoint,
+        text_encoder: TextEncoder,
+        device: ComputeDevice,
+        feature_cache_bytes: int = _DEFAULT_FEATURE_CACHE_BYTES,
+    ) -> None:
+        self.network = network
+        self.checkpoint = checkpoint
+        self.text_encoder = text_encoder
+        self.device = device
+        self.preprocessor = Preprocessor(spacing_mm=self.config.spacing_mm, in_channels=self.config.in_channels)
+        self._features = WindowFeatureCache(feature_cache_bytes)
+        self._prepared: PreparedVolume | None = None
+
+    @classmethod
+    def from_model(cls, model: str | Path = DEFAULT_MODEL_ID, device: str = "auto") -> Predictor:
+        """Load an installed model id or checkpoint folder onto ``device`` (``auto``, ``cpu`` or ``cuda``)."""
+        compute = resolve_device(device)
+        checkpoint = resolve_checkpoint(model)
+        network = load_network(checkpoint, compute.device)
+        text_encoder = TextEncoder.from_bundled_weights(max_tokens=checkpoint.config.max_prompt_tokens)
+        return cls(network=network, checkpoint=checkpoint, text_encoder=text_encoder.to(compute.device), device=compute)
+
+    @property
+    def config(self) -> ModelConfig:
+        return self.checkpoint.config
+
+    @property
+    def identity(self) -> ModelIdentity:
+        return self.checkpoint.identity
+
+    @property
+    def prepared_volume(self) -> PreparedVolume:
+        if self._prepared is None:
+            raise RuntimeError("No volume is set: call Predictor.set_volume(volume) before segment(...).")
+        return self._prepared
+
+    def set_volume(self, volume: ScalarVolume, *, modality: Modality | None = None) -> PreparedVolume:
+        """Check and preprocess ``volume`` (channels of one study) for the prompts that follow.
+
+        Args:
+            volume: the study, ``(C, I, J, K)`` with C up to the model's input channels.
+            modality: CT or MR; None detects it (DICOM tag, else intensities).
+        """
+        self._features.clear()
+        self._prepared = self.preprocessor.prepare(volume, modality)
+        return self._prepared
+
+    def reset_volume(self) -> None:
+        """Forget the volume and its cached features."""
+        self._features.clear()
+        self._prepared = None
+
+    def segment(self, finding: str, *, progress: ProgressCallback | None = None) -> FindingResult:
+        """Segment the finding described by ``finding`` in the volume set by :meth:`set_volume`.
+
+        Raises:
+            RuntimeError: no volume was set.
+            PromptError: the description is empty, too long or unreadable.
+            InferenceCancelled: ``progress`` returned False.
+        """
+        started = time.perf_counter()
+        prepared = self.prepared_volume
+        prompt = normalize_prompt(finding)
+        _report(progress, "encoding the description", 0, 1)
+        tokens = self.text_encoder.encode(prompt)
+        states, mask = batch_prompt_tokens([tokens], self.device.device)
+        probability, evidence, existence = self._infer(prepared, states, mask, progress)
+        _report(progress, "restoring the input grid", 0, 1)
+        on_input_grid = self.preprocessor.to_input_grid(prepared, torch.cat([probability, evidence]))
+        volume = prepared.volume
+        if existence >= self.config.existence_threshold:
+            _report(progress, "measuring lesions", 0, 1)
+            lesion_map, lesions = find_lesions(
+                on_input_grid[0],
+                volume,
+                threshold=self.config.mask_threshold,
+                min_volume_mm3=self.config.min_lesion_volume_mm3,
+            )
+        else:
+            lesion_map, lesions = LabelMap.on_grid(np.zeros(volume.spatial_shape, np.uint16), volume, "lesions"), []
+        evidence_map = ScalarVolume(on_input_grid[1:2].clip(0.0, 1.0), volume.affine, volume.source, "evidence")
+        return FindingResult(
+            prompt=prompt,
+            present_probability=existence,
+            present=bool(lesions),
+            lesions=lesions,
+            lesion_map=lesion_map,
+            evidence_map=evidence_map,
+            seconds=time.perf_counter() - started,
+        )
+
+    def _infer(
+        self, prepared: PreparedVolume, states: torch.Tensor, mask: torch.Tensor, progress: ProgressCallback | None
+    ) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """Sliding-window pass: probability and evidence ``(1, X, Y, Z)`` on the model grid, and existence."""
+        image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
+        window = self._window_size(image.shape[2:])
+        total = _count_windows(image.shape[2:], window, self.config.window_overlap)
+        existence: list[float] = []
+        done = 0
+
+        def answer(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
+            nonlocal done
+            keys = [window_key(location[-3:]) for location in locations]
+            features = self._features.features(windows, keys, self.network.encode_image)
+            batch = windows.shape[0]
+            output = self.network.decode(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
+            existence.extend(torch.sigmoid(output.existence_logits.float()).tolist())
+            evidence = F.interpolate(output.attention_maps[-1].float(), size=windows.shape[2:], mode="trilinear")
+            done += batch
+            _report(progress, "segmenting", done, total)
+            return {"probability": torch.sigmoid(output.mask_logits.float()), "evidence": evidence}
+
+        autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.device.is_gpu else nullcontext()
+        with torch.inference_mode(), autocast:
+            outputs = sliding_window_inference(
+                image,
+                roi_size=window,
+                sw_batch_size=4 if self.device.is_gpu else 1,
+                predictor=answer,
+                overlap=self.config.window_overlap,
+                mode="gaussian",
+                padding_mode="constant",
+                cval=prepared.background_value,
+                with_coord=True,
+            )
+        return outputs["probability"][0].float(), outputs["evidence"][0].float(), max(existence)
+
+    def _window_size(self, shape: Sequence[int]) -> tuple[int, int, int]:
+        """The configured window, shrunk to the volume (rounded up to the network's stride) when smaller."""
+        stride = self.config.stride
+        return tuple(
+            min(size, math.ceil(extent / stride) * stride) for size, extent in zip(self.config.window_size, shape)
+        )  # type: ignore[return-value]
+
+
+def _count_windows(shape: Sequence[int], window: Sequence[int], overlap: float) -> int:
+    """Number of windows a sliding-window pass visits (same scan rule as MONAI's)."""
+    count = 1
+    for extent, size in zip(shape, window):
+        step = max(int(size * (1 - overlap)), 1)
+        count *= 1 if extent <= size else math.ceil((extent - size) / step) + 1
+    return count
+
+
+def _report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
+    if progress is not None and progress(stage, done, total) is False:
+        raise InferenceCancelled(f"Cancelled while {stage}.")

@@ -1,0 +1,60 @@
+"""Per-window image features kept between prompts, so a second question about one volume skips the encoder.
+
+Sliding-window inference visits the same windows for every prompt; the vision encoder's output for a window does
+not depend on the prompt. The cache holds it (in half precision) up to a memory budget; windows past the budget
+are simply encoded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+
+__all__ = ["WindowKey", "WindowFeatureCache", "window_key"]
+
+WindowKey = tuple[tuple[int, int], ...]
+
+
+def window_key(window: Sequence[slice]) -> WindowKey:
+    """Hashable identity of a window from its spatial slices (start, stop per axis)."""
+    return tuple((int(s.start or 0), int(s.stop)) for s in window)
+
+
+class WindowFeatureCache:
+    """Encoder features by window, within ``budget_bytes`` (0 disables caching)."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._features: dict[WindowKey, list[torch.Tensor]] = {}
+        self._used_bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def clear(self) -> None:
+        self._features.clear()
+        self._used_bytes = 0
+
+    def features(
+        self,
+        windows: torch.Tensor,
+        keys: list[WindowKey],
+        encode: Callable[[torch.Tensor], list[torch.Tensor]],
+    ) -> list[torch.Tensor]:
+        """Features of a batch of windows ``(B, C, X, Y, Z)``, one ``(B, channels, ...)`` tensor per encoder level:
+        from the cache when every window is there, else encoded (and kept while the budget allows)."""
+        if all(key in self._features for key in keys):
+            cached = [self._features[key] for key in keys]
+            return [torch.cat([item[level] for item in cached]).to(windows.dtype) for level in range(len(cached[0]))]
+        encoded = encode(windows)
+        for row, key in enumerate(keys):
+            self._store(key, [level[row : row + 1] for level in encoded])
+        return encoded
+
+    def _store(self, key: WindowKey, levels: list[torch.Tensor]) -> None:
+        size = sum(level.numel() * 2 for level in levels)
+        if key in self._features or self._used_bytes + size > self.budget_bytes:
+            return
+        self._features[key] = [level.detach().to(torch.float16) for level in levels]
+        self._used_bytes += size
