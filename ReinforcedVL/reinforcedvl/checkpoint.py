@@ -18,7 +18,15 @@ from safetensors.torch import load_file, save_file
 from .errors import CheckpointError
 from .modeling import ModelConfig, ReinforcedVLNet, build_network
 
-__all__ = ["ModelIdentity", "Checkpoint", "save_checkpoint", "read_checkpoint", "load_network", "CONFIG_FILE", "WEIGHTS_FILE"]
+__all__ = [
+    "ModelIdentity",
+    "Checkpoint",
+    "save_checkpoint",
+    "read_checkpoint",
+    "load_network",
+    "CONFIG_FILE",
+    "WEIGHTS_FILE",
+]
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -121,11 +129,12 @@ def load_network(checkpoint: Checkpoint, device: torch.device | str = "cpu") -> 
             f"{checkpoint.weights_path} could not be read ({error}); the file is damaged or incomplete. "
             "Download or copy the checkpoint again."
         ) from None
-    missing, unexpected = network.load_state_dict(weights, strict=False)
-    if missing or unexpected:
+    try:
+        network.load_state_dict(weights, strict=True)
+    except RuntimeError as error:
+        first_problem = str(error).splitlines()[1].strip() if len(str(error).splitlines()) > 1 else str(error)
         raise CheckpointError(
-            f"{checkpoint.weights_path} does not match its configuration (missing {len(missing)} tensors, e.g. "
-            f"{missing[:2]}; unexpected {len(unexpected)}, e.g. {unexpected[:2]}). The checkpoint was saved by an "
-            "incompatible version."
-        )
+            f"{checkpoint.weights_path} does not match its configuration ({first_problem}). The weights and "
+            f"{CONFIG_FILE} come from different models or versions; download or copy the checkpoint again."
+        ) from None
     return network.to(device).eval()

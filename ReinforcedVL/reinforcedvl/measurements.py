@@ -105,7 +105,9 @@ def _perpendicular_chord(outlines: list[np.ndarray], direction: np.ndarray) -> f
     start_along, end_along = starts @ direction, ends @ direction
     start_across, end_across = starts @ across, ends @ across
     best = 0.0
-    for position in np.linspace(min(start_along.min(), end_along.min()), max(start_along.max(), end_along.max()), _CHORD_SAMPLES):
+    for position in np.linspace(
+        min(start_along.min(), end_along.min()), max(start_along.max(), end_along.max()), _CHORD_SAMPLES
+    ):
         crossing = (start_along - position) * (end_along - position) <= 0
         crossing &= start_along != end_along
         if crossing.sum() < 2:

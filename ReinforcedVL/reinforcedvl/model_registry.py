@@ -13,8 +13,14 @@ from pathlib import Path
 from .checkpoint import CONFIG_FILE, Checkpoint, read_checkpoint
 from .errors import ModelNotFoundError
 
-__all__ = ["DEFAULT_MODEL_ID", "user_home", "user_models_folder", "bundled_models_folder", "installed_models",
-           "resolve_checkpoint"]
+__all__ = [
+    "DEFAULT_MODEL_ID",
+    "user_home",
+    "user_models_folder",
+    "bundled_models_folder",
+    "installed_models",
+    "resolve_checkpoint",
+]
 
 DEFAULT_MODEL_ID = "reinforcedvl-starter"
 

@@ -203,14 +203,15 @@ class Predictor:
         """The configured window, shrunk to the volume (rounded up to the network's stride) when smaller."""
         stride = self.config.stride
         return tuple(
-            min(size, math.ceil(extent / stride) * stride) for size, extent in zip(self.config.window_size, shape)
+            min(size, math.ceil(extent / stride) * stride)
+            for size, extent in zip(self.config.window_size, shape, strict=True)
         )  # type: ignore[return-value]
 
 
 def _count_windows(shape: Sequence[int], window: Sequence[int], overlap: float) -> int:
     """Number of windows a sliding-window pass visits (same scan rule as MONAI's)."""
     count = 1
-    for extent, size in zip(shape, window):
+    for extent, size in zip(shape, window, strict=True):
         step = max(int(size * (1 - overlap)), 1)
         count *= 1 if extent <= size else math.ceil((extent - size) / step) + 1
     return count

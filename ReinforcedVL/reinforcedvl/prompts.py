@@ -21,17 +21,17 @@ def normalize_prompt(text: str) -> str:
     cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
     if not cleaned:
         raise PromptError(
-            "The finding description is empty. Describe what to segment, e.g. --prompt \"solid lung nodule\"."
+            'The finding description is empty. Describe what to segment, e.g. --prompt "solid lung nodule".'
         )
     if len(cleaned) > MAX_PROMPT_CHARACTERS:
         raise PromptError(
             f"The finding description has {len(cleaned)} characters; the limit is {MAX_PROMPT_CHARACTERS}. "
-            "Describe one finding in a short phrase (e.g. \"enhancing tumour in the right frontal lobe\"), not a "
+            'Describe one finding in a short phrase (e.g. "enhancing tumour in the right frontal lobe"), not a '
             "whole report; ask about several findings with several --prompt options."
         )
     if not any(character.isalpha() for character in cleaned):
         raise PromptError(
             f"The finding description {cleaned!r} has no words. Describe the finding in words, e.g. "
-            "\"peritumoral oedema\"."
+            '"peritumoral oedema".'
         )
     return cleaned

@@ -6,8 +6,8 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .errors import OutputExistsError
@@ -63,7 +63,7 @@ def run_study(plan: StudyPlan, predictor: Predictor, progress: ProgressCallback 
     prepared = predictor.set_volume(plan.volume, modality=plan.modality)
     device_text = predictor.device.description
     findings = []
-    for prompt, folder in zip(plan.prompts, plan.folders):
+    for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
         result = predictor.segment(prompt, progress=progress)
         findings.append((result, write_finding_files(result, plan.out_dir, folder, predictor.identity, device_text)))
     report = build_run_report(

@@ -23,17 +23,32 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Segment each described finding in one study and write label maps, Slicer segmentations, "
         "evidence maps and result.json.",
     )
-    parser.add_argument("images", nargs="+", metavar="IMAGE",
-                        help="volume file(s) or DICOM folder(s); several are the channels of one study (FLAIR T1c)")
-    parser.add_argument("--prompt", action="append", required=True, metavar="TEXT",
-                        help="finding description, e.g. 'spiculated solid nodule' (repeat for several findings)")
+    parser.add_argument(
+        "images",
+        nargs="+",
+        metavar="IMAGE",
+        help="volume file(s) or DICOM folder(s); several are the channels of one study (FLAIR T1c)",
+    )
+    parser.add_argument(
+        "--prompt",
+        action="append",
+        required=True,
+        metavar="TEXT",
+        help="finding description, e.g. 'spiculated solid nodule' (repeat for several findings)",
+    )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH",
-                        help=f"installed model id or checkpoint folder (default {DEFAULT_MODEL_ID})")
-    parser.add_argument("--device", default="auto", type=device_choice,
-                        help="auto (GPU if available, else CPU), cpu or cuda")
-    parser.add_argument("--modality", default="auto", type=modality_choice,
-                        help="auto (DICOM tag or intensities), CT or MR")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_MODEL_ID,
+        metavar="ID_OR_PATH",
+        help=f"installed model id or checkpoint folder (default {DEFAULT_MODEL_ID})",
+    )
+    parser.add_argument(
+        "--device", default="auto", type=device_choice, help="auto (GPU if available, else CPU), cpu or cuda"
+    )
+    parser.add_argument(
+        "--modality", default="auto", type=modality_choice, help="auto (DICOM tag or intensities), CT or MR"
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
     parser.set_defaults(run=run)
 
@@ -41,8 +56,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     plan = plan_study(args.images, args.prompt, args.out, modality=args.modality, overwrite=args.overwrite)
     predictor = Predictor.from_model(args.model, args.device)
-    print(f"Model {predictor.identity.model_id} {predictor.identity.version} on {predictor.device.description}",
-          file=sys.stderr)
+    print(
+        f"Model {predictor.identity.model_id} {predictor.identity.version} on {predictor.device.description}",
+        file=sys.stderr,
+    )
     with _ProgressBar() as progress:
         report = run_study(plan, predictor, progress)
     for finding in report["prompts"]:

@@ -6,11 +6,15 @@ This module is the only place that converts between ITK's LPS frame and our RAS 
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import nibabel
 import numpy as np
 import SimpleITK as sitk
+from nibabel.filebasedimages import ImageFileError
 
 from ..errors import InputFileError, UnsupportedVolumeError
 from ..volume import FileFormat, LabelMap, ScalarVolume, Volume, VolumeSource, check_same_grid
@@ -38,6 +42,9 @@ _SUFFIXES: dict[str, FileFormat] = {
     ".mhd": "metaimage",
     ".dcm": "dicom",
 }
+# ITK's own warnings (unused NIfTI fields and the like) would reach the user's terminal; our messages replace them.
+sitk.ProcessObject.SetGlobalWarningDisplay(False)
+
 _WRITE_SUFFIX: dict[FileFormat, str] = {"nifti": ".nii.gz", "nrrd": ".nrrd", "metaimage": ".mha", "dicom": ".nrrd"}
 
 
@@ -156,22 +163,50 @@ def _read_single(path: Path) -> ScalarVolume:
             f"{path.name} is not a format ReinforcedVL reads. Use NIfTI (.nii, .nii.gz), NRRD (.nrrd, .nhdr), "
             "MetaImage (.mha, .mhd) or a DICOM series folder."
         )
+    nonfinite = None
     if file_format == "dicom":
         image, source = _read_dicom_series(path)
     else:
-        image = _read_file(path)
+        image, nonfinite = _read_file(path)
         source = VolumeSource(paths=(path,), file_format=file_format)
-    return _from_sitk(image, source, _display_name(path))
+    volume = _from_sitk(image, source, _display_name(path))
+    if nonfinite is not None and nonfinite.any() and nonfinite.shape == volume.spatial_shape:
+        volume.array[0][nonfinite] = np.nan
+    return volume
 
 
-def _read_file(path: Path) -> sitk.Image:
+def _read_file(path: Path) -> tuple[sitk.Image, np.ndarray | None]:
+    """The image, and for NIfTI files the voxels ITK silently zeroed because they were NaN or infinite."""
     try:
-        return sitk.ReadImage(str(path))
-    except RuntimeError as error:
+        image = sitk.ReadImage(str(path))
+        nonfinite = _nifti_nonfinite_voxels(path) if file_format_of(path) == "nifti" else None
+        return image, nonfinite
+    except (RuntimeError, EOFError, OSError, zlib.error, ImageFileError) as error:
         raise InputFileError(
             f"{path} could not be read as a {file_format_of(path)} volume; the file may be truncated or "
             f"corrupt ({_first_line(error)}). Export it again from its source."
         ) from None
+
+
+def _nifti_nonfinite_voxels(path: Path) -> np.ndarray | None:
+    """Check a NIfTI file independently of ITK, which reads truncated files without complaint (filling the
+    missing voxels with zeros) and turns NaN voxels into zeros. Returns the NaN/infinite voxels of a
+    floating-point file as a boolean ``(I, J, K)`` array, None for an integer file."""
+    image = nibabel.load(str(path))
+    header = image.header
+    if np.issubdtype(header.get_data_dtype(), np.floating):
+        nonfinite = ~np.isfinite(np.asanyarray(image.dataobj))
+        spatial = nonfinite.shape[:3]
+        return nonfinite.reshape(spatial) if nonfinite.size == np.prod(spatial) else None
+    expected = int(header.get_data_offset()) + int(np.prod(header.get_data_shape())) * header.get_data_dtype().itemsize
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    available = 0
+    with opener(path, "rb") as stream:
+        while chunk := stream.read(1 << 22):
+            available += len(chunk)
+    if available < expected:
+        raise EOFError(f"{available} of {expected} bytes present")
+    return None
 
 
 def _read_dicom_series(path: Path) -> tuple[sitk.Image, VolumeSource]:

@@ -56,7 +56,9 @@ class ModelConfig:
     def __post_init__(self) -> None:
         levels = len(self.encoder_channels)
         if not self.correlation_levels or any(not 0 <= level < levels for level in self.correlation_levels):
-            raise ValueError(f"correlation_levels must name encoder levels 0..{levels - 1}, got {self.correlation_levels}")
+            raise ValueError(
+                f"correlation_levels must name encoder levels 0..{levels - 1}, got {self.correlation_levels}"
+            )
         if list(self.correlation_levels) != sorted(self.correlation_levels, reverse=True):
             raise ValueError("correlation_levels run coarse to fine: list them from the deepest level down")
         if self.correlation_steps < 0:
@@ -82,9 +84,7 @@ class ModelConfig:
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise ValueError(f"Unknown model settings {unknown}: this checkpoint needs a newer ReinforcedVL")
-        converted = {
-            name: tuple(value) if isinstance(value, list) else value for name, value in values.items()
-        }
+        converted = {name: tuple(value) if isinstance(value, list) else value for name, value in values.items()}
         return cls(**converted)
 
     def replace(self, **changes: Any) -> ModelConfig:

@@ -73,13 +73,17 @@ class SelfReinforcingCorrelation(nn.Module):
             attention_maps.append(attention)
         return CorrelationOutput(visual + self.visual_out(embedding), text, attention_maps, embedding)
 
-    def _language_from_vision(self, embedding: torch.Tensor, text: torch.Tensor, text_mask: torch.Tensor) -> torch.Tensor:
+    def _language_from_vision(
+        self, embedding: torch.Tensor, text: torch.Tensor, text_mask: torch.Tensor
+    ) -> torch.Tensor:
         voxels = self.visual_norm(embedding).flatten(2).transpose(1, 2)
         attended, _ = self.vision_to_language(self.text_norm(text), voxels, voxels, need_weights=False)
         text = text + attended * text_mask.unsqueeze(-1)
         return text + self.text_feedforward(text)
 
-    def _vision_from_language(self, embedding: torch.Tensor, sentence: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _vision_from_language(
+        self, embedding: torch.Tensor, sentence: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         keys = self.voxel_key(self.visual_norm(embedding))
         query = self.text_query(sentence)
         scores = torch.einsum("bdxyz,bd->bxyz", keys, query).unsqueeze(1) / math.sqrt(query.shape[-1])

@@ -20,9 +20,7 @@ class ExistenceHead(nn.Module):
 
     def __init__(self, *, embed_dim: int, hidden_dim: int = 128) -> None:
         super().__init__()
-        self.classifier = nn.Sequential(
-            nn.Linear(3 * embed_dim + 2, hidden_dim), nn.GELU(), nn.Linear(hidden_dim, 1)
-        )
+        self.classifier = nn.Sequential(nn.Linear(3 * embed_dim + 2, hidden_dim), nn.GELU(), nn.Linear(hidden_dim, 1))
 
     def forward(self, correlation: CorrelationOutput, sentence: torch.Tensor) -> torch.Tensor:
         """Existence logits ``(B,)`` from one level's correlation output and the sentence ``(B, D)``."""

@@ -54,5 +54,6 @@ def detect_modality(volume: ScalarVolume, requested: Modality | None = None) -> 
     if low <= _CT_LOW_PERCENTILE_HU:
         return ModalityDecision(Modality.CT, f"1st intensity percentile {low:.0f} looks like air in Hounsfield units")
     return ModalityDecision(
-        Modality.MR, f"1st intensity percentile {low:.3g} is not Hounsfield air; treated as MR (use --modality CT if not)"
+        Modality.MR,
+        f"1st intensity percentile {low:.3g} is not Hounsfield air; treated as MR (use --modality CT if not)",
     )

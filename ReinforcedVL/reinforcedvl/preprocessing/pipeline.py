@@ -28,6 +28,16 @@ __all__ = ["PreparedVolume", "Preprocessor"]
 _RAS_LABELS = (("L", "R"), ("P", "A"), ("I", "S"))
 
 
+def _spatial_steps(spacing_mm: tuple[float, float, float], mode: str) -> Compose:
+    """Canonical RAS orientation, then resampling to ``spacing_mm`` with interpolation ``mode``."""
+    return Compose(
+        [
+            Orientationd("image", axcodes="RAS", labels=_RAS_LABELS),
+            Spacingd("image", pixdim=spacing_mm, mode=mode, padding_mode="border", dtype=np.float32),
+        ]
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class PreparedVolume:
     """A volume on the network's grid, with what is needed to bring results back.
@@ -58,12 +68,8 @@ class Preprocessor:
     def __init__(self, *, spacing_mm: tuple[float, float, float], in_channels: int) -> None:
         self.spacing_mm = spacing_mm
         self.in_channels = in_channels
-        self._spatial = Compose(
-            [
-                Orientationd("image", axcodes="RAS", labels=_RAS_LABELS),
-                Spacingd("image", pixdim=spacing_mm, mode="bilinear", padding_mode="border", dtype=np.float32),
-            ]
-        )
+        self._spatial = _spatial_steps(spacing_mm, "bilinear")
+        self._spatial_labels = _spatial_steps(spacing_mm, "nearest")
 
     def prepare(self, volume: ScalarVolume, modality: Modality | None = None) -> PreparedVolume:
         """Check, normalise, orient and resample ``volume``; ``modality`` None means detect it.
@@ -89,6 +95,16 @@ class Preprocessor:
                 applied_operations=image.applied_operations,
             )
         return PreparedVolume(image, volume, decision, float(image.min()))
+
+    def labels_to_model_grid(self, prepared: PreparedVolume, labels: np.ndarray) -> torch.Tensor:
+        """Bring a label array on the input grid ``(I, J, K)`` onto the network's grid (nearest neighbour):
+        float32 ``(1, X, Y, Z)``, voxel for voxel aligned with ``prepared.image``."""
+        if labels.shape != prepared.volume.spatial_shape:
+            raise ValueError(
+                f"labels of shape {labels.shape} do not lie on the volume's grid {prepared.volume.spatial_shape}"
+            )
+        tensor = MetaTensor(torch.from_numpy(labels.astype(np.float32))[None], affine=prepared.volume.affine)
+        return self._spatial_labels({"image": tensor})["image"].as_tensor()
 
     def to_input_grid(self, prepared: PreparedVolume, maps: torch.Tensor) -> np.ndarray:
         """Bring maps on the network's grid ``(K, X, Y, Z)`` back to the input grid: float32 ``(K, I, J, K)``.

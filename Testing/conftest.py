@@ -1,0 +1,63 @@
+"""Shared fixtures: the real shared data (skip, or fail in CI), synthetic volumes with known geometry, and a
+small checkpoint for tests of the inference mechanics (not of model quality)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from geometry_helpers import affine_from, ellipsoid_mask
+from reinforcedvl.checkpoint import ModelIdentity, save_checkpoint
+from reinforcedvl.modeling import ModelConfig, TextEncoder, build_network
+from reinforcedvl.volume import LabelMap, ScalarVolume
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("REINFORCEDVL_SHARED_DATA", REPOSITORY.parent / "shared" / "data")).resolve()
+SAMPLES = REPOSITORY / "Resources" / "Samples"
+
+
+def require_shared_data() -> Path:
+    """The shared data folder; a skip on a user's machine, a failure when CI requires it."""
+    if SHARED_DATA.is_dir():
+        return SHARED_DATA
+    message = f"the shared data folder {SHARED_DATA} is missing"
+    if os.environ.get("REINFORCEDVL_REQUIRE_SHARED_DATA") == "1":
+        pytest.fail(message + " and REINFORCEDVL_REQUIRE_SHARED_DATA=1 requires it")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return require_shared_data()
+
+
+@pytest.fixture
+def ct_with_sphere() -> tuple[ScalarVolume, LabelMap]:
+    """A synthetic CT (air -1000 HU, soft tissue 40 HU ball of radius 6 mm) on an anisotropic LPS-like grid."""
+    affine = affine_from((0.8, 0.8, 2.0), origin=(40.0, 30.0, -20.0), direction=np.diag([-1.0, -1.0, 1.0]))
+    shape = (48, 40, 14)
+    centre = LabelMap(np.zeros((1, *shape), np.uint8), affine).voxel_to_ras([[24, 20, 7]])[0]
+    mask = ellipsoid_mask(shape, affine, centre, (6.0, 6.0, 6.0))
+    rng = np.random.default_rng(0)
+    image = np.where(mask, 40.0, -850.0) + rng.normal(0, 20, shape)
+    image[:4] = -1000.0
+    return ScalarVolume(image[None].astype(np.float32), affine, name="synthetic-ct"), LabelMap(
+        mask[None].astype(np.uint8), affine, name="synthetic-mask"
+    )
+
+
+@pytest.fixture(scope="session")
+def text_encoder() -> TextEncoder:
+    return TextEncoder.from_bundled_weights(max_tokens=48)
+
+
+@pytest.fixture(scope="session")
+def untrained_checkpoint(tmp_path_factory) -> Path:
+    """An untrained network saved as a checkpoint: exercises loading and inference, says nothing of quality."""
+    folder = tmp_path_factory.mktemp("untrained-checkpoint")
+    config = ModelConfig(window_size=(48, 48, 48))
+    save_checkpoint(folder, build_network(config), config, ModelIdentity("untrained-test-model", "0.0.0"))
+    return folder

@@ -1,0 +1,85 @@
+"""Checkpoints: safetensors + JSON, round trip, and clear errors for damaged or foreign folders."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from reinforcedvl.checkpoint import ModelIdentity, load_network, read_checkpoint, save_checkpoint
+from reinforcedvl.errors import CheckpointError, ModelNotFoundError
+from reinforcedvl.model_registry import resolve_checkpoint
+from reinforcedvl.modeling import ModelConfig, build_network
+
+SMALL = ModelConfig(encoder_channels=(8, 16, 32, 64), embed_dim=32, window_size=(32, 32, 32), correlation_steps=1)
+
+
+def test_save_and_load_give_the_same_network(tmp_path):
+    network = build_network(SMALL)
+    save_checkpoint(tmp_path, network, SMALL, ModelIdentity("test-model", "1.2.3"), {"trained_on": ["lidc"]})
+    checkpoint = read_checkpoint(tmp_path)
+    assert checkpoint.identity == ModelIdentity("test-model", "1.2.3")
+    assert checkpoint.config == SMALL
+    assert checkpoint.metadata == {"trained_on": ["lidc"]}
+    loaded = load_network(checkpoint)
+    assert not loaded.training
+    for (name, original), (_, restored) in zip(network.state_dict().items(), loaded.state_dict().items(), strict=True):
+        torch.testing.assert_close(original, restored, msg=name)
+
+
+def test_weights_file_is_safetensors_not_pickle(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    header_length = int.from_bytes((tmp_path / "model.safetensors").read_bytes()[:8], "little")
+    header = json.loads((tmp_path / "model.safetensors").read_bytes()[8 : 8 + header_length])
+    assert header["__metadata__"]["format"] == "reinforcedvl-checkpoint"
+    assert json.loads((tmp_path / "config.json").read_text())["config"]["correlation_steps"] == 1
+
+
+def test_missing_weights_file_is_explained(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    (tmp_path / "model.safetensors").unlink()
+    with pytest.raises(CheckpointError, match="model.safetensors is missing"):
+        read_checkpoint(tmp_path)
+
+
+def test_damaged_weights_are_explained(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with pytest.raises(CheckpointError, match="damaged or incomplete"):
+        load_network(read_checkpoint(tmp_path))
+
+
+def test_weights_of_another_configuration_are_refused(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    document = json.loads((tmp_path / "config.json").read_text())
+    document["config"]["embed_dim"] = 64
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match="does not match its configuration"):
+        load_network(read_checkpoint(tmp_path))
+
+
+def test_a_newer_format_asks_for_an_update(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    document = json.loads((tmp_path / "config.json").read_text())
+    document["format_version"] = 99
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match="Update ReinforcedVL"):
+        read_checkpoint(tmp_path)
+
+
+def test_paths_and_ids_resolve(tmp_path, monkeypatch):
+    monkeypatch.setenv("REINFORCEDVL_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "home" / "models" / "my-model"
+    save_checkpoint(folder, build_network(SMALL), SMALL, ModelIdentity("my-model", "2"))
+    assert resolve_checkpoint(folder).identity.model_id == "my-model"
+    assert resolve_checkpoint(folder / "config.json").identity.model_id == "my-model"
+    assert resolve_checkpoint("my-model").folder == folder
+
+
+def test_unknown_model_lists_what_is_installed(tmp_path, monkeypatch):
+    monkeypatch.setenv("REINFORCEDVL_HOME", str(tmp_path / "home"))
+    save_checkpoint(tmp_path / "home" / "models" / "known", build_network(SMALL), SMALL, ModelIdentity("known", "1"))
+    with pytest.raises(ModelNotFoundError, match=r"No model 'nope'.*known"):
+        resolve_checkpoint("nope")

@@ -1,0 +1,116 @@
+"""Inference mechanics with a small untrained checkpoint: results on the input grid, the decision rules, feature
+reuse across prompts, cancellation. (Model quality is measured by the evaluation command, not here.)"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+from reinforcedvl.errors import InferenceCancelled, PromptError
+from reinforcedvl.modeling import build_network
+from reinforcedvl.predictor import Predictor
+
+
+@pytest.fixture(scope="module")
+def predictor(untrained_checkpoint) -> Predictor:
+    return Predictor.from_model(untrained_checkpoint, device="cpu")
+
+
+def _checkpoint_with(tmp_path, untrained_checkpoint, **settings):
+    base = read_checkpoint(untrained_checkpoint)
+    config = base.config.replace(**settings)
+    save_checkpoint(tmp_path, build_network(config), config, ModelIdentity("decision-test", "0"))
+    return Predictor.from_model(tmp_path, device="cpu")
+
+
+def test_asking_before_a_volume_is_set_names_the_method(predictor):
+    predictor.reset_volume()
+    with pytest.raises(RuntimeError, match="set_volume"):
+        predictor.segment("nodule")
+
+
+def test_results_lie_on_the_input_grid(predictor, ct_with_sphere):
+    volume, _ = ct_with_sphere
+    predictor.set_volume(volume)
+    result = predictor.segment("  solid   nodule ")
+    assert result.prompt == "solid nodule"
+    assert 0.0 <= result.present_probability <= 1.0
+    assert result.lesion_map.same_grid(volume) and result.evidence_map.same_grid(volume)
+    np.testing.assert_array_equal(result.lesion_map.affine, volume.affine)
+    assert result.evidence_map.array.min() >= 0.0 and result.evidence_map.array.max() <= 1.0
+    assert result.lesion_map.labels.tolist() == [lesion.lesion_id for lesion in result.lesions]
+    assert result.present == bool(result.lesions)
+
+
+def test_cpu_is_used_and_said(predictor):
+    assert predictor.device.device.type == "cpu"
+    assert predictor.device.description.startswith("CPU")
+
+
+def test_second_prompt_reuses_the_image_features(predictor, ct_with_sphere, monkeypatch):
+    volume, _ = ct_with_sphere
+    predictor.set_volume(volume)
+    calls = []
+    original = predictor.network.encode_image
+    monkeypatch.setattr(predictor.network, "encode_image", lambda image: calls.append(1) or original(image))
+    first = predictor.segment("ground glass nodule")
+    encoded_once = len(calls)
+    second = predictor.segment("calcified nodule")
+    assert encoded_once >= 1 and len(calls) == encoded_once
+    assert first.prompt != second.prompt
+
+
+def test_cached_features_give_the_same_answer_as_fresh_ones(untrained_checkpoint, ct_with_sphere):
+    volume, _ = ct_with_sphere
+    cached = Predictor.from_model(untrained_checkpoint, device="cpu")
+    cached.set_volume(volume)
+    cached.segment("warm the cache")
+    uncached = Predictor.from_model(untrained_checkpoint, device="cpu")
+    uncached._features.budget_bytes = 0
+    uncached.set_volume(volume)
+    a, b = cached.segment("irregular mass"), uncached.segment("irregular mass")
+    assert a.present_probability == pytest.approx(b.present_probability, abs=1e-2)
+    np.testing.assert_allclose(a.evidence_map.array, b.evidence_map.array, atol=2e-2)
+
+
+def test_absent_finding_gives_an_explicit_negative(tmp_path, untrained_checkpoint, ct_with_sphere):
+    never = _checkpoint_with(tmp_path, untrained_checkpoint, existence_threshold=1.01)
+    never.set_volume(ct_with_sphere[0])
+    result = never.segment("nodule")
+    assert not result.present and result.lesions == []
+    assert not result.lesion_map.array.any()
+    assert result.present_probability < 1.01
+
+
+def test_everything_above_threshold_is_one_lesion(tmp_path, untrained_checkpoint, ct_with_sphere):
+    always = _checkpoint_with(tmp_path, untrained_checkpoint, existence_threshold=0.0, mask_threshold=0.0)
+    volume, _ = ct_with_sphere
+    always.set_volume(volume)
+    result = always.segment("nodule")
+    assert result.present and len(result.lesions) == 1
+    assert result.lesions[0].voxels == int(np.prod(volume.spatial_shape))
+
+
+def test_cancelling_from_the_progress_callback(predictor, ct_with_sphere):
+    predictor.set_volume(ct_with_sphere[0])
+    stages = []
+
+    def progress(stage, done, total):
+        stages.append(stage)
+        return stage != "segmenting"
+
+    with pytest.raises(InferenceCancelled, match="segmenting"):
+        predictor.segment("nodule", progress=progress)
+    assert stages[0] == "encoding the description"
+
+
+def test_bad_prompts_fail_before_any_inference(predictor, ct_with_sphere):
+    predictor.set_volume(ct_with_sphere[0])
+    for prompt in ("", "x" * 5000, "結節"):
+        with pytest.raises(PromptError):
+            predictor.segment(prompt)
+
+
+def test_windows_follow_the_volume_size(predictor):
+    assert predictor._window_size((10, 60, 47)) == (16, 48, 48)
