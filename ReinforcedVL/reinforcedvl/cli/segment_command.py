@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     for finding in report["prompts"]:
         if finding["present"]:
             sizes = ", ".join(
-                f"{lesion['id']} ({lesion['color_name']}) {lesion['long_axis_mm']:.1f} x {lesion['short_axis_mm']:.1f} mm"
+                f"{lesion['id']} ({lesion['color_name']}) "
+                f"{lesion['long_axis_mm']:.1f} x {lesion['short_axis_mm']:.1f} mm"
                 for lesion in finding["lesions"]
             )
             print(f"{finding['prompt']}: present (p={finding['present_probability']:.2f}); lesions {sizes}")
