@@ -3,15 +3,21 @@
 Models are looked up in the user's model folder first (downloads and imports, ``~/.reinforcedvl/models`` or
 ``$REINFORCEDVL_HOME/models``), then among the checkpoints shipped inside the package. Each model is a folder named
 after its id holding a checkpoint (see :mod:`reinforcedvl.checkpoint`).
+
+The folder functions import nothing heavy, so Slicer's process (which never imports torch) can use them; the
+functions that read checkpoints import :mod:`reinforcedvl.checkpoint` (and with it torch) when called.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .checkpoint import CONFIG_FILE, Checkpoint, read_checkpoint
 from .errors import ModelNotFoundError
+
+if TYPE_CHECKING:
+    from .checkpoint import Checkpoint
 
 __all__ = [
     "DEFAULT_MODEL_ID",
@@ -40,6 +46,8 @@ def bundled_models_folder() -> Path:
 
 def installed_models() -> dict[str, Checkpoint]:
     """Every installed model by id; a user's copy shadows a bundled one of the same id."""
+    from .checkpoint import CONFIG_FILE, read_checkpoint
+
     models: dict[str, Checkpoint] = {}
     for folder in (bundled_models_folder(), user_models_folder()):
         if not folder.is_dir():
@@ -58,6 +66,8 @@ def resolve_checkpoint(model: str | Path = DEFAULT_MODEL_ID) -> Checkpoint:
         ModelNotFoundError: neither an existing path nor an installed id; the message lists the installed ids.
         CheckpointError: the checkpoint exists but is incomplete or unreadable.
     """
+    from .checkpoint import CONFIG_FILE, read_checkpoint
+
     path = Path(model).expanduser()
     if path.exists():
         return read_checkpoint(path.parent if path.is_file() else path)

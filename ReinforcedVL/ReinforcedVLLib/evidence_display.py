@@ -1,0 +1,90 @@
+"""Showing a finding's evidence map (the language-guided attention, values in [0, 1]) over the image.
+
+The evidence volume gets its own colour table, transparent where the model paid no attention and warm where it paid
+most, and is shown as the foreground layer of every slice view at half opacity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import slicer
+
+__all__ = [
+    "EVIDENCE_COLOR_TABLE_NAME",
+    "evidenceColorNode",
+    "configureEvidenceDisplay",
+    "showEvidence",
+    "evidenceShown",
+]
+
+EVIDENCE_COLOR_TABLE_NAME = "ReinforcedVL evidence"
+_COLOR_TABLE_ATTRIBUTE = "ReinforcedVL.colorTable"
+# (evidence value, red, green, blue, opacity): dark transparent blue through yellow to opaque red.
+_COLOR_STOPS = np.array(
+    [
+        (0.0, 0.05, 0.05, 0.35, 0.0),
+        (0.3, 0.15, 0.25, 0.85, 0.35),
+        (0.6, 0.95, 0.85, 0.15, 0.75),
+        (1.0, 0.9, 0.1, 0.1, 1.0),
+    ]
+)
+_COLORS = 256
+_SHOWN_FROM = 0.1  # evidence below this is not drawn at all
+FOREGROUND_OPACITY = 0.5
+
+
+def evidenceColorNode(scene: slicer.vtkMRMLScene) -> slicer.vtkMRMLColorTableNode:
+    """The scene's evidence colour table, created on first use (one per scene, saved with it)."""
+    tables = scene.GetNodesByClass("vtkMRMLColorTableNode")
+    for index in range(tables.GetNumberOfItems()):
+        table = tables.GetItemAsObject(index)
+        if table.GetAttribute(_COLOR_TABLE_ATTRIBUTE) == "evidence":
+            return table
+    table = scene.AddNewNodeByClass("vtkMRMLColorTableNode", EVIDENCE_COLOR_TABLE_NAME)
+    table.SetAttribute(_COLOR_TABLE_ATTRIBUTE, "evidence")
+    table.SetTypeToUser()
+    table.SetNumberOfColors(_COLORS)
+    values = np.linspace(0.0, 1.0, _COLORS)
+    channels = [np.interp(values, _COLOR_STOPS[:, 0], _COLOR_STOPS[:, column]) for column in range(1, 5)]
+    for index, (red, green, blue, opacity) in enumerate(zip(*channels, strict=True)):
+        table.SetColor(index, f"evidence {values[index]:.2f}", red, green, blue, opacity)
+    return table
+
+
+def configureEvidenceDisplay(evidenceNode: slicer.vtkMRMLScalarVolumeNode) -> slicer.vtkMRMLScalarVolumeDisplayNode:
+    """Give the evidence volume the evidence colour table, the fixed range [0, 1] and a low cut-off."""
+    scene = evidenceNode.GetScene()
+    display = evidenceNode.GetScalarVolumeDisplayNode()
+    if display is None:
+        display = scene.AddNewNodeByClass("vtkMRMLScalarVolumeDisplayNode")
+        evidenceNode.SetAndObserveDisplayNodeID(display.GetID())
+    display.SetAndObserveColorNodeID(evidenceColorNode(scene).GetID())
+    display.SetAutoWindowLevel(False)
+    display.SetWindowLevelMinMax(0.0, 1.0)
+    display.SetAutoThreshold(False)
+    display.SetThreshold(_SHOWN_FROM, 1.0)
+    display.SetApplyThreshold(True)
+    return display
+
+
+def showEvidence(scene: slicer.vtkMRMLScene, evidenceNode: slicer.vtkMRMLScalarVolumeNode, visible: bool) -> None:
+    """Show ``evidenceNode`` as the foreground of every slice view, or hide it where it is shown."""
+    composites = scene.GetNodesByClass("vtkMRMLSliceCompositeNode")
+    for index in range(composites.GetNumberOfItems()):
+        composite = composites.GetItemAsObject(index)
+        if visible:
+            composite.SetForegroundVolumeID(evidenceNode.GetID())
+            composite.SetForegroundOpacity(FOREGROUND_OPACITY)
+        elif composite.GetForegroundVolumeID() == evidenceNode.GetID():
+            composite.SetForegroundVolumeID(None)
+
+
+def evidenceShown(scene: slicer.vtkMRMLScene, evidenceNode: slicer.vtkMRMLScalarVolumeNode | None) -> bool:
+    """Whether some slice view shows ``evidenceNode`` as its foreground."""
+    if evidenceNode is None:
+        return False
+    composites = scene.GetNodesByClass("vtkMRMLSliceCompositeNode")
+    return any(
+        composites.GetItemAsObject(index).GetForegroundVolumeID() == evidenceNode.GetID()
+        for index in range(composites.GetNumberOfItems())
+    )

@@ -1,0 +1,93 @@
+"""The nodes one finding puts in the scene, and how they find each other again (also after a scene is reloaded).
+
+Every finding has a report text node: it is the finding's anchor. It carries the finding's attributes (prompt,
+model, device, time, probability...) and references the other nodes by role: the segmentation (absent when the
+finding is not present, so that "not present" is an explicit answer rather than an empty segmentation), the
+evidence volume, the measurement table and the input volume. The segmentation references its report back.
+References and attributes are saved with the scene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import slicer
+
+__all__ = ["FindingAttribute", "FindingRole", "FindingNodes", "findingReports"]
+
+
+class FindingRole(str, Enum):
+    """Node reference roles between a finding's nodes."""
+
+    REPORT = "ReinforcedVL.report"
+    SEGMENTATION = "ReinforcedVL.segmentation"
+    EVIDENCE = "ReinforcedVL.evidence"
+    MEASUREMENTS = "ReinforcedVL.measurements"
+    INPUT_VOLUME = "ReinforcedVL.inputVolume"
+
+
+class FindingAttribute(str, Enum):
+    """Attributes of a finding's report node (and of its segmentation node)."""
+
+    PROMPT = "ReinforcedVL.prompt"
+    PRESENT = "ReinforcedVL.present"
+    PRESENT_PROBABILITY = "ReinforcedVL.presentProbability"
+    MODEL = "ReinforcedVL.model"
+    MODEL_VERSION = "ReinforcedVL.modelVersion"
+    DEVICE = "ReinforcedVL.device"
+    TIME = "ReinforcedVL.time"
+    THRESHOLD = "ReinforcedVL.threshold"
+    MODALITY = "ReinforcedVL.modality"
+    MODEL_OUTPUT_FILE = "ReinforcedVL.modelOutputFile"
+
+
+@dataclass(frozen=True)
+class FindingNodes:
+    """One finding's nodes; any but the report may be None (not present, or deleted by the user)."""
+
+    reportNode: slicer.vtkMRMLTextNode
+    segmentationNode: slicer.vtkMRMLSegmentationNode | None
+    evidenceNode: slicer.vtkMRMLScalarVolumeNode | None
+    measurementsNode: slicer.vtkMRMLTableNode | None
+    inputVolumeNode: slicer.vtkMRMLScalarVolumeNode | None
+
+    @classmethod
+    def fromNode(cls, node: slicer.vtkMRMLNode | None) -> FindingNodes | None:
+        """The finding a report or segmentation node belongs to; None for other nodes."""
+        if node is None:
+            return None
+        report = node if node.GetAttribute(FindingAttribute.PROMPT.value) and node.IsA("vtkMRMLTextNode") else None
+        report = report or node.GetNodeReference(FindingRole.REPORT.value)
+        if report is None:
+            return None
+        return cls(
+            reportNode=report,
+            segmentationNode=report.GetNodeReference(FindingRole.SEGMENTATION.value),
+            evidenceNode=report.GetNodeReference(FindingRole.EVIDENCE.value),
+            measurementsNode=report.GetNodeReference(FindingRole.MEASUREMENTS.value),
+            inputVolumeNode=report.GetNodeReference(FindingRole.INPUT_VOLUME.value),
+        )
+
+    def attribute(self, attribute: FindingAttribute) -> str:
+        """An attribute of the finding ('' when unset)."""
+        return self.reportNode.GetAttribute(attribute.value) or ""
+
+    @property
+    def prompt(self) -> str:
+        return self.attribute(FindingAttribute.PROMPT)
+
+    @property
+    def present(self) -> bool:
+        return self.attribute(FindingAttribute.PRESENT) == "true"
+
+    @property
+    def presentProbability(self) -> float:
+        return float(self.attribute(FindingAttribute.PRESENT_PROBABILITY) or "nan")
+
+
+def findingReports(scene: slicer.vtkMRMLScene) -> list[slicer.vtkMRMLTextNode]:
+    """The report nodes of every finding in the scene, oldest first."""
+    nodes = scene.GetNodesByClass("vtkMRMLTextNode")
+    reports = [nodes.GetItemAsObject(i) for i in range(nodes.GetNumberOfItems())]
+    return [node for node in reports if node.GetAttribute(FindingAttribute.PROMPT.value)]

@@ -1,0 +1,430 @@
+"""Model weights: the manifest of published models, downloads with resume and hash check, imports, deletion.
+
+The manifest is ``reinforcedvl/resources/models.json``. It lives inside the engine package rather than in the
+extension's top-level ``Resources/`` because both doors need it: the pip-installed engine ships ``resources/`` as
+package data (the ``reinforcedvl models download`` command reads it there), and the Slicer extension installs the
+same package next to its module, so one file serves the command line and Slicer without a copy. Each entry:
+
+``id`` (the model id, also the folder name), ``version``, ``url`` (a ``.zip`` holding one checkpoint folder),
+``sha256`` (of the ``.zip``), ``size`` (bytes of the ``.zip``), ``licence``, ``modalities`` (``["CT", "MR"]``) and a
+one-line ``description``.
+
+Models are installed into :func:`reinforcedvl.model_registry.user_models_folder` (``~/.reinforcedvl/models``), one
+folder per model id. Nothing here imports torch: Slicer's own process uses this module, and the worker process,
+which loads the weights, checks them in full (:func:`reinforcedvl.checkpoint.read_checkpoint`).
+
+Example:
+    >>> entry = manifest_entry("reinforcedvl-starter")  # doctest: +SKIP
+    >>> download_model(entry, progress=lambda done, total: print(done, total))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .errors import ReinforcedVLError
+from .model_registry import bundled_models_folder, user_models_folder
+
+__all__ = [
+    "MANIFEST_PATH",
+    "WeightsError",
+    "ManifestEntry",
+    "InstalledModel",
+    "read_manifest",
+    "manifest_entry",
+    "installed_model_list",
+    "download_model",
+    "DownloadJob",
+    "import_model",
+    "delete_model",
+]
+
+MANIFEST_PATH = Path(__file__).resolve().parent / "resources" / "models.json"
+
+# The two files of a checkpoint folder, as reinforcedvl.checkpoint names them (CONFIG_FILE, WEIGHTS_FILE). They are
+# repeated here because that module imports torch; a test checks the two stay equal.
+CHECKPOINT_FILES = ("config.json", "model.safetensors")
+
+_CHUNK_BYTES = 1 << 20
+_DOWNLOADS_FOLDER = ".downloads"
+
+DownloadProgress = Callable[[int, int], None]
+"""Called as ``progress(done_bytes, total_bytes)`` while a download runs."""
+
+
+class WeightsError(ReinforcedVLError):
+    """A model could not be downloaded, imported or deleted; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One published model: where to get it and how to check it.
+
+    Attributes:
+        model_id: the model id (the name ``--model`` and the Slicer module use).
+        version: the release.
+        url: address of a ``.zip`` holding one checkpoint folder.
+        sha256: hexadecimal SHA-256 of that ``.zip``.
+        size_bytes: size of that ``.zip``.
+        licence: licence of the weights.
+        modalities: the scan types the model was trained on (``"CT"``, ``"MR"``).
+        description: one line for lists.
+    """
+
+    model_id: str
+    version: str
+    url: str
+    sha256: str
+    size_bytes: int
+    licence: str
+    modalities: tuple[str, ...]
+    description: str = ""
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ManifestEntry:
+        return cls(
+            model_id=str(values["id"]),
+            version=str(values["version"]),
+            url=str(values["url"]),
+            sha256=str(values["sha256"]).lower(),
+            size_bytes=int(values["size"]),
+            licence=str(values["licence"]),
+            modalities=tuple(str(m) for m in values["modalities"]),
+            description=str(values.get("description", "")),
+        )
+
+
+@dataclass(frozen=True)
+class InstalledModel:
+    """A model folder found on disk (identity read from its ``config.json``; the weights are not opened).
+
+    Attributes:
+        model_id: id from the checkpoint's configuration.
+        version: release from the checkpoint's configuration.
+        folder: the checkpoint folder.
+        bundled: shipped inside the package (cannot be deleted) rather than downloaded or imported.
+    """
+
+    model_id: str
+    version: str
+    folder: Path
+    bundled: bool
+
+
+def read_manifest(path: str | Path | None = None) -> list[ManifestEntry]:
+    """The models listed in the manifest (the packaged ``models.json`` unless ``path`` names another).
+
+    Raises:
+        WeightsError: the manifest is missing or malformed.
+    """
+    path = Path(path) if path is not None else MANIFEST_PATH
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return [ManifestEntry.from_dict(values) for values in document["models"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise WeightsError(
+            f"The model manifest {path} is missing or malformed ({error}). Reinstall ReinforcedVL to restore it."
+        ) from None
+
+
+def manifest_entry(model_id: str, manifest: list[ManifestEntry] | None = None) -> ManifestEntry:
+    """The manifest entry of ``model_id``.
+
+    Raises:
+        WeightsError: the manifest has no such model (the message lists the ones it has).
+    """
+    entries = read_manifest() if manifest is None else manifest
+    for entry in entries:
+        if entry.model_id == model_id:
+            return entry
+    listed = ", ".join(entry.model_id for entry in entries) or "none yet"
+    raise WeightsError(
+        f"No published model is called {model_id!r} (published: {listed}). Use one of those ids, or import a "
+        "checkpoint you have as a file with 'reinforcedvl models import PATH'."
+    )
+
+
+def installed_model_list(models_folder: Path | None = None) -> list[InstalledModel]:
+    """Bundled and user models, sorted by id; a user's copy shadows a bundled one of the same id."""
+    found: dict[str, InstalledModel] = {}
+    for folder, bundled in ((bundled_models_folder(), True), (models_folder or user_models_folder(), False)):
+        if not folder.is_dir():
+            continue
+        for candidate in sorted(folder.iterdir()):
+            if candidate.name.startswith(".") or not (candidate / CHECKPOINT_FILES[0]).is_file():
+                continue
+            try:
+                model_id, version = _checkpoint_identity(candidate)
+            except WeightsError:
+                continue
+            found[model_id] = InstalledModel(model_id, version, candidate, bundled)
+    return [found[model_id] for model_id in sorted(found)]
+
+
+def download_model(
+    entry: ManifestEntry,
+    *,
+    models_folder: Path | None = None,
+    progress: DownloadProgress | None = None,
+    cancel: threading.Event | None = None,
+    retries: int = 2,
+    timeout_s: float = 30.0,
+) -> InstalledModel:
+    """Download ``entry``'s archive, check its SHA-256, and install it (replacing an older copy of the model).
+
+    An interrupted transfer keeps what arrived in ``<models>/.downloads`` and continues from there (HTTP Range),
+    first automatically (``retries`` times), then on the next call.
+
+    Raises:
+        WeightsError: server error, transfer that kept failing, cancellation, wrong checksum or bad archive.
+    """
+    models_folder = models_folder or user_models_folder()
+    partial = models_folder / _DOWNLOADS_FOLDER / f"{entry.model_id}-{entry.version}.zip.part"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(retries + 1):
+        interruption = _transfer(entry, partial, progress, cancel, timeout_s)
+        if interruption is None:
+            break
+    else:
+        raise WeightsError(
+            f"The download of {entry.model_id} stopped after {partial.stat().st_size} of {entry.size_bytes} bytes "
+            f"({interruption}). Check the network and download again: it continues where it stopped."
+        )
+    try:
+        digest = _sha256(partial)
+        if digest != entry.sha256:
+            raise WeightsError(
+                f"The download of {entry.model_id} {entry.version} is corrupt: its SHA-256 is {digest}, the manifest "
+                f"says {entry.sha256}. The file was deleted; download it again. If this happens again, the file on the "
+                f"server ({entry.url}) is not the published one: report it to the ReinforcedVL developers."
+            )
+        return _install_archive(partial, models_folder, expected_id=entry.model_id, replace=True)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+class DownloadJob:
+    """:func:`download_model` on a background thread, for user interfaces that poll (e.g. a Qt timer).
+
+    Example:
+        >>> job = DownloadJob(manifest_entry("reinforcedvl-starter"))  # doctest: +SKIP
+        >>> job.start()  # doctest: +SKIP
+        >>> job.done_bytes, job.total_bytes, job.finished  # doctest: +SKIP
+    """
+
+    def __init__(self, entry: ManifestEntry, *, models_folder: Path | None = None) -> None:
+        self.entry = entry
+        self.models_folder = models_folder
+        self.done_bytes = 0
+        self.total_bytes = entry.size_bytes
+        self.result: InstalledModel | None = None
+        self.error: ReinforcedVLError | None = None
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"download {entry.model_id}", daemon=True)
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop the transfer; what arrived is kept and the next download resumes from it."""
+        self._cancel.set()
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until the job ends; True if it did within ``timeout_s``."""
+        self._thread.join(timeout_s)
+        return self.finished
+
+    def _progress(self, done: int, total: int) -> None:
+        self.done_bytes, self.total_bytes = done, total
+
+    def _run(self) -> None:
+        try:
+            self.result = download_model(
+                self.entry, models_folder=self.models_folder, progress=self._progress, cancel=self._cancel
+            )
+        except ReinforcedVLError as error:
+            self.error = error
+
+
+def import_model(source: str | Path, *, models_folder: Path | None = None, replace: bool = False) -> InstalledModel:
+    """Install a checkpoint from a ``.zip`` of its folder, or from the folder itself (offline sites).
+
+    Raises:
+        WeightsError: not a checkpoint, or the model is installed already and ``replace`` is False.
+    """
+    source = Path(source).expanduser()
+    models_folder = models_folder or user_models_folder()
+    if source.is_dir():
+        model_id, _ = _checkpoint_identity(source)
+        target = _target_folder(models_folder, model_id, replace)
+        staging = Path(tempfile.mkdtemp(prefix=f".import-{model_id}-", dir=models_folder))
+        for name in CHECKPOINT_FILES:
+            shutil.copy2(source / name, staging / name)
+        return _move_into_place(staging, target)
+    if source.is_file() and zipfile.is_zipfile(source):
+        return _install_archive(source, models_folder, expected_id=None, replace=replace)
+    raise WeightsError(
+        f"{source} is neither a checkpoint folder nor a .zip of one. Choose the folder holding "
+        f"{' and '.join(CHECKPOINT_FILES)}, or a .zip of that folder."
+    )
+
+
+def delete_model(model_id: str, *, models_folder: Path | None = None) -> Path:
+    """Delete a downloaded or imported model; returns the folder removed.
+
+    Raises:
+        WeightsError: the model is not installed in the user's folder (bundled models cannot be deleted).
+    """
+    models_folder = models_folder or user_models_folder()
+    for model in installed_model_list(models_folder):
+        if model.model_id != model_id:
+            continue
+        if model.bundled:
+            raise WeightsError(
+                f"{model_id} ships with ReinforcedVL ({model.folder}) and cannot be deleted; uninstall ReinforcedVL "
+                "to remove it."
+            )
+        shutil.rmtree(model.folder)
+        return model.folder
+    raise WeightsError(f"No installed model is called {model_id!r}; 'reinforcedvl models' lists the installed ones.")
+
+
+def _transfer(
+    entry: ManifestEntry,
+    partial: Path,
+    progress: DownloadProgress | None,
+    cancel: threading.Event | None,
+    timeout_s: float,
+) -> str | None:
+    """Fetch the rest of ``entry``'s file into ``partial``: None once complete, else why the transfer stopped.
+
+    Raises:
+        WeightsError: the server refused (HTTP error status) or the user cancelled.
+    """
+    have = partial.stat().st_size if partial.exists() else 0
+    if have > entry.size_bytes:
+        partial.unlink()
+        have = 0
+    if have == entry.size_bytes:
+        return None
+    headers = {"Range": f"bytes={have}-"} if have else {}
+    try:
+        with requests.get(entry.url, headers=headers, stream=True, timeout=timeout_s) as response:
+            if response.status_code == 200 and have:
+                have = 0  # the server ignored the range: start over
+            elif response.status_code not in (200, 206):
+                raise WeightsError(
+                    f"The server answered {response.status_code} {response.reason} for {entry.url}. Try again later; "
+                    "at a site without access, download the file elsewhere and use 'Import weights file'."
+                )
+            with partial.open("ab" if have else "wb") as stream:
+                for chunk in response.iter_content(_CHUNK_BYTES):
+                    if cancel is not None and cancel.is_set():
+                        raise WeightsError(
+                            f"The download of {entry.model_id} was cancelled after {have} of {entry.size_bytes} bytes; "
+                            "download it again to continue where it stopped."
+                        )
+                    stream.write(chunk)
+                    have += len(chunk)
+                    if progress is not None:
+                        progress(have, entry.size_bytes)
+    except requests.RequestException as error:
+        return type(error).__name__
+    return None if have >= entry.size_bytes else "the server closed the connection early"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _install_archive(archive: Path, models_folder: Path, *, expected_id: str | None, replace: bool) -> InstalledModel:
+    """Unpack a ``.zip`` holding one checkpoint folder into ``models_folder/<id>``."""
+    models_folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=models_folder))
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            for member in bundle.namelist():
+                if member.startswith(("/", "\\")) or ".." in Path(member).parts:
+                    raise WeightsError(f"{archive.name} holds an unsafe path ({member}); it was not unpacked.")
+            bundle.extractall(staging)
+        folders = sorted({path.parent for path in staging.rglob(CHECKPOINT_FILES[0])})
+        if len(folders) != 1:
+            raise WeightsError(
+                f"{archive.name} holds {len(folders)} checkpoint folders; a model archive holds exactly one folder "
+                f"with {' and '.join(CHECKPOINT_FILES)}."
+            )
+        model_id, _ = _checkpoint_identity(folders[0])
+        if expected_id is not None and model_id != expected_id:
+            raise WeightsError(
+                f"{archive.name} holds model {model_id!r}, not {expected_id!r} as its manifest entry says; it was not "
+                "installed. Report this to the ReinforcedVL developers."
+            )
+        return _move_into_place(folders[0], _target_folder(models_folder, model_id, replace))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _target_folder(models_folder: Path, model_id: str, replace: bool) -> Path:
+    target = models_folder / model_id
+    if target.exists() and not replace:
+        raise WeightsError(
+            f"{model_id} is installed already ({target}). Delete it first ('reinforcedvl models delete {model_id}'), "
+            "or import with --replace."
+        )
+    return target
+
+
+def _move_into_place(checkpoint_folder: Path, target: Path) -> InstalledModel:
+    """Put ``checkpoint_folder`` at ``target``; an older copy there is removed only once the new one is in place."""
+    model_id, version = _checkpoint_identity(checkpoint_folder)
+    old = target.with_name(f".old-{target.name}")
+    if target.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    shutil.move(str(checkpoint_folder), str(target))
+    shutil.rmtree(old, ignore_errors=True)
+    return InstalledModel(model_id, version, target, bundled=False)
+
+
+def _checkpoint_identity(folder: Path) -> tuple[str, str]:
+    """Model id and version from a checkpoint folder's configuration, after checking both files are there and the
+    weights file starts with a readable safetensors header."""
+    config_path, weights_path = (folder / name for name in CHECKPOINT_FILES)
+    for required in (config_path, weights_path):
+        if not required.is_file():
+            raise WeightsError(
+                f"{folder} is not a ReinforcedVL checkpoint: {required.name} is missing. A checkpoint folder holds "
+                f"{' and '.join(CHECKPOINT_FILES)}."
+            )
+    try:
+        model = json.loads(config_path.read_text(encoding="utf-8"))["model"]
+        identity = (str(model["id"]), str(model["version"]))
+        with weights_path.open("rb") as stream:
+            header_bytes = int.from_bytes(stream.read(8), "little")
+            if not 0 < header_bytes <= weights_path.stat().st_size - 8:
+                raise ValueError("the weights file has no safetensors header")
+            json.loads(stream.read(header_bytes))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise WeightsError(
+            f"{folder} is not a readable ReinforcedVL checkpoint ({error}). Export or download it again."
+        ) from None
+    return identity

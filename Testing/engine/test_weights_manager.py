@@ -1,0 +1,202 @@
+"""The weights manager against a real HTTP server on 127.0.0.1: good file, wrong hash, interrupted transfer (resumed
+with an HTTP Range request), server error, cancellation; imports and deletion."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from reinforcedvl import checkpoint
+from reinforcedvl.model_registry import resolve_checkpoint
+from reinforcedvl.weights_manager import (
+    CHECKPOINT_FILES,
+    DownloadJob,
+    ManifestEntry,
+    WeightsError,
+    delete_model,
+    download_model,
+    import_model,
+    installed_model_list,
+    manifest_entry,
+    read_manifest,
+)
+
+
+class _ModelServer(BaseHTTPRequestHandler):
+    """Serves ``server.payload`` at ``/<mode>/model.zip``: ``good``, ``cut`` (the first answer stops half-way),
+    ``slow`` (small chunks with pauses) or ``error`` (500). Honours ``Range: bytes=N-``."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        mode = self.path.strip("/").split("/")[0]
+        payload: bytes = self.server.payload
+        range_header = self.headers.get("Range")
+        self.server.requests.append((mode, range_header))
+        if mode == "error":
+            self.send_error(500, "Internal Server Error")
+            return
+        start = int(range_header.removeprefix("bytes=").rstrip("-")) if range_header else 0
+        self.send_response(206 if range_header else 200)
+        self.send_header("Content-Length", str(len(payload) - start))
+        if range_header:
+            self.send_header("Content-Range", f"bytes {start}-{len(payload) - 1}/{len(payload)}")
+        self.end_headers()
+        body = payload[start:]
+        if mode == "cut" and sum(1 for m, _ in self.server.requests if m == "cut") == 1:
+            self.wfile.write(body[: len(payload) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        step = 64 * 1024 if mode == "slow" else len(body)
+        for offset in range(0, len(body), step):
+            self.wfile.write(body[offset : offset + step])
+            if mode == "slow":
+                time.sleep(0.02)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def archive(untrained_checkpoint, tmp_path_factory) -> Path:
+    """The untrained checkpoint as a published model archive: a .zip holding its folder."""
+    path = tmp_path_factory.mktemp("archive") / "untrained-test-model.zip"
+    with zipfile.ZipFile(path, "w") as bundle:
+        for name in CHECKPOINT_FILES:
+            bundle.write(untrained_checkpoint / name, f"untrained-test-model/{name}")
+    return path
+
+
+@pytest.fixture
+def server(archive):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _ModelServer)
+    httpd.payload = archive.read_bytes()
+    httpd.requests = []
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def models_folder(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("REINFORCEDVL_HOME", str(tmp_path / "home"))
+    return tmp_path / "home" / "models"
+
+
+def _entry(server, mode: str, sha256: str | None = None) -> ManifestEntry:
+    payload = server.payload
+    return ManifestEntry(
+        model_id="untrained-test-model",
+        version="0.0.0",
+        url=f"http://127.0.0.1:{server.server_address[1]}/{mode}/model.zip",
+        sha256=sha256 or hashlib.sha256(payload).hexdigest(),
+        size_bytes=len(payload),
+        licence="Apache-2.0",
+        modalities=("CT",),
+    )
+
+
+def test_checkpoint_file_names_match_the_checkpoint_module():
+    assert CHECKPOINT_FILES == (checkpoint.CONFIG_FILE, checkpoint.WEIGHTS_FILE)
+
+
+def test_the_packaged_manifest_reads_and_names_its_models():
+    entries = read_manifest()
+    assert all(len(entry.sha256) == 64 and entry.size_bytes > 0 for entry in entries)
+    with pytest.raises(WeightsError, match="'no-such-model'"):
+        manifest_entry("no-such-model")
+
+
+def test_good_file_is_downloaded_checked_and_installed(server, models_folder):
+    seen = []
+    entry = _entry(server, "good")
+    installed = download_model(entry, models_folder=models_folder, progress=lambda done, total: seen.append(done))
+    assert installed.folder == models_folder / "untrained-test-model"
+    assert (installed.model_id, installed.version, installed.bundled) == ("untrained-test-model", "0.0.0", False)
+    assert seen[-1] == len(server.payload)
+    assert not any((models_folder / ".downloads").iterdir())
+    assert resolve_checkpoint("untrained-test-model").identity.version == "0.0.0"
+    assert [m.model_id for m in installed_model_list()] == ["untrained-test-model"]
+
+
+def test_wrong_hash_is_refused_and_the_file_deleted(server, models_folder):
+    with pytest.raises(WeightsError, match="SHA-256 is [0-9a-f]{64}, the manifest says 0{64}"):
+        download_model(_entry(server, "good", sha256="0" * 64), models_folder=models_folder)
+    assert not (models_folder / "untrained-test-model").exists()
+    assert not any((models_folder / ".downloads").iterdir())
+
+
+def test_interrupted_transfer_resumes_where_it_stopped(server, models_folder, untrained_checkpoint):
+    total = len(server.payload)
+    with pytest.raises(WeightsError, match=f"stopped after [0-9]+ of {total} bytes.*continues where it stopped"):
+        download_model(_entry(server, "cut"), models_folder=models_folder, retries=0)
+    kept = (models_folder / ".downloads" / "untrained-test-model-0.0.0.zip.part").stat().st_size
+    assert 0 < kept <= total // 2  # whole chunks up to where the server stopped
+    installed = download_model(_entry(server, "cut"), models_folder=models_folder, retries=0)
+    assert server.requests == [("cut", None), ("cut", f"bytes={kept}-")]
+    weights = (installed.folder / "model.safetensors").read_bytes()
+    assert weights == (untrained_checkpoint / "model.safetensors").read_bytes()
+
+
+def test_interrupted_transfer_is_retried_automatically(server, models_folder):
+    installed = download_model(_entry(server, "cut"), models_folder=models_folder, retries=2)
+    assert installed.model_id == "untrained-test-model"
+    assert len(server.requests) == 2 and server.requests[0] == ("cut", None)
+    assert 0 < int(server.requests[1][1].removeprefix("bytes=").rstrip("-")) <= len(server.payload) // 2
+
+
+def test_server_error_is_reported_with_what_to_do(server, models_folder):
+    with pytest.raises(WeightsError, match="answered 500 Internal Server Error.*Import weights file"):
+        download_model(_entry(server, "error"), models_folder=models_folder)
+    assert not (models_folder / "untrained-test-model").exists()
+
+
+def test_background_job_reports_progress_and_can_be_cancelled_then_resumed(server, models_folder):
+    job = DownloadJob(_entry(server, "slow"), models_folder=models_folder)
+    job.start()
+    while job.done_bytes == 0:
+        time.sleep(0.01)
+    job.cancel()
+    assert job.wait(30)
+    assert job.result is None and "cancelled after" in str(job.error)
+    kept = (models_folder / ".downloads" / "untrained-test-model-0.0.0.zip.part").stat().st_size
+    assert 0 < kept < len(server.payload)
+    resumed = DownloadJob(_entry(server, "good"), models_folder=models_folder)
+    resumed.start()
+    assert resumed.wait(60) and resumed.error is None
+    assert resumed.done_bytes == resumed.total_bytes == len(server.payload)
+    assert server.requests[-1] == ("good", f"bytes={kept}-")
+
+
+def test_import_from_zip_and_folder_then_delete(archive, untrained_checkpoint, models_folder):
+    installed = import_model(archive)
+    assert installed.folder == models_folder / "untrained-test-model"
+    with pytest.raises(WeightsError, match="installed already.*--replace"):
+        import_model(untrained_checkpoint)
+    again = import_model(untrained_checkpoint, replace=True)
+    assert (again.folder / "config.json").read_bytes() == (untrained_checkpoint / "config.json").read_bytes()
+    assert delete_model("untrained-test-model") == installed.folder
+    assert not installed.folder.exists() and installed_model_list() == []
+    with pytest.raises(WeightsError, match="No installed model is called 'untrained-test-model'"):
+        delete_model("untrained-test-model")
+
+
+def test_import_refuses_what_is_not_a_checkpoint(tmp_path, untrained_checkpoint, models_folder):
+    folder = tmp_path / "half"
+    folder.mkdir()
+    shutil.copy2(untrained_checkpoint / "config.json", folder / "config.json")
+    with pytest.raises(WeightsError, match="model.safetensors is missing"):
+        import_model(folder)
+    (folder / "model.safetensors").write_bytes(b"\xff" * 16)
+    with pytest.raises(WeightsError, match="not a readable ReinforcedVL checkpoint"):
+        import_model(folder)
+    with pytest.raises(WeightsError, match="neither a checkpoint folder nor a .zip"):
+        import_model(folder / "config.json")
