@@ -1,8 +1,10 @@
-"""Measurements of one lesion mask on its real voxel grid (spacing and direction honoured).
+"""Sizes of one lesion mask on its real voxel grid (spacing and direction honoured).
 
 Sizes follow RECIST 1.1: the long axis is the longest diameter in any axial slice, the short axis the longest
 diameter perpendicular to it in the same slice. Diameters are measured on the lesion's outline (the iso-line
-half-way between inside and outside voxel centres), so a sphere of radius r measures 2r, not 2r minus a voxel.
+half-way between inside and outside voxel centres), so a sphere of radius r measures 2r, not 2r minus a voxel;
+the maximum 3D diameter is measured the same way on the iso-surface. Shape and intensity live in
+:mod:`.shape_descriptors` and :mod:`.intensity_statistics`.
 """
 
 from __future__ import annotations
@@ -10,14 +12,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
-from skimage.measure import find_contours
+from skimage.measure import find_contours, marching_cubes
 
 from .volume import Volume
 
-__all__ = ["AxialDiameters", "axial_diameters", "volume_ml", "centroid_ras", "axial_axis"]
+__all__ = [
+    "AxialDiameters",
+    "BoundingBox",
+    "MaximumAreaSlice",
+    "axial_diameters",
+    "volume_ml",
+    "centroid_ras",
+    "axial_axis",
+    "maximum_diameter_mm",
+    "equivalent_sphere_diameter_mm",
+    "bounding_box",
+    "maximum_area_slice",
+    "component_count",
+    "surface_mesh_ras",
+    "slice_outlines_mm",
+]
 
 _CHORD_SAMPLES = 256
+# Voxels touching at a face, an edge or a corner are one component (as in :mod:`.lesions`).
+_CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,35 @@ class AxialDiameters:
     long_axis_mm: float
     short_axis_mm: float
     slice_index: int
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """The voxel index range of a mask (inclusive ``ijk_min`` to ``ijk_max``) and its extent along I, J, K in mm.
+
+    ``extent_mm`` is measured between the outer faces of the end voxels, so a single voxel spans one spacing.
+    """
+
+    ijk_min: tuple[int, int, int]
+    ijk_max: tuple[int, int, int]
+    extent_mm: tuple[float, float, float]
+
+    @property
+    def slices(self) -> tuple[slice, slice, slice]:
+        """The box as index ranges, for cropping an ``(I, J, K)`` array."""
+        return tuple(slice(low, high + 1) for low, high in zip(self.ijk_min, self.ijk_max, strict=True))  # type: ignore[return-value]
+
+    def touches_border(self, shape: tuple[int, int, int]) -> bool:
+        """Whether the box reaches the first or last voxel of any axis of a grid of ``shape``."""
+        return any(low == 0 or high == n - 1 for low, high, n in zip(self.ijk_min, self.ijk_max, shape, strict=True))
+
+
+@dataclass(frozen=True)
+class MaximumAreaSlice:
+    """The axial slice (voxel index along :func:`axial_axis`) where the mask covers the most area, in mm²."""
+
+    slice_index: int
+    area_mm2: float
 
 
 def volume_ml(mask: np.ndarray, grid: Volume) -> float:
@@ -50,13 +99,73 @@ def axial_diameters(mask: np.ndarray, grid: Volume) -> AxialDiameters:
     """Long and short axis of a non-empty boolean mask ``(I, J, K)``, in the axial slice of greatest extent."""
     axis = axial_axis(grid)
     in_plane = [a for a in range(3) if a != axis]
-    basis = _plane_basis_mm(grid, axis)
     best = AxialDiameters(0.0, 0.0, -1)
     for index in np.flatnonzero(mask.any(axis=tuple(in_plane))):
-        outlines = _slice_outlines(mask, grid, axis, int(index), basis)
+        outlines = slice_outlines_mm(mask, grid, int(index))
         long_axis, direction = _longest_diameter(np.concatenate(outlines))
         if long_axis > best.long_axis_mm:
             best = AxialDiameters(long_axis, _perpendicular_chord(outlines, direction), int(index))
+    return best
+
+
+def maximum_diameter_mm(mask: np.ndarray, grid: Volume) -> float:
+    """Largest distance between two points of the lesion's iso-surface, in any direction, in mm."""
+    vertices, _ = surface_mesh_ras(mask, grid)
+    try:
+        vertices = vertices[ConvexHull(vertices).vertices]
+    except (QhullError, ValueError):
+        pass  # flat or tiny surface: every vertex is kept
+    return float(_pairwise_maximum(vertices))
+
+
+def equivalent_sphere_diameter_mm(volume_in_ml: float) -> float:
+    """Diameter of the sphere with the same volume, in mm (a sphere of 1 mL measures about 12.4 mm)."""
+    return float((6.0 * volume_in_ml * 1000.0 / np.pi) ** (1.0 / 3.0))
+
+
+def bounding_box(mask: np.ndarray, grid: Volume) -> BoundingBox:
+    """Voxel index range and millimetre extent of a non-empty boolean mask ``(I, J, K)``."""
+    box = ndimage.find_objects(mask.astype(np.uint8))[0]
+    low = tuple(int(axis_range.start) for axis_range in box)
+    high = tuple(int(axis_range.stop) - 1 for axis_range in box)
+    extent = tuple(float((h - lo + 1) * s) for lo, h, s in zip(low, high, grid.spacing, strict=True))
+    return BoundingBox(low, high, extent)  # type: ignore[arg-type]
+
+
+def maximum_area_slice(mask: np.ndarray, grid: Volume) -> MaximumAreaSlice:
+    """The axial slice of a non-empty mask with the largest cross-section (the first one on ties)."""
+    axis = axial_axis(grid)
+    in_plane = tuple(a for a in range(3) if a != axis)
+    pixel_mm2 = float(np.prod([grid.spacing[a] for a in in_plane]))
+    counts = mask.sum(axis=in_plane)
+    index = int(np.argmax(counts))
+    return MaximumAreaSlice(index, float(counts[index]) * pixel_mm2)
+
+
+def component_count(mask: np.ndarray) -> int:
+    """Number of separate pieces of a mask (26-connectivity: touching corners join)."""
+    return int(ndimage.label(mask, structure=_CONNECTIVITY)[1])
+
+
+def surface_mesh_ras(mask: np.ndarray, grid: Volume) -> tuple[np.ndarray, np.ndarray]:
+    """The iso-surface of a non-empty mask half-way between inside and outside voxel centres.
+
+    Returns:
+        Vertices ``(V, 3)`` in RAS mm and triangles ``(T, 3)`` (vertex indices), a closed surface: the mask is
+        padded by one empty voxel so lesions touching the grid's border are closed where the grid ends.
+    """
+    padded = np.pad(mask.astype(np.float32), 1)
+    vertices, faces, _, _ = marching_cubes(padded, level=0.5, allow_degenerate=False)
+    return grid.voxel_to_ras(vertices - 1.0), faces
+
+
+def _pairwise_maximum(points: np.ndarray) -> float:
+    """Largest distance between two of ``points`` ``(N, D)``, in blocks to bound memory."""
+    best = 0.0
+    for start in range(0, len(points), 1024):
+        block = points[start : start + 1024]
+        distances = np.linalg.norm(block[:, None, :] - points[None, :, :], axis=-1)
+        best = max(best, float(distances.max(initial=0.0)))
     return best
 
 
@@ -69,8 +178,13 @@ def _plane_basis_mm(grid: Volume, axis: int) -> np.ndarray:
     return np.stack([first, second / np.linalg.norm(second)])
 
 
-def _slice_outlines(mask: np.ndarray, grid: Volume, axis: int, index: int, basis: np.ndarray) -> list[np.ndarray]:
-    """Closed outlines of one slice of the mask, as in-plane millimetre coordinates ``[(N, 2)]``."""
+def slice_outlines_mm(mask: np.ndarray, grid: Volume, index: int) -> list[np.ndarray]:
+    """Closed outlines of axial slice ``index`` of the mask, as in-plane millimetre coordinates ``[(N, 2)]``.
+
+    The outlines are the iso-lines half-way between inside and outside pixel centres (first point repeated last).
+    """
+    axis = axial_axis(grid)
+    basis = _plane_basis_mm(grid, axis)
     plane = np.take(mask, index, axis=axis).astype(np.float32)
     in_plane = [a for a in range(3) if a != axis]
     outlines = []
