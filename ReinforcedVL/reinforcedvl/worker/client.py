@@ -187,6 +187,7 @@ class WorkerClient:
         """End the process and its children at once (cancel and stop are the gentle ways)."""
         if self._process is None or self._process.poll() is not None:
             return
+        self._stopping = True
         if os.name == "nt":
             subprocess.run(["taskkill", "/F", "/T", "/PID", str(self._process.pid)], capture_output=True, check=False)
         else:
