@@ -21,6 +21,13 @@ from reinforcedvl.worker.protocol import FindingOutcome
 
 slicer = pytest.importorskip("slicer", reason="slicer-core is part of the test requirements")
 
+# What Slicer's Segmentations module does at start-up: register the representation converters (without them an
+# empty segment has no binary labelmap to draw in).
+_CONVERTERS = slicer.vtkSegmentationConverterFactory.GetInstance()
+if not _CONVERTERS.GetConverterRules():
+    _CONVERTERS.RegisterConverterRule(slicer.vtkBinaryLabelmapToClosedSurfaceConversionRule())
+    _CONVERTERS.RegisterConverterRule(slicer.vtkClosedSurfaceToBinaryLabelmapConversionRule())
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 MODULE_FOLDER = REPOSITORY / "ReinforcedVL"
 if str(MODULE_FOLDER) not in sys.path:
