@@ -1,0 +1,20 @@
+"""Colour region descriptions: regions of a label map in words (shape, margin, appearance, location, size),
+each word with the measurements and the threshold that chose it."""
+
+from .anatomy import AnatomyClass, AnatomyTable, AnatomyTask, anatomy_table
+from .region_description import Granularity, RegionDescription, describe_regions
+from .wording import LANGUAGES, Language
+from .words import WordChoice
+
+__all__ = [
+    "describe_regions",
+    "RegionDescription",
+    "Granularity",
+    "WordChoice",
+    "AnatomyClass",
+    "AnatomyTable",
+    "AnatomyTask",
+    "anatomy_table",
+    "Language",
+    "LANGUAGES",
+]
