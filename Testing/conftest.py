@@ -58,6 +58,6 @@ def text_encoder() -> TextEncoder:
 def untrained_checkpoint(tmp_path_factory) -> Path:
     """An untrained network saved as a checkpoint: exercises loading and inference, says nothing of quality."""
     folder = tmp_path_factory.mktemp("untrained-checkpoint")
-    config = ModelConfig(window_size=(48, 48, 48))
+    config = ModelConfig(window_size=(48, 48, 48), min_window_size=(16, 16, 16))
     save_checkpoint(folder, build_network(config), config, ModelIdentity("untrained-test-model", "0.0.0"))
     return folder

@@ -200,11 +200,13 @@ class Predictor:
         return outputs["probability"][0].float(), outputs["evidence"][0].float(), max(existence)
 
     def _window_size(self, shape: Sequence[int]) -> tuple[int, int, int]:
-        """The configured window, shrunk to the volume (rounded up to the network's stride) when smaller."""
+        """The configured window, shrunk to the volume (rounded up to the network's stride, and not below the
+        minimum window that small training crops were padded to) when the volume is smaller."""
         stride = self.config.stride
+        config = self.config
         return tuple(
-            min(size, math.ceil(extent / stride) * stride)
-            for size, extent in zip(self.config.window_size, shape, strict=True)
+            min(size, max(low, math.ceil(extent / stride) * stride))
+            for size, low, extent in zip(config.window_size, config.min_window_size, shape, strict=True)
         )  # type: ignore[return-value]
 
 

@@ -112,5 +112,8 @@ def test_bad_prompts_fail_before_any_inference(predictor, ct_with_sphere):
             predictor.segment(prompt)
 
 
-def test_windows_follow_the_volume_size(predictor):
+def test_windows_follow_the_volume_size(predictor, tmp_path, untrained_checkpoint):
     assert predictor._window_size((10, 60, 47)) == (16, 48, 48)
+    padded = _checkpoint_with(tmp_path, untrained_checkpoint, window_size=(96, 96, 96), min_window_size=(48, 48, 32))
+    assert padded._window_size((10, 60, 47)) == (48, 64, 48)
+    assert padded._window_size((200, 30, 20)) == (96, 48, 32)

@@ -29,7 +29,8 @@ class ModelConfig:
         text_dim: width of that encoder's token states.
         max_prompt_tokens: prompts are cut to this many tokens (word pieces), special tokens included.
         spacing_mm: voxel size, in millimetres, the network works at (volumes are resampled to it and back).
-        window_size: sliding-window size in voxels at ``spacing_mm`` (each side a multiple of 8).
+        window_size: sliding-window size in voxels at ``spacing_mm`` (each side a multiple of the stride).
+        min_window_size: smallest window; smaller volumes are padded to it, as small training crops are.
         window_overlap: fraction by which neighbouring windows overlap.
         mask_threshold: probability above which a voxel belongs to the finding.
         existence_threshold: probability above which the finding is reported present.
@@ -48,6 +49,7 @@ class ModelConfig:
     max_prompt_tokens: int = 48
     spacing_mm: tuple[float, float, float] = (1.0, 1.0, 1.0)
     window_size: tuple[int, int, int] = (96, 96, 96)
+    min_window_size: tuple[int, int, int] = (48, 48, 32)
     window_overlap: float = 0.25
     mask_threshold: float = 0.5
     existence_threshold: float = 0.5
@@ -66,8 +68,11 @@ class ModelConfig:
         if self.embed_dim % self.attention_heads:
             raise ValueError(f"embed_dim {self.embed_dim} must be divisible by attention_heads {self.attention_heads}")
         stride = 2 ** (levels - 1)
-        if any(size % stride for size in self.window_size):
-            raise ValueError(f"window_size {self.window_size} must be a multiple of {stride} on every side")
+        for name in ("window_size", "min_window_size"):
+            if any(size % stride for size in getattr(self, name)):
+                raise ValueError(f"{name} {getattr(self, name)} must be a multiple of {stride} on every side")
+        if any(low > high for low, high in zip(self.min_window_size, self.window_size, strict=True)):
+            raise ValueError(f"min_window_size {self.min_window_size} exceeds window_size {self.window_size}")
 
     @property
     def stride(self) -> int:

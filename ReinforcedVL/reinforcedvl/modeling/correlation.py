@@ -49,11 +49,15 @@ class SelfReinforcingCorrelation(nn.Module):
         self.steps = steps
         self.visual_in = nn.Conv3d(visual_channels, embed_dim, kernel_size=1)
         self.visual_norm = nn.GroupNorm(1, embed_dim)
-        self.text_norm = nn.LayerNorm(embed_dim)
-        self.vision_to_language = nn.MultiheadAttention(embed_dim, num_heads, batch_first=True)
-        self.text_feedforward = nn.Sequential(
-            nn.LayerNorm(embed_dim), nn.Linear(embed_dim, 2 * embed_dim), nn.GELU(), nn.Linear(2 * embed_dim, embed_dim)
-        )
+        if steps > 0:  # the one-way baseline (K = 0) has no vision-to-language path at all
+            self.text_norm = nn.LayerNorm(embed_dim)
+            self.vision_to_language = nn.MultiheadAttention(embed_dim, num_heads, batch_first=True)
+            self.text_feedforward = nn.Sequential(
+                nn.LayerNorm(embed_dim),
+                nn.Linear(embed_dim, 2 * embed_dim),
+                nn.GELU(),
+                nn.Linear(2 * embed_dim, embed_dim),
+            )
         self.voxel_key = nn.Conv3d(embed_dim, embed_dim, kernel_size=1)
         self.text_query = nn.Linear(embed_dim, embed_dim)
         self.attention_bias = nn.Parameter(torch.zeros(1))

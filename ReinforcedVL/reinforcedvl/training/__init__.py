@@ -1,0 +1,1 @@
+"""Training: prepared studies, patch sampling with MONAI augmentation, losses, and the training loop."""

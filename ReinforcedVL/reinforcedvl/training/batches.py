@@ -1,0 +1,97 @@
+"""The training batch source: batch number -> a collated batch, deterministic in (seed, batch number)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+from monai.transforms import Compose
+from torch.utils.data import Dataset
+
+from ..data.manifest import Triplet
+from ..modeling import batch_prompt_tokens
+from ..modeling.precomputed_text import PrecomputedTextEncoder
+from ..preprocessing import Preprocessor
+from .patches import PatchGroup, TrainingItem, augmentations, sample_patch, target_voxels
+from .prepared_studies import PreparedStudy, load_prepared_study
+
+__all__ = ["BatchSource"]
+
+
+class BatchSource(Dataset):
+    """``source[n]`` is training batch n (of this rank): images, masks, presence and prompt token states."""
+
+    def __init__(
+        self,
+        groups: list[PatchGroup],
+        *,
+        data_root: Path,
+        cache_dir: Path,
+        prompt_table: Path,
+        preprocessor: Preprocessor,
+        seed: int,
+        steps: int,
+        rank: int = 0,
+        world_size: int = 1,
+    ) -> None:
+        self.groups = groups
+        self.data_root = data_root
+        self.cache_dir = cache_dir
+        self.prompt_table = prompt_table
+        self.preprocessor = preprocessor
+        self.seed = seed
+        self.steps = steps
+        self.rank = rank
+        self.world_size = world_size
+        self._studies: dict[tuple[str, ...], PreparedStudy] = {}
+        self._voxels: dict[str, np.ndarray] = {}
+        self._text: PrecomputedTextEncoder | None = None
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __getitem__(self, step: int) -> dict[str, object]:
+        batch_number = step * self.world_size + self.rank
+        rng = random.Random(f"{self.seed}/{batch_number}")
+        group = rng.choices(self.groups, weights=[g.weight for g in self.groups])[0]
+        transforms = augmentations(seed=rng.randrange(2**31))
+        items = [self._item(group, rng, transforms) for _ in range(group.batch_size)]
+        if self._text is None:
+            self._text = PrecomputedTextEncoder(self.prompt_table)
+        states, text_mask = batch_prompt_tokens([self._text.encode(item.description) for item in items], "cpu")
+        return {
+            "image": torch.stack([item.image for item in items]),
+            "mask": torch.stack([item.mask for item in items]),
+            "present": torch.tensor([item.present for item in items]),
+            "text_states": states,
+            "text_mask": text_mask,
+            "findings": [item.finding for item in items],
+            "group": group.name,
+        }
+
+    def _item(self, group: PatchGroup, rng: random.Random, transforms: Compose) -> TrainingItem:
+        want_absent = rng.random() < group.absent_fraction
+        candidates = [t for t in group.triplets if t.present != want_absent] or list(group.triplets)
+        triplet = rng.choice(candidates)
+        study = self._study(triplet)
+        if triplet.id not in self._voxels:
+            self._voxels[triplet.id] = target_voxels(study, triplet)
+        voxels = self._voxels[triplet.id]
+        image, mask = sample_patch(study, triplet, voxels, group.patch_size, rng, self.preprocessor.in_channels)
+        augmented = transforms({"image": torch.from_numpy(image), "mask": torch.from_numpy(mask)})
+        mask_tensor = (augmented["mask"].as_subclass(torch.Tensor) > 0.5).float()
+        return TrainingItem(
+            image=augmented["image"].as_subclass(torch.Tensor).float(),
+            mask=mask_tensor,
+            description=rng.choice(triplet.descriptions),
+            present=bool(mask_tensor.any()),
+            finding=triplet.finding if triplet.present else f"absent:{triplet.finding}",
+        )
+
+    def _study(self, triplet: Triplet) -> PreparedStudy:
+        key = (*triplet.images, triplet.mask or "")
+        if key not in self._studies:
+            self._studies[key] = load_prepared_study(triplet, self.data_root, self.cache_dir, self.preprocessor)
+        return self._studies[key]

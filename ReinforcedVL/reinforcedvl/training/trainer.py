@@ -1,0 +1,317 @@
+"""The training loop: CPU or GPU (bf16 autocast), one process or many under ``torchrun`` (DDP), seeded, resumable.
+
+Example:
+    >>> settings = TrainingSettings(manifest=Path("manifests/triplets.jsonl"), data_root=Path("../shared/data"),
+    ...                             out_dir=Path("runs/starter"), steps=4000)  # doctest: +SKIP
+    >>> train(settings)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader
+from tqdm import tqdm
+
+from ..checkpoint import Checkpoint, ModelIdentity, load_network, read_checkpoint, save_checkpoint
+from ..data.manifest import Triplet, read_manifest
+from ..device import resolve_device
+from ..errors import OutputExistsError
+from ..modeling import ModelConfig, build_network
+from ..preprocessing import Preprocessor
+from .batches import BatchSource
+from .losses import training_losses
+from .patches import PatchGroup
+from .prepared_studies import ensure_prepared_study
+from .progress_log import plot_loss_curve
+from .training_state import STATE_JSON, load_training_state, save_training_state
+
+__all__ = ["TrainingSettings", "train"]
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything a training run depends on (saved with its checkpoint)."""
+
+    manifest: Path
+    data_root: Path
+    out_dir: Path
+    cache_dir: Path | None = None
+    prompt_table: Path | None = None
+    steps: int = 4000
+    learning_rate: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup_steps: int = 200
+    seed: int = 0
+    device: str = "auto"
+    workers: int = 2
+    checkpoint_every: int = 500
+    log_every: int = 10
+    correlation_steps: int | None = None
+    small_batch: int = 16
+    large_batch: int = 4
+    init_from: Path | None = None
+    model_id: str = "reinforcedvl-custom"
+    version: str = "0.1.0"
+    resume: bool = False
+    time_limit_minutes: float | None = None
+
+    @property
+    def cache_folder(self) -> Path:
+        return self.cache_dir or self.out_dir / "prepared"
+
+    @property
+    def prompt_table_path(self) -> Path:
+        return self.prompt_table or self.cache_folder / "prompt_table.safetensors"
+
+
+def train(settings: TrainingSettings) -> Checkpoint:
+    """Train a network on the manifest's train split and save a checkpoint in ``settings.out_dir``."""
+    rank, world_size = _start_distributed(settings)
+    compute = resolve_device(settings.device)
+    device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0))) if compute.is_gpu else compute.device
+    torch.backends.cudnn.benchmark = compute.is_gpu
+    triplets = read_manifest(settings.manifest, split="train")
+    config, network = _initial_network(settings)
+    preprocessor = Preprocessor(spacing_mm=config.spacing_mm, in_channels=config.in_channels)
+    if rank == 0:
+        _check_output_folder(settings)
+        _prepare_inputs(settings, triplets, preprocessor, config)
+    if world_size > 1:
+        dist.barrier()
+    network.to(device).train()
+    optimizer = torch.optim.AdamW(network.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    start = 0
+    if settings.resume and (settings.out_dir / STATE_JSON).exists():
+        network.load_state_dict(load_network(read_checkpoint(settings.out_dir), device).state_dict())
+        start = int(load_training_state(settings.out_dir, optimizer)["step"])
+    model = DistributedDataParallel(network) if world_size > 1 else network
+    source = BatchSource(
+        _patch_groups(triplets, settings),
+        data_root=settings.data_root,
+        cache_dir=settings.cache_folder,
+        prompt_table=settings.prompt_table_path,
+        preprocessor=preprocessor,
+        seed=settings.seed,
+        steps=settings.steps,
+        rank=rank,
+        world_size=world_size,
+    )
+    loader = DataLoader(
+        source,
+        batch_size=None,
+        sampler=range(start, settings.steps),
+        num_workers=settings.workers,
+        persistent_workers=settings.workers > 0,
+        pin_memory=compute.is_gpu,
+    )
+    log = settings.out_dir / "metrics.jsonl"
+    started = time.perf_counter()
+    samples = 0
+    bar = tqdm(total=settings.steps, initial=start, desc="training", unit="step", disable=rank != 0)
+    clock = _TrainingClock(settings)
+    for step, batch in zip(range(start, settings.steps), loader, strict=True):
+        for group in optimizer.param_groups:
+            group["lr"] = settings.learning_rate * _schedule(clock.progress(step), step, settings.warmup_steps)
+        losses = _step(model, optimizer, batch, device, compute.is_gpu)
+        samples += len(batch["present"]) * world_size
+        bar.update(1)
+        if rank == 0 and (step % settings.log_every == 0 or step == settings.steps - 1):
+            rate = samples / (time.perf_counter() - started)
+            _append_log(
+                log,
+                {
+                    "step": step,
+                    "lr": optimizer.param_groups[0]["lr"],
+                    "group": batch["group"],
+                    "samples_per_second": round(rate, 2),
+                    **losses,
+                },
+            )
+            bar.set_postfix(loss=f"{losses['total']:.3f}")
+        last = step == settings.steps - 1 or clock.out_of_time(world_size, device)
+        if (step + 1) % settings.checkpoint_every == 0 or last:
+            checksums = _replica_checksums(network, world_size, device)
+            if rank == 0:
+                _save(
+                    settings,
+                    network,
+                    config,
+                    optimizer,
+                    step + 1,
+                    time.perf_counter() - started,
+                    samples,
+                    checksums,
+                    compute.description,
+                )
+        if last:
+            break
+    bar.close()
+    if world_size > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return read_checkpoint(settings.out_dir)
+
+
+def _start_distributed(settings: TrainingSettings) -> tuple[int, int]:
+    """Join the process group ``torchrun`` set up (NCCL on GPUs, gloo on CPUs); (0, 1) when run alone."""
+    world_size = int(os.environ.get("WORLD_SIZE", 1))
+    if world_size == 1:
+        return 0, 1
+    if not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() and settings.device != "cpu" else "gloo"
+        dist.init_process_group(backend)
+        if backend == "nccl":
+            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
+    return dist.get_rank(), world_size
+
+
+def _initial_network(settings: TrainingSettings) -> tuple[ModelConfig, torch.nn.Module]:
+    torch.manual_seed(settings.seed)
+    if settings.init_from is not None:
+        checkpoint = read_checkpoint(settings.init_from)
+        return checkpoint.config, load_network(checkpoint).train()
+    config = ModelConfig()
+    if settings.correlation_steps is not None:
+        config = config.replace(correlation_steps=settings.correlation_steps)
+    return config, build_network(config)
+
+
+def _check_output_folder(settings: TrainingSettings) -> None:
+    if settings.resume or not (settings.out_dir / "config.json").exists():
+        settings.out_dir.mkdir(parents=True, exist_ok=True)
+        return
+    raise OutputExistsError(
+        f"{settings.out_dir} already holds a trained checkpoint. Pass --resume to continue that run, or choose "
+        "another --out folder."
+    )
+
+
+def _prepare_inputs(
+    settings: TrainingSettings, triplets: list[Triplet], preprocessor: Preprocessor, config: ModelConfig
+) -> None:
+    """Prepare every training study once (cached) and the prompt table, before workers start."""
+    studies = {(*t.images, t.mask or ""): t for t in triplets}
+    for triplet in tqdm(studies.values(), desc="preparing studies", unit="study", leave=False):
+        ensure_prepared_study(triplet, settings.data_root, settings.cache_folder, preprocessor)
+    if not settings.prompt_table_path.exists():
+        from ..modeling import TextEncoder
+        from ..modeling.precomputed_text import save_prompt_table
+
+        encoder = TextEncoder.from_bundled_weights(max_tokens=config.max_prompt_tokens)
+        save_prompt_table(encoder, [d for t in triplets for d in t.descriptions], settings.prompt_table_path)
+
+
+def _patch_groups(triplets: list[Triplet], settings: TrainingSettings) -> list[PatchGroup]:
+    small = tuple(t for t in triplets if t.source == "lidc")
+    large = tuple(t for t in triplets if t.source != "lidc")
+    groups = []
+    if small:
+        groups.append(PatchGroup("lung crops", small, (48, 48, 32), settings.small_batch, weight=0.45))
+    if large:
+        groups.append(PatchGroup("whole studies", large, (96, 96, 96), settings.large_batch, weight=0.55))
+    return groups
+
+
+class _TrainingClock:
+    """How far the run is: by steps, or by time when a time limit is set (whichever is further)."""
+
+    def __init__(self, settings: TrainingSettings) -> None:
+        self.settings = settings
+        self.started = time.perf_counter()
+
+    def progress(self, step: int) -> float:
+        by_steps = step / max(self.settings.steps, 1)
+        if self.settings.time_limit_minutes is None:
+            return by_steps
+        by_time = (time.perf_counter() - self.started) / (60 * self.settings.time_limit_minutes)
+        return min(max(by_steps, by_time), 1.0)
+
+    def out_of_time(self, world_size: int, device: torch.device) -> bool:
+        """Whether the time limit is reached (agreed across DDP ranks, so all stop at the same step)."""
+        if self.settings.time_limit_minutes is None:
+            return False
+        elapsed = time.perf_counter() - self.started
+        done = torch.tensor([float(elapsed >= 60 * self.settings.time_limit_minutes)], device=device)
+        if world_size > 1:
+            dist.all_reduce(done, op=dist.ReduceOp.MAX)
+        return bool(done.item())
+
+
+def _schedule(progress: float, step: int, warmup_steps: int) -> float:
+    """Learning-rate factor: linear warm-up over the first steps, then cosine decay to zero by progress 1."""
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    return 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+
+
+def _step(
+    model: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: dict, device: torch.device, use_amp: bool
+) -> dict[str, float]:
+    image = batch["image"].to(device, non_blocking=True)
+    mask = batch["mask"].to(device, non_blocking=True)
+    present = batch["present"].to(device)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+        output = model(image, batch["text_states"].to(device), batch["text_mask"].to(device))
+    losses = training_losses(output, mask, present, batch["findings"])
+    optimizer.zero_grad(set_to_none=True)
+    losses["total"].backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    return {name: round(float(value), 5) for name, value in losses.items()}
+
+
+def _replica_checksums(network: torch.nn.Module, world_size: int, device: torch.device) -> list[float]:
+    """Sum of every parameter on every rank: DDP replicas must agree (checked, not assumed)."""
+    total = sum(float(p.detach().double().sum()) for p in network.parameters())
+    if world_size == 1:
+        return [total]
+    checksum = torch.tensor([total], dtype=torch.float64, device=device)
+    gathered = [torch.zeros_like(checksum) for _ in range(world_size)]
+    dist.all_gather(gathered, checksum)
+    values = [float(g) for g in gathered]
+    if max(values) - min(values) > 1e-6 * max(1.0, abs(values[0])):
+        raise RuntimeError(f"DDP replicas diverged: parameter checksums {values}")
+    return values
+
+
+def _save(
+    settings: TrainingSettings,
+    network: torch.nn.Module,
+    config: ModelConfig,
+    optimizer: torch.optim.Optimizer,
+    step: int,
+    seconds: float,
+    samples: int,
+    checksums: list[float],
+    device: str,
+) -> None:
+    metadata: dict[str, Any] = {
+        "training": {
+            "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()},
+            "steps_done": step,
+            "seconds": round(seconds, 1),
+            "samples_per_second": round(samples / max(seconds, 1e-9), 2),
+            "device": device,
+            "replica_checksums": checksums,
+        },
+        "findings": sorted({t.finding for t in read_manifest(settings.manifest, split="train") if t.present}),
+    }
+    identity = ModelIdentity(settings.model_id, settings.version)
+    save_checkpoint(settings.out_dir, network, config, identity, metadata)
+    save_training_state(settings.out_dir, optimizer, {"step": step})
+    plot_loss_curve(settings.out_dir / "metrics.jsonl", settings.out_dir / "loss_curve.png")
+
+
+def _append_log(path: Path, record: dict[str, Any]) -> None:
+    with path.open("a", encoding="utf-8") as log:
+        log.write(json.dumps(record) + "\n")
