@@ -14,7 +14,7 @@ from enum import Enum
 
 import slicer
 
-__all__ = ["FindingAttribute", "FindingRole", "FindingNodes", "findingReports"]
+__all__ = ["FindingAttribute", "FindingRole", "FindingNodes", "findingReports", "summaryText"]
 
 
 class FindingRole(str, Enum):
@@ -84,6 +84,18 @@ class FindingNodes:
     @property
     def presentProbability(self) -> float:
         return float(self.attribute(FindingAttribute.PRESENT_PROBABILITY) or "nan")
+
+
+def summaryText(finding: FindingNodes) -> str:
+    """One line for the panel: the answer, its probability, and what made it."""
+    lesions = finding.measurementsNode.GetTable().GetNumberOfRows() if finding.measurementsNode else 0
+    probability = f"probability {finding.presentProbability:.2f}"
+    if finding.present:
+        answer = f"{finding.prompt}: present ({probability}), {lesions} lesion{'s' if lesions != 1 else ''}."
+    else:
+        answer = f"{finding.prompt}: not present ({probability})."
+    model = f"{finding.attribute(FindingAttribute.MODEL)} {finding.attribute(FindingAttribute.MODEL_VERSION)}"
+    return f"{answer} Model {model}, {finding.attribute(FindingAttribute.DEVICE)}."
 
 
 def findingReports(scene: slicer.vtkMRMLScene) -> list[slicer.vtkMRMLTextNode]:

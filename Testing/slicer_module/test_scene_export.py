@@ -12,7 +12,7 @@ import vtk.util.numpy_support
 from reinforcedvl.colors import lesion_color
 from reinforcedvl.terminology import terminology_for_finding
 from ReinforcedVLLib.evidence_display import EVIDENCE_COLOR_TABLE_NAME
-from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
+from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports, summaryText
 from ReinforcedVLLib.measurement_table import lesionsFromTable
 from ReinforcedVLLib.scene_export import addFindingToScene
 from ReinforcedVLLib.segmentation_labelmap import labelmapArrayFromSegments
@@ -167,3 +167,12 @@ def test_saved_scene_reloads_with_everything_attached(scene, finding, synthetic_
     assert lesionsFromTable(present.measurementsNode) == lesionsFromTable(finding.measurementsNode)
     absent = FindingNodes.fromNode(reports[1])
     assert absent.segmentationNode is None and absent.presentProbability == pytest.approx(0.08)
+
+
+def test_summary_line_gives_the_answer_and_what_made_it(finding, scene, synthetic_node, synthetic_study, tmp_path):
+    volume, labels = synthetic_study
+    assert summaryText(finding) == (
+        f"{PROMPT}: present (probability 0.93), 2 lesions. Model test-model 1.2.3, CPU (2 threads; as asked)."
+    )
+    absent = addFindingToScene(synthetic_node, make_outcome(tmp_path / "05", volume, labels, "calcified mass", False))
+    assert summaryText(absent).startswith("calcified mass: not present (probability 0.08).")

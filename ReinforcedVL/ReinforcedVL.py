@@ -1,0 +1,546 @@
+"""ReinforcedVL: type or pick a finding, and see its lesions, the model's evidence and a report in the scene.
+
+Module, parameters, widget, logic and self-test, in the order of Slicer's scripted-module template. The work is
+done by ReinforcedVLLib (Slicer-side helpers) and by a worker process that holds the model (reinforcedvl.worker):
+this process never imports torch.
+"""
+
+import logging
+import shutil
+import subprocess
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import qt
+import slicer
+import vtk
+from slicer import vtkMRMLScalarVolumeNode, vtkMRMLTextNode
+from slicer.i18n import tr as _
+from slicer.i18n import translate
+from slicer.parameterNodeWrapper import WithinRange, parameterNodeWrapper
+from slicer.ScriptedLoadableModule import (
+    ScriptedLoadableModule,
+    ScriptedLoadableModuleLogic,
+    ScriptedLoadableModuleTest,
+    ScriptedLoadableModuleWidget,
+)
+from slicer.util import VTKObservationMixin
+
+from reinforcedvl.errors import ReinforcedVLError
+from reinforcedvl.model_registry import DEFAULT_MODEL_ID
+from reinforcedvl.weights_manager import installed_model_list
+from reinforcedvl.worker.protocol import EventKind, WorkerEvent
+from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
+from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
+from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, JsonLinesFeedbackSink
+from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
+from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
+from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
+from ReinforcedVLLib.models_section import ModelsSection
+from ReinforcedVLLib.results_section import ResultsSection
+
+SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
+SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
+MODALITIES = ("auto", "CT", "MR")
+
+#
+# ReinforcedVL
+#
+
+
+class ReinforcedVL(ScriptedLoadableModule):
+    def __init__(self, parent):
+        ScriptedLoadableModule.__init__(self, parent)
+        self.parent.title = _("ReinforcedVL")
+        self.parent.categories = [translate("qSlicerAbstractCoreModule", "Segmentation")]
+        self.parent.dependencies = []
+        self.parent.contributors = ["ReinforcedVL developers"]
+        self.parent.helpText = _(
+            "Type or pick a finding description; the model segments it on the selected volume (on the GPU when "
+            "there is one) and adds one coloured segment per lesion, the evidence map and a report whose sentences "
+            "name each segment. 'Not present' is an explicit answer with its probability. Research use only; not "
+            "a medical device. See the README: https://github.com/ReinforcedVL/SlicerReinforcedVL"
+        )
+        self.parent.acknowledgementText = _(
+            "The method follows RCMed (arXiv 2505.03380). The bundled sample is from LIDC-IDRI (CC BY 3.0)."
+        )
+        slicer.app.connect("startupCompleted()", registerSampleData)
+
+
+def registerSampleData():
+    """The bundled LIDC-IDRI chest CT crop, in the Sample Data module."""
+    import SampleData
+
+    SampleData.SampleDataLogic.registerCustomSampleDataSource(
+        category="ReinforcedVL",
+        sampleName="LIDCNodule",
+        uris=SAMPLE_FILE.as_uri(),
+        fileNames=SAMPLE_FILE.name,
+        nodeNames="LIDC nodule",
+        checksums=SAMPLE_SHA256,
+    )
+
+
+#
+# ReinforcedVLParameterNode
+#
+
+
+@parameterNodeWrapper
+class ReinforcedVLParameterNode:
+    """The module's state, saved with the scene."""
+
+    inputVolume: vtkMRMLScalarVolumeNode
+    secondChannelVolume: vtkMRMLScalarVolumeNode
+    finding: str
+    threshold: Annotated[float, WithinRange(0.05, 0.95)] = 0.5
+    forceCPU: bool = False
+    modelId: str = DEFAULT_MODEL_ID
+    modality: str = "auto"
+    resultReport: vtkMRMLTextNode
+    rating: Annotated[int, WithinRange(0, 5)] = 0
+    comment: str
+
+
+class PanelState(Enum):
+    IDLE = "idle"
+    RUNNING = "running"
+    CANCELLING = "cancelling"
+
+
+#
+# ReinforcedVLWidget
+#
+
+
+class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
+    def __init__(self, parent=None) -> None:
+        ScriptedLoadableModuleWidget.__init__(self, parent)
+        VTKObservationMixin.__init__(self)
+        self.logic = None
+        self._parameterNode = None
+        self._parameterNodeGuiTag = None
+        self._state = PanelState.IDLE
+        self._pickListKey = None
+        self._timer = qt.QTimer()
+        self._timer.setInterval(100)
+
+    def setup(self) -> None:
+        ScriptedLoadableModuleWidget.setup(self)
+        uiWidget = slicer.util.loadUI(self.resourcePath("UI/ReinforcedVL.ui"))
+        self.layout.addWidget(uiWidget)
+        self.ui = slicer.util.childWidgetVariables(uiWidget)
+        uiWidget.setMRMLScene(slicer.mrmlScene)
+        self.logic = ReinforcedVLLogic()
+        self.ui.resultSelector.addAttribute("vtkMRMLTextNode", FindingAttribute.PROMPT.value)
+        self.ui.modalityComboBox.addItems(["Auto", "CT", "MR"])
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
+        self._timer.connect("timeout()", self.onTimer)
+        self.ui.segmentButton.connect("clicked(bool)", self.onSegmentButton)
+        self.ui.findingLineEdit.connect("returnPressed()", self.onSegmentButton)
+        self.ui.findingPickComboBox.connect("activated(int)", self.onFindingPicked)
+        self.ui.modelComboBox.connect("currentIndexChanged(int)", self.onModelChosen)
+        self.ui.modalityComboBox.connect("currentIndexChanged(int)", self.onModalityChosen)
+        self.ui.acceptButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.ACCEPT))
+        self.ui.rejectButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.REJECT))
+        self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
+        self.results = ResultsSection(self.ui, self.currentFinding)
+        self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.logic.stop)
+        self.ui.feedbackStatusLabel.text = _(
+            "Feedback is kept on this computer in {folder} (a placeholder store; nothing is sent anywhere)."
+        ).format(folder=self.logic.feedbackSink.folder)
+        self.models.refresh()
+        self.initializeParameterNode()
+
+    def cleanup(self) -> None:
+        self._timer.stop()
+        self.models.cleanup()
+        self.removeObservers()
+        self.logic.stop()
+
+    def enter(self) -> None:
+        self.initializeParameterNode()
+
+    def exit(self) -> None:
+        if self._parameterNode:
+            self._parameterNode.disconnectGui(self._parameterNodeGuiTag)
+            self._parameterNodeGuiTag = None
+            self.removeObserver(self._parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
+
+    def onSceneStartClose(self, caller, event) -> None:
+        self.logic.cancel()
+        self.setParameterNode(None)
+
+    def onSceneEndClose(self, caller, event) -> None:
+        if self.parent.isEntered:
+            self.initializeParameterNode()
+
+    def initializeParameterNode(self) -> None:
+        self.setParameterNode(self.logic.getParameterNode())
+        if not self._parameterNode.inputVolume:
+            self._parameterNode.inputVolume = slicer.mrmlScene.GetFirstNodeByClass("vtkMRMLScalarVolumeNode")
+        self.chooseInstalledModel()
+
+    def setParameterNode(self, inputParameterNode) -> None:
+        if self._parameterNode:
+            self._parameterNode.disconnectGui(self._parameterNodeGuiTag)
+            self.removeObserver(self._parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
+        self._parameterNode = inputParameterNode
+        if self._parameterNode:
+            self._parameterNodeGuiTag = self._parameterNode.connectGui(self.ui)
+            self.addObserver(self._parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
+            self.onParameterNodeModified()
+
+    def onParameterNodeModified(self, caller=None, event=None) -> None:
+        parameters = self._parameterNode
+        self.ui.modelComboBox.setCurrentText(parameters.modelId)
+        self.ui.modalityComboBox.setCurrentIndex(MODALITIES.index(parameters.modality))
+        self.updatePickList()
+        self.updateSegmentButton()
+        self.updateResults()
+
+    # Segment, progress, cancel
+
+    def updateSegmentButton(self) -> None:
+        """Segment (or Cancel while running), disabled with the reason as its tooltip."""
+        if self._state is not PanelState.IDLE:
+            self.ui.segmentButton.text = _("Cancel") if self._state is PanelState.RUNNING else _("Cancelling...")
+            self.ui.segmentButton.enabled = self._state is PanelState.RUNNING
+            self.ui.segmentButton.toolTip = _("Stop the running segmentation.")
+            return
+        reason = self.logic.cannotSegmentReason(self._parameterNode)
+        self.ui.segmentButton.text = _("Segment")
+        self.ui.segmentButton.enabled = reason is None
+        self.ui.segmentButton.toolTip = reason or _("Segment the finding in the input volume.")
+
+    def onSegmentButton(self) -> None:
+        if self._state is PanelState.RUNNING:
+            self.logic.cancel()
+            self.setState(PanelState.CANCELLING)
+            return
+        if self._state is not PanelState.IDLE or self.logic.cannotSegmentReason(self._parameterNode):
+            return
+        with slicer.util.tryWithErrorDisplay(_("ReinforcedVL could not start."), waitCursor=True):
+            if not self.logic.ensureDependencies():
+                return
+            self.logic.startSegmentation(self._parameterNode)
+            self.setState(PanelState.RUNNING)
+            self.ui.stageLabel.text = _("Starting the model (the first time takes a while)...")
+
+    def setState(self, state: PanelState) -> None:
+        self._state = state
+        running = state is not PanelState.IDLE
+        self.ui.progressBar.visible = running
+        if running:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.updateSegmentButton()
+
+    def onTimer(self) -> None:
+        for event in self.logic.poll():
+            self.onWorkerEvent(event)
+
+    def onWorkerEvent(self, event: WorkerEvent) -> None:
+        """Show progress and device; at the job's end, show its finding or say what went wrong."""
+        if event.kind is EventKind.PROGRESS:
+            done, total = event.data["done"], event.data["total"]
+            self.ui.progressBar.maximum = total if total > 1 else 0
+            self.ui.progressBar.value = done
+            self.ui.stageLabel.text = event.data["stage"].capitalize()
+        elif event.kind is EventKind.READY:
+            self.showDevice(event.data["device"], event.data["is_gpu"])
+        elif event.kind is EventKind.WARNING:
+            self.ui.stageLabel.text = event.message
+            slicer.util.showStatusMessage(event.message, 10000)
+        if not self.logic.endsJob(event):
+            return
+        self.setState(PanelState.IDLE)
+        self.ui.stageLabel.text = ""
+        if event.kind is EventKind.CANCELLED:
+            slicer.util.showStatusMessage(_("Segmentation cancelled."), 3000)
+            return
+        with slicer.util.tryWithErrorDisplay(_("The segmentation did not finish."), waitCursor=True):
+            finding = self.logic.finishJob(event)
+            self._parameterNode.resultReport = finding.reportNode
+
+    def showDevice(self, description: str, isGPU: bool) -> None:
+        if isGPU:
+            self.ui.deviceLabel.text = _("Device: {device}").format(device=description)
+            self.ui.deviceLabel.styleSheet = ""
+        else:
+            self.ui.deviceLabel.text = _("Running on the {device}: expect minutes per finding, not seconds.").format(
+                device=description
+            )
+            self.ui.deviceLabel.styleSheet = "color: #b35c00; font-weight: bold"
+
+    # Finding field and pick-list
+
+    def updatePickList(self) -> None:
+        """The common findings for the modality chosen, or guessed from the input volume."""
+        parameters = self._parameterNode
+        modality = parameters.modality if parameters.modality != "auto" else modalityHint(parameters.inputVolume)
+        if self._pickListKey == modality:
+            return
+        self._pickListKey = modality
+        combo = self.ui.findingPickComboBox
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(_("Common {modality} findings...").format(modality=modality or ""))
+        for choice in findingChoices(modality):
+            combo.addItem(choice.label, choice.english)
+        combo.blockSignals(False)
+
+    def onFindingPicked(self, index: int) -> None:
+        if index > 0:
+            self._parameterNode.finding = self.ui.findingPickComboBox.itemData(index)
+
+    def onModelChosen(self, index: int) -> None:
+        if index >= 0 and self._parameterNode:
+            self._parameterNode.modelId = self.ui.modelComboBox.itemText(index)
+
+    def onModalityChosen(self, index: int) -> None:
+        if index >= 0 and self._parameterNode:
+            self._parameterNode.modality = MODALITIES[index]
+
+    # Results
+
+    def currentFinding(self) -> FindingNodes | None:
+        return FindingNodes.fromNode(self._parameterNode.resultReport) if self._parameterNode else None
+
+    def updateResults(self) -> None:
+        self.results.update()
+        finding = self.currentFinding()
+        for button in (self.ui.acceptButton, self.ui.rejectButton, self.ui.saveCorrectionButton):
+            button.enabled = finding is not None
+
+    # Feedback
+
+    def onFeedback(self, action: FeedbackAction) -> None:
+        finding = self.currentFinding()
+        if action is FeedbackAction.CORRECTION and finding.segmentationNode is None:
+            correctionSegmentation(finding)
+            slicer.util.infoDisplay(
+                _(
+                    "The model found nothing, so an empty segmentation named after the finding was created. Draw "
+                    "the lesion in the Segment Editor, then press Save correction again."
+                )
+            )
+            return
+        with slicer.util.tryWithErrorDisplay(_("The feedback could not be saved."), waitCursor=True):
+            parameters = self._parameterNode
+            recordId = self.logic.submitFeedback(finding, action, parameters.rating or None, parameters.comment)
+            self.ui.feedbackStatusLabel.text = _("Saved ({action}, record {id}) in {folder}.").format(
+                action=action.value, id=recordId, folder=self.logic.feedbackSink.folder
+            )
+
+    # Models
+
+    def onModelsChanged(self, installed) -> None:
+        combo = self.ui.modelComboBox
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItems([model.model_id for model in installed])
+        combo.blockSignals(False)
+        if self._parameterNode:
+            self.chooseInstalledModel()
+            self.onParameterNodeModified()
+
+    def chooseInstalledModel(self) -> None:
+        """Keep the chosen model if it is installed, else take the first installed one (if any)."""
+        installed = [self.ui.modelComboBox.itemText(index) for index in range(self.ui.modelComboBox.count)]
+        if installed and self._parameterNode.modelId not in installed:
+            self._parameterNode.modelId = installed[0]
+
+
+#
+# ReinforcedVLLogic
+#
+
+
+class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
+    """Nodes to worker requests and answers back to nodes; usable from scripts without the widget.
+
+    Example:
+        >>> logic = ReinforcedVLLogic()  # doctest: +SKIP
+        >>> finding = logic.process(volumeNode, "solid lung nodule")  # doctest: +SKIP
+    """
+
+    def __init__(self, feedbackSink: FeedbackSink | None = None) -> None:
+        ScriptedLoadableModuleLogic.__init__(self)
+        self.feedbackSink = feedbackSink or JsonLinesFeedbackSink()
+        self._session: InferenceSession | None = None
+        self._job: SegmentationJob | None = None
+
+    def getParameterNode(self):
+        return ReinforcedVLParameterNode(super().getParameterNode())
+
+    @property
+    def session(self) -> InferenceSession:
+        """The worker session, created on first use (the worker runs with Slicer's own Python)."""
+        if self._session is None:
+            self._session = InferenceSession(
+                Path(slicer.app.temporaryPath) / "ReinforcedVL",
+                pythonExecutable=shutil.which("PythonSlicer") or sys.executable,
+            )
+        return self._session
+
+    @staticmethod
+    def cannotSegmentReason(parameters) -> str | None:
+        """Why Segment cannot run now (shown as the button's tooltip), or None."""
+        if parameters is None or parameters.inputVolume is None:
+            return _("Select an input volume first (load one with Add Data, or from Sample Data > ReinforcedVL).")
+        if not parameters.finding.strip():
+            return _("Type a finding, or pick one from the list of common findings.")
+        if parameters.modelId not in {model.model_id for model in installed_model_list()}:
+            return _("No model is installed: download or import one in the Models section below.")
+        return None
+
+    def ensureDependencies(self) -> bool:
+        """Install what the worker needs, after asking: torch through the PyTorch extension, then the rest."""
+        if torchMissing():
+            try:
+                import PyTorchUtils
+            except ModuleNotFoundError:
+                raise ReinforcedVLError(
+                    _(
+                        "ReinforcedVL needs the PyTorch extension. Install 'PyTorch' from the Extensions Manager, "
+                        "restart Slicer, and press Segment again."
+                    )
+                ) from None
+            torch = PyTorchUtils.PyTorchUtilsLogic().installTorch(
+                askConfirmation=True, torchVersionRequirement=TORCH_REQUIREMENT
+            )
+            if torch is None:
+                return False
+        missing = missingRequirements()
+        if missing:
+            question = _(
+                "ReinforcedVL needs these Python packages, which will now be downloaded and installed into Slicer "
+                "(once; it takes a few minutes):\n\n{packages}"
+            ).format(packages="\n".join(missing))
+            if not slicer.util.confirmOkCancelDisplay(question):
+                return False
+            slicer.util.pip_install(missing)
+        return True
+
+    def startSegmentation(self, parameters) -> SegmentationJob:
+        """Send the parameter node's volume and finding to the worker; answers arrive through :meth:`poll`."""
+        self._job = self.session.startSegmentation(
+            parameters.inputVolume,
+            parameters.finding.strip(),
+            modelId=parameters.modelId,
+            forceCPU=parameters.forceCPU,
+            threshold=parameters.threshold,
+            secondChannelNode=parameters.secondChannelVolume,
+            modality=parameters.modality,
+        )
+        return self._job
+
+    def poll(self) -> list[WorkerEvent]:
+        return self.session.poll() if self._session is not None else []
+
+    def endsJob(self, event: WorkerEvent) -> bool:
+        return self._job is not None and self.session.endsJob(self._job, event)
+
+    def finishJob(self, event: WorkerEvent) -> FindingNodes:
+        """The running job's finding, in the scene (raises with the worker's message if it failed)."""
+        job, self._job = self._job, None
+        return self.session.finishJob(job, event, slicer.mrmlScene)
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self.session.cancel(self._job)
+
+    def process(self, inputVolume, finding: str, modelId: str = DEFAULT_MODEL_ID, **options) -> FindingNodes:
+        """Segment ``finding`` in ``inputVolume`` and wait for the answer in the scene (scripts and tests).
+
+        Raises:
+            ValueError: no input volume or an empty finding.
+            ReinforcedVLError: the worker failed; the message says what to do.
+        """
+        if inputVolume is None or not finding.strip():
+            raise ValueError("process() needs an input volume and a finding description.")
+        return self.session.segmentAndWait(inputVolume, finding.strip(), modelId=modelId, **options)
+
+    def submitFeedback(self, finding: FindingNodes, action: FeedbackAction, rating: int | None, comment: str) -> str:
+        return self.feedbackSink.submit(captureFeedback(finding, action, rating=rating, comment=comment))
+
+    def stop(self) -> None:
+        """Stop the worker (it starts again on the next Segment)."""
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
+        self._job = None
+
+
+#
+# ReinforcedVLTest
+#
+
+
+class ReinforcedVLTest(ScriptedLoadableModuleTest):
+    """The whole flow on the bundled sample: two findings, the scene saved and reloaded."""
+
+    def setUp(self):
+        slicer.mrmlScene.Clear()
+
+    def runTest(self):
+        self.setUp()
+        self.test_ReinforcedVL_sampleFlow()
+
+    def test_ReinforcedVL_sampleFlow(self):
+        self.delayDisplay("Loading the bundled LIDC-IDRI sample")
+        volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
+        logic = ReinforcedVLLogic(JsonLinesFeedbackSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
+        self.assertTrue(logic.ensureDependencies())
+        model = self._model()
+        try:
+            self.delayDisplay(f"Segmenting with {model}")
+            first = logic.process(volumeNode, "solid lung nodule", model, timeoutSeconds=1800)
+            second = logic.process(volumeNode, "ground-glass lung nodule", model, timeoutSeconds=1800)
+        finally:
+            logic.stop()
+        for finding in (first, second):
+            self.assertIs(finding.inputVolumeNode, volumeNode)
+            self.assertIsNotNone(finding.evidenceNode)
+            self.assertIn("## ", finding.reportNode.GetText())
+            rows = finding.measurementsNode.GetTable().GetNumberOfRows()
+            segments = finding.segmentationNode.GetSegmentation().GetNumberOfSegments() if finding.present else 0
+            self.assertEqual(rows, segments)
+        self.assertNotEqual(first.reportNode.GetID(), second.reportNode.GetID())
+        recordId = logic.submitFeedback(first, FeedbackAction.ACCEPT, 4, "self-test")
+        self.assertTrue((logic.feedbackSink.folder / recordId / "image.nrrd").is_file())
+
+        self.delayDisplay("Saving and reloading the scene")
+        bundle = Path(slicer.app.temporaryPath) / "ReinforcedVLSelfTest.mrb"
+        self.assertTrue(slicer.util.saveScene(str(bundle)))
+        slicer.mrmlScene.Clear()
+        slicer.util.loadScene(str(bundle))
+        reports = [FindingNodes.fromNode(node) for node in slicer.util.getNodesByClass("vtkMRMLTextNode")]
+        reloaded = [finding for finding in reports if finding is not None]
+        self.assertEqual([f.prompt for f in reloaded], ["solid lung nodule", "ground-glass lung nodule"])
+        self.assertTrue(all(f.evidenceNode is not None and f.inputVolumeNode is not None for f in reloaded))
+        self.delayDisplay("Test passed")
+
+    def _model(self) -> str:
+        """The starter model if installed; else an untrained checkpoint made for this test (mechanics only)."""
+        if DEFAULT_MODEL_ID in {model.model_id for model in installed_model_list()}:
+            return DEFAULT_MODEL_ID
+        folder = Path(slicer.app.temporaryPath) / "ReinforcedVLUntrainedCheckpoint"
+        logging.warning(
+            "%s is not installed; the self-test uses an untrained network (mechanics only)", DEFAULT_MODEL_ID
+        )
+        script = (
+            "import sys\n"
+            "from reinforcedvl.checkpoint import ModelIdentity, save_checkpoint\n"
+            "from reinforcedvl.modeling import ModelConfig, build_network\n"
+            "config = ModelConfig(window_size=(48, 48, 48))\n"
+            "save_checkpoint(sys.argv[1], build_network(config), config, ModelIdentity('untrained-self-test', '0'))\n"
+        )
+        python = shutil.which("PythonSlicer") or sys.executable
+        subprocess.run([python, "-c", script, str(folder)], check=True, cwd=Path(__file__).resolve().parent)
+        return str(folder)
