@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .description.wording import Language
 from .errors import OutputExistsError
 from .io import read_image
 from .model_registry import DEFAULT_MODEL_ID
 from .predictor import Predictor, ProgressCallback
 from .preprocessing import Modality
 from .prompts import normalize_prompt
+from .report import REPORT_FILES, ReportFinding, build_report, write_report_files
 from .result_files import finding_folder_name, write_finding_files
 from .run_report import build_run_report
 from .volume import ScalarVolume
@@ -57,8 +59,18 @@ def plan_study(
     return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, read_image(images), modality)
 
 
-def run_study(plan: StudyPlan, predictor: Predictor, progress: ProgressCallback | None = None) -> dict[str, Any]:
-    """Segment every prompt of ``plan`` with ``predictor``; write the files and ``result.json``; return it."""
+def run_study(
+    plan: StudyPlan,
+    predictor: Predictor,
+    progress: ProgressCallback | None = None,
+    *,
+    report_language: Language | None = None,
+) -> dict[str, Any]:
+    """Segment every prompt of ``plan`` with ``predictor``; write the files and ``result.json``; return it.
+
+    With ``report_language`` (``"en"`` or ``"ja"``) the grounded report (``report.md``, ``report.json``) is
+    written beside ``result.json``.
+    """
     started = time.perf_counter()
     prepared = predictor.set_volume(plan.volume, modality=plan.modality)
     device_text = predictor.device.description
@@ -75,6 +87,15 @@ def run_study(plan: StudyPlan, predictor: Predictor, progress: ProgressCallback 
         findings=findings,
     )
     _write_json_atomically(plan.out_dir / RESULT_FILE, report)
+    if report_language is not None:
+        grounded = build_report(
+            plan.volume,
+            [ReportFinding.from_result(result, files.segmentation.as_posix()) for result, files in findings],
+            report_language,
+            modality=prepared.modality.modality,
+            channel_names=[image.name for image in plan.images],
+        )
+        write_report_files(grounded, plan.out_dir, overwrite=True)  # existing reports were refused in plan_study
     return report
 
 
@@ -88,6 +109,7 @@ def segment_study(
     modality: Modality | None = None,
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
+    report_language: Language | None = None,
 ) -> dict[str, Any]:
     """Segment every prompt in one study and write the results under ``out_dir``.
 
@@ -100,18 +122,19 @@ def segment_study(
         modality: CT or MR; None detects it.
         overwrite: replace results already in ``out_dir``; without it, existing results stop the run.
         progress: called as ``progress(stage, done, total)``; returning False cancels.
+        report_language: ``"en"`` or ``"ja"`` to also write the grounded report; None writes none.
 
     Returns:
         The ``result.json`` document, also written to ``out_dir/result.json``.
     """
     plan = plan_study(images, prompts, out_dir, modality=modality, overwrite=overwrite)
-    return run_study(plan, Predictor.from_model(model, device), progress)
+    return run_study(plan, Predictor.from_model(model, device), progress, report_language=report_language)
 
 
 def _refuse_existing_results(out_dir: Path, folders: list[str], overwrite: bool) -> None:
     if overwrite:
         return
-    existing = [name for name in (RESULT_FILE, *folders) if (out_dir / name).exists()]
+    existing = [name for name in (RESULT_FILE, *REPORT_FILES, *folders) if (out_dir / name).exists()]
     if existing:
         raise OutputExistsError(
             f"{out_dir} already holds results ({', '.join(existing)}). Choose another --out folder, or pass "

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from ..model_registry import DEFAULT_MODEL_ID
 from ..predictor import Predictor
+from ..report import REPORT_FILES
 from ..segment_study import RESULT_FILE, plan_study, run_study
 from .arguments import device_choice, modality_choice
 
@@ -50,6 +51,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--modality", default="auto", type=modality_choice, help="auto (DICOM tag or intensities), CT or MR"
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
+    parser.add_argument(
+        "--report",
+        nargs="?",
+        const="en",
+        choices=("en", "ja"),
+        metavar="LANG",
+        help="also write the grounded report (report.md, report.json), in en (default) or ja",
+    )
     parser.set_defaults(run=run)
 
 
@@ -61,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     with _ProgressBar() as progress:
-        report = run_study(plan, predictor, progress)
+        report = run_study(plan, predictor, progress, report_language=args.report)
     for finding in report["prompts"]:
         if finding["present"]:
             sizes = ", ".join(
@@ -73,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(f"{finding['prompt']}: not identified (p={finding['present_probability']:.2f})")
     print(f"Results in {args.out / RESULT_FILE} ({report['seconds']:.1f} s on {report['device']})")
+    if args.report:
+        print(f"Report in {' and '.join(str(args.out / name) for name in REPORT_FILES)}")
     return 0
 
 

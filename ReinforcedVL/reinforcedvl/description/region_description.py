@@ -95,6 +95,9 @@ class RegionDescription:
             if choice is None:
                 continue
             text = word(choice.word, language)
+            if len(self.appearance) > 1:
+                name = self.channel_names[index]
+                text = f"{name}で{text}" if language == "ja" else f"{text} on {name}"
             if with_numbers:
                 inside = format_intensity(choice.values["mean_inside"], is_ct=self.is_ct)
                 shell = format_intensity(choice.values["mean_shell"], is_ct=self.is_ct)
@@ -104,9 +107,6 @@ class RegionDescription:
                     if language == "ja"
                     else f" (mean {inside}{unit} vs {shell}{unit} around it)"
                 )
-            if len(self.appearance) > 1:
-                name = self.channel_names[index]
-                text = f"{name}で{text}" if language == "ja" else f"{text} on {name}"
             phrases.append(text)
         return join_phrases(phrases, language)
 

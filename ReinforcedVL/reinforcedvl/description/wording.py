@@ -73,12 +73,14 @@ def color_name(color: LesionColor, language: Language) -> str:
 
 
 def format_mm(value: float) -> str:
-    """Lengths to a tenth of a millimetre."""
-    return f"{value:.1f}"
+    """Lengths to a tenth of a millimetre, from the value as ``report.json`` stores it (two decimals), so text and
+    JSON never disagree in the last digit."""
+    return f"{round(value, 2):.1f}"
 
 
 def format_ml(value: float) -> str:
-    """Volumes in mL with three significant digits (at least two decimals)."""
+    """Volumes in mL with three significant digits (at least two decimals), from the stored four decimals."""
+    value = round(value, 4)
     return f"{value:.2f}" if value >= 1 else f"{value:.3g}" if value >= 0.001 else f"{value:.4f}"
 
 

@@ -216,3 +216,17 @@ def test_console_script_is_installed():
         [sys.executable, "-m", "reinforcedvl.cli.main", "--version"], capture_output=True, text=True
     )
     assert completed.returncode == 0 and completed.stdout.startswith("reinforcedvl ")
+
+
+def test_report_option_writes_the_grounded_report(tmp_path, capsys, sample_ct, untrained_checkpoint):
+    out = tmp_path / "out"
+    arguments = ["segment", sample_ct, "--prompt", "solid nodule", "--out", out, "--model", untrained_checkpoint]
+    code, stdout, stderr = _run(capsys, *arguments, "--report")
+    assert code == 0, stderr
+    assert f"Report in {out / 'report.md'} and {out / 'report.json'}" in stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    result = json.loads((out / "result.json").read_text())
+    assert report["language"] == "en"
+    assert report["findings"][0]["present"] == result["prompts"][0]["present"]
+    assert len(report["findings"][0]["lesions"]) == len(result["prompts"][0]["lesions"])
+    assert report["sentences"][-1]["section"] == "impression"

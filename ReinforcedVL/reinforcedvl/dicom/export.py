@@ -1,0 +1,89 @@
+"""Writing the DICOM SEG and SR files of a grounded report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import highdicom as hd
+
+from ..report.builder import ReportFinding
+from ..report.document import GroundedReport
+from ..terminology import terminology_for_finding
+from ..volume import ScalarVolume, check_same_grid
+from .measurement_report import MeasuredLesion, build_measurement_report
+from .segmentation_export import DicomWriter, build_segmentation
+from .source_series import read_source_series
+
+__all__ = ["DicomExportFiles", "export_dicom"]
+
+# New series get numbers well above the scanner's own.
+_FIRST_SERIES_NUMBER = 9100
+
+
+@dataclass(frozen=True)
+class DicomExportFiles:
+    """The files written: one DICOM SEG per present finding, and the SR (None when no lesion was found)."""
+
+    segmentations: tuple[Path, ...]
+    measurement_report: Path | None
+
+
+def export_dicom(
+    volume: ScalarVolume,
+    findings: Sequence[ReportFinding],
+    report: GroundedReport,
+    out_dir: str | Path,
+    *,
+    writer: DicomWriter,
+) -> DicomExportFiles:
+    """Write ``seg_NN.dcm`` per finding with lesions and ``sr.dcm`` under ``out_dir``.
+
+    Args:
+        volume: the image, read from a DICOM series.
+        findings: the findings the report was built from (same order as ``report.findings``).
+        report: the report; the SR states its measurements.
+        out_dir: output folder, created if needed.
+        writer: software version and algorithm (None algorithm: the user's own mask, manual segments).
+
+    Raises:
+        DicomExportUnavailable: the volume was not read from a DICOM series (the message says why).
+        GridMismatchError: a lesion map is not on the volume's grid.
+    """
+    source = read_source_series(volume)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    segmentation_paths, segmentations, measured = [], [], []
+    for index, (finding, summary) in enumerate(zip(findings, report.findings, strict=True), start=1):
+        if not finding.lesions:
+            continue
+        check_same_grid([volume, finding.lesion_map], "image and lesion map")
+        terminology = terminology_for_finding(finding.prompt)
+        tracking = {lesion.lesion_id: str(hd.UID()) for lesion in finding.lesions}
+        segmentation = build_segmentation(
+            source,
+            finding.lesion_map,
+            finding.lesions,
+            terminology,
+            writer,
+            tracking_uids=tracking,
+            series_number=_FIRST_SERIES_NUMBER + index,
+            prompt=finding.prompt,
+        )
+        path = out_dir / f"seg_{index:02d}.dcm"
+        segmentation.save_as(path)
+        segmentation_paths.append(path)
+        segmentations.append(segmentation)
+        measured += [
+            MeasuredLesion.from_entry(entry, segmentation, tracking[entry["id"]], terminology.type, finding.prompt)
+            for entry in summary.lesions
+        ]
+    if not segmentations:
+        return DicomExportFiles((), None)
+    measurement_report = build_measurement_report(
+        source, segmentations, measured, writer, modality=report.modality, series_number=_FIRST_SERIES_NUMBER
+    )
+    report_path = out_dir / "sr.dcm"
+    measurement_report.save_as(report_path)
+    return DicomExportFiles(tuple(segmentation_paths), report_path)

@@ -1,0 +1,139 @@
+"""DICOM SR measurement report (TID 1500, highdicom) of the lesions: per lesion a volumetric ROI group (TID 1411)
+with its tracking identifiers, the DICOM SEG segment it measures, the finding type and site, and the volume, long
+axis and short axis."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import highdicom as hd
+from pydicom.dataset import Dataset
+from pydicom.sr.codedict import codes
+from pydicom.sr.coding import Code as DicomCode
+
+from ..terminology import ANATOMICAL_STRUCTURE, Code, terminology_for_finding
+from .segmentation_export import UTF8, DicomWriter, dicom_code
+
+__all__ = ["VOLUME", "LONG_AXIS", "SHORT_AXIS", "MILLILITER", "MeasuredLesion", "build_measurement_report"]
+
+VOLUME = DicomCode("118565006", "SCT", "Volume")
+LONG_AXIS = DicomCode("103339001", "SCT", "Long Axis")
+SHORT_AXIS = DicomCode("103340004", "SCT", "Short Axis")
+MILLILITER = DicomCode("ml", "UCUM", "milliliter")
+MILLIMETER = DicomCode("mm", "UCUM", "millimeter")
+
+
+@dataclass(frozen=True)
+class MeasuredLesion:
+    """One lesion as the SR states it: where its segment is, what it is, where, and its sizes.
+
+    ``finding_site`` is an anatomy code (organ, or the organ a prompt names), ``laterality`` the side's code.
+    """
+
+    segmentation: Dataset
+    segment_number: int
+    tracking_uid: str
+    finding_type: Code
+    finding_site: Code | None
+    laterality: Code | None
+    volume_ml: float
+    long_axis_mm: float
+    short_axis_mm: float
+
+    @classmethod
+    def from_entry(
+        cls, entry: dict[str, Any], segmentation: Dataset, tracking_uid: str, finding_type: Code, prompt: str
+    ) -> MeasuredLesion:
+        """From a lesion's ``report.json`` entry: organ from the anatomy map, else an organ the prompt names."""
+        location = entry["description"]["location"]
+        organ = location["organ"]
+        site = _anatomy_code(organ["name"].replace("_", " ")) if organ else None
+        site = site or next((code for word in prompt.split() if (code := _anatomy_code(word))), None)
+        side = location["laterality"]
+        laterality = terminology_for_finding(side).modifier if side in ("right", "left") else None
+        return cls(
+            segmentation,
+            entry["id"],
+            tracking_uid,
+            finding_type,
+            site,
+            laterality,
+            entry["volume_ml"],
+            entry["long_axis_mm"],
+            entry["short_axis_mm"],
+        )
+
+
+def build_measurement_report(
+    source: list[Dataset],
+    segmentations: Sequence[Dataset],
+    lesions: Sequence[MeasuredLesion],
+    writer: DicomWriter,
+    *,
+    modality: str,
+    series_number: int,
+) -> hd.sr.Comprehensive3DSR:
+    """A Comprehensive 3D SR holding a TID 1500 measurement report, with the source images and SEGs as evidence."""
+    observer = hd.sr.ObserverContext(
+        observer_type=codes.DCM.Device,
+        observer_identifying_attributes=hd.sr.DeviceObserverIdentifyingAttributes(
+            uid=hd.UID(),
+            name=writer.algorithm or "ReinforcedVL measurements",
+            manufacturer_name=writer.manufacturer,
+            model_name=writer.model_name,
+        ),
+    )
+    series_uid = source[0].SeriesInstanceUID
+    groups = [_lesion_group(lesion, series_uid) for lesion in lesions]
+    procedure = codes.LN.CTUnspecifiedBodyRegion if modality == "CT" else codes.LN.MRIUnspecifiedBodyRegion
+    content = hd.sr.MeasurementReport(
+        observation_context=hd.sr.ObservationContext(observer_device_context=observer),
+        procedure_reported=procedure,
+        imaging_measurements=groups,
+        title=codes.cid7021.ImagingMeasurementReport,
+    )
+    return hd.sr.Comprehensive3DSR(
+        evidence=[*source, *segmentations],
+        content=content,
+        series_instance_uid=hd.UID(),
+        series_number=series_number,
+        sop_instance_uid=hd.UID(),
+        instance_number=1,
+        manufacturer=writer.manufacturer,
+        series_description="ReinforcedVL measurement report",
+        specific_character_set=UTF8,
+    )
+
+
+def _lesion_group(lesion: MeasuredLesion, series_uid: str) -> hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations:
+    """TID 1411 for one lesion."""
+    sites = None
+    if lesion.finding_site is not None:
+        laterality = dicom_code(lesion.laterality) if lesion.laterality else None
+        sites = [hd.sr.FindingSite(anatomic_location=dicom_code(lesion.finding_site), laterality=laterality)]
+    return hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
+        tracking_identifier=hd.sr.TrackingIdentifier(
+            uid=lesion.tracking_uid, identifier=f"Lesion {lesion.segment_number}"
+        ),
+        referenced_segment=hd.sr.ReferencedSegment(
+            sop_class_uid=lesion.segmentation.SOPClassUID,
+            sop_instance_uid=lesion.segmentation.SOPInstanceUID,
+            segment_number=lesion.segment_number,
+            source_series=hd.sr.SourceSeriesForSegmentation(series_uid),
+        ),
+        finding_type=dicom_code(lesion.finding_type),
+        finding_sites=sites,
+        measurements=[
+            hd.sr.Measurement(name=VOLUME, value=lesion.volume_ml, unit=MILLILITER),
+            hd.sr.Measurement(name=LONG_AXIS, value=lesion.long_axis_mm, unit=MILLIMETER),
+            hd.sr.Measurement(name=SHORT_AXIS, value=lesion.short_axis_mm, unit=MILLIMETER),
+        ],
+    )
+
+
+def _anatomy_code(words: str) -> Code | None:
+    """The anatomy code that words name (``"lung"``, ``"kidney left"``), else None."""
+    terminology = terminology_for_finding(words)
+    return terminology.type if terminology.category == ANATOMICAL_STRUCTURE else None

@@ -1,0 +1,74 @@
+"""The report's sentences in English and Japanese, built from one lesion's description and measurements.
+
+Both languages quote the same numbers, formatted by :mod:`reinforcedvl.description.wording`, so a Japanese and an
+English report of one study differ in words only.
+"""
+
+from __future__ import annotations
+
+from ..description import RegionDescription
+from ..description.wording import (
+    Language,
+    format_fraction,
+    format_mm,
+    join_phrases,
+    location_phrase,
+    word,
+)
+
+__all__ = ["lesion_sentence", "negative_sentence", "impression_sentence", "LESION_SENTENCE_KEYS"]
+
+LESION_SENTENCE_KEYS = (
+    "id",
+    "color_name",
+    "long_axis_mm",
+    "short_axis_mm",
+    "volume_ml",
+    "description.shape",
+    "description.margin",
+    "description.appearance",
+    "description.location",
+    "confidence",
+)
+"""The lesion entry's keys a lesion sentence quotes (appearance numbers add ``intensity.<channel>...`` keys)."""
+
+
+def lesion_sentence(description: RegionDescription, finding: str, confidence: float, language: Language) -> str:
+    """``"Lesion 1 (yellow): solid lung nodule, 12.3 x 8.1 mm, 0.52 mL, round, well-defined, hyperdense (mean 35
+    HU vs -820 HU around it), on the right; confidence 0.87."``"""
+    appearance = description.appearance_phrase(language, with_numbers=True)
+    words = [word(description.shape.word, language), word(description.margin.word, language), appearance]
+    body = join_phrases(
+        [finding, description.size_phrase(language), *words, location_phrase(description.location, language)],
+        language,
+    )
+    border = description.measurements.touches_border
+    if language == "ja":
+        text = f"{description.label(language)}：{body}。信頼度 {format_fraction(confidence)}。"
+        return text + ("画像の端に接しており、実際はより大きい可能性があります。" if border else "")
+    text = f"{description.label(language)}: {body}; confidence {format_fraction(confidence)}."
+    return text + (" It reaches the edge of the image, so it may be larger than measured." if border else "")
+
+
+def negative_sentence(finding: str, probability: float, language: Language) -> str:
+    """``"No solid lung nodule identified; probability 0.03."``"""
+    if language == "ja":
+        return f"{finding}は認めません（確率 {format_fraction(probability)}）。"
+    return f"No {finding} identified; probability {format_fraction(probability)}."
+
+
+def impression_sentence(
+    finding: str, probability: float, count: int, largest: RegionDescription, language: Language
+) -> str:
+    """``"Solid lung nodule: 2 lesions (probability 0.95); the largest, lesion 1 (yellow), 12.3 x 8.1 mm, on the
+    right."`` (one lesion: ``"...: 1 lesion (probability 0.95), lesion 1 (yellow), ..."``)."""
+    m = largest.measurements
+    size = f"{format_mm(m.long_axis_mm)} {'×' if language == 'ja' else 'x'} {format_mm(m.short_axis_mm)} mm"
+    where = location_phrase(largest.location, language)
+    label = largest.label(language)
+    if language == "ja":
+        return f"{finding}：{count}個（確率 {format_fraction(probability)}）。最大は{label}、{size}、{where}。"
+    head = f"{finding[:1].upper()}{finding[1:]}: {count} {'lesion' if count == 1 else 'lesions'}"
+    head += f" (probability {format_fraction(probability)})"
+    lesion = f"{label[0].lower()}{label[1:]}, {size}, {where}."
+    return f"{head}, {lesion}" if count == 1 else f"{head}; the largest, {lesion}"
