@@ -2,12 +2,14 @@
 each word with the measurements and the threshold that chose it."""
 
 from .anatomy import AnatomyClass, AnatomyTable, AnatomyTask, anatomy_table
-from .region_description import Granularity, RegionDescription, describe_regions
+from .region_description import Granularity, ModalityName, RegionDescription, describe_regions, modality_of
 from .wording import LANGUAGES, Language
 from .words import WordChoice
 
 __all__ = [
     "describe_regions",
+    "modality_of",
+    "ModalityName",
     "RegionDescription",
     "Granularity",
     "WordChoice",

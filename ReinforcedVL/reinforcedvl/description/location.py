@@ -41,7 +41,7 @@ MIDLINE_BAND_MM = 5.0
 """A region whose centre lies within this distance of the midline is called midline."""
 BILATERAL_SHARE = 0.2
 """A region with at least this fraction of its voxels on each side of the midline is called bilateral."""
-_PART_THRESHOLDS = (0.4, 0.6)  # below the first third-ish: lower / posterior; above the second: upper / anterior
+_PART_THRESHOLDS = (0.4, 0.6)  # below 40 % of the body's extent: lower / posterior; above 60 %: upper / anterior
 
 Laterality = Literal["right", "left", "midline", "bilateral"]
 MidlineSource = Literal["anatomy map", "body outline", "scanner origin"]

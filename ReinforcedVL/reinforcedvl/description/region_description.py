@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ..colors import LesionColor, lesion_color
 from ..intensity_statistics import LesionIntensity
-from ..preprocessing.modality import Modality, detect_modality
 from ..region_measurements import RegionMeasurements, measure_region
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .anatomy import AnatomyTable, AnatomyTask, anatomy_table
@@ -33,9 +32,13 @@ from .wording import (
 )
 from .words import WordChoice, choose_appearance, choose_margin, choose_shape
 
-__all__ = ["Granularity", "RegionDescription", "describe_regions"]
+if TYPE_CHECKING:
+    from ..preprocessing.modality import Modality
+
+__all__ = ["Granularity", "ModalityName", "RegionDescription", "describe_regions", "modality_of"]
 
 Granularity = Literal["attributes", "full"]
+ModalityName = Literal["CT", "MR"]
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def describe_regions(
         label_map: region n has value n (a lesion map from ``segment``, or any label map).
         anatomy: an anatomy label map in the same physical space (any grid), e.g. a TotalSegmentator output.
         anatomy_task: its class numbering, ``"total"`` (CT) or ``"total_mr"``; None picks it from the modality.
-        modality: CT or MR; None detects it from the image (DICOM tag, else intensities); CT without an image.
+        modality: CT or MR (a :class:`~reinforcedvl.preprocessing.Modality` or the string); None detects it (see
+            :func:`modality_of`).
         channel_names: names of the image's channels for multi-channel appearance words (default ``channel n``).
 
     Raises:
@@ -163,9 +167,7 @@ def describe_regions(
     """
     if image is not None:
         check_same_grid([image, label_map], "image and mask")
-        is_ct = detect_modality(image, modality).modality is Modality.CT
-    else:
-        is_ct = modality is not Modality.MR
+    is_ct = modality_of(image, modality) == "CT"
     table = anatomy_table(anatomy_task or ("total" if is_ct else "total_mr")) if anatomy is not None else None
     context = _Context(
         label_map=label_map,
@@ -222,3 +224,24 @@ def _most_visible_channel(measurements: RegionMeasurements) -> LesionIntensity |
         if effect > best_effect:
             best, best_effect = channel, effect
     return best
+
+
+def modality_of(image: ScalarVolume | None, modality: Modality | str | None = None) -> ModalityName:
+    """``"CT"`` or ``"MR"``: as given, else detected from the image (DICOM tag, else intensities), else CT.
+
+    Detection loads the preprocessing stack (MONAI and torch); a caller in 3D Slicer's process, which must not load
+    them, passes the modality it already knows.
+
+    Raises:
+        ValueError: ``modality`` is neither CT nor MR.
+    """
+    if modality is not None:
+        name = str(getattr(modality, "value", modality)).upper()
+        if name not in ("CT", "MR"):
+            raise ValueError(f"Unknown modality {modality!r}: use 'CT' or 'MR'")
+        return name  # type: ignore[return-value]
+    if image is None:
+        return "CT"
+    from ..preprocessing.modality import detect_modality  # brings MONAI and torch: only when asked to detect
+
+    return detect_modality(image).modality.value  # type: ignore[return-value]

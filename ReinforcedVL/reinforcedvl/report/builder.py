@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions
+from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
 from ..description.wording import Language
 from ..lesions import Lesion, find_lesions
-from ..preprocessing.modality import Modality, detect_modality
 from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
@@ -24,6 +23,7 @@ from .sentences import LESION_SENTENCE_KEYS, impression_sentence, lesion_sentenc
 
 if TYPE_CHECKING:
     from ..predictor import FindingResult
+    from ..preprocessing.modality import Modality
 
 __all__ = ["ReportFinding", "build_report", "finding_from_mask"]
 
@@ -108,7 +108,7 @@ def build_report(
     anatomy: LabelMap | None = None,
     *,
     anatomy_task: AnatomyTask | None = None,
-    modality: Modality | None = None,
+    modality: Modality | str | None = None,
     channel_names: Sequence[str] | None = None,
 ) -> GroundedReport:
     """The grounded report of one study: one sentence per lesion, a negative per absent finding, an impression.
@@ -120,7 +120,8 @@ def build_report(
         anatomy: an anatomy label map in the same physical space (any grid), e.g. TotalSegmentator's output;
             lesions are then placed in organs.
         anatomy_task: the anatomy map's numbering (``"total"`` or ``"total_mr"``); None picks it from the modality.
-        modality: CT or MR; None detects it (DICOM tag, else intensities).
+        modality: ``"CT"`` or ``"MR"``; None detects it (DICOM tag, else intensities), which loads MONAI and
+            torch: callers in 3D Slicer's process pass it, and ``reinforcedvl.report`` then loads neither.
         channel_names: the image channels' names for the appearance words (default ``channel n``).
 
     Returns:
@@ -132,8 +133,8 @@ def build_report(
     """
     if language not in ("en", "ja"):
         raise ValueError(f"Unknown report language {language!r}: use 'en' or 'ja'")
-    decision = detect_modality(volume, modality)
-    task = anatomy_task or ("total" if decision.modality is Modality.CT else "total_mr")
+    modality_name = modality_of(volume, modality)
+    task = anatomy_task or ("total" if modality_name == "CT" else "total_mr")
     summaries, findings_sentences, impression_sentences = [], [], []
     for item in findings:
         finding = item if isinstance(item, ReportFinding) else ReportFinding.from_result(item)
@@ -144,7 +145,7 @@ def build_report(
                 finding.lesion_map,
                 anatomy=anatomy,
                 anatomy_task=task,
-                modality=decision.modality,
+                modality=modality_name,
                 channel_names=channel_names,
             )
             if finding.present
@@ -157,7 +158,7 @@ def build_report(
     return GroundedReport(
         language=language,
         image_name=volume.name,
-        modality=decision.modality.value,
+        modality=modality_name,
         findings=tuple(summaries),
         sentences=tuple(findings_sentences + impression_sentences),
         anatomy_source=None if anatomy is None else f"{anatomy.name} ({anatomy_table(task).source})",

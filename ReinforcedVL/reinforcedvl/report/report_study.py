@@ -10,18 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..description import AnatomyTask
 from ..description.wording import Language
 from ..dicom import DicomExportFiles, DicomExportUnavailable, DicomWriter, dicom_export_unavailable_reason, export_dicom
 from ..errors import InputFileError, OutputExistsError
 from ..io import read_image, read_label_map
-from ..preprocessing.modality import Modality
 from ..volume import check_same_grid
 from .builder import build_report, finding_from_mask
 from .document import GroundedReport
 from .files import REPORT_FILES, write_report_files
 from .polish import Rewriter, polish_report
+
+if TYPE_CHECKING:
+    from ..preprocessing.modality import Modality
 
 __all__ = ["ReportStudyResult", "report_study"]
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -163,3 +165,21 @@ def test_a_lesion_map_on_another_grid_is_refused():
         build_report(other, [finding])
     with pytest.raises(ValueError, match="'en' or 'ja'"):
         build_report(image, [finding], "de")  # type: ignore[arg-type]
+
+
+def test_reporting_in_slicers_process_loads_no_torch_monai_or_transformers():
+    """The Slicer module may build reports in Slicer's own process: with the modality given, nothing heavy loads."""
+    script = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from reinforcedvl.report import build_report, finding_from_mask\n"
+        "from reinforcedvl.volume import LabelMap, ScalarVolume\n"
+        "labels = np.zeros((1, 20, 20, 5), np.uint8); labels[0, 5:10, 5:10, 1:3] = 1\n"
+        "image = ScalarVolume(np.where(labels, 40.0, -800.0).astype(np.float32), np.eye(4))\n"
+        "finding = finding_from_mask(LabelMap(labels, np.eye(4)), 'nodule')\n"
+        "print(build_report(image, [finding], 'ja', modality='CT').sentences[0].text)\n"
+        "print(sorted(m for m in ('torch', 'monai', 'transformers', 'nibabel') if m in sys.modules))\n"
+    )
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    sentence, loaded = output.strip().splitlines()
+    assert sentence.startswith("病変1（黄）：「nodule」、") and loaded == "[]"
