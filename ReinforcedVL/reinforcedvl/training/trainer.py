@@ -267,7 +267,7 @@ def _step(
     losses["total"].backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     optimizer.step()
-    return {name: round(float(value), 5) for name, value in losses.items()}
+    return {name: round(float(value.detach()), 5) for name, value in losses.items()}
 
 
 def _replica_checksums(network: torch.nn.Module, world_size: int, device: torch.device) -> list[float]:
