@@ -34,7 +34,7 @@ wait
 
 for run in k2 k0; do
   tar -cf "$OUT/$run.tar" -C runs "$run/config.json" "$run/model.safetensors" "$run/metrics.jsonl" \
-    "$run/loss_curve.png" "$run/training_state.json"
+    "$run/loss_curve.png" "$run/training_state.json" || echo "no checkpoint for $run"
 done
 ct=.device/cache/641f6e9f8a413bad.npz  # the TotalSegmentator DICOM CT, prepared
 timeout 150 python3 benchmarks/gpu_inference.py --checkpoint runs/k2 --prompt-table .device/bench_prompts.safetensors \
