@@ -8,11 +8,18 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 from ..errors import InputWarning, ReinforcedVLError
-from . import models_command, report_command, segment_command
+from . import build_manifest_command, evaluate_command, models_command, report_command, segment_command, train_command
 
 __all__ = ["main", "build_parser"]
 
-_SUBCOMMANDS = (segment_command, report_command, models_command)
+_SUBCOMMANDS = (
+    segment_command,
+    report_command,
+    models_command,
+    build_manifest_command,
+    train_command,
+    evaluate_command,
+)
 
 
 def package_version() -> str:
