@@ -44,6 +44,7 @@ from ReinforcedVLLib.results_section import ResultsSection
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
 MODALITIES = ("auto", "CT", "MR")
+REPORT_LANGUAGES = (("en", "English"), ("ja", "日本語"))
 
 #
 # ReinforcedVL
@@ -99,6 +100,7 @@ class ReinforcedVLParameterNode:
     forceCPU: bool = False
     modelId: str = DEFAULT_MODEL_ID
     modality: str = "auto"
+    reportLanguage: str = "en"
     resultReport: vtkMRMLTextNode
     rating: Annotated[int, WithinRange(0, 5)] = 0
     comment: str
@@ -136,6 +138,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.logic = ReinforcedVLLogic()
         self.ui.resultSelector.addAttribute("vtkMRMLTextNode", FindingAttribute.PROMPT.value)
         self.ui.modalityComboBox.addItems(["Auto", "CT", "MR"])
+        self.ui.reportLanguageComboBox.addItems([label for _, label in REPORT_LANGUAGES])
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
         self._timer.connect("timeout()", self.onTimer)
@@ -144,6 +147,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.findingPickComboBox.connect("activated(int)", self.onFindingPicked)
         self.ui.modelComboBox.connect("currentIndexChanged(int)", self.onModelChosen)
         self.ui.modalityComboBox.connect("currentIndexChanged(int)", self.onModalityChosen)
+        self.ui.reportLanguageComboBox.connect("currentIndexChanged(int)", self.onReportLanguageChosen)
         self.ui.acceptButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.ACCEPT))
         self.ui.rejectButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.REJECT))
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
@@ -198,6 +202,8 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         parameters = self._parameterNode
         self.ui.modelComboBox.setCurrentText(parameters.modelId)
         self.ui.modalityComboBox.setCurrentIndex(MODALITIES.index(parameters.modality))
+        languages = [code for code, _ in REPORT_LANGUAGES]
+        self.ui.reportLanguageComboBox.setCurrentIndex(languages.index(parameters.reportLanguage))
         self.updatePickList()
         self.updateSegmentButton()
         self.updateResults()
@@ -305,6 +311,10 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def onModalityChosen(self, index: int) -> None:
         if index >= 0 and self._parameterNode:
             self._parameterNode.modality = MODALITIES[index]
+
+    def onReportLanguageChosen(self, index: int) -> None:
+        if index >= 0 and self._parameterNode:
+            self._parameterNode.reportLanguage = REPORT_LANGUAGES[index][0]
 
     # Results
 
@@ -437,6 +447,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             threshold=parameters.threshold,
             secondChannelNode=parameters.secondChannelVolume,
             modality=parameters.modality,
+            reportLanguage=parameters.reportLanguage,
         )
         return self._job
 

@@ -36,8 +36,8 @@ ENGINE_REQUIREMENTS: tuple[tuple[str, str], ...] = (
 )
 
 # Engine dependencies the worker never imports: DICOM SEG and SR export (reinforcedvl.dicom) runs from the command
-# line, not from Slicer, which has its own DICOM export.
-NOT_NEEDED_BY_THE_WORKER = ("highdicom", "pydicom")
+# line, not from Slicer, which has its own DICOM export; matplotlib draws training curves.
+NOT_NEEDED_BY_THE_WORKER = ("highdicom", "pydicom", "matplotlib")
 
 
 def torchMissing() -> bool:

@@ -82,8 +82,11 @@ class InferenceSession:
         threshold: float | None = None,
         secondChannelNode: slicer.vtkMRMLScalarVolumeNode | None = None,
         modality: str = "auto",
+        reportLanguage: str = "en",
     ) -> SegmentationJob:
         """Ask the worker (started or restarted as needed) about ``finding`` in ``volumeNode``; returns at once.
+
+        ``reportLanguage`` is ``"en"`` or ``"ja"``; the volume node's name heads the report.
 
         Raises:
             WorkerError: the worker could not be started.
@@ -94,11 +97,11 @@ class InferenceSession:
         key = _volumeKey(volumeNode, secondChannelNode, modality)
         if key != self._volumeKey:
             paths = self._writeVolumes([volumeNode, secondChannelNode] if secondChannelNode else [volumeNode])
-            volumeRequestId = client.set_volume(paths, modality=modality)
+            volumeRequestId = client.set_volume(paths, modality=modality, name=volumeNode.GetName())
             self._volumeKey, self._volumeRequestId = key, volumeRequestId
         self._jobCount += 1
         outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
-        segmentRequestId = client.segment(finding, outputFolder, threshold=threshold)
+        segmentRequestId = client.segment(finding, outputFolder, threshold=threshold, language=reportLanguage)
         return SegmentationJob(volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder)
 
     def poll(self) -> list[WorkerEvent]:

@@ -66,6 +66,7 @@ def make_outcome(folder: Path, volume: ScalarVolume, labels: LabelMap, prompt: s
     document = write_outcome(
         result,
         folder,
+        volume=volume,
         identity=ModelIdentity("test-model", "1.2.3"),
         device="CPU (2 threads; as asked)",
         threshold=0.5,

@@ -71,8 +71,9 @@ def test_report_is_a_text_node_referenced_from_the_segmentation(finding):
     report = finding.segmentationNode.GetNodeReference("ReinforcedVL.report")
     assert report is finding.reportNode and report.IsA("vtkMRMLTextNode")
     text = report.GetText()
-    assert f"## {PROMPT[0].upper()}{PROMPT[1:]}" in text and "**Present** (probability 0.93): 2 lesions." in text
-    assert "**Lesion 1 (yellow)**" in text and "**Lesion 2 (cyan)**" in text
+    assert f"### {PROMPT} (probability 0.93)" in text and f"{PROMPT.capitalize()}: 2 lesions (probability 0.93)" in text
+    assert f"Lesion 1 (yellow): {PROMPT}, " in text and "segment `lesion_1`" in text
+    assert f"Lesion 2 (cyan): {PROMPT}" in text and "segment `lesion_2`" in text
     assert finding.prompt == PROMPT and finding.present and finding.presentProbability == pytest.approx(0.93)
     assert finding.attribute(FindingAttribute.MODEL) == "test-model"
     assert finding.segmentationNode.GetAttribute("ReinforcedVL.threshold") == "0.500"
@@ -107,7 +108,7 @@ def test_absent_finding_is_an_explicit_answer_without_a_segmentation(scene, synt
     volume, labels = synthetic_study
     absent = addFindingToScene(synthetic_node, make_outcome(tmp_path / "02", volume, labels, "calcified mass", False))
     assert absent.segmentationNode is None and not absent.present
-    assert "**Not present** (probability 0.08" in absent.reportNode.GetText()
+    assert "No calcified mass identified; probability 0.08." in absent.reportNode.GetText()
     assert absent.measurementsNode.GetTable().GetNumberOfRows() == 0
     assert absent.evidenceNode is not None
 

@@ -115,13 +115,18 @@ class WorkerClient:
         self._stderr_thread.start()
         threading.Thread(target=self._read_events, args=(self._process,), daemon=True).start()
 
-    def set_volume(self, paths: Sequence[str | Path], *, modality: str = "auto") -> str:
-        """Send the channels of one study (volume files); returns the request id."""
-        return self._send(RequestKind.SET_VOLUME, paths=[str(path) for path in paths], modality=modality)
+    def set_volume(self, paths: Sequence[str | Path], *, modality: str = "auto", name: str = "") -> str:
+        """Send the channels of one study (volume files; ``name`` for reports); returns the request id."""
+        return self._send(RequestKind.SET_VOLUME, paths=[str(path) for path in paths], modality=modality, name=name)
 
-    def segment(self, prompt: str, output_folder: str | Path, *, threshold: float | None = None) -> str:
+    def segment(
+        self, prompt: str, output_folder: str | Path, *, threshold: float | None = None, language: str = "en"
+    ) -> str:
         """Ask for one finding on the volume set last; its files go to ``output_folder``. Returns the request id."""
-        return self._send(RequestKind.SEGMENT, prompt=prompt, output_folder=str(output_folder), threshold=threshold)
+        folder = str(output_folder)
+        return self._send(
+            RequestKind.SEGMENT, prompt=prompt, output_folder=folder, threshold=threshold, language=language
+        )
 
     def cancel(self, request_id: str) -> None:
         """Cancel a running or queued request; a ``cancelled`` event answers it."""

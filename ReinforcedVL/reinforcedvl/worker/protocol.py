@@ -2,8 +2,10 @@
 
 Requests (``{"type": ..., "id": ...}``)::
 
-    set_volume  paths: [file, ...] (channels of one study, NRRD/NIfTI), modality: "auto" | "CT" | "MR"
-    segment     prompt: str, output_folder: str, threshold: float | null (null: the model's own)
+    set_volume  paths: [file, ...] (channels of one study, NRRD/NIfTI), modality: "auto" | "CT" | "MR",
+                name: str (optional; the study's name in reports)
+    segment     prompt: str, output_folder: str, threshold: float | null (null: the model's own),
+                language: "en" | "ja" (the report's; default "en")
     cancel      id of the request to cancel
     shutdown    finish and exit
 
@@ -193,8 +195,8 @@ class FindingOutcome:
         segmentation_file: Slicer ``.seg.nrrd`` with one named, coloured, coded segment per lesion.
         labelmap_file: the same lesions as a label map (lesion n = n), the model's untouched output.
         evidence_file: float evidence map in [0, 1] on the input grid.
-        report_markdown: the report, as Markdown.
-        report: the report's structured form.
+        report_markdown: the grounded report, as Markdown.
+        report: the grounded report's ``report.json`` form (:meth:`reinforcedvl.report.GroundedReport.to_dict`).
     """
 
     prompt: str

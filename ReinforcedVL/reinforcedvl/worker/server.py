@@ -141,6 +141,8 @@ class WorkerServer:
         started = time.perf_counter()
         self._progress(request.request_id)("reading the volume", 0, 1)
         volume = read_image([Path(path) for path in request.data["paths"]])
+        if request.data.get("name"):
+            volume = ScalarVolume(volume.array, volume.affine, volume.source, str(request.data["name"]))
         self._modality = str(request.data.get("modality", "auto"))
         prepared = self.predictor.set_volume(volume, modality=parse_modality(self._modality))
         self._volume = volume
@@ -195,9 +197,14 @@ class WorkerServer:
     def _write_result(self, request: WorkerRequest, result: FindingResult) -> dict[str, Any]:
         self._progress(request.request_id)("writing results", 0, 1)
         predictor = self.predictor
+        language = request.data.get("language") or "en"
+        if language not in ("en", "ja"):
+            raise ReinforcedVLError(f"Unknown report language {language!r}: use en or ja.")
         return write_outcome(
             result,
             Path(request.data["output_folder"]),
+            volume=self._volume,
+            language=language,
             identity=predictor.identity,
             device=predictor.device.description,
             threshold=float(request.data.get("threshold") or predictor.config.mask_threshold),
