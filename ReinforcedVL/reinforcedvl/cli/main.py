@@ -8,7 +8,17 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 from ..errors import InputWarning, ReinforcedVLError
-from . import build_manifest_command, evaluate_command, models_command, report_command, segment_command, train_command
+from . import (
+    build_manifest_command,
+    cohort_command,
+    evaluate_command,
+    feedback_command,
+    finetune_command,
+    models_command,
+    report_command,
+    segment_command,
+    train_command,
+)
 
 __all__ = ["main", "build_parser"]
 
@@ -19,6 +29,9 @@ _SUBCOMMANDS = (
     build_manifest_command,
     train_command,
     evaluate_command,
+    feedback_command,
+    finetune_command,
+    cohort_command,
 )
 
 

@@ -1,0 +1,246 @@
+"""The feedback store: judgements of the model's answers kept as de-identified training material, never lost.
+
+A record is written files first, database row last. Each file is written under a temporary name, flushed to disk and
+renamed; then the row and the rows of its files go in in one transaction. The writer holds a lock on the record
+(:class:`~reinforcedvl.feedback.durable_files.RecordLock`) from before its folder exists until after the commit. A
+writer killed at any point therefore leaves either the complete record or a folder without a row whose lock is
+free: opening the store removes such folders (as SQLite rolls back an interrupted transaction), so readers only
+ever see whole records. Several processes may add records at once.
+
+Example:
+    >>> store = FeedbackStore("~/.reinforcedvl/feedback")  # doctest: +SKIP
+    >>> record = store.add(FeedbackSubmission(FeedbackAction.CORRECTION, volume, "solid lung nodule",
+    ...                                       "reinforcedvl-starter", "1.0", model_mask=lesions,
+    ...                                       corrected_mask=edited, rating=3))  # doctest: +SKIP
+    >>> record.dice, record.description  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..description import modality_of
+from ..io import read_image, read_label_map, write_volume
+from ..prompts import normalize_prompt
+from ..volume import LabelMap, ScalarVolume, check_same_grid
+from . import database
+from .consistency import StoreCheck, check_store, roll_back_interrupted_writes
+from .database import FeedbackStoreError
+from .deidentification import (
+    deidentified_image,
+    deidentified_mask,
+    dicom_patient_id,
+    patient_key,
+    read_or_create_secret,
+    voxel_reference,
+)
+from .durable_files import RecordLock, file_sha256, sync_folder, write_durably
+from .layout import (
+    DATABASE_FILE,
+    FINAL_MASK_FILE,
+    LOCK_SUFFIX,
+    MODEL_MASK_FILE,
+    RECORDS_FOLDER,
+    SECRET_FILE,
+    default_store_folder,
+    image_file_name,
+)
+from .records import MAX_RATING, FeedbackAction, FeedbackSubmission, StoredFeedback, StoredFile
+
+__all__ = ["FeedbackStore"]
+
+_MIN_ID_PREFIX = 6
+
+
+class FeedbackStore:
+    """A folder of feedback records (layout in :mod:`reinforcedvl.feedback.layout`).
+
+    Opening it creates it if needed and rolls back writes that were interrupted (their ids are in
+    ``rolled_back``).
+    """
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        self.folder = Path(folder).expanduser() if folder is not None else default_store_folder()
+        self.records_folder.mkdir(parents=True, exist_ok=True)
+        with database.connect(self.database_path) as connection:
+            self.rolled_back = roll_back_interrupted_writes(self.records_folder, connection)
+
+    @property
+    def database_path(self) -> Path:
+        return self.folder / DATABASE_FILE
+
+    @property
+    def records_folder(self) -> Path:
+        return self.folder / RECORDS_FOLDER
+
+    def add(self, submission: FeedbackSubmission) -> StoredFeedback:
+        """Store a judgement; returns the record once it is on disk and committed (never before).
+
+        Raises:
+            FeedbackStoreError: a rating outside 1-5, or a correction without a corrected mask.
+            ValueError: a modality other than CT or MR.
+            GridMismatchError: a mask is not on the image's grid.
+            PromptError: an empty or unreadable prompt.
+        """
+        _check_submission(submission)
+        prompt = normalize_prompt(submission.prompt)
+        modality = modality_of(submission.image, submission.modality)
+        image = deidentified_image(submission.image)
+        final = submission.final_mask
+        identifier = submission.patient or dicom_patient_id(submission.image) or voxel_reference(image)
+        record = StoredFeedback(
+            record_id="",
+            created_at=datetime.now(timezone.utc).isoformat(timespec="microseconds"),
+            action=submission.action,
+            rating=submission.rating,
+            comment=submission.comment.strip(),
+            annotator=submission.annotator.strip(),
+            prompt=prompt,
+            model_id=submission.model_id,
+            model_version=submission.model_version,
+            modality=modality,
+            patient_key=patient_key(read_or_create_secret(self.folder / SECRET_FILE), identifier),
+            final_present=None if final is None else bool(final.array.any()),
+            labels=() if final is None else tuple(int(v) for v in final.labels),
+            dice=_dice(submission.model_mask, final),
+            description=_description(image, final, prompt, modality),
+        )
+        files: dict[str, tuple[str, ScalarVolume | LabelMap]] = {
+            f"image:{c}": (image_file_name(c), image.channel(c)) for c in range(image.num_channels)
+        }
+        for role, name, mask in (
+            ("model_mask", MODEL_MASK_FILE, submission.model_mask),
+            ("final_mask", FINAL_MASK_FILE, final),
+        ):
+            if mask is not None:
+                files[role] = (name, deidentified_mask(mask))
+        return self._write(record, files)
+
+    def records(self) -> list[StoredFeedback]:
+        """Every record, oldest first."""
+        with database.connect(self.database_path) as connection:
+            return database.select_records(connection)
+
+    def get(self, record_id: str) -> StoredFeedback:
+        """The record whose id is or starts with ``record_id`` (at least six digits).
+
+        Raises:
+            FeedbackStoreError: no record, or several, match.
+        """
+        record_id = record_id.strip().lower()
+        with database.connect(self.database_path) as connection:
+            exact = database.select_records(connection, record_id)
+            if exact:
+                return exact[0]
+            matches = [r for r in database.select_records(connection) if r.record_id.startswith(record_id)]
+        if len(record_id) >= _MIN_ID_PREFIX and len(matches) == 1:
+            return matches[0]
+        what = f"{len(matches)} records start with" if len(matches) > 1 else "No feedback record has the id"
+        raise FeedbackStoreError(
+            f"{what} {record_id!r} in {self.folder}. 'reinforcedvl feedback list' shows the ids; give the whole id "
+            f"or its first {_MIN_ID_PREFIX} or more digits."
+        )
+
+    def delete(self, record_id: str) -> StoredFeedback:
+        """Delete a record: its row, then its files. Interrupted, it finishes when the store is next opened.
+
+        Raises:
+            FeedbackStoreError: no such record, or it is being written or deleted right now.
+        """
+        record = self.get(record_id)
+        lock = RecordLock(self.records_folder / f"{record.record_id}{LOCK_SUFFIX}")
+        if not lock.acquire(create=True):
+            raise FeedbackStoreError(f"Record {record.record_id} is being written or deleted; try again in a moment.")
+        try:
+            with database.connect(self.database_path) as connection:
+                database.delete_row(connection, record.record_id)
+            shutil.rmtree(self.records_folder / record.record_id, ignore_errors=False)
+            sync_folder(self.records_folder)
+        finally:
+            lock.release()
+        return record
+
+    def check(self) -> StoreCheck:
+        """Every row has its files, with the SHA-256 they were stored with, and every file has its row."""
+        with database.connect(self.database_path) as connection:
+            return check_store(self.folder, self.records_folder, database.select_records(connection))
+
+    def read_image(self, record: StoredFeedback) -> ScalarVolume:
+        """The record's de-identified image, every channel."""
+        return read_image([self.folder / stored.path for stored in record.image_files])
+
+    def read_mask(self, record: StoredFeedback, role: str) -> LabelMap | None:
+        """The record's ``model_mask`` or ``final_mask``, None when it has none."""
+        path = record.path_of(self.folder, role)
+        return None if path is None else read_label_map(path)
+
+    def _write(self, record: StoredFeedback, volumes: dict[str, tuple[str, ScalarVolume | LabelMap]]) -> StoredFeedback:
+        """Files first (each durably), then the row, all under the record's lock; see the module docstring.
+
+        Args:
+            record: the record without its id and files.
+            volumes: role -> (file name, volume) of every file to write.
+        """
+        lock, record_id = self._new_record_lock()
+        folder = self.records_folder / record_id
+        try:
+            folder.mkdir()
+            sync_folder(self.records_folder)
+            files = []
+            for role, (name, volume) in volumes.items():
+                path = write_durably(folder / name, lambda target, volume=volume: write_volume(volume, target))
+                relative = path.relative_to(self.folder).as_posix()
+                files.append(StoredFile(role, relative, file_sha256(path), path.stat().st_size))
+            stored = replace(record, record_id=record_id, files=tuple(files))
+            with database.connect(self.database_path) as connection:
+                database.insert_record(connection, stored)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
+            lock.release()
+        return stored
+
+    def _new_record_lock(self) -> tuple[RecordLock, str]:
+        """A fresh record id and its lock, held."""
+        while True:
+            record_id = uuid.uuid4().hex
+            lock = RecordLock(self.records_folder / f"{record_id}{LOCK_SUFFIX}")
+            if lock.acquire(create=True):
+                return lock, record_id
+
+
+def _check_submission(submission: FeedbackSubmission) -> None:
+    if submission.rating is not None and not 1 <= submission.rating <= MAX_RATING:
+        raise FeedbackStoreError(f"A rating goes from 1 (useless) to {MAX_RATING} (perfect), got {submission.rating}.")
+    if submission.action is FeedbackAction.CORRECTION and submission.corrected_mask is None:
+        raise FeedbackStoreError(
+            "A correction needs the corrected mask (corrected_mask; --corrected-mask FILE on the command line): "
+            "draw or edit the lesion, then save it. To say the answer is wrong without drawing, reject it."
+        )
+    masks = [m for m in (submission.model_mask, submission.final_mask) if m is not None]
+    if masks:
+        check_same_grid([submission.image, *masks], "image and feedback masks")
+
+
+def _dice(model_mask: LabelMap | None, final: LabelMap | None) -> float | None:
+    """MONAI's Dice of the model's mask against the final one (1.0 when both are empty)."""
+    if model_mask is None or final is None:
+        return None
+    from ..evaluation.segmentation_metrics import dice  # torch and MONAI: loaded only when a record is added
+
+    return round(dice(model_mask.array[0] > 0, final.array[0] > 0), 6)
+
+
+def _description(image: ScalarVolume, final: LabelMap | None, prompt: str, modality: str) -> str:
+    """The findings sentences of the grounded report on the final mask ('' without one)."""
+    if final is None:
+        return ""
+    from ..report import build_report, finding_from_mask
+
+    report = build_report(image, [finding_from_mask(final, prompt)], "en", modality=modality)
+    return "\n".join(sentence.text for sentence in report.section("findings"))
