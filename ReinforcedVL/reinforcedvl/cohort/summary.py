@@ -1,0 +1,110 @@
+"""The cohort's summary table, gathered from the studies' ``result.json`` files: one row per study and prompt
+(``cohort_summary.csv``) and the same as Markdown with totals (``cohort_summary.md``)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..prompts import normalize_prompt
+from ..segment_study import RESULT_FILE
+from .studies import CohortStudy
+
+__all__ = ["ERROR_FILE", "SUMMARY_CSV", "SUMMARY_MARKDOWN", "COLUMNS", "cohort_rows", "write_cohort_summary"]
+
+ERROR_FILE = "error.json"
+SUMMARY_CSV = "cohort_summary.csv"
+SUMMARY_MARKDOWN = "cohort_summary.md"
+COLUMNS = (
+    "study",
+    "status",
+    "prompt",
+    "present",
+    "present_probability",
+    "lesions",
+    "largest_long_axis_mm",
+    "total_volume_ml",
+    "model",
+    "device",
+    "study_seconds",
+    "result",
+)
+
+
+def cohort_rows(studies: list[CohortStudy], prompts: list[str], out_dir: Path) -> list[dict[str, Any]]:
+    """One row per (study, prompt): ``status`` is ``done``, ``failed: <message>`` or ``not run``."""
+    asked = [normalize_prompt(prompt) for prompt in prompts]
+    rows = []
+    for study in studies:
+        folder = out_dir / study.study_id
+        result_path, error_path = folder / RESULT_FILE, folder / ERROR_FILE
+        if result_path.exists():
+            rows += _finding_rows(study.study_id, json.loads(result_path.read_text(encoding="utf-8")))
+            continue
+        status = "not run"
+        if error_path.exists():
+            status = "failed: " + json.loads(error_path.read_text(encoding="utf-8"))["error"].splitlines()[0]
+        rows += [{**dict.fromkeys(COLUMNS, ""), "study": study.study_id, "status": status, "prompt": p} for p in asked]
+    return rows
+
+
+def write_cohort_summary(studies: list[CohortStudy], prompts: list[str], out_dir: Path) -> tuple[Path, Path]:
+    """Write ``cohort_summary.csv`` and ``cohort_summary.md`` in ``out_dir``; returns their paths."""
+    rows = cohort_rows(studies, prompts, out_dir)
+    csv_path, markdown_path = out_dir / SUMMARY_CSV, out_dir / SUMMARY_MARKDOWN
+    out_dir.mkdir(parents=True, exist_ok=True)
+    partial = csv_path.with_suffix(".csv.partial")
+    with partial.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(partial, csv_path)
+    markdown_path.write_text(_markdown(rows, len(studies)), encoding="utf-8")
+    return csv_path, markdown_path
+
+
+def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for finding in result["prompts"]:
+        lesions = finding["lesions"]
+        rows.append(
+            {
+                "study": study_id,
+                "status": "done",
+                "prompt": finding["prompt"],
+                "present": finding["present"],
+                "present_probability": finding["present_probability"],
+                "lesions": len(lesions),
+                "largest_long_axis_mm": max((lesion["long_axis_mm"] for lesion in lesions), default=""),
+                "total_volume_ml": round(sum(lesion["volume_ml"] for lesion in lesions), 3) if lesions else "",
+                "model": f"{result['model']['id']} {result['model']['version']}",
+                "device": result["device"],
+                "study_seconds": result["seconds"],
+                "result": (Path(study_id) / RESULT_FILE).as_posix(),
+            }
+        )
+    return rows
+
+
+def _markdown(rows: list[dict[str, Any]], study_count: int) -> str:
+    done = {row["study"] for row in rows if row["status"] == "done"}
+    failed = {row["study"] for row in rows if row["status"].startswith("failed")}
+    present = sum(row["present"] is True for row in rows)
+    lines = [
+        "# Cohort summary",
+        "",
+        f"{study_count} studies: {len(done)} done, {len(failed)} failed, {study_count - len(done) - len(failed)} "
+        f"not run; the finding was present in {present} of {sum(row['status'] == 'done' for row in rows)} answers.",
+        "",
+        "| study | prompt | status | present | probability | lesions | largest long axis (mm) | volume (mL) |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        present_text = "" if row["present"] == "" else ("yes" if row["present"] else "no")
+        keys = ("present_probability", "lesions", "largest_long_axis_mm", "total_volume_ml")
+        cells = [row["study"], row["prompt"], row["status"], present_text, *(row[key] for key in keys)]
+        lines.append("| " + " | ".join(str(cell).replace("|", "/") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
