@@ -34,7 +34,7 @@ from reinforcedvl.weights_manager import installed_model_list
 from reinforcedvl.worker.protocol import EventKind, WorkerEvent
 from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
 from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
-from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, JsonLinesFeedbackSink
+from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
 from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
 from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
 from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
@@ -154,7 +154,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.results = ResultsSection(self.ui, self.currentFinding)
         self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.logic.stop)
         self.ui.feedbackStatusLabel.text = _(
-            "Feedback is kept on this computer in {folder} (a placeholder store; nothing is sent anywhere)."
+            "Feedback is kept on this computer in {folder}, without patient identifiers; nothing is sent anywhere."
         ).format(folder=self.logic.feedbackSink.folder)
         self.models.refresh()
         self.initializeParameterNode()
@@ -381,7 +381,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 
     def __init__(self, feedbackSink: FeedbackSink | None = None) -> None:
         ScriptedLoadableModuleLogic.__init__(self)
-        self.feedbackSink = feedbackSink or JsonLinesFeedbackSink()
+        self.feedbackSink = feedbackSink or FeedbackStoreSink.fromSettings(qt.QSettings())
         self._session: InferenceSession | None = None
         self._job: SegmentationJob | None = None
 
@@ -506,7 +506,7 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
     def test_ReinforcedVL_sampleFlow(self):
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
         volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
-        logic = ReinforcedVLLogic(JsonLinesFeedbackSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
+        logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
         self.assertTrue(logic.ensureDependencies())
         model = self._model()
         try:
@@ -524,7 +524,8 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
             self.assertEqual(rows, segments)
         self.assertNotEqual(first.reportNode.GetID(), second.reportNode.GetID())
         recordId = logic.submitFeedback(first, FeedbackAction.ACCEPT, 4, "self-test")
-        self.assertTrue((logic.feedbackSink.folder / recordId / "image.nrrd").is_file())
+        self.assertEqual(logic.feedbackSink.store.get(recordId).action, FeedbackAction.ACCEPT)
+        self.assertTrue(logic.feedbackSink.store.check().consistent)
 
         self.delayDisplay("Saving and reloading the scene")
         bundle = Path(slicer.app.temporaryPath) / "ReinforcedVLSelfTest.mrb"

@@ -18,7 +18,7 @@ from .finding_nodes import FindingAttribute, FindingNodes, FindingRole
 from .segmentation_labelmap import writeSegmentsAsLabelmap
 from .volume_bridge import writeVolumeNode
 
-__all__ = ["captureFeedback", "correctionSegmentation"]
+__all__ = ["captureFeedback", "correctionSegmentation", "dicomPatientId"]
 
 MAX_RATING = 5
 
@@ -67,7 +67,18 @@ def captureFeedback(
         imageFile=image,
         modelOutputFile=modelOutput if modelOutput.is_file() else None,
         correctionFile=correction,
+        modality=finding.attribute(FindingAttribute.MODALITY) or None,
+        patientReference=dicomPatientId(finding.inputVolumeNode),
     )
+
+
+def dicomPatientId(volumeNode: slicer.vtkMRMLVolumeNode) -> str | None:
+    """The DICOM Patient ID of the patient the volume belongs to in the subject hierarchy (set by Slicer's DICOM
+    loader), None when the volume did not come from DICOM."""
+    hierarchy = slicer.vtkMRMLSubjectHierarchyNode.GetSubjectHierarchyNode(volumeNode.GetScene())
+    item = hierarchy.GetItemByDataNode(volumeNode) if hierarchy else 0
+    patient = hierarchy.GetItemAncestorAtLevel(item, "Patient") if item else 0
+    return (hierarchy.GetItemAttribute(patient, "DICOM.PatientID") or None) if patient else None
 
 
 def correctionSegmentation(finding: FindingNodes) -> slicer.vtkMRMLSegmentationNode:

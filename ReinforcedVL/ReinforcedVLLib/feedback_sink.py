@@ -1,30 +1,38 @@
-"""Where Accept, Reject and Save correction go: a small interface, and a JSON-lines file as its default.
+"""Where Accept, Reject and Save correction go: a small interface, and the engine's feedback store behind it.
 
-PLACEHOLDER: :class:`JsonLinesFeedbackSink` is the stand-in that the feedback-store issue replaces with the real
-store (de-identified training triplets that feed fine-tuning). It already keeps what that store needs, locally and
-without patient identifiers: the image as NRRD (voxels and geometry only), the model's output, the user's corrected
-label map, the description, the model and its version, a rating and a comment. Nothing leaves the machine.
+:class:`FeedbackStoreSink` hands each record to :class:`reinforcedvl.feedback.FeedbackStore` (SQLite plus
+de-identified image files; see ``docs/feedback.md``): the image's voxels and geometry only, the model's output, the
+user's corrected label map, their Dice, the description generated from the final mask, the model and its version,
+the rating, the comment and the annotator. The patient's DICOM Patient ID, when the scene knows it, is kept only as a
+keyed hash. Nothing leaves the machine. Where the store lives and who the annotator is are Slicer settings
+(:data:`FEEDBACK_FOLDER_SETTING`, :data:`ANNOTATOR_SETTING`).
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import uuid
-from dataclasses import asdict, dataclass
-from enum import Enum
+import getpass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from reinforcedvl.model_registry import user_home
+from reinforcedvl.feedback.layout import default_store_folder
+from reinforcedvl.feedback.records import FeedbackAction
 
-__all__ = ["FeedbackAction", "FeedbackRecord", "FeedbackSink", "JsonLinesFeedbackSink", "defaultFeedbackFolder"]
+if TYPE_CHECKING:
+    from reinforcedvl.feedback.store import FeedbackStore
 
+__all__ = [
+    "ANNOTATOR_SETTING",
+    "FEEDBACK_FOLDER_SETTING",
+    "FeedbackAction",
+    "FeedbackRecord",
+    "FeedbackSink",
+    "FeedbackStoreSink",
+    "defaultFeedbackFolder",
+]
 
-class FeedbackAction(str, Enum):
-    ACCEPT = "accept"
-    REJECT = "reject"
-    CORRECTION = "correction"
+FEEDBACK_FOLDER_SETTING = "ReinforcedVL/FeedbackFolder"
+ANNOTATOR_SETTING = "ReinforcedVL/Annotator"
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class FeedbackRecord:
         imageFile: the input volume as NRRD (voxels and geometry, no patient identifiers).
         modelOutputFile: the model's lesion label map, None when it is no longer available.
         correctionFile: the user's corrected segmentation as a label map (for corrections), else None.
+        modality: ``"CT"`` or ``"MR"`` as the worker used it, None when unknown (the store then detects it).
+        patientReference: the DICOM Patient ID of the input volume when the scene has it (only ever stored hashed).
     """
 
     action: FeedbackAction
@@ -58,6 +68,14 @@ class FeedbackRecord:
     imageFile: Path
     modelOutputFile: Path | None
     correctionFile: Path | None
+    modality: str | None = None
+    patientReference: str | None = None
+
+
+class SettingsReader(Protocol):
+    """What is read of Slicer's settings (``qt.QSettings``)."""
+
+    def value(self, key: str) -> str | None: ...
 
 
 class FeedbackSink(Protocol):
@@ -69,31 +87,68 @@ class FeedbackSink(Protocol):
 
 
 def defaultFeedbackFolder() -> Path:
-    """``~/.reinforcedvl/feedback`` (``$REINFORCEDVL_HOME/feedback``)."""
-    return user_home() / "feedback"
+    """``~/.reinforcedvl/feedback`` (``$REINFORCEDVL_HOME/feedback``), the store the command line uses too."""
+    return default_store_folder()
 
 
-class JsonLinesFeedbackSink:
-    """Placeholder store (see the module docstring): ``<folder>/feedback.jsonl`` plus one folder of files per record."""
+class FeedbackStoreSink:
+    """The feedback store in ``folder`` as a :class:`FeedbackSink`, opened on the first record.
 
-    def __init__(self, folder: Path | None = None) -> None:
+    Example:
+        >>> sink = FeedbackStoreSink.fromSettings(qt.QSettings())  # doctest: +SKIP
+        >>> recordId = sink.submit(captureFeedback(finding, FeedbackAction.ACCEPT, rating=5))  # doctest: +SKIP
+    """
+
+    def __init__(self, folder: Path | None = None, annotator: str = "") -> None:
         self.folder = Path(folder) if folder is not None else defaultFeedbackFolder()
+        self.annotator = annotator
+        self._store: FeedbackStore | None = None
+
+    @classmethod
+    def fromSettings(cls, settings: SettingsReader) -> FeedbackStoreSink:
+        """The sink the settings name (``settings.value(key)``, as ``qt.QSettings`` answers): the store folder,
+        else the default one; the annotator, else the computer's user name."""
+        folder = settings.value(FEEDBACK_FOLDER_SETTING)
+        return cls(Path(folder) if folder else None, settings.value(ANNOTATOR_SETTING) or _loginName())
 
     @property
-    def logFile(self) -> Path:
-        return self.folder / "feedback.jsonl"
+    def store(self) -> FeedbackStore:
+        """The store (loaded on first use: it reads image files, and computes Dice with MONAI)."""
+        if self._store is None:
+            from reinforcedvl.feedback.store import FeedbackStore
+
+            self._store = FeedbackStore(self.folder)
+        return self._store
 
     def submit(self, record: FeedbackRecord) -> str:
-        recordId = uuid.uuid4().hex[:12]
-        recordFolder = self.folder / recordId
-        recordFolder.mkdir(parents=True)
-        entry = {"id": recordId, **asdict(record), "action": record.action.value}
-        for key in ("imageFile", "modelOutputFile", "correctionFile"):
-            source = getattr(record, key)
-            if source is not None:
-                target = recordFolder / f"{key.removesuffix('File')}{''.join(Path(source).suffixes)}"
-                shutil.move(str(source), target)
-                entry[key] = target.relative_to(self.folder).as_posix()
-        with self.logFile.open("a", encoding="utf-8") as log:
-            log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        return recordId
+        """Store ``record`` (its files are read, then deleted: the store keeps its own de-identified copies)."""
+        from reinforcedvl.feedback.records import FeedbackSubmission
+        from reinforcedvl.io import read_image, read_label_map
+
+        stored = self.store.add(
+            FeedbackSubmission(
+                action=record.action,
+                image=read_image(record.imageFile),
+                prompt=record.prompt,
+                model_id=record.modelId,
+                model_version=record.modelVersion,
+                model_mask=read_label_map(record.modelOutputFile) if record.modelOutputFile else None,
+                corrected_mask=read_label_map(record.correctionFile) if record.correctionFile else None,
+                rating=record.rating,
+                comment=record.comment,
+                annotator=self.annotator,
+                modality=record.modality,
+                patient=record.patientReference,
+            )
+        )
+        for path in (record.imageFile, record.modelOutputFile, record.correctionFile):
+            if path is not None:
+                Path(path).unlink(missing_ok=True)
+        return stored.record_id
+
+
+def _loginName() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the password database
+        return "unknown"

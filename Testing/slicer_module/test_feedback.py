@@ -1,9 +1,7 @@
 """Feedback on a finding in a real scene: what is captured (image, model output, the user's correction, rating,
-comment) and what the placeholder JSON-lines store keeps of it."""
+comment) and what the feedback store keeps of it."""
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
@@ -12,7 +10,7 @@ import vtk.util.numpy_support
 
 from reinforcedvl.io import read_image, read_label_map
 from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
-from ReinforcedVLLib.feedback_sink import FeedbackAction, JsonLinesFeedbackSink
+from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackStoreSink
 from ReinforcedVLLib.scene_export import addFindingToScene
 from ReinforcedVLLib.segmentation_labelmap import labelmapArrayFromSegments
 from scene_helpers import make_outcome
@@ -41,25 +39,27 @@ def test_correction_keeps_the_users_edit_beside_the_models_output(finding, synth
     np.testing.assert_array_equal(read_label_map(record.modelOutputFile).array, labels.array)
     np.testing.assert_array_equal(read_image(record.imageFile).array, volume.array)
 
-    sink = JsonLinesFeedbackSink(tmp_path / "store")
-    record_id = sink.submit(record)
-    entry = json.loads(sink.logFile.read_text(encoding="utf-8").splitlines()[-1])
-    assert entry["id"] == record_id and entry["action"] == "correction" and entry["rating"] == 2
-    assert entry["correctionFile"] == f"{record_id}/correction.nrrd"
-    assert (tmp_path / "store" / entry["imageFile"]).is_file()
-    assert (tmp_path / "store" / entry["modelOutputFile"]).is_file()
-    assert "synthetic CT" not in sink.logFile.read_text(encoding="utf-8")  # no node names (they may name the patient)
+    sink = FeedbackStoreSink(tmp_path / "store", annotator="reader-7")
+    stored = sink.store.get(sink.submit(record))
+    assert (stored.action, stored.rating, stored.annotator, stored.modality) == ("correct", 2, "reader-7", "CT")
+    np.testing.assert_array_equal(sink.store.read_mask(stored, "final_mask").array[0] > 0, labels.array[0] == 1)
+    np.testing.assert_array_equal(sink.store.read_mask(stored, "model_mask").array, labels.array)
+    assert 0.5 < stored.dice < 1.0 and stored.description.startswith("Lesion 1 (yellow): solid nodule")
+    assert not record.imageFile.exists()  # the staged files went into the store's keeping
+    stored_bytes = b"".join(p.read_bytes() for p in sink.folder.rglob("*") if p.is_file())
+    assert b"synthetic CT" not in stored_bytes  # no node names (they may name the patient)
 
 
-def test_accept_and_reject_need_no_correction_and_append_one_line_each(finding, tmp_path):
-    sink = JsonLinesFeedbackSink(tmp_path / "store")
+def test_accept_and_reject_need_no_correction_and_store_one_record_each(finding, tmp_path):
+    sink = FeedbackStoreSink(tmp_path / "store")
     sink.submit(captureFeedback(finding, FeedbackAction.ACCEPT, rating=5))
     sink.submit(captureFeedback(finding, FeedbackAction.REJECT, comment="wrong side"))
-    entries = [json.loads(line) for line in sink.logFile.read_text(encoding="utf-8").splitlines()]
-    assert [(e["action"], e["rating"], e["comment"], e["correctionFile"]) for e in entries] == [
-        ("accept", 5, "", None),
-        ("reject", None, "wrong side", None),
+    records = sink.store.records()
+    assert [(r.action.value, r.rating, r.comment, r.dice, r.file("final_mask") is None) for r in records] == [
+        ("accept", 5, "", 1.0, False),
+        ("reject", None, "wrong side", None, True),
     ]
+    assert sink.store.check().consistent
 
 
 def test_a_missed_finding_gets_an_empty_segmentation_to_draw_in(scene, synthetic_node, synthetic_study, tmp_path):
