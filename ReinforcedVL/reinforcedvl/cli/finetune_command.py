@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Checkpoint {identity.model_id} {identity.version} in {result.checkpoint.folder}")
     if result.evaluation is not None:
         print(result.evaluation.markdown())
-    print(f"Model card: {result.model_card}")
+    if result.model_card is not None:
+        print(f"Model card: {result.model_card}")
     return 0
 
 

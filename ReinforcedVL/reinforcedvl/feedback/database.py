@@ -77,8 +77,18 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
 
 @contextmanager
 def transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: the write lock taken at the start, committed at the end or rolled back on error."""
-    connection.execute("BEGIN IMMEDIATE")
+    """One write transaction: the write lock taken at the start, committed at the end or rolled back on error.
+
+    Raises:
+        FeedbackStoreError: another process held the write lock for longer than the busy timeout.
+    """
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        raise FeedbackStoreError(
+            f"The feedback database stayed busy for {BUSY_TIMEOUT_SECONDS:.0f} s ({error}): another program keeps "
+            "it locked. Close other programs using the store (a database browser, a stuck ReinforcedVL) and try again."
+        ) from None
     try:
         yield connection
     except BaseException:

@@ -68,11 +68,12 @@ class FineTuneSettings:
 
 @dataclass(frozen=True)
 class FineTuneResult:
-    """The new checkpoint, and the held-out evaluation of the model before and after (None when not run)."""
+    """The new checkpoint, the held-out evaluation of the model before and after (None when not run), and the model
+    card (None on ranks other than 0)."""
 
     checkpoint: Checkpoint
     evaluation: EvaluationPair | None
-    model_card: Path
+    model_card: Path | None
 
 
 def training_manifest(settings: FineTuneSettings) -> tuple[Path, list[Triplet]]:
@@ -95,12 +96,19 @@ def training_manifest(settings: FineTuneSettings) -> tuple[Path, list[Triplet]]:
             "was accepted or corrected). Collect feedback on more patients, or export with a smaller --dev-fraction."
         )
     replayed = _replayed(settings)
-    path = write_manifest([*triplets, *replayed], settings.out_dir / TRAINING_MANIFEST)
+    path = settings.out_dir / TRAINING_MANIFEST
+    # Under torchrun every rank writes the same manifest: each under its own name, then renamed into place, so that
+    # no rank ever reads another's half-written file.
+    partial = write_manifest([*triplets, *replayed], path.with_name(f"{path.name}.{os.getpid()}.partial"))
+    os.replace(partial, path)
     return path, [*triplets, *replayed]
 
 
 def fine_tune(settings: FineTuneSettings) -> FineTuneResult:
     """Fine-tune, evaluate before and after on the held-out feedback, write the model card; see the module.
+
+    Under ``torchrun`` every rank trains (DDP) and rank 0 alone evaluates and writes the card (the other ranks
+    return without evaluation).
 
     Raises:
         InputFileError, ModelNotFoundError, CheckpointError, OutputExistsError: bad inputs, explained.
@@ -109,7 +117,8 @@ def fine_tune(settings: FineTuneSettings) -> FineTuneResult:
     if (settings.out_dir / "config.json").exists():
         raise OutputExistsError(f"{settings.out_dir} already holds a checkpoint; choose another --out folder.")
     manifest, triplets = training_manifest(settings)
-    before = _evaluate(parent.folder, settings) if settings.evaluate else None
+    evaluates = settings.evaluate and int(os.environ.get("RANK", 0)) == 0
+    before = _evaluate(parent.folder, settings) if evaluates else None
     version = settings.version or f"{parent.identity.version}+feedback.{datetime.now(timezone.utc):%Y%m%d%H%M}"
     checkpoint = train(
         TrainingSettings(
@@ -130,7 +139,9 @@ def fine_tune(settings: FineTuneSettings) -> FineTuneResult:
             version=version,
         )
     )
-    after = _evaluate(checkpoint.folder, settings) if settings.evaluate else None
+    if int(os.environ.get("RANK", 0)) != 0:
+        return FineTuneResult(checkpoint=checkpoint, evaluation=None, model_card=None)
+    after = _evaluate(checkpoint.folder, settings) if evaluates else None
     evaluation = None if before is None or after is None else EvaluationPair(before, after)
     card = write_model_card(checkpoint, parent, settings_record(settings), triplets, evaluation)
     return FineTuneResult(checkpoint=checkpoint, evaluation=evaluation, model_card=card)

@@ -61,6 +61,11 @@ class FeedbackStore:
 
     Opening it creates it if needed and rolls back writes that were interrupted (their ids are in
     ``rolled_back``).
+
+    Example:
+        >>> store = FeedbackStore(tmp_path / "feedback")  # doctest: +SKIP
+        >>> [(r.record_id[:8], r.action.value, r.dice) for r in store.records()]  # doctest: +SKIP
+        [('3f2a9c1e', 'correct', 0.8)]
     """
 
     def __init__(self, folder: str | Path | None = None) -> None:
@@ -193,6 +198,7 @@ class FeedbackStore:
             files = []
             for role, (name, volume) in volumes.items():
                 path = write_durably(folder / name, lambda target, volume=volume: write_volume(volume, target))
+                path.chmod(0o444)  # read-only: exports hard-link these files, and nobody is to edit them there
                 relative = path.relative_to(self.folder).as_posix()
                 files.append(StoredFile(role, relative, file_sha256(path), path.stat().st_size))
             stored = replace(record, record_id=record_id, files=tuple(files))

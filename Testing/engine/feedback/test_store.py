@@ -114,6 +114,8 @@ def test_check_finds_missing_damaged_and_unrecorded_files(nodule, tmp_path):
     missing = store.folder / first.file("model_mask").path
     missing.unlink()
     damaged = store.folder / second.file("image:0").path
+    assert damaged.stat().st_mode & 0o777 == 0o444  # stored files are read-only
+    damaged.chmod(0o644)
     content = bytearray(damaged.read_bytes())
     content[-1] ^= 0xFF
     damaged.write_bytes(bytes(content))
