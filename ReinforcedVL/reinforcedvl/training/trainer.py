@@ -64,6 +64,7 @@ class TrainingSettings:
     version: str = "0.1.0"
     resume: bool = False
     time_limit_minutes: float | None = None
+    model_config: ModelConfig | None = None
 
     @property
     def cache_folder(self) -> Path:
@@ -180,7 +181,7 @@ def _initial_network(settings: TrainingSettings) -> tuple[ModelConfig, torch.nn.
     if settings.init_from is not None:
         checkpoint = read_checkpoint(settings.init_from)
         return checkpoint.config, load_network(checkpoint).train()
-    config = ModelConfig()
+    config = settings.model_config or ModelConfig()
     if settings.correlation_steps is not None:
         config = config.replace(correlation_steps=settings.correlation_steps)
     return config, build_network(config)
@@ -297,7 +298,9 @@ def _save(
 ) -> None:
     metadata: dict[str, Any] = {
         "training": {
-            "settings": {k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items()},
+            "settings": {
+                k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items() if k != "model_config"
+            },
             "steps_done": step,
             "seconds": round(seconds, 1),
             "samples_per_second": round(samples / max(seconds, 1e-9), 2),

@@ -1,0 +1,146 @@
+"""Short real training runs on real LIDC crops: the loss goes down, a resumed run equals an uninterrupted one,
+and two DDP processes (gloo, CPU) keep identical replicas."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import torch
+
+from reinforcedvl.checkpoint import load_network, read_checkpoint
+from reinforcedvl.data.build_manifest import build_triplets
+from reinforcedvl.data.manifest import write_manifest
+from reinforcedvl.modeling import ModelConfig
+from reinforcedvl.training.progress_log import read_metrics
+from reinforcedvl.training.trainer import TrainingSettings, train
+
+
+@pytest.fixture(scope="module")
+def small_manifest(shared_data, tmp_path_factory) -> Path:
+    """Eight lung-crop triplets of the train split (six nodules, two absent probes)."""
+    triplets = [t for t in build_triplets(shared_data) if t.source == "lidc" and t.split == "train"]
+    chosen = [t for t in triplets if t.present][:6] + [t for t in triplets if not t.present][:2]
+    return write_manifest(chosen, tmp_path_factory.mktemp("manifest") / "small.jsonl")
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("prepared")
+
+
+# A narrow network keeps these CPU runs short; the training code is the same at any width.
+NARROW = ModelConfig(encoder_channels=(4, 8, 16, 32), embed_dim=32, voxel_embed_dim=16)
+
+
+def _settings(manifest, shared_data, cache, out, **changes) -> TrainingSettings:
+    base = TrainingSettings(
+        manifest=manifest,
+        data_root=shared_data,
+        out_dir=out,
+        cache_dir=cache,
+        steps=40,
+        learning_rate=3e-3,
+        warmup_steps=3,
+        device="cpu",
+        workers=0,
+        log_every=1,
+        checkpoint_every=1000,
+        small_batch=4,
+        seed=3,
+        model_config=NARROW,
+    )
+    return replace(base, **changes)
+
+
+def test_loss_goes_down_on_real_crops(small_manifest, shared_data, cache, tmp_path):
+    checkpoint = train(_settings(small_manifest, shared_data, cache, tmp_path / "run"))
+    losses = [record["total"] for record in read_metrics(tmp_path / "run" / "metrics.jsonl")]
+    assert len(losses) == 40
+    assert sum(losses[-8:]) / 8 < 0.7 * sum(losses[:8]) / 8
+    assert checkpoint.metadata["training"]["steps_done"] == 40
+    assert "lung nodule" in checkpoint.metadata["findings"]
+    assert (tmp_path / "run" / "loss_curve.png").stat().st_size > 10_000
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_resumed_run_equals_an_uninterrupted_one(small_manifest, shared_data, cache, tmp_path, monkeypatch):
+    from reinforcedvl.training import trainer
+
+    straight = train(_settings(small_manifest, shared_data, cache, tmp_path / "straight", steps=6))
+    save = trainer._save
+
+    def save_then_crash(settings, network, config, optimizer, step, *rest):
+        save(settings, network, config, optimizer, step, *rest)
+        raise _Crash(f"killed after the checkpoint of step {step}")
+
+    monkeypatch.setattr(trainer, "_save", save_then_crash)
+    with pytest.raises(_Crash):
+        train(_settings(small_manifest, shared_data, cache, tmp_path / "resumed", steps=6, checkpoint_every=3))
+    monkeypatch.setattr(trainer, "_save", save)
+    resumed = train(_settings(small_manifest, shared_data, cache, tmp_path / "resumed", steps=6, resume=True))
+    assert resumed.metadata["training"]["steps_done"] == 6
+    for (name, a), b in zip(
+        load_network(straight).state_dict().items(), load_network(resumed).state_dict().values(), strict=True
+    ):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5, msg=name)
+
+
+def test_an_existing_run_is_not_overwritten(small_manifest, shared_data, cache, tmp_path):
+    from reinforcedvl.errors import OutputExistsError
+
+    train(_settings(small_manifest, shared_data, cache, tmp_path / "run", steps=1))
+    with pytest.raises(OutputExistsError, match="--resume"):
+        train(_settings(small_manifest, shared_data, cache, tmp_path / "run", steps=1))
+
+
+def test_two_ddp_processes_stay_in_sync(small_manifest, shared_data, cache, tmp_path):
+    train(_settings(small_manifest, shared_data, cache, tmp_path / "warm", steps=1))  # prepares the cache once
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "--master_port",
+        "29533",
+        "-m",
+        "reinforcedvl.cli.main",
+        "train",
+        "--manifest",
+        str(small_manifest),
+        "--data-root",
+        str(shared_data),
+        "--cache",
+        str(cache),
+        "--out",
+        str(tmp_path / "ddp"),
+        "--device",
+        "cpu",
+        "--workers",
+        "0",
+        "--steps",
+        "4",
+        "--small-batch",
+        "2",
+        "--checkpoint-every",
+        "2",
+        "--seed",
+        "5",
+    ]
+    environment = {**os.environ, "OMP_NUM_THREADS": "1"}
+    completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=600)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    training = json.loads((tmp_path / "ddp" / "config.json").read_text())["metadata"]["training"]
+    checksums = training["replica_checksums"]
+    assert len(checksums) == 2 and checksums[0] == pytest.approx(checksums[1], rel=1e-9)
+    assert training["steps_done"] == 4
+    assert read_checkpoint(tmp_path / "ddp").identity.model_id == "reinforcedvl-custom"
