@@ -6,14 +6,16 @@ in docs/model-card.md.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from conftest import SAMPLES
 from reinforcedvl.evaluation.segmentation_metrics import dice
 from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.model_registry import DEFAULT_MODEL_ID, installed_models
 from reinforcedvl.predictor import Predictor
 
+SAMPLES = Path(__file__).resolve().parents[2] / "Resources" / "Samples"
 SAMPLE = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 SAMPLE_MASK = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4_mask.nii.gz"
 
