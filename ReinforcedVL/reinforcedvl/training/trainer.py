@@ -65,6 +65,7 @@ class TrainingSettings:
     resume: bool = False
     time_limit_minutes: float | None = None
     model_config: ModelConfig | None = None
+    sources: tuple[str, ...] | None = None
 
     @property
     def cache_folder(self) -> Path:
@@ -81,7 +82,7 @@ def train(settings: TrainingSettings) -> Checkpoint:
     compute = resolve_device(settings.device)
     device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0))) if compute.is_gpu else compute.device
     torch.backends.cudnn.benchmark = compute.is_gpu
-    triplets = read_manifest(settings.manifest, split="train")
+    triplets = [t for t in read_manifest(settings.manifest, split="train") if _included(t, settings)]
     config, network = _initial_network(settings)
     preprocessor = Preprocessor(spacing_mm=config.spacing_mm, in_channels=config.in_channels)
     if rank == 0:
@@ -161,6 +162,10 @@ def train(settings: TrainingSettings) -> Checkpoint:
         dist.barrier()
         dist.destroy_process_group()
     return read_checkpoint(settings.out_dir)
+
+
+def _included(triplet: Triplet, settings: TrainingSettings) -> bool:
+    return settings.sources is None or triplet.source in settings.sources
 
 
 def _start_distributed(settings: TrainingSettings) -> tuple[int, int]:
@@ -307,7 +312,9 @@ def _save(
             "device": device,
             "replica_checksums": checksums,
         },
-        "findings": sorted({t.finding for t in read_manifest(settings.manifest, split="train") if t.present}),
+        "findings": sorted(
+            {t.finding for t in read_manifest(settings.manifest, split="train") if t.present and _included(t, settings)}
+        ),
     }
     identity = ModelIdentity(settings.model_id, settings.version)
     save_checkpoint(settings.out_dir, network, config, identity, metadata)
