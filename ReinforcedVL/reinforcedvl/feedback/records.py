@@ -123,7 +123,8 @@ class StoredFeedback:
     @property
     def image_files(self) -> tuple[StoredFile, ...]:
         """The image channels in order."""
-        return tuple(sorted((f for f in self.files if f.role.startswith("image:")), key=lambda f: f.role))
+        images = [f for f in self.files if f.role.startswith("image:")]
+        return tuple(sorted(images, key=lambda f: int(f.role.removeprefix("image:"))))
 
     def path_of(self, store_folder: Path, role: str) -> Path | None:
         """The absolute path of the file with ``role``, or None."""

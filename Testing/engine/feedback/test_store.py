@@ -14,7 +14,8 @@ import pytest
 from feedback_helpers import correction, shifted
 from reinforcedvl.errors import GridMismatchError, PromptError
 from reinforcedvl.evaluation.segmentation_metrics import dice
-from reinforcedvl.feedback import FeedbackAction, FeedbackStore, FeedbackStoreError
+from reinforcedvl.feedback import FeedbackAction, FeedbackStore, FeedbackStoreError, FeedbackSubmission
+from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.volume import LabelMap
 
 # action, model mask shift (voxels), expected: final present, final mask source, files
@@ -168,3 +169,21 @@ def test_three_processes_writing_at_once_all_succeed(nodule, tmp_path):
     assert len({r.patient_key for r in store.records()}) == 3
     check = store.check()
     assert check.consistent and check.files == 36
+
+
+def test_a_two_channel_brain_study_keeps_both_channels_in_order(shared_data, tmp_path):
+    folder = shared_data / "brats2015" / "brats_2013_pat0001_1"
+    image = read_image([folder / "Flair_subtrMeanDivStd.nii.gz", folder / "T1c_subtrMeanDivStd.nii.gz"])
+    labels = read_label_map(folder / "OTMultiClass.nii.gz")
+    whole_tumour = LabelMap((labels.array > 0).astype(np.uint8), labels.affine)
+    enhancing = LabelMap((labels.array == 4).astype(np.uint8), labels.affine)
+    submission = FeedbackSubmission(
+        FeedbackAction.CORRECTION, image, "enhancing tumour", "m", "1", model_mask=whole_tumour,
+        corrected_mask=enhancing, modality="MR", patient="brats_2013_pat0001",
+    )  # fmt: skip
+    store = FeedbackStore(tmp_path / "store")
+    record = store.add(submission)
+    assert [f.role for f in record.image_files] == ["image:0", "image:1"] and record.modality == "MR"
+    np.testing.assert_array_equal(store.read_image(record).array, image.array)
+    assert record.dice == pytest.approx(dice(labels.array[0] > 0, labels.array[0] == 4), abs=1e-6)
+    assert record.description.startswith("Lesion 1 (yellow): enhancing tumour")
