@@ -124,7 +124,7 @@ def test_good_file_is_downloaded_checked_and_installed(server, models_folder):
     assert seen[-1] == len(server.payload)
     assert not any((models_folder / ".downloads").iterdir())
     assert resolve_checkpoint("untrained-test-model").identity.version == "0.0.0"
-    assert [m.model_id for m in installed_model_list()] == ["untrained-test-model"]
+    assert [m.model_id for m in installed_model_list() if not m.bundled] == ["untrained-test-model"]
 
 
 def test_wrong_hash_is_refused_and_the_file_deleted(server, models_folder):
@@ -184,7 +184,7 @@ def test_import_from_zip_and_folder_then_delete(archive, untrained_checkpoint, m
     again = import_model(untrained_checkpoint, replace=True)
     assert (again.folder / "config.json").read_bytes() == (untrained_checkpoint / "config.json").read_bytes()
     assert delete_model("untrained-test-model") == installed.folder
-    assert not installed.folder.exists() and installed_model_list() == []
+    assert not installed.folder.exists() and [m for m in installed_model_list() if not m.bundled] == []
     with pytest.raises(WeightsError, match="No installed model is called 'untrained-test-model'"):
         delete_model("untrained-test-model")
 

@@ -1,9 +1,11 @@
 """From an input volume to the network's grid and back.
 
 The way in is a MONAI ``Compose`` of dictionary transforms: intensity normalisation for the modality, canonical
-RAS orientation (``Orientationd``), resampling to the model's spacing (``Spacingd``). The spatial steps record what
-they did on the ``MetaTensor``; :meth:`Preprocessor.to_input_grid` replays their inverses on the network's output,
-last step first, so every map lands on the input's own voxel grid. Intensity normalisation has no inverse: only
+RAS orientation (``Orientationd``), resampling to the model's spacing (``Spacingd``), then a crop to the study's
+content (``SpatialCropd`` on the bounding box of voxels above the background: the body in CT, the head or brain in
+MR), so no window is spent on air. The spatial steps record what they did on the ``MetaTensor``;
+:meth:`Preprocessor.to_input_grid` replays their inverses on the network's output, last step first, so every map
+lands on the input's own voxel grid (zero outside the crop). Intensity normalisation has no inverse: only
 predictions go back, and they carry no intensities.
 """
 
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from monai.data import MetaTensor
-from monai.transforms import Compose, Orientationd, Spacingd
+from monai.transforms import Compose, Orientationd, Spacingd, SpatialCropd
+from monai.transforms.utils import generate_spatial_bounding_box
 
 from ..errors import UnsupportedVolumeError
 from ..volume import ScalarVolume
@@ -26,6 +29,21 @@ from .modality import Modality, ModalityDecision, detect_modality
 __all__ = ["PreparedVolume", "Preprocessor"]
 
 _RAS_LABELS = (("L", "R"), ("P", "A"), ("I", "S"))
+_CROP_MARGIN_VOXELS = 8
+# Content: above the darkest intensity by this fraction of the channel's robust range (CT: about -925 HU, which
+# keeps the lungs and drops the air around the body; skull-stripped MR: everything but the constant background).
+_CONTENT_FRACTION = 0.05
+
+
+def content_mask(image: torch.Tensor) -> torch.Tensor:
+    """Voxels of a normalised ``(C, X, Y, Z)`` image that hold content rather than background, per channel."""
+    flat = image.reshape(image.shape[0], -1).float()
+    if flat.shape[1] > 1_000_000:
+        flat = flat[:, :: flat.shape[1] // 1_000_000]
+    low = flat.min(dim=1).values
+    high = torch.quantile(flat, 0.99, dim=1)
+    threshold = low + _CONTENT_FRACTION * (high - low)
+    return image > threshold.reshape(-1, 1, 1, 1)
 
 
 def _spatial_steps(spacing_mm: tuple[float, float, float], mode: str) -> Compose:
@@ -48,12 +66,14 @@ class PreparedVolume:
         volume: the input volume; results return to its grid.
         modality: the modality used for normalisation, and why.
         background_value: the normalised intensity of the darkest voxels, used to pad windows at the border.
+        crop: the crop to the study's content, kept to undo it (MONAI inverts with the very instance that acted).
     """
 
     image: MetaTensor
     volume: ScalarVolume
     modality: ModalityDecision
     background_value: float
+    crop: SpatialCropd
 
 
 class Preprocessor:
@@ -87,6 +107,12 @@ class Preprocessor:
         image = MetaTensor(torch.from_numpy(np.ascontiguousarray(volume.array, dtype=np.float32)), affine=volume.affine)
         data = NormalizeIntensityForModalityd("image", decision.modality)({"image": image})
         image = self._spatial(data)["image"]
+        background = float(image.min())
+        start, end = generate_spatial_bounding_box(
+            image, select_fn=content_mask, margin=_CROP_MARGIN_VOXELS, allow_smaller=True
+        )
+        crop = SpatialCropd("image", roi_start=start, roi_end=end)
+        image = crop({"image": image})["image"]
         if image.shape[0] < self.in_channels:
             repeats = [image[:1]] * (self.in_channels - image.shape[0])
             image = MetaTensor(
@@ -94,7 +120,7 @@ class Preprocessor:
                 meta=image.meta,
                 applied_operations=image.applied_operations,
             )
-        return PreparedVolume(image, volume, decision, float(image.min()))
+        return PreparedVolume(image, volume, decision, background, crop)
 
     def labels_to_model_grid(self, prepared: PreparedVolume, labels: np.ndarray) -> torch.Tensor:
         """Bring a label array on the input grid ``(I, J, K)`` onto the network's grid (nearest neighbour):
@@ -104,7 +130,8 @@ class Preprocessor:
                 f"labels of shape {labels.shape} do not lie on the volume's grid {prepared.volume.spatial_shape}"
             )
         tensor = MetaTensor(torch.from_numpy(labels.astype(np.float32))[None], affine=prepared.volume.affine)
-        return self._spatial_labels({"image": tensor})["image"].as_tensor()
+        on_model_grid = self._spatial_labels({"image": tensor})["image"]
+        return prepared.crop.cropper(on_model_grid).as_tensor()
 
     def to_input_grid(self, prepared: PreparedVolume, maps: torch.Tensor) -> np.ndarray:
         """Bring maps on the network's grid ``(K, X, Y, Z)`` back to the input grid: float32 ``(K, I, J, K)``.
@@ -116,7 +143,8 @@ class Preprocessor:
             affine=prepared.image.affine,
             applied_operations=copy.deepcopy(prepared.image.applied_operations),
         )
-        restored = self._spatial.inverse({"image": on_model_grid})["image"]
+        uncropped = prepared.crop.inverse({"image": on_model_grid})
+        restored = self._spatial.inverse(uncropped)["image"]
         array = restored.as_tensor().numpy()
         if array.shape[1:] != prepared.volume.spatial_shape:
             raise RuntimeError(

@@ -49,13 +49,26 @@ def test_maps_come_back_on_the_input_grid_and_overlap_the_input(spacing, directi
     assert float(dice) > 0.93
 
 
-def test_orientation_only_round_trip_is_exact_voxel_for_voxel():
-    volume, mask = _volume((30, 28, 12), (1.0, 1.0, 1.0), np.diag([-1.0, 1.0, -1.0]))
+def test_orientation_and_crop_round_trip_is_exact_voxel_for_voxel():
+    volume, mask = _volume((60, 56, 30), (1.0, 1.0, 1.0), np.diag([-1.0, 1.0, -1.0]))
     preprocessor = Preprocessor(spacing_mm=(1.0, 1.0, 1.0), in_channels=1)
     prepared = preprocessor.prepare(volume, Modality.CT)
-    assert prepared.image.shape[1:] == volume.spatial_shape
-    back = preprocessor.to_input_grid(prepared, torch.from_numpy(np.flip(mask, (0, 2)).copy())[None].float())
+    assert prepared.image.shape[1] < volume.spatial_shape[0]  # cropped to the phantom and its margin
+    on_model_grid = preprocessor.labels_to_model_grid(prepared, mask.astype(np.uint8))
+    assert on_model_grid.shape[1:] == prepared.image.shape[1:]
+    assert int(on_model_grid.sum()) == int(mask.sum())  # the crop keeps the whole phantom
+    back = preprocessor.to_input_grid(prepared, on_model_grid)
     np.testing.assert_array_equal(back[0] >= 0.5, mask)
+
+
+def test_the_crop_keeps_lungs_and_drops_air(shared_data):
+    volume = read_image(shared_data / "totalsegmentator_examples" / "ct_dicom")
+    prepared = Preprocessor(spacing_mm=(2.0, 2.0, 2.0), in_channels=1).prepare(volume)
+    extent_mm = np.asarray(prepared.image.shape[1:]) * 2.0
+    full_mm = np.asarray(volume.spatial_shape) * np.asarray(volume.spacing)
+    assert np.prod(extent_mm) < 0.8 * np.prod(full_mm)  # air in front of and behind the body is gone
+    assert extent_mm[2] >= full_mm[2] - 2.0  # every slice holds body
+    assert float((prepared.image > -0.5).float().mean()) > 0.3  # what is left is mostly body
 
 
 def test_canonical_orientation_is_ras(shared_data):
