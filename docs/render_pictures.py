@@ -1,16 +1,16 @@
 """Render the README's pictures of the Slicer module without the Slicer application.
 
-``Docs/screenshot-scene.png``: the bundled LIDC sample in an MRML scene (the ``slicer-core`` wheel), resliced along
+``docs/screenshot-scene.png``: the bundled LIDC sample in an MRML scene (the ``slicer-core`` wheel), resliced along
 the scene's own slice nodes (axial, coronal, sagittal, centred on the nodule as a click on its lesion row does) with
 numpy and drawn with matplotlib. Top row: the LIDC reference annotation put through the module's scene export, as a
 finding of the model would be. Bottom row: a real worker run on the sample with an untrained network (inference
 mechanics only), its evidence map shown with the evidence colour table.
 
-``Docs/panel.png``: the panel's .ui file loaded offscreen with PySide6, Slicer's widget classes replaced by plain Qt
+``docs/panel.png``: the panel's .ui file loaded offscreen with PySide6, Slicer's widget classes replaced by plain Qt
 ones (node selector -> combo box, collapsible button -> group box, slider widget -> spin box) for this picture only,
 and filled with the reference-annotation finding above.
 
-Run from the repository root: ``python Docs/render_pictures.py`` (with the test requirements installed).
+Run from the repository root: ``python docs/render_pictures.py`` (with the test requirements installed).
 """
 
 from __future__ import annotations
