@@ -50,7 +50,7 @@ from ReinforcedVLLib.volume_bridge import ijkToRasArray, volumeFromNodes  # noqa
 SAMPLES = REPOSITORY / "Resources" / "Samples"
 SAMPLE = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 REFERENCE_MASK = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4_mask.nii.gz"
-DOCS = REPOSITORY / "Docs"
+DOCS = REPOSITORY / "docs"
 VIEWS = (("Red", "Axial"), ("Green", "Coronal"), ("Yellow", "Sagittal"))
 FIELD_OF_VIEW_MM = 34.0
 PIXEL_MM = 0.2
