@@ -3,12 +3,12 @@
 ``docs/screenshot-scene.png``: the bundled LIDC sample in an MRML scene (the ``slicer-core`` wheel), resliced along
 the scene's own slice nodes (axial, coronal, sagittal, centred on the nodule as a click on its lesion row does) with
 numpy and drawn with matplotlib. Top row: the LIDC reference annotation put through the module's scene export, as a
-finding of the model would be. Bottom row: a real worker run on the sample with an untrained network (inference
-mechanics only), its evidence map shown with the evidence colour table.
+finding of the model would be. Bottom row: a real worker run of the starter model (``reinforcedvl-starter``) on the
+sample, its evidence map shown with the evidence colour table.
 
 ``docs/panel.png``: the panel's .ui file loaded offscreen with PySide6, Slicer's widget classes replaced by plain Qt
 ones (node selector -> combo box, collapsible button -> group box, slider widget -> spin box) for this picture only,
-and filled with the reference-annotation finding above.
+and filled with the starter model's finding on the sample.
 
 Run from the repository root: ``python docs/render_pictures.py`` (with the test requirements installed).
 """
@@ -31,10 +31,10 @@ from scipy import ndimage  # noqa: E402
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY / "ReinforcedVL"))
 
-from reinforcedvl.checkpoint import ModelIdentity, save_checkpoint  # noqa: E402
+from reinforcedvl.checkpoint import ModelIdentity  # noqa: E402
 from reinforcedvl.io import read_label_map  # noqa: E402
 from reinforcedvl.lesions import measure_lesions  # noqa: E402
-from reinforcedvl.modeling import ModelConfig, build_network  # noqa: E402
+from reinforcedvl.model_registry import DEFAULT_MODEL_ID  # noqa: E402
 from reinforcedvl.predictor import FindingResult  # noqa: E402
 from reinforcedvl.volume import ScalarVolume  # noqa: E402
 from reinforcedvl.worker.outcome_files import write_outcome  # noqa: E402
@@ -58,7 +58,7 @@ LUNG_WINDOW_HU = (-1200.0, 300.0)
 
 
 def buildScene(work: Path) -> tuple[slicer.vtkMRMLScene, FindingNodes, FindingNodes]:
-    """A scene like Slicer's default one, the sample in it, and two findings: reference and untrained run."""
+    """A scene like Slicer's default one, the sample in it, and two findings: reference and the starter model's."""
     converters = slicer.vtkSegmentationConverterFactory.GetInstance()
     if not converters.GetConverterRules():
         converters.RegisterConverterRule(slicer.vtkBinaryLabelmapToClosedSurfaceConversionRule())
@@ -75,15 +75,12 @@ def buildScene(work: Path) -> tuple[slicer.vtkMRMLScene, FindingNodes, FindingNo
     storage.SetFileName(str(SAMPLE))
     storage.ReadData(volumeNode)
     reference = addFindingToScene(volumeNode, referenceOutcome(volumeNode, work / "reference"))
-    checkpoint = work / "untrained-checkpoint"
-    config = ModelConfig(window_size=(48, 48, 48))
-    save_checkpoint(checkpoint, build_network(config), config, ModelIdentity("untrained-network", "0"))
     session = InferenceSession(work / "session")
     try:
-        untrained = session.segmentAndWait(volumeNode, "solid lung nodule", modelId=str(checkpoint))
+        model = session.segmentAndWait(volumeNode, "solid lung nodule", modelId=DEFAULT_MODEL_ID)
     finally:
         session.stop()
-    return scene, reference, untrained
+    return scene, reference, model
 
 
 def referenceOutcome(volumeNode: slicer.vtkMRMLScalarVolumeNode, folder: Path) -> FindingOutcome:
@@ -125,13 +122,13 @@ def colorTableRGBA(colorNode) -> np.ndarray:
     return rgba
 
 
-def renderScene(scene, reference: FindingNodes, untrained: FindingNodes, path: Path) -> None:
+def renderScene(scene, reference: FindingNodes, model: FindingNodes, path: Path) -> None:
     volumeNode = reference.inputVolumeNode
     image = slicer.util.arrayFromVolume(volumeNode).transpose(2, 1, 0).astype(float)
     jumpSlicesToLesion(reference, lesionsFromTable(reference.measurementsNode)[0].centroid_ras)
     sliceNodes = [next(n for n in _nodes(scene, "vtkMRMLSliceNode") if n.GetLayoutName() == name) for name, _ in VIEWS]
     figure, axes = plt.subplots(2, 3, figsize=(11, 7.0), facecolor="black")
-    rows = [(reference, "segments"), (untrained, "evidence")]
+    rows = [(reference, "segments"), (model, "evidence")]
     for row, (finding, layer) in enumerate(rows):
         for column, sliceNode in enumerate(sliceNodes):
             axis = axes[row, column]
@@ -164,8 +161,8 @@ def renderScene(scene, reference: FindingNodes, untrained: FindingNodes, path: P
     figure.tight_layout(rect=(0, 0, 1, 0.93), h_pad=3.0)
     labels = (
         f"Top: the LIDC reference annotation exported to the scene as a finding. {summaryText(reference)}",
-        "Bottom: a real worker run with an UNTRAINED network (mechanics only): its evidence map. "
-        + summaryText(untrained),
+        "Bottom: a real worker run of the starter model on this dev-split nodule: its evidence map. "
+        + summaryText(model),
     )
     for row, label in enumerate(labels):
         top = axes[row, 1].get_position().y1
@@ -202,8 +199,8 @@ def _nodes(scene, className: str) -> list:
     return [collection.GetItemAsObject(index) for index in range(collection.GetNumberOfItems())]
 
 
-def renderPanel(reference: FindingNodes, path: Path) -> None:
-    """The .ui offscreen with plain Qt stand-ins for Slicer's widget classes, filled with the reference finding."""
+def renderPanel(finding: FindingNodes, path: Path) -> None:
+    """The .ui offscreen with plain Qt stand-ins for Slicer's widget classes, filled with ``finding``."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6 import QtGui, QtWidgets
     from PySide6.QtCore import QFile
@@ -238,7 +235,7 @@ def renderPanel(reference: FindingNodes, path: Path) -> None:
                 child.hide()
     find(QtWidgets.QComboBox, "inputVolumeSelector").addItem("LIDC nodule")
     find(QtWidgets.QComboBox, "secondChannelSelector").addItem("None (one channel)")
-    find(QtWidgets.QComboBox, "resultSelector").addItem(reference.reportNode.GetName())
+    find(QtWidgets.QComboBox, "resultSelector").addItem(finding.reportNode.GetName())
     find(QtWidgets.QLineEdit, "findingLineEdit").setText("solid lung nodule")
     find(QtWidgets.QComboBox, "findingPickComboBox").addItem("solid lung nodule  (充実性肺結節)")
     segment = find(QtWidgets.QPushButton, "segmentButton")
@@ -246,13 +243,13 @@ def renderPanel(reference: FindingNodes, path: Path) -> None:
     device = find(QtWidgets.QLabel, "deviceLabel")
     device.setText("Running on the CPU (2 threads; no CUDA GPU found): expect minutes per finding, not seconds.")
     device.setStyleSheet("color: #b35c00; font-weight: bold")
-    find(QtWidgets.QLabel, "resultSummaryLabel").setText(summaryText(reference))
+    find(QtWidgets.QLabel, "resultSummaryLabel").setText(summaryText(finding))
     table = find(QtWidgets.QTableWidget, "lesionTableWidget")
-    lesions = lesionsFromTable(reference.measurementsNode)
+    lesions = lesionsFromTable(finding.measurementsNode)
     table.setRowCount(len(lesions))
     for row, lesion in enumerate(lesions):
         swatch = QtWidgets.QTableWidgetItem(lesion.color_name)
-        color = reference.segmentationNode.GetSegmentation().GetNthSegment(row).GetColor()
+        color = finding.segmentationNode.GetSegmentation().GetNthSegment(row).GetColor()
         swatch.setBackground(QtGui.QColor.fromRgbF(*color))
         table.setItem(row, 0, swatch)
         values = (
@@ -266,7 +263,7 @@ def renderPanel(reference: FindingNodes, path: Path) -> None:
             table.setItem(row, column, QtWidgets.QTableWidgetItem(str(value)))
     table.setMaximumHeight(64)
     report = find(QtWidgets.QTextBrowser, "reportTextBrowser")
-    report.setMarkdown(reference.reportNode.GetText())
+    report.setMarkdown(finding.reportNode.GetText())
     report.setMinimumHeight(330)
     for name in ("copyReportButton", "saveReportButton"):
         find(QtWidgets.QPushButton, name).setEnabled(True)
@@ -278,8 +275,8 @@ def renderPanel(reference: FindingNodes, path: Path) -> None:
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as work:
-        scene, reference, untrained = buildScene(Path(work))
-        renderScene(scene, reference, untrained, DOCS / "screenshot-scene.png")
-        renderPanel(reference, DOCS / "panel.png")
-        print("untrained run:", summaryText(untrained))
+        scene, reference, model = buildScene(Path(work))
+        renderScene(scene, reference, model, DOCS / "screenshot-scene.png")
+        renderPanel(model, DOCS / "panel.png")
+        print("starter model:", summaryText(model))
         print("reference:", summaryText(reference))
