@@ -69,13 +69,21 @@ def benchmark(args: argparse.Namespace) -> dict:
     compute = resolve_device(args.device)
     device = compute.device
     volume = clinical_ct(args.prepared_ct, tuple(args.shape), tuple(args.spacing))
-    report: dict = {"device": compute.description, "input_shape": list(volume.spatial_shape),
-                    "input_spacing_mm": list(volume.spacing), "torch": torch.__version__}
+    report: dict = {
+        "device": compute.description,
+        "input_shape": list(volume.spatial_shape),
+        "input_spacing_mm": list(volume.spacing),
+        "torch": torch.__version__,
+    }
 
     def load() -> Predictor:
         checkpoint = read_checkpoint(args.checkpoint)
-        return Predictor(network=load_network(checkpoint, device), checkpoint=checkpoint,
-                         text_encoder=PrecomputedTextEncoder(args.prompt_table), device=compute)
+        return Predictor(
+            network=load_network(checkpoint, device),
+            checkpoint=checkpoint,
+            text_encoder=PrecomputedTextEncoder(args.prompt_table),
+            device=compute,
+        )
 
     predictor, report["model_load_seconds"] = _timed(device, load)
     prepared, report["preprocess_seconds"] = _timed(device, lambda: predictor.set_volume(volume, modality=Modality.CT))
@@ -84,8 +92,13 @@ def benchmark(args: argparse.Namespace) -> dict:
         if device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(device)
         result, seconds = _timed(device, lambda p=prompt: predictor.segment(p))
-        report[f"prompt_{index}"] = {"prompt": prompt, "seconds": round(seconds, 3), "peak_gpu_gb": _peak_gb(device),
-                                     "present_probability": result.present_probability, "lesions": len(result.lesions)}
+        report[f"prompt_{index}"] = {
+            "prompt": prompt,
+            "seconds": round(seconds, 3),
+            "peak_gpu_gb": _peak_gb(device),
+            "present_probability": result.present_probability,
+            "lesions": len(result.lesions),
+        }
     report["cold_seconds"] = report["model_load_seconds"] + report["preprocess_seconds"] + report["prompt_1"]["seconds"]
     image = prepared.image.as_tensor()[None].to(device)
     report["windowed_network_seconds"] = _windowed(predictor, image, device, args)
@@ -107,14 +120,16 @@ def _windowed(predictor: Predictor, image: torch.Tensor, device: torch.device, a
         batch = windows.shape[0]
         return predictor.network(windows, states.expand(batch, -1, -1), mask.expand(batch, -1)).mask_logits
 
-    return _best_of(lambda: sliding_window_inference(image, predictor=network, **_window_settings(args, device)),
-                    device)
+    return _best_of(
+        lambda: sliding_window_inference(image, predictor=network, **_window_settings(args, device)), device
+    )
 
 
 def _segresnet(image: torch.Tensor, device: torch.device, args: argparse.Namespace) -> float:
     baseline = SegResNet(spatial_dims=3, in_channels=image.shape[1], out_channels=1).to(device).eval()
-    return _best_of(lambda: sliding_window_inference(image, predictor=baseline, **_window_settings(args, device)),
-                    device)
+    return _best_of(
+        lambda: sliding_window_inference(image, predictor=baseline, **_window_settings(args, device)), device
+    )
 
 
 def _best_of(action, device: torch.device, repeats: int = 3) -> float:  # noqa: ANN001
