@@ -21,6 +21,7 @@ __all__ = [
     "LesionIntensity",
     "intensity_statistics",
     "lesion_intensity",
+    "shell_box",
     "shell_mask",
 ]
 
@@ -141,7 +142,7 @@ def lesion_intensity(
         shell_mm: thickness of the surrounding shell.
         exclude: voxels left out of the shell (other lesions).
     """
-    box = _padded_box(mask, grid, shell_mm)
+    box = shell_box(ndimage.find_objects(mask.astype(np.uint8))[0], grid, shell_mm)
     mask, channel = mask[box], channel[box]
     exclude = exclude[box] if exclude is not None else None
     crop = grid.crop(box)
@@ -167,13 +168,12 @@ def _boundary_gradient(channel: np.ndarray, mask: np.ndarray, grid: Volume) -> f
     return float(np.sqrt(squared)[boundary].mean())
 
 
-def _padded_box(mask: np.ndarray, grid: Volume, shell_mm: float) -> tuple[slice, slice, slice]:
-    """The mask's bounding box grown by the shell (plus one voxel for the gradient), clipped to the grid."""
-    box = ndimage.find_objects(mask.astype(np.uint8))[0]
+def shell_box(box: tuple[slice, slice, slice], grid: Volume, shell_mm: float) -> tuple[slice, slice, slice]:
+    """A region's bounding ``box`` grown by the shell (plus one voxel for the gradient), clipped to the grid."""
     margins = [int(np.ceil(shell_mm / spacing)) + 1 for spacing in grid.spacing]
     return tuple(
         slice(max(axis_range.start - margin, 0), min(axis_range.stop + margin, size))
-        for axis_range, margin, size in zip(box, margins, mask.shape, strict=True)
+        for axis_range, margin, size in zip(box, margins, grid.spatial_shape, strict=True)
     )  # type: ignore[return-value]
 
 

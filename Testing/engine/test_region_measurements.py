@@ -8,7 +8,7 @@ import pytest
 from reinforcedvl.errors import GridMismatchError
 from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.measurements import equivalent_sphere_diameter_mm
-from reinforcedvl.region_measurements import measure_region
+from reinforcedvl.region_measurements import measure_region, measure_regions
 from reinforcedvl.volume import LabelMap, ScalarVolume
 
 # BraTS pat0001 label volumes in cm3 as listed in the data's SOURCE.md
@@ -93,3 +93,18 @@ def test_bad_inputs_are_refused_with_the_fix():
     mask[2:4, 2:4, 1] = True
     with pytest.raises(GridMismatchError, match="Resample"):
         measure_region(mask, grid, image=other)
+
+
+def test_measuring_all_regions_in_their_boxes_equals_measuring_each_on_the_full_grid(shared_data):
+    case = shared_data / "brats2015" / "brats_2013_pat0001_1"
+    image = read_image([case / "Flair_subtrMeanDivStd.nii.gz", case / "T1c_subtrMeanDivStd.nii.gz"])
+    labels = read_label_map(case / "OTMultiClass.nii.gz").array[0].copy()  # 4 touching sub-regions
+    labels[0:3, 100:110, 70:75] = 7  # and one on the grid's border, with a gap in the label values
+    label_map = LabelMap.on_grid(labels, image, "regions")
+    boxed = measure_regions(label_map, image=image)
+    assert sorted(boxed) == [1, 2, 3, 4, 7]
+    for value, measurements in boxed.items():
+        mask = labels == value
+        full_grid = measure_region(mask, label_map, image=image, exclude=(labels > 0) & ~mask)
+        assert repr(measurements) == repr(full_grid)  # every figure the same (repr: NaN equals NaN)
+    assert boxed[7].touches_border and boxed[7].bounding_box.ijk_min == (0, 100, 70)

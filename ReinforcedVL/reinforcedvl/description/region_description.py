@@ -16,7 +16,7 @@ import numpy as np
 
 from ..colors import LesionColor, lesion_color
 from ..intensity_statistics import LesionIntensity
-from ..region_measurements import RegionMeasurements, measure_region
+from ..region_measurements import RegionMeasurements, measure_regions, region_boxes
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .anatomy import AnatomyTable, AnatomyTask, anatomy_table
 from .location import Location, Midline, estimate_midline, locate_region
@@ -179,7 +179,9 @@ def describe_regions(
         is_ct=is_ct,
         channel_names=tuple(channel_names or [f"channel {n + 1}" for n in range(image.num_channels if image else 0)]),
     )
-    return [_describe_one(int(value), context) for value in label_map.labels]
+    measured = measure_regions(label_map, image=image)
+    boxes = region_boxes(label_map)
+    return [_describe_one(int(value), measured[int(value)], boxes[int(value)], context) for value in label_map.labels]
 
 
 @dataclass(frozen=True)
@@ -196,11 +198,11 @@ class _Context:
     channel_names: tuple[str, ...]
 
 
-def _describe_one(value: int, context: _Context) -> RegionDescription:
-    """Measure and describe region ``value``."""
-    labels = context.label_map.array[0]
-    mask = labels == value
-    measurements = measure_region(mask, context.label_map, image=context.image, exclude=(labels > 0) & ~mask)
+def _describe_one(
+    value: int, measurements: RegionMeasurements, box: tuple[slice, slice, slice], context: _Context
+) -> RegionDescription:
+    """Describe region ``value`` from its measurements and where it lies (``box`` holds it)."""
+    mask = context.label_map.array[0][box] == value
     return RegionDescription(
         region_id=value,
         color=lesion_color(value),
@@ -208,7 +210,9 @@ def _describe_one(value: int, context: _Context) -> RegionDescription:
         shape=choose_shape(measurements.shape),
         margin=choose_margin(measurements.shape, _most_visible_channel(measurements), is_ct=context.is_ct),
         appearance=tuple(choose_appearance(channel, is_ct=context.is_ct) for channel in measurements.intensity),
-        location=locate_region(mask, context.label_map, context.midline, anatomy=context.anatomy, table=context.table),
+        location=locate_region(
+            mask, context.label_map.crop(box), context.midline, anatomy=context.anatomy, table=context.table
+        ),
         count=context.count,
         is_ct=context.is_ct,
         channel_names=context.channel_names,
