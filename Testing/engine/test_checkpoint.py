@@ -13,7 +13,11 @@ from reinforcedvl.model_registry import resolve_checkpoint
 from reinforcedvl.modeling import ModelConfig, build_network
 
 SMALL = ModelConfig(
-    encoder_channels=(8, 16, 32, 64), embed_dim=32, window_size=(32, 32, 32), min_window_size=(16, 16, 16), correlation_steps=1
+    encoder_channels=(8, 16, 32, 64),
+    embed_dim=32,
+    window_size=(32, 32, 32),
+    min_window_size=(16, 16, 16),
+    correlation_steps=1,
 )
 
 

@@ -25,8 +25,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--warmup-steps", type=int, default=200, help="steps of linear learning-rate warm-up")
-    parser.add_argument("--sources", nargs="+", metavar="SOURCE",
-                        help="train only on these manifest sources (e.g. lidc brats); default all")
+    parser.add_argument(
+        "--sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="train only on these manifest sources (e.g. lidc brats); default all",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default="auto", type=device_choice)
     parser.add_argument("--workers", type=int, default=2, help="data-loading processes")

@@ -118,7 +118,8 @@ def summary_markdown(summary: dict[str, Any], title: str) -> str:
     for name, s in summary["segmentation"].items():
         lines.append(
             f"| {name} | {s['cases']} | {_format(s['dice'])} | {_format(s['surface_dice'])} "
-            f"| {_format(s['hd95_mm'], 1)} | {_format(s['detection_precision'])} | {_format(s['detection_recall'])} | {_format(s['detection_f1'])} |"
+            f"| {_format(s['hd95_mm'], 1)} | {_format(s['detection_precision'])} "
+            f"| {_format(s['detection_recall'])} | {_format(s['detection_f1'])} |"
         )
     e = summary["existence"]
     lines += [

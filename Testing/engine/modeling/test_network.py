@@ -9,7 +9,11 @@ from reinforcedvl.modeling import ModelConfig, build_network
 from reinforcedvl.modeling.correlation import SelfReinforcingCorrelation, masked_mean
 
 SMALL = dict(
-    encoder_channels=(8, 16, 32, 64), embed_dim=32, attention_heads=4, window_size=(32, 32, 32), min_window_size=(16, 16, 16)
+    encoder_channels=(8, 16, 32, 64),
+    embed_dim=32,
+    attention_heads=4,
+    window_size=(32, 32, 32),
+    min_window_size=(16, 16, 16),
 )
 
 LOOP_CASES = [
