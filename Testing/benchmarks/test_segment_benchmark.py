@@ -22,6 +22,7 @@ def test_short_benchmark_times_cold_warm_worker_baseline_and_scaling(shared_data
     results = json.loads((tmp_path / "results.json").read_text())
     for case in ("lidc", "ct"):
         measured = results["cases"][case]
+        assert measured["direct"]["cold_seconds"] > measured["direct"]["first_prompt_seconds"] > 0
         assert measured["direct"]["cold_seconds"] > max(measured["direct"]["warm_seconds"]) > 0
         assert measured["worker"]["cold_seconds"] > 0 and len(measured["worker"]["warm_seconds"]) == 2
         assert measured["direct"]["baseline_seconds"] > 0
