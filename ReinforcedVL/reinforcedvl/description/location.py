@@ -179,7 +179,37 @@ def _body_range(
         body = np.abs(channel - background) > 0.1 * (high - low)
     if not body.any():
         return None
-    points = image.voxel_to_ras(np.argwhere(body))
-    y_range = (float(np.percentile(points[:, 1], 1)), float(np.percentile(points[:, 1], 99)))
-    z_range = (float(points[:, 2].min()), float(points[:, 2].max()))
-    return float(np.median(points[:, 0])), (y_range, z_range)
+    x, y, z = (_body_coordinates(body, image, ras_axis) for ras_axis in range(3))
+    y_range = (_percentile(*y, 1.0), _percentile(*y, 99.0))
+    z_range = (float(z[0][0]), float(z[0][-1]))
+    return _percentile(*x, 50.0), (y_range, z_range)
+
+
+def _body_coordinates(body: np.ndarray, grid: Volume, ras_axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """The RAS coordinates along ``ras_axis`` that body voxels take, sorted, and how many voxels take each.
+
+    On a grid whose voxel axes run along RAS axes, one voxel axis sets that coordinate, so counting body voxels per
+    index along it is enough; an oblique grid maps every body voxel.
+    """
+    direction = grid.affine[ras_axis, :3]
+    if np.count_nonzero(direction) == 1:
+        voxel_axis = int(np.flatnonzero(direction)[0])
+        counts = body.sum(axis=tuple(axis for axis in range(3) if axis != voxel_axis))
+        coordinates = direction[voxel_axis] * np.arange(body.shape[voxel_axis]) + grid.affine[ras_axis, 3]
+    else:
+        coordinates, counts = np.unique(grid.voxel_to_ras(np.argwhere(body))[:, ras_axis], return_counts=True)
+    present = counts > 0
+    order = np.argsort(coordinates[present], kind="stable")
+    return coordinates[present][order], counts[present][order]
+
+
+def _percentile(values: np.ndarray, counts: np.ndarray, percent: float) -> float:
+    """``np.percentile(np.repeat(values, counts), percent)`` (linear interpolation) without the repeat."""
+    position = percent / 100.0 * (int(counts.sum()) - 1)
+    below = int(np.floor(position))
+    ends = np.cumsum(counts)
+    low = values[np.searchsorted(ends, below, side="right")]
+    if position == below:
+        return float(low)
+    high = values[np.searchsorted(ends, below + 1, side="right")]
+    return float(low + (high - low) * (position - below))

@@ -102,3 +102,26 @@ def test_to_dict_has_the_numbers_behind_the_words():
 
 def test_midline_dataclass_defaults():
     assert Midline(0.0, "scanner origin").body_range_ras is None
+
+
+def _midline_from_every_body_voxel(image: ScalarVolume, body: np.ndarray) -> tuple[float, tuple, tuple]:
+    """The body outline's figures computed the direct way: every body voxel mapped to RAS."""
+    points = image.voxel_to_ras(np.argwhere(body))
+    y_range = (np.percentile(points[:, 1], 1), np.percentile(points[:, 1], 99))
+    return float(np.median(points[:, 0])), y_range, (points[:, 2].min(), points[:, 2].max())
+
+
+@pytest.mark.parametrize("oblique", [False, True])
+def test_body_outline_midline_equals_mapping_every_body_voxel(shared_data, oblique):
+    image = read_image(shared_data / "totalsegmentator_examples" / "example_ct_sm.nii.gz")
+    if oblique:  # the same voxels on a grid turned 20 degrees about z: no voxel axis runs along RAS x
+        angle = np.deg2rad(20.0)
+        turn = np.array([[np.cos(angle), -np.sin(angle), 0], [np.sin(angle), np.cos(angle), 0], [0, 0, 1]])
+        affine = image.affine.copy()
+        affine[:3, :3] = turn @ affine[:3, :3]
+        image = ScalarVolume(image.array, affine)
+    midline = estimate_midline(image, is_ct=True)
+    x, y_range, z_range = _midline_from_every_body_voxel(image, image.array[0] > -500.0)
+    assert midline.source == "body outline"
+    assert midline.x_ras == pytest.approx(x, abs=1e-6)
+    np.testing.assert_allclose(midline.body_range_ras, (y_range, z_range), atol=1e-6)
