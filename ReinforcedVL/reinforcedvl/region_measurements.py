@@ -30,7 +30,7 @@ from .measurements import (
 from .shape_descriptors import ShapeDescriptors, shape_descriptors
 from .volume import LabelMap, ScalarVolume, Volume, check_same_grid
 
-__all__ = ["RegionMeasurements", "measure_region", "measure_regions", "region_boxes"]
+__all__ = ["RegionMeasurements", "measure_region", "measure_regions"]
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def measure_region(
     )
 
 
-def region_boxes(label_map: LabelMap, shell_mm: float = DEFAULT_SHELL_MM) -> dict[int, tuple[slice, slice, slice]]:
+def _region_boxes(label_map: LabelMap, shell_mm: float = DEFAULT_SHELL_MM) -> dict[int, tuple[slice, slice, slice]]:
     """For each region (value n > 0), its bounding box grown by the shell: all that measuring it reads."""
     found = ndimage.find_objects(label_map.array[0])
     return {value: shell_box(box, label_map, shell_mm) for value, box in enumerate(found, start=1) if box is not None}
@@ -163,7 +163,7 @@ def measure_regions(
     if image is not None:
         check_same_grid([label_map, image], "image and mask")
     measured = {}
-    for value, box in region_boxes(label_map, shell_mm).items():
+    for value, box in _region_boxes(label_map, shell_mm).items():
         labels = label_map.array[0][box]
         mask = labels == value
         local = measure_region(

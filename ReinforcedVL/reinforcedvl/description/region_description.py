@@ -16,8 +16,8 @@ import numpy as np
 
 from ..colors import LesionColor, lesion_color
 from ..intensity_statistics import LesionIntensity
-from ..region_measurements import RegionMeasurements, measure_regions, region_boxes
-from ..volume import LabelMap, ScalarVolume, check_same_grid
+from ..region_measurements import RegionMeasurements, measure_regions
+from ..volume import LabelMap, ScalarVolume
 from .anatomy import AnatomyTable, AnatomyTask, anatomy_table
 from .location import Location, Midline, estimate_midline, locate_region
 from .wording import (
@@ -165,8 +165,7 @@ def describe_regions(
     Raises:
         GridMismatchError: ``image`` and ``label_map`` are not on one grid.
     """
-    if image is not None:
-        check_same_grid([image, label_map], "image and mask")
+    measured = measure_regions(label_map, image=image)  # checks that image and label map share one grid
     is_ct = modality_of(image, modality) == "CT"
     table = anatomy_table(anatomy_task or ("total" if is_ct else "total_mr")) if anatomy is not None else None
     context = _Context(
@@ -175,13 +174,11 @@ def describe_regions(
         midline=estimate_midline(image, is_ct=is_ct, anatomy=anatomy, table=table),
         anatomy=anatomy,
         table=table,
-        count=len(label_map.labels),
+        count=len(measured),
         is_ct=is_ct,
         channel_names=tuple(channel_names or [f"channel {n + 1}" for n in range(image.num_channels if image else 0)]),
     )
-    measured = measure_regions(label_map, image=image)
-    boxes = region_boxes(label_map)
-    return [_describe_one(int(value), measured[int(value)], boxes[int(value)], context) for value in label_map.labels]
+    return [_describe_one(value, measurements, context) for value, measurements in measured.items()]
 
 
 @dataclass(frozen=True)
@@ -198,10 +195,9 @@ class _Context:
     channel_names: tuple[str, ...]
 
 
-def _describe_one(
-    value: int, measurements: RegionMeasurements, box: tuple[slice, slice, slice], context: _Context
-) -> RegionDescription:
-    """Describe region ``value`` from its measurements and where it lies (``box`` holds it)."""
+def _describe_one(value: int, measurements: RegionMeasurements, context: _Context) -> RegionDescription:
+    """Describe region ``value`` from its measurements and where it lies."""
+    box = measurements.bounding_box.slices
     mask = context.label_map.array[0][box] == value
     return RegionDescription(
         region_id=value,
