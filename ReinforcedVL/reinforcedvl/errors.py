@@ -15,6 +15,7 @@ __all__ = [
     "ModelNotFoundError",
     "CheckpointError",
     "OutputExistsError",
+    "TrainingSettingsError",
     "InferenceCancelled",
     "DeviceError",
     "InputWarning",
@@ -63,6 +64,10 @@ class InferenceCancelled(ReinforcedVLError):
 
 class DeviceError(ReinforcedVLError):
     """The requested compute device is not available or ran out of memory."""
+
+
+class TrainingSettingsError(ReinforcedVLError):
+    """Training options that cannot work together."""
 
 
 class InputWarning(UserWarning):

@@ -37,6 +37,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--correlation-steps", type=int, help="K, the correlation loop iterations (0: one-way)")
     parser.add_argument("--small-batch", type=int, default=16, help="batch size of lung-crop patches")
     parser.add_argument("--large-batch", type=int, default=4, help="batch size of whole-study patches")
+    parser.add_argument("--large-patch", type=int, default=96, help="edge in voxels of whole-study patches")
+    parser.add_argument(
+        "--prompts-per-patch",
+        type=int,
+        default=1,
+        help="ask each whole-study patch this many different findings of its study (the prompt must decide the "
+        "mask); --large-batch must be a multiple of it",
+    )
+    parser.add_argument(
+        "--freeze-image-encoder",
+        action="store_true",
+        help="train only the prompt-dependent parts (text projection, decoder, existence head)",
+    )
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--init-from", type=Path, help="start from this checkpoint's weights (fine-tuning)")
     parser.add_argument("--model-id", default="reinforcedvl-custom")
@@ -70,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
             correlation_steps=args.correlation_steps,
             small_batch=args.small_batch,
             large_batch=args.large_batch,
+            large_patch=args.large_patch,
+            prompts_per_patch=args.prompts_per_patch,
+            freeze_image_encoder=args.freeze_image_encoder,
             checkpoint_every=args.checkpoint_every,
             init_from=args.init_from,
             model_id=args.model_id,

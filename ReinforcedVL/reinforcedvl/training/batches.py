@@ -14,7 +14,7 @@ from ..data.manifest import Triplet
 from ..modeling import batch_prompt_tokens
 from ..modeling.precomputed_text import PrecomputedTextEncoder
 from ..preprocessing import Preprocessor
-from .patches import PatchGroup, TrainingItem, augmentations, sample_patch, target_voxels
+from .patches import PatchGroup, TrainingItem, augmentations, sample_shared_patch, target_voxels
 from .prepared_studies import PreparedStudy, load_prepared_study
 
 __all__ = ["BatchSource"]
@@ -57,7 +57,8 @@ class BatchSource(Dataset):
         rng = random.Random(f"{self.seed}/{batch_number}")
         group = rng.choices(self.groups, weights=[g.weight for g in self.groups])[0]
         transforms = augmentations(seed=rng.randrange(2**31))
-        items = [self._item(group, rng, transforms) for _ in range(group.batch_size)]
+        patches = group.batch_size // group.prompts_per_patch
+        items = [item for _ in range(patches) for item in self._patch_items(group, rng, transforms)]
         if self._text is None:
             self._text = PrecomputedTextEncoder(self.prompt_table)
         states, text_mask = batch_prompt_tokens([self._text.encode(item.description) for item in items], "cpu")
@@ -71,24 +72,35 @@ class BatchSource(Dataset):
             "group": group.name,
         }
 
-    def _item(self, group: PatchGroup, rng: random.Random, transforms: Compose) -> TrainingItem:
+    def _patch_items(self, group: PatchGroup, rng: random.Random, transforms: Compose) -> list[TrainingItem]:
+        """One augmented patch asked ``group.prompts_per_patch`` findings of its study (one item each)."""
         want_absent = rng.random() < group.absent_fraction
         candidates = [t for t in group.triplets if t.present != want_absent] or list(group.triplets)
-        triplet = rng.choice(candidates)
-        study = self._study(triplet)
+        first = rng.choice(candidates)
+        same_study = [t for t in group.triplets if t.images == first.images and t.id != first.id]
+        asked = [first, *rng.sample(same_study, min(group.prompts_per_patch - 1, len(same_study)))]
+        study = self._study(first)
+        image, targets = sample_shared_patch(
+            study, asked, self._finding_voxels(study, first), group.patch_size, rng, self.preprocessor.in_channels
+        )
+        augmented = transforms({"image": torch.from_numpy(image), "mask": torch.from_numpy(targets)})
+        image_tensor = augmented["image"].as_subclass(torch.Tensor).float()
+        masks = (augmented["mask"].as_subclass(torch.Tensor) > 0.5).float()
+        return [
+            TrainingItem(
+                image=image_tensor,
+                mask=masks[row : row + 1],
+                description=rng.choice(triplet.descriptions),
+                present=bool(masks[row].any()),
+                finding=triplet.finding if triplet.present else f"absent:{triplet.finding}",
+            )
+            for row, triplet in enumerate(asked)
+        ]
+
+    def _finding_voxels(self, study: PreparedStudy, triplet: Triplet) -> np.ndarray:
         if triplet.id not in self._voxels:
             self._voxels[triplet.id] = target_voxels(study, triplet)
-        voxels = self._voxels[triplet.id]
-        image, mask = sample_patch(study, triplet, voxels, group.patch_size, rng, self.preprocessor.in_channels)
-        augmented = transforms({"image": torch.from_numpy(image), "mask": torch.from_numpy(mask)})
-        mask_tensor = (augmented["mask"].as_subclass(torch.Tensor) > 0.5).float()
-        return TrainingItem(
-            image=augmented["image"].as_subclass(torch.Tensor).float(),
-            mask=mask_tensor,
-            description=rng.choice(triplet.descriptions),
-            present=bool(mask_tensor.any()),
-            finding=triplet.finding if triplet.present else f"absent:{triplet.finding}",
-        )
+        return self._voxels[triplet.id]
 
     def _study(self, triplet: Triplet) -> PreparedStudy:
         key = (*triplet.images, triplet.mask or "")

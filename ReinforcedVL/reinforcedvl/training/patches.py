@@ -25,7 +25,7 @@ from monai.transforms import (
 from ..data.manifest import Triplet
 from .prepared_studies import PreparedStudy
 
-__all__ = ["PatchGroup", "TrainingItem", "target_voxels", "sample_patch", "augmentations"]
+__all__ = ["PatchGroup", "TrainingItem", "target_voxels", "sample_patch", "sample_shared_patch", "augmentations"]
 
 # Of the patches cut for a present finding, this share is centred on one of its voxels; the rest fall anywhere
 # (often missing it: those teach the existence head that a window may not hold the finding).
@@ -35,7 +35,11 @@ _POSITIVE_FRACTION = 0.8
 @dataclass(frozen=True)
 class PatchGroup:
     """Triplets trained together: same patch size and batch size; ``absent_fraction`` of items ask about a
-    finding that is not there."""
+    finding that is not there.
+
+    With ``prompts_per_patch`` > 1, each patch is asked that many different findings of its study (the whole
+    tumour, its core, the oedema around it...), so the description alone must decide which mask comes back.
+    """
 
     name: str
     triplets: tuple[Triplet, ...]
@@ -43,6 +47,14 @@ class PatchGroup:
     batch_size: int
     weight: float
     absent_fraction: float = 0.25
+    prompts_per_patch: int = 1
+
+    def __post_init__(self) -> None:
+        if self.prompts_per_patch < 1 or self.batch_size % self.prompts_per_patch:
+            raise ValueError(
+                f"{self.name}: the batch size ({self.batch_size}) must be a multiple of the prompts per patch "
+                f"({self.prompts_per_patch})"
+            )
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,23 @@ def sample_patch(
     ``voxels`` are the finding's voxels (:func:`target_voxels`); the target is the union of ``triplet.labels``.
     The study is padded with its background value where the patch reaches past it.
     """
+    image, targets = sample_shared_patch(study, [triplet], voxels, patch_size, rng, in_channels)
+    return image, targets[:1]
+
+
+def sample_shared_patch(
+    study: PreparedStudy,
+    triplets: Sequence[Triplet],
+    voxels: np.ndarray,
+    patch_size: Sequence[int],
+    rng: random.Random,
+    in_channels: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One patch ``(in_channels, *patch_size)`` of ``study`` and a target ``(len(triplets), *patch_size)`` for
+    each triplet asked about it (all zero for an absent finding).
+
+    Most patches are centred on one of ``voxels`` (where the findings are); the rest fall anywhere.
+    """
     shape = study.image.shape[1:]
     if len(voxels) and rng.random() < _POSITIVE_FRACTION:
         centre = np.unravel_index(int(voxels[rng.randrange(len(voxels))]), shape)
@@ -108,10 +137,13 @@ def sample_patch(
     image = _cut(study.image, starts, patch_size, study.background)
     if image.shape[0] < in_channels:
         image = np.concatenate([image] + [image[:1]] * (in_channels - image.shape[0]))
-    target = np.zeros((1, *patch_size), np.float32)
-    if len(voxels):
-        target = np.isin(_cut(study.labels[None], starts, patch_size, 0), triplet.labels).astype(np.float32)
-    return image, target
+    targets = np.zeros((len(triplets), *patch_size), np.float32)
+    if study.labels is not None and any(t.present for t in triplets):
+        labels = _cut(study.labels[None], starts, patch_size, 0)[0]
+        for row, triplet in enumerate(triplets):
+            if triplet.present:
+                targets[row] = np.isin(labels, triplet.labels)
+    return image, targets
 
 
 def _cut(array: np.ndarray, starts: list[int], size: Sequence[int], fill: float) -> np.ndarray:

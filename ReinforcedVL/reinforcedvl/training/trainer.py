@@ -25,7 +25,7 @@ from tqdm import tqdm
 from ..checkpoint import Checkpoint, ModelIdentity, load_network, read_checkpoint, save_checkpoint
 from ..data.manifest import Triplet, read_manifest
 from ..device import resolve_device
-from ..errors import OutputExistsError
+from ..errors import OutputExistsError, TrainingSettingsError
 from ..modeling import ModelConfig, build_network
 from ..preprocessing import Preprocessor
 from .batches import BatchSource
@@ -59,6 +59,9 @@ class TrainingSettings:
     correlation_steps: int | None = None
     small_batch: int = 16
     large_batch: int = 4
+    large_patch: int = 96
+    prompts_per_patch: int = 1
+    freeze_image_encoder: bool = False
     init_from: Path | None = None
     model_id: str = "reinforcedvl-custom"
     version: str = "0.1.0"
@@ -66,6 +69,13 @@ class TrainingSettings:
     time_limit_minutes: float | None = None
     model_config: ModelConfig | None = None
     sources: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.prompts_per_patch < 1 or self.large_batch % self.prompts_per_patch:
+            raise TrainingSettingsError(
+                f"--large-batch {self.large_batch} is not a multiple of --prompts-per-patch {self.prompts_per_patch}: "
+                "each whole-study patch is asked that many findings, so choose a batch that holds whole patches."
+            )
 
     @property
     def cache_folder(self) -> Path:
@@ -91,7 +101,10 @@ def train(settings: TrainingSettings) -> Checkpoint:
     if world_size > 1:
         dist.barrier()
     network.to(device).train()
-    optimizer = torch.optim.AdamW(network.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
+    if settings.freeze_image_encoder:
+        network.vision_encoder.requires_grad_(False)
+    trainable = [p for p in network.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=settings.learning_rate, weight_decay=settings.weight_decay)
     start = 0
     if settings.resume and (settings.out_dir / STATE_JSON).exists():
         network.load_state_dict(load_network(read_checkpoint(settings.out_dir), device).state_dict())
@@ -224,7 +237,16 @@ def _patch_groups(triplets: list[Triplet], settings: TrainingSettings) -> list[P
     if small:
         groups.append(PatchGroup("lung crops", small, (48, 48, 32), settings.small_batch, weight=0.45))
     if large:
-        groups.append(PatchGroup("whole studies", large, (96, 96, 96), settings.large_batch, weight=0.55))
+        groups.append(
+            PatchGroup(
+                "whole studies",
+                large,
+                (settings.large_patch,) * 3,
+                settings.large_batch,
+                weight=0.55,
+                prompts_per_patch=settings.prompts_per_patch,
+            )
+        )
     return groups
 
 

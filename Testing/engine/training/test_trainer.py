@@ -15,7 +15,7 @@ import torch
 
 from reinforcedvl.checkpoint import load_network, read_checkpoint
 from reinforcedvl.data.build_manifest import build_triplets
-from reinforcedvl.data.manifest import write_manifest
+from reinforcedvl.data.manifest import read_manifest, write_manifest
 from reinforcedvl.modeling import ModelConfig
 from reinforcedvl.training.progress_log import read_metrics
 from reinforcedvl.training.trainer import TrainingSettings, train
@@ -144,3 +144,63 @@ def test_two_ddp_processes_stay_in_sync(small_manifest, shared_data, cache, tmp_
     assert len(checksums) == 2 and checksums[0] == pytest.approx(checksums[1], rel=1e-9)
     assert training["steps_done"] == 4
     assert read_checkpoint(tmp_path / "ddp").identity.model_id == "reinforcedvl-custom"
+
+
+@pytest.fixture(scope="module")
+def brats_manifest(shared_data, tmp_path_factory) -> Path:
+    """The sub-region and absent-finding triplets of one BraTS training case."""
+    triplets = [t for t in build_triplets(shared_data) if t.source == "brats" and t.split == "train"]
+    first = triplets[0].patient
+    return write_manifest([t for t in triplets if t.patient == first], tmp_path_factory.mktemp("brats") / "b.jsonl")
+
+
+def test_prompts_share_a_patch_and_the_frozen_encoder_stays_put(brats_manifest, shared_data, tmp_path):
+    from reinforcedvl.modeling import build_network
+    from reinforcedvl.preprocessing import Preprocessor
+    from reinforcedvl.training.batches import BatchSource
+    from reinforcedvl.training.trainer import _patch_groups
+
+    settings = _settings(
+        brats_manifest,
+        shared_data,
+        tmp_path / "cache",
+        tmp_path / "run",
+        steps=3,
+        large_patch=32,
+        large_batch=4,
+        prompts_per_patch=4,
+        freeze_image_encoder=True,
+    )
+    trained = load_network(train(settings)).state_dict()
+    torch.manual_seed(settings.seed)
+    initial = build_network(NARROW).state_dict()
+    for name, value in initial.items():
+        changed = not torch.equal(value, trained[name])
+        assert changed != name.startswith("vision_encoder."), name  # only the prompt-dependent parts learn
+
+    triplets = [t for t in read_manifest(brats_manifest, split="train")]
+    source = BatchSource(
+        _patch_groups(triplets, settings),
+        data_root=shared_data,
+        cache_dir=settings.cache_folder,
+        prompt_table=settings.prompt_table_path,
+        preprocessor=Preprocessor(spacing_mm=NARROW.spacing_mm, in_channels=NARROW.in_channels),
+        seed=0,
+        steps=6,
+    )
+    for step in range(6):
+        batch = source[step]
+        assert len(batch["findings"]) == 4 and len(set(batch["findings"])) == 4
+        for image in batch["image"][1:]:
+            torch.testing.assert_close(image, batch["image"][0])  # one patch, four questions about it
+        whole = [i for i, f in enumerate(batch["findings"]) if f == "whole tumour"]
+        for row, finding in enumerate(batch["findings"]):
+            if whole and not finding.startswith("absent"):
+                assert not (batch["mask"][row] > batch["mask"][whole[0]]).any()  # every sub-region lies in it
+
+
+def test_a_batch_that_does_not_hold_whole_patches_is_refused(small_manifest, shared_data, cache, tmp_path):
+    from reinforcedvl.errors import TrainingSettingsError
+
+    with pytest.raises(TrainingSettingsError, match="multiple of --prompts-per-patch"):
+        _settings(small_manifest, shared_data, cache, tmp_path / "run", large_batch=3, prompts_per_patch=2)
