@@ -3,15 +3,14 @@
 The way in is a MONAI ``Compose`` of dictionary transforms: intensity normalisation for the modality, canonical
 RAS orientation (``Orientationd``), resampling to the model's spacing (``Spacingd``), then a crop to the study's
 content (``SpatialCropd`` on the bounding box of voxels above the background: the body in CT, the head or brain in
-MR), so no window is spent on air. The spatial steps record what they did on the ``MetaTensor``;
-:meth:`Preprocessor.to_input_grid` replays their inverses on the network's output, last step first, so every map
-lands on the input's own voxel grid (zero outside the crop). Intensity normalisation has no inverse: only
-predictions go back, and they carry no intensities.
+MR), so no window is spent on air. The way back, :meth:`Preprocessor.to_input_grid`, interpolates the network's
+maps at every input voxel through the two grids' affines (``input_grid.py``), a slab of slices at a time, so every
+map lands on the input's own voxel grid (zero outside the crop) without whole-volume intermediates. Intensity
+normalisation has no inverse: only predictions go back, and they carry no intensities.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +22,7 @@ from monai.transforms.utils import generate_spatial_bounding_box
 from ..errors import UnsupportedVolumeError
 from ..volume import ScalarVolume
 from .checks import check_volume
+from .input_grid import resample_to_input_grid
 from .intensity import NormalizeIntensityForModalityd
 from .modality import Modality, ModalityDecision, detect_modality
 
@@ -66,7 +66,8 @@ class PreparedVolume:
         volume: the input volume; results return to its grid.
         modality: the modality used for normalisation, and why.
         background_value: the normalised intensity of the darkest voxels, used to pad windows at the border.
-        crop: the crop to the study's content, kept to undo it (MONAI inverts with the very instance that acted).
+        crop: the crop to the study's content (its slices place the crop on the model grid).
+        model_grid_shape: the model grid's spatial shape before the crop.
     """
 
     image: MetaTensor
@@ -74,6 +75,7 @@ class PreparedVolume:
     modality: ModalityDecision
     background_value: float
     crop: SpatialCropd
+    model_grid_shape: tuple[int, int, int]
 
 
 class Preprocessor:
@@ -108,6 +110,7 @@ class Preprocessor:
         data = NormalizeIntensityForModalityd("image", decision.modality)({"image": image})
         image = self._spatial(data)["image"]
         background = float(image.min())
+        model_grid_shape = tuple(int(n) for n in image.shape[1:])
         start, end = generate_spatial_bounding_box(
             image, select_fn=content_mask, margin=_CROP_MARGIN_VOXELS, allow_smaller=True
         )
@@ -120,7 +123,7 @@ class Preprocessor:
                 meta=image.meta,
                 applied_operations=image.applied_operations,
             )
-        return PreparedVolume(image, volume, decision, background, crop)
+        return PreparedVolume(image, volume, decision, background, crop, model_grid_shape)
 
     def labels_to_model_grid(self, prepared: PreparedVolume, labels: np.ndarray) -> torch.Tensor:
         """Bring a label array on the input grid ``(I, J, K)`` onto the network's grid (nearest neighbour):
@@ -136,19 +139,20 @@ class Preprocessor:
     def to_input_grid(self, prepared: PreparedVolume, maps: torch.Tensor) -> np.ndarray:
         """Bring maps on the network's grid ``(K, X, Y, Z)`` back to the input grid: float32 ``(K, I, J, K)``.
 
-        Values are interpolated linearly (they are probabilities or attention, thresholded afterwards).
+        Values are interpolated linearly (they are probabilities or attention, thresholded afterwards), zero
+        outside the content crop; the input grid is filled a slab of slices at a time.
         """
-        on_model_grid = MetaTensor(
-            maps.detach().float().cpu().as_subclass(torch.Tensor),
-            affine=prepared.image.affine,
-            applied_operations=copy.deepcopy(prepared.image.applied_operations),
-        )
-        uncropped = prepared.crop.inverse({"image": on_model_grid})
-        restored = self._spatial.inverse(uncropped)["image"]
-        array = restored.as_tensor().numpy()
-        if array.shape[1:] != prepared.volume.spatial_shape:
-            raise RuntimeError(
-                f"Internal error: maps came back with shape {array.shape[1:]}, expected "
-                f"{prepared.volume.spatial_shape}; please report this with the input's geometry."
+        if tuple(maps.shape[1:]) != tuple(prepared.image.shape[1:]):
+            raise ValueError(
+                f"maps of shape {tuple(maps.shape[1:])} do not lie on the model grid {tuple(prepared.image.shape[1:])}"
             )
-        return array
+        crop_start = [s.start or 0 for s in prepared.crop.cropper.slices]
+        input_to_model = np.linalg.inv(np.asarray(prepared.image.affine, dtype=np.float64)) @ prepared.volume.affine
+        input_to_model[:3, 3] += crop_start
+        return resample_to_input_grid(
+            maps,
+            input_to_model=input_to_model,
+            input_shape=prepared.volume.spatial_shape,
+            crop_start=crop_start,
+            model_shape=prepared.model_grid_shape,
+        )

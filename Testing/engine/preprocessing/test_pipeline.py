@@ -105,3 +105,34 @@ def test_more_channels_than_the_network_reads_is_an_error(ct_with_sphere):
     three = ScalarVolume(np.repeat(volume.array, 3, axis=0), volume.affine, name="three")
     with pytest.raises(UnsupportedVolumeError, match="reads at most 2"):
         Preprocessor(spacing_mm=(1.0, 1.0, 1.0), in_channels=2).prepare(three)
+
+
+@pytest.mark.parametrize("spacing, direction, model_spacing", ROUND_TRIP_CASES)
+def test_a_linear_map_comes_back_exactly_slab_by_slab(spacing, direction, model_spacing, monkeypatch):
+    """Trilinear interpolation reproduces a linear function exactly: each input voxel inside the crop gets its own
+    model-grid coordinate back, across slab boundaries (a few slices per slab here)."""
+    from reinforcedvl.preprocessing import input_grid
+
+    monkeypatch.setattr(input_grid, "_SLAB_VOXELS", 40 * 36 * 4)
+    volume, _ = _volume((40, 36, 18), spacing, direction)
+    preprocessor = Preprocessor(spacing_mm=model_spacing, in_channels=1)
+    prepared = preprocessor.prepare(volume, Modality.CT)
+    shape = prepared.image.shape[1:]
+    ramps = torch.stack(torch.meshgrid(*(torch.arange(n, dtype=torch.float32) for n in shape), indexing="ij"))
+    back = preprocessor.to_input_grid(prepared, ramps + 1.0)  # + 1: zero marks "outside the crop"
+    ras = volume.voxel_to_ras(np.argwhere(np.ones(volume.spatial_shape, bool)))
+    crop_voxel = ScalarVolume(np.zeros((1, *shape), np.float32), prepared.image.affine.numpy()).ras_to_voxel(ras)
+    inside = np.all((crop_voxel >= 0) & (crop_voxel <= np.asarray(shape) - 1), axis=1)
+    got = back.reshape(3, -1).T
+    assert inside.mean() > 0.2
+    np.testing.assert_allclose(got[inside], crop_voxel[inside] + 1.0, atol=2e-3)
+    far = np.any((crop_voxel < -1.001) | (crop_voxel > np.asarray(shape) + 0.001), axis=1)
+    assert np.all(got[far] == 0.0)  # a voxel away from the crop reads the zero around it
+
+
+def test_maps_off_the_model_grid_are_refused():
+    volume, _ = _volume((40, 36, 18), (1.0, 1.0, 1.0), np.eye(3))
+    preprocessor = Preprocessor(spacing_mm=(1.0, 1.0, 1.0), in_channels=1)
+    prepared = preprocessor.prepare(volume, Modality.CT)
+    with pytest.raises(ValueError, match="do not lie on the model grid"):
+        preprocessor.to_input_grid(prepared, torch.zeros((1, 5, 5, 5)))
