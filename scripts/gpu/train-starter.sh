@@ -7,6 +7,7 @@
 # .device/bench_prompts.safetensors. Results come back under $OUT.
 set -euo pipefail
 MINUTES=${MINUTES:-6}
+TRAIN_OPTIONS=${TRAIN_OPTIONS:-}  # more `reinforcedvl train` options, e.g. "--prompts-per-patch 4"
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .whl/*.whl
 export PYTHONPATH=/tmp/site:$PWD/ReinforcedVL PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
@@ -26,7 +27,7 @@ train() {  # K, output folder
   reinforcedvl_train --manifest manifests/triplets.jsonl --data-root /unused \
     --cache .device/cache --out "runs/$2" --device cuda --workers 7 --steps 100000 \
     --time-limit-minutes "$MINUTES" --correlation-steps "$1" --small-batch 16 --large-batch 4 \
-    --checkpoint-every 2000 --model-id reinforcedvl-starter --version "1.0.0-k$1"
+    --checkpoint-every 2000 --model-id reinforcedvl-starter --version "1.0.0-k$1" $TRAIN_OPTIONS
 }
 train 2 k2 > "$OUT/train_k2.log" 2>&1 &
 train 0 k0 > "$OUT/train_k0.log" 2>&1 &
