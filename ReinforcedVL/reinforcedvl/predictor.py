@@ -151,7 +151,8 @@ class Predictor:
             )
         else:
             lesion_map, lesions = LabelMap.on_grid(np.zeros(volume.spatial_shape, np.uint16), volume, "lesions"), []
-        evidence_map = ScalarVolume(on_input_grid[1:2].clip(0.0, 1.0), volume.affine, volume.source, "evidence")
+        evidence = np.clip(on_input_grid[1:2], 0.0, 1.0, out=on_input_grid[1:2])  # in place: no second full copy
+        evidence_map = ScalarVolume(evidence, volume.affine, volume.source, "evidence")
         return FindingResult(
             prompt=prompt,
             present_probability=existence,
