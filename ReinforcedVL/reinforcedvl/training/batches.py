@@ -77,8 +77,10 @@ class BatchSource(Dataset):
         want_absent = rng.random() < group.absent_fraction
         candidates = [t for t in group.triplets if t.present != want_absent] or list(group.triplets)
         first = rng.choice(candidates)
-        same_study = [t for t in group.triplets if t.images == first.images and t.id != first.id]
-        asked = [first, *rng.sample(same_study, min(group.prompts_per_patch - 1, len(same_study)))]
+        asked = [first]
+        if group.prompts_per_patch > 1:
+            same_study = [t for t in group.triplets if t.images == first.images and t.id != first.id]
+            asked += rng.sample(same_study, min(group.prompts_per_patch - 1, len(same_study)))
         study = self._study(first)
         image, targets = sample_shared_patch(
             study, asked, self._finding_voxels(study, first), group.patch_size, rng, self.preprocessor.in_channels
