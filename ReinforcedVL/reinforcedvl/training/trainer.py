@@ -323,21 +323,21 @@ def _save(
     checksums: list[float],
     device: str,
 ) -> None:
-    metadata: dict[str, Any] = {
-        "training": {
-            "settings": {
-                k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items() if k != "model_config"
-            },
-            "steps_done": step,
-            "seconds": round(seconds, 1),
-            "samples_per_second": round(samples / max(seconds, 1e-9), 2),
-            "device": device,
-            "replica_checksums": checksums,
+    record = {
+        "settings": {
+            k: str(v) if isinstance(v, Path) else v for k, v in asdict(settings).items() if k != "model_config"
         },
-        "findings": sorted(
-            {t.finding for t in read_manifest(settings.manifest, split="train") if t.present and _included(t, settings)}
-        ),
+        "steps_done": step,
+        "seconds": round(seconds, 1),
+        "samples_per_second": round(samples / max(seconds, 1e-9), 2),
+        "device": device,
+        "replica_checksums": checksums,
     }
+    trained = read_manifest(settings.manifest, split="train")
+    findings = {t.finding for t in trained if t.present and _included(t, settings)}
+    metadata: dict[str, Any] = {"training": record, "findings": sorted(findings)}
+    if settings.init_from is not None:
+        metadata = _inherited_metadata(read_checkpoint(settings.init_from), metadata)
     identity = ModelIdentity(settings.model_id, settings.version)
     save_checkpoint(settings.out_dir, network, config, identity, metadata)
     save_training_state(settings.out_dir, optimizer, {"step": step})
@@ -347,3 +347,21 @@ def _save(
 def _append_log(path: Path, record: dict[str, Any]) -> None:
     with path.open("a", encoding="utf-8") as log:
         log.write(json.dumps(record) + "\n")
+
+
+# What a fine-tuned checkpoint keeps from its parent: the weights still derive from the parent's training data, so
+# its licence and attributions travel with them.
+_INHERITED_METADATA = ("weights_licence", "training_data", "intended_use")
+
+
+def _inherited_metadata(parent: Checkpoint, metadata: dict[str, Any]) -> dict[str, Any]:
+    """``metadata`` of a run started from ``parent``: the parent's licence, data and findings, and its lineage."""
+    inherited = {key: parent.metadata[key] for key in _INHERITED_METADATA if key in parent.metadata}
+    lineage = {key: parent.metadata[key] for key in ("training", "fine_tuned_from") if key in parent.metadata}
+    findings = sorted({*metadata["findings"], *parent.metadata.get("findings", [])})
+    return {
+        **inherited,
+        **metadata,
+        "findings": findings,
+        "fine_tuned_from": {**parent.identity.to_dict(), **lineage},
+    }

@@ -199,6 +199,22 @@ def test_prompts_share_a_patch_and_the_frozen_encoder_stays_put(brats_manifest, 
                 assert not (batch["mask"][row] > batch["mask"][whole[0]]).any()  # every sub-region lies in it
 
 
+def test_a_fine_tuned_checkpoint_keeps_its_parents_licence_and_lineage(small_manifest, shared_data, cache, tmp_path):
+    from reinforcedvl.model_registry import DEFAULT_MODEL_ID, installed_models
+
+    parent = installed_models()[DEFAULT_MODEL_ID]
+    settings = _settings(small_manifest, shared_data, cache, tmp_path / "run", steps=1, small_batch=2)
+    child = read_checkpoint(train(replace(settings, init_from=parent.folder, model_config=None)).folder)
+
+    assert child.metadata["weights_licence"] == parent.metadata["weights_licence"]  # BRATS data: CC BY-NC-SA
+    assert child.metadata["training_data"] == parent.metadata["training_data"]
+    assert child.metadata["training"]["steps_done"] == 1
+    lineage = child.metadata["fine_tuned_from"]
+    assert (lineage["id"], lineage["version"]) == (parent.identity.model_id, parent.identity.version)
+    assert lineage["training"] == parent.metadata["training"]
+    assert set(parent.metadata["findings"]) <= set(child.metadata["findings"])  # organs, tumour regions and nodules
+
+
 def test_a_batch_that_does_not_hold_whole_patches_is_refused(small_manifest, shared_data, cache, tmp_path):
     from reinforcedvl.errors import TrainingSettingsError
 
