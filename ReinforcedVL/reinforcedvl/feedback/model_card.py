@@ -79,6 +79,7 @@ def write_model_card(
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "training_triplets": dict(sources),
         "feedback_patients": len({t.patient for t in triplets if not t.id.startswith("replay/")}),
+        "weights_licence": checkpoint.metadata.get("weights_licence"),
         "settings": settings,
         "held_out_evaluation": None if evaluation is None else evaluation.comparison(),
     }
@@ -92,6 +93,9 @@ def write_model_card(
     path = folder / MODEL_CARD_FILE
     path.write_text(_card_markdown(entry, evaluation), encoding="utf-8")
     return path
+
+
+_NO_LICENCE = "none recorded by the parent checkpoint; check the licences of the data it was trained on."
 
 
 def _card_markdown(entry: dict[str, Any], evaluation: EvaluationPair | None) -> str:
@@ -109,6 +113,7 @@ def _card_markdown(entry: dict[str, Any], evaluation: EvaluationPair | None) -> 
         f"- Training triplets: {data} ({entry['feedback_patients']} feedback patient(s), de-identified keys).",
         f"- Feedback export: `{settings['feedback']}`; replayed from `{settings['replay_manifest']}`.",
         f"- Steps: {settings['steps']}, learning rate {settings['learning_rate']}, seed {settings['seed']}.",
+        f"- Weights licence: {entry['weights_licence'] or _NO_LICENCE}",
         "",
         "## Held-out evaluation (feedback patients never trained on)",
         "",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -46,10 +47,21 @@ def _run(capsys, *arguments) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
+def _licensed_copy(checkpoint: Path, folder: Path, licence: str) -> Path:
+    """``checkpoint`` copied to ``folder`` with a weights licence in its metadata, as the starter has."""
+    shutil.copytree(checkpoint, folder)
+    document = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    document["metadata"]["weights_licence"] = licence
+    (folder / "config.json").write_text(json.dumps(document), encoding="utf-8")
+    return folder
+
+
 def test_store_export_finetune_evaluate(feedback_export, untrained_checkpoint, shared_data, tmp_path, capsys):
     out = tmp_path / "site-model"
+    licence = "CC BY-NC-SA 3.0 (trained on BRATS data)"
+    parent = _licensed_copy(untrained_checkpoint, tmp_path / "parent", licence)
     code, stdout, stderr = _run(
-        capsys, "finetune", "--model", untrained_checkpoint, "--feedback", feedback_export.folder, "--out", out,
+        capsys, "finetune", "--model", parent, "--feedback", feedback_export.folder, "--out", out,
         "--steps", "3", "--warmup-steps", "1", "--device", "cpu", "--small-batch", "2", "--large-batch", "1",
         "--replay-manifest", ORIGINAL_MANIFEST, "--replay-data-root", shared_data, "--replay", "2",
         "--version", "0.0.0+site.1",
@@ -74,7 +86,9 @@ def test_store_export_finetune_evaluate(feedback_export, untrained_checkpoint, s
     assert card["training_triplets"] == {"feedback": len(feedback_train), "replay": 2}
     assert [entry["metric"] for entry in card["held_out_evaluation"]][:2] == ["Dice (present findings)", "surface Dice"]
     assert checkpoint.metadata["training"]["steps_done"] == 3
-    assert (out / MODEL_CARD_FILE).read_text(encoding="utf-8").startswith("# untrained-test-model 0.0.0+site.1")
+    assert checkpoint.metadata["weights_licence"] == card["weights_licence"] == licence  # travels with the weights
+    card_text = (out / MODEL_CARD_FILE).read_text(encoding="utf-8")
+    assert card_text.startswith("# untrained-test-model 0.0.0+site.1") and f"Weights licence: {licence}" in card_text
     with (out / "evaluation" / "after.csv").open(encoding="utf-8") as handle:
         after_rows = list(csv.DictReader(handle))
     assert len(after_rows) == feedback_export.triplets["dev"]
