@@ -8,6 +8,7 @@ it, so that a map of a hundred small lesions costs what its lesions cost, not a 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from scipy import ndimage
 
 from .intensity_statistics import DEFAULT_SHELL_MM, LesionIntensity, lesion_intensity, shell_box
 from .measurements import (
+    AxialDiameters,
     BoundingBox,
     axial_axis,
     axial_diameters,
@@ -95,6 +97,7 @@ def measure_region(
     image: ScalarVolume | None = None,
     exclude: np.ndarray | None = None,
     shell_mm: float = DEFAULT_SHELL_MM,
+    axes: AxialDiameters | None = None,
 ) -> RegionMeasurements:
     """Measure a non-empty boolean mask ``(I, J, K)`` lying on ``grid``.
 
@@ -104,6 +107,8 @@ def measure_region(
         image: the image for intensity statistics, on the same grid; every channel is measured.
         exclude: voxels left out of the surrounding shell (other lesions).
         shell_mm: thickness of the surrounding shell.
+        axes: the region's RECIST axes when they are already measured (slice index on ``grid``), as ``segment``'s
+            lesions carry them: the slowest measurement is then not made a second time.
 
     Raises:
         ValueError: the mask is empty or not of the grid's shape.
@@ -117,7 +122,7 @@ def measure_region(
     local, local_grid = mask[box.slices], grid.crop(box.slices)
     axis = axial_axis(grid)
     offset = box.ijk_min[axis]
-    diameters = axial_diameters(local, local_grid)
+    diameters = axes if axes is not None else _on_grid(axial_diameters(local, local_grid), offset)
     largest = maximum_area_slice(local, local_grid)
     size_ml = volume_ml(local, local_grid)
     intensity = tuple(
@@ -129,7 +134,7 @@ def measure_region(
         volume_ml=size_ml,
         long_axis_mm=diameters.long_axis_mm,
         short_axis_mm=diameters.short_axis_mm,
-        axial_slice_index=diameters.slice_index + offset,
+        axial_slice_index=diameters.slice_index,
         axial_axis=axis,
         maximum_diameter_mm=maximum_diameter_mm(local, local_grid),
         equivalent_diameter_mm=equivalent_sphere_diameter_mm(size_ml),
@@ -144,6 +149,11 @@ def measure_region(
     )
 
 
+def _on_grid(diameters: AxialDiameters, offset: int) -> AxialDiameters:
+    """``diameters`` with their slice index moved by ``offset`` slices."""
+    return dataclasses.replace(diameters, slice_index=diameters.slice_index + offset)
+
+
 def _region_boxes(label_map: LabelMap, shell_mm: float = DEFAULT_SHELL_MM) -> dict[int, tuple[slice, slice, slice]]:
     """For each region (value n > 0), its bounding box grown by the shell: all that measuring it reads."""
     found = ndimage.find_objects(label_map.array[0])
@@ -151,27 +161,37 @@ def _region_boxes(label_map: LabelMap, shell_mm: float = DEFAULT_SHELL_MM) -> di
 
 
 def measure_regions(
-    label_map: LabelMap, *, image: ScalarVolume | None = None, shell_mm: float = DEFAULT_SHELL_MM
+    label_map: LabelMap,
+    *,
+    image: ScalarVolume | None = None,
+    shell_mm: float = DEFAULT_SHELL_MM,
+    known_axes: Mapping[int, AxialDiameters] | None = None,
 ) -> dict[int, RegionMeasurements]:
     """Measure every region (value n > 0) of ``label_map``, each with the others left out of its shell.
 
     The same figures as :func:`measure_region` on each full-grid mask, with indices on the full grid.
+    ``known_axes``: RECIST axes already measured, by region value (slice indices on the full grid), e.g. from
+    ``segment``'s lesions; they are used as they are.
 
     Raises:
         GridMismatchError: ``image`` is not on the label map's grid.
     """
     if image is not None:
         check_same_grid([label_map, image], "image and mask")
+    known_axes = known_axes or {}
+    axial = axial_axis(label_map)
     measured = {}
     for value, box in _region_boxes(label_map, shell_mm).items():
         labels = label_map.array[0][box]
         mask = labels == value
+        axes = known_axes.get(value)
         local = measure_region(
             mask,
             label_map.crop(box),
             image=image.crop(box) if image is not None else None,
             exclude=(labels > 0) & ~mask,
             shell_mm=shell_mm,
+            axes=None if axes is None else _on_grid(axes, -int(box[axial].start)),
         )
         measured[value] = _on_full_grid(local, box, label_map.spatial_shape)
     return measured

@@ -7,7 +7,8 @@ import pytest
 
 from reinforcedvl.errors import GridMismatchError
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.measurements import equivalent_sphere_diameter_mm
+from reinforcedvl.lesions import measure_lesions
+from reinforcedvl.measurements import AxialDiameters, equivalent_sphere_diameter_mm
 from reinforcedvl.region_measurements import measure_region, measure_regions
 from reinforcedvl.volume import LabelMap, ScalarVolume
 
@@ -108,3 +109,19 @@ def test_measuring_all_regions_in_their_boxes_equals_measuring_each_on_the_full_
         full_grid = measure_region(mask, label_map, image=image, exclude=(labels > 0) & ~mask)
         assert repr(measurements) == repr(full_grid)  # every figure the same (repr: NaN equals NaN)
     assert boxed[7].touches_border and boxed[7].bounding_box.ijk_min == (0, 100, 70)
+
+
+def test_axes_already_measured_by_the_lesion_step_give_the_same_measurements(shared_data):
+    case = shared_data / "brats2015" / "brats_2013_pat0001_1"
+    image = read_image([case / "Flair_subtrMeanDivStd.nii.gz", case / "T1c_subtrMeanDivStd.nii.gz"])
+    label_map = LabelMap.on_grid(read_label_map(case / "OTMultiClass.nii.gz").array[0], image, "regions")
+    lesion_axes = {
+        lesion.lesion_id: AxialDiameters(lesion.long_axis_mm, lesion.short_axis_mm, lesion.axial_slice_index)
+        for lesion in measure_lesions(label_map)
+    }
+    reused = measure_regions(label_map, image=image, known_axes=lesion_axes)
+    assert repr(reused) == repr(measure_regions(label_map, image=image))  # slice indices on the full grid too
+
+    given = AxialDiameters(99.0, 1.0, 80)
+    assert measure_regions(label_map, known_axes={3: given})[3].long_axis_mm == 99.0  # used, not measured again
+    assert measure_regions(label_map, known_axes={3: given})[3].axial_slice_index == 80

@@ -8,7 +8,7 @@ wording.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from ..colors import LesionColor, lesion_color
 from ..intensity_statistics import LesionIntensity
+from ..measurements import AxialDiameters
 from ..region_measurements import RegionMeasurements, measure_regions
 from ..volume import LabelMap, ScalarVolume
 from .anatomy import AnatomyTable, AnatomyTask, anatomy_table
@@ -150,6 +151,7 @@ def describe_regions(
     anatomy_task: AnatomyTask | None = None,
     modality: Modality | None = None,
     channel_names: Sequence[str] | None = None,
+    known_axes: Mapping[int, AxialDiameters] | None = None,
 ) -> list[RegionDescription]:
     """Describe every region (label value n > 0) of ``label_map``, in label order.
 
@@ -161,11 +163,14 @@ def describe_regions(
         modality: CT or MR (a :class:`~reinforcedvl.preprocessing.Modality` or the string); None detects it (see
             :func:`modality_of`).
         channel_names: names of the image's channels for multi-channel appearance words (default ``channel n``).
+        known_axes: RECIST axes already measured, by label value (slice indices on the label map's grid), e.g.
+            from ``segment``'s lesions.
 
     Raises:
         GridMismatchError: ``image`` and ``label_map`` are not on one grid.
     """
-    measured = measure_regions(label_map, image=image)  # checks that image and label map share one grid
+    # measure_regions checks that image and label map share one grid
+    measured = measure_regions(label_map, image=image, known_axes=known_axes)
     is_ct = modality_of(image, modality) == "CT"
     table = anatomy_table(anatomy_task or ("total" if is_ct else "total_mr")) if anatomy is not None else None
     context = _Context(

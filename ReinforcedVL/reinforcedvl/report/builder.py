@@ -15,6 +15,7 @@ import numpy as np
 from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
 from ..description.wording import Language
 from ..lesions import Lesion, find_lesions
+from ..measurements import AxialDiameters
 from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
@@ -147,6 +148,7 @@ def build_report(
                 anatomy_task=task,
                 modality=modality_name,
                 channel_names=channel_names,
+                known_axes=_lesion_axes(finding),
             )
             if finding.present
             else []
@@ -163,6 +165,14 @@ def build_report(
         sentences=tuple(findings_sentences + impression_sentences),
         anatomy_source=None if anatomy is None else f"{anatomy.name} ({anatomy_table(task).source})",
     )
+
+
+def _lesion_axes(finding: ReportFinding) -> dict[int, AxialDiameters]:
+    """The RECIST axes the lesion step measured, by label value (lesion n has label n)."""
+    return {
+        lesion.lesion_id: AxialDiameters(lesion.long_axis_mm, lesion.short_axis_mm, lesion.axial_slice_index)
+        for lesion in finding.lesions
+    }
 
 
 def _report_finding(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import SimpleITK as sitk
 
 from geometry_helpers import affine_from, rotation_z
 from reinforcedvl.io.segmentation_file import SegmentDescription, write_segmentation_file
@@ -90,3 +91,17 @@ def test_segment_voxels_sit_where_the_label_map_put_them(tmp_path):
 def test_file_name_must_say_seg_nrrd(tmp_path):
     with pytest.raises(ValueError, match=r"\.seg\.nrrd"):
         write_segmentation_file(LabelMap(np.zeros((1, 2, 2, 2), np.uint8), np.eye(4)), [], tmp_path / "x.nrrd")
+
+
+def test_each_segment_records_the_extent_of_its_own_voxels(tmp_path):
+    labels = np.zeros((1, 12, 10, 6), np.uint16)
+    labels[0, 2:5, 3, 1:4] = 1
+    labels[0, 9, 0:10, 5] = 2
+    segments = [
+        SegmentDescription(f"lesion_{n}", f"lesion {n}", n, (1.0, 1.0, 0.0), terminology_for_finding("lesion"))
+        for n in (1, 2, 3)  # lesion 3 has no voxel
+    ]
+    path = write_segmentation_file(LabelMap(labels, np.eye(4)), segments, tmp_path / "three.seg.nrrd")
+    header = sitk.ReadImage(str(path))
+    extents = [header.GetMetaData(f"Segment{index}_Extent") for index in range(3)]
+    assert extents == ["2 4 3 3 1 3", "9 9 0 9 5 5", "0 -1 0 -1 0 -1"]
