@@ -168,10 +168,13 @@ def build_report(
 
 
 def _lesion_axes(finding: ReportFinding) -> dict[int, AxialDiameters]:
-    """The RECIST axes the lesion step measured, by label value (lesion n has label n)."""
+    """The RECIST axes the lesion step measured, by label value (lesion n has label n), for the lesions whose voxel
+    count still matches the lesion map (a lesion edited since is measured again)."""
+    counts = np.bincount(finding.lesion_map.array[0].ravel())
     return {
         lesion.lesion_id: AxialDiameters(lesion.long_axis_mm, lesion.short_axis_mm, lesion.axial_slice_index)
         for lesion in finding.lesions
+        if lesion.lesion_id < len(counts) and counts[lesion.lesion_id] == lesion.voxels
     }
 
 

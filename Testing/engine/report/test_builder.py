@@ -138,6 +138,22 @@ def test_a_model_finding_result_is_reported_with_its_confidence(ct_with_sphere):
     assert "(probability 0.97)" in report.sentences[1].text
 
 
+def test_the_lesion_steps_axes_are_quoted_and_an_edited_lesion_is_measured_again(ct_with_sphere):
+    image, mask = ct_with_sphere
+    from_mask = finding_from_mask(mask, "solid nodule")
+    lesion = from_mask.lesions[0]
+    marked = Lesion(**{**lesion.__dict__, "long_axis_mm": 99.0})  # as if the lesion step had measured 99 mm
+    finding = ReportFinding("solid nodule", 1.0, True, (marked,), from_mask.lesion_map)
+    assert ", 99.0 x " in build_report(image, [finding], "en").sentences[0].text
+
+    grown = from_mask.lesion_map.array.copy()
+    i, j, k = (axis.max() for axis in np.nonzero(grown[0]))
+    grown[0, i + 1, j, k] = 1  # a voxel added in an editor: the lesion step's figures no longer hold
+    edited = ReportFinding("solid nodule", 1.0, True, (marked,), LabelMap(grown, from_mask.lesion_map.affine))
+    sentence = build_report(image, [edited], "en").sentences[0].text
+    assert ", 99.0 x " not in sentence and f", {lesion.long_axis_mm:.1f} x " in sentence
+
+
 def test_brats_report_with_labels_per_finding(shared_data):
     case = shared_data / "brats2015" / "brats_2013_pat0003_1"
     image = read_image([case / "Flair_subtrMeanDivStd.nii.gz", case / "T1c_subtrMeanDivStd.nii.gz"])
