@@ -170,11 +170,13 @@ def build_report(
 def _lesion_axes(finding: ReportFinding) -> dict[int, AxialDiameters]:
     """The RECIST axes the lesion step measured, by label value (lesion n has label n), for the lesions whose voxel
     count still matches the lesion map (a lesion edited since is measured again)."""
-    counts = np.bincount(finding.lesion_map.array[0].ravel())
+    labels = finding.lesion_map.array[0]
+    values, counts = np.unique(labels[labels > 0], return_counts=True)
+    voxels = dict(zip(values.tolist(), counts.tolist(), strict=True))
     return {
         lesion.lesion_id: AxialDiameters(lesion.long_axis_mm, lesion.short_axis_mm, lesion.axial_slice_index)
         for lesion in finding.lesions
-        if lesion.lesion_id < len(counts) and counts[lesion.lesion_id] == lesion.voxels
+        if voxels.get(lesion.lesion_id) == lesion.voxels
     }
 
 
