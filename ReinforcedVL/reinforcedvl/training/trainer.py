@@ -94,6 +94,7 @@ def train(settings: TrainingSettings) -> Checkpoint:
     torch.backends.cudnn.benchmark = compute.is_gpu
     triplets = [t for t in read_manifest(settings.manifest, split="train") if _included(t, settings)]
     config, network = _initial_network(settings)
+    lasting_metadata = _lasting_metadata(settings, triplets)
     preprocessor = Preprocessor(spacing_mm=config.spacing_mm, in_channels=config.in_channels)
     if rank == 0:
         _check_output_folder(settings)
@@ -161,6 +162,7 @@ def train(settings: TrainingSettings) -> Checkpoint:
                     settings,
                     network,
                     config,
+                    lasting_metadata,
                     optimizer,
                     step + 1,
                     time.perf_counter() - started,
@@ -316,6 +318,7 @@ def _save(
     settings: TrainingSettings,
     network: torch.nn.Module,
     config: ModelConfig,
+    lasting_metadata: dict[str, Any],
     optimizer: torch.optim.Optimizer,
     step: int,
     seconds: float,
@@ -333,13 +336,8 @@ def _save(
         "device": device,
         "replica_checksums": checksums,
     }
-    trained = read_manifest(settings.manifest, split="train")
-    findings = {t.finding for t in trained if t.present and _included(t, settings)}
-    metadata: dict[str, Any] = {"training": record, "findings": sorted(findings)}
-    if settings.init_from is not None:
-        metadata = _inherited_metadata(read_checkpoint(settings.init_from), metadata)
     identity = ModelIdentity(settings.model_id, settings.version)
-    save_checkpoint(settings.out_dir, network, config, identity, metadata)
+    save_checkpoint(settings.out_dir, network, config, identity, {"training": record, **lasting_metadata})
     save_training_state(settings.out_dir, optimizer, {"step": step})
     plot_loss_curve(settings.out_dir / "metrics.jsonl", settings.out_dir / "loss_curve.png")
 
@@ -354,14 +352,18 @@ def _append_log(path: Path, record: dict[str, Any]) -> None:
 _INHERITED_METADATA = ("weights_licence", "training_data", "intended_use")
 
 
-def _inherited_metadata(parent: Checkpoint, metadata: dict[str, Any]) -> dict[str, Any]:
-    """``metadata`` of a run started from ``parent``: the parent's licence, data and findings, and its lineage."""
+def _lasting_metadata(settings: TrainingSettings, triplets: list[Triplet]) -> dict[str, Any]:
+    """What every checkpoint of the run records beside its training record, worked out once: the findings it is
+    trained on (``triplets``, the run's train split) and, when it starts from a parent, the parent's licence, data,
+    findings and lineage."""
+    findings = {t.finding for t in triplets if t.present}
+    if settings.init_from is None:
+        return {"findings": sorted(findings)}
+    parent = read_checkpoint(settings.init_from)
     inherited = {key: parent.metadata[key] for key in _INHERITED_METADATA if key in parent.metadata}
     lineage = {key: parent.metadata[key] for key in ("training", "fine_tuned_from") if key in parent.metadata}
-    findings = sorted({*metadata["findings"], *parent.metadata.get("findings", [])})
     return {
         **inherited,
-        **metadata,
-        "findings": findings,
+        "findings": sorted({*findings, *parent.metadata.get("findings", [])}),
         "fine_tuned_from": {**parent.identity.to_dict(), **lineage},
     }
