@@ -1,8 +1,9 @@
 """Per-window image features kept between prompts, so a second question about one volume skips the encoder.
 
-Sliding-window inference visits the same windows for every prompt; the vision encoder's output for a window does
-not depend on the prompt. The cache holds it (in half precision) up to a memory budget; windows past the budget
-are simply encoded again.
+Sliding-window inference visits the same windows for every prompt; what the network computes from a window alone
+(``ReinforcedVLNet.encode_image``: the encoder's features, with the decoder's skip shares worked out) does not
+depend on the prompt. The cache holds it (in half precision) up to a memory budget; windows past the budget are
+simply encoded again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def window_key(window: Sequence[slice]) -> WindowKey:
 
 
 class WindowFeatureCache:
-    """Encoder features by window, within ``budget_bytes`` (0 disables caching)."""
+    """Prompt-independent image features by window, within ``budget_bytes`` (0 disables caching)."""
 
     def __init__(self, budget_bytes: int) -> None:
         self.budget_bytes = budget_bytes
@@ -42,7 +43,7 @@ class WindowFeatureCache:
         keys: list[WindowKey],
         encode: Callable[[torch.Tensor], list[torch.Tensor]],
     ) -> list[torch.Tensor]:
-        """Features of a batch of windows ``(B, C, X, Y, Z)``, one ``(B, channels, ...)`` tensor per encoder level:
+        """Features of a batch of windows ``(B, C, X, Y, Z)``, one ``(B, channels, ...)`` tensor per level:
         from the cache when every window is there, else encoded (and kept while the budget allows)."""
         if all(key in self._features for key in keys):
             cached = [self._features[key] for key in keys]

@@ -4,6 +4,10 @@ At the levels named in the configuration a :class:`SelfReinforcingCorrelation` b
 together (coarse to fine, so the text refined at one level informs the next); at the other levels the sentence
 embedding modulates the features (FiLM). The mask is the similarity between a per-voxel embedding and the refined
 text.
+
+Decoding is split where the method allows: :meth:`TextConditionedDecoder.image_terms` does the prompt-independent
+part once per window (each skip connection's share of its up block's first convolution), and ``forward`` does the
+rest for each prompt.
 """
 
 from __future__ import annotations
@@ -12,10 +16,10 @@ import math
 from dataclasses import dataclass
 
 import torch
-from monai.networks.blocks import UnetUpBlock
 from torch import nn
 
 from .correlation import CorrelationOutput, SelfReinforcingCorrelation, masked_mean
+from .up_block import SplitUpBlock
 
 __all__ = ["DecoderOutput", "TextConditionedDecoder"]
 
@@ -86,7 +90,7 @@ class TextConditionedDecoder(nn.Module):
             }
         )
         self.up_blocks = nn.ModuleList(
-            UnetUpBlock(
+            SplitUpBlock(
                 spatial_dims=3,
                 in_channels=encoder_channels[level + 1],
                 out_channels=encoder_channels[level],
@@ -102,13 +106,19 @@ class TextConditionedDecoder(nn.Module):
         self.text_key = nn.Linear(embed_dim, voxel_embed_dim)
         self.mask_bias = nn.Parameter(torch.zeros(1))
 
-    def forward(self, features: list[torch.Tensor], text: torch.Tensor, text_mask: torch.Tensor) -> DecoderOutput:
-        """Decode encoder ``features`` (finest first) conditioned on text tokens ``(B, L, D)``."""
+    def image_terms(self, features: list[torch.Tensor]) -> list[torch.Tensor]:
+        """The prompt-independent part of decoding encoder ``features`` (finest first): each skip level's share of
+        its up block's first convolution, then the deepest features as they are. Same shapes as ``features``."""
+        shares = [block.skip_share(skip) for block, skip in zip(self.up_blocks, features[:-1])]
+        return [*shares, features[-1]]
+
+    def forward(self, image_terms: list[torch.Tensor], text: torch.Tensor, text_mask: torch.Tensor) -> DecoderOutput:
+        """Decode a window's :meth:`image_terms` conditioned on text tokens ``(B, L, D)``."""
         correlations: list[CorrelationOutput] = []
-        visual = features[-1]
-        for level in reversed(range(len(features))):
-            if level < len(features) - 1:
-                visual = self.up_blocks[level](visual, features[level])
+        visual = image_terms[-1]
+        for level in reversed(range(len(image_terms))):
+            if level < len(image_terms) - 1:
+                visual = self.up_blocks[level].climb(visual, image_terms[level])
             if level in self.correlation_levels:
                 result = self.correlations[str(level)](visual, text, text_mask)
                 visual, text = result.visual, result.text
@@ -116,7 +126,16 @@ class TextConditionedDecoder(nn.Module):
             else:
                 visual = self.films[str(level)](visual, masked_mean(text, text_mask))
         sentence = masked_mean(text, text_mask)
-        voxels = self.voxel_embedding(visual)
-        key = self.text_key(sentence)
-        logits = torch.einsum("bexyz,be->bxyz", voxels, key).unsqueeze(1) / math.sqrt(key.shape[-1])
-        return DecoderOutput(logits + self.mask_bias, sentence, correlations)
+        return DecoderOutput(self._mask_logits(visual, sentence), sentence, correlations)
+
+    def _mask_logits(self, visual: torch.Tensor, sentence: torch.Tensor) -> torch.Tensor:
+        """Scaled dot product of each voxel's embedding (a 1x1 convolution of ``visual``) with the sentence's key.
+
+        The embedding is linear in ``visual``, so ``<W v + b, k> = <W^T k, v> + <b, k>``: the product is taken with
+        the key mapped back to the visual channels, without making the ``(B, E, X, Y, Z)`` embeddings.
+        """
+        key = self.text_key(sentence) / math.sqrt(self.text_key.out_features)
+        weights = key @ self.voxel_embedding.weight.flatten(1)
+        offset = key @ self.voxel_embedding.bias + self.mask_bias
+        logits = torch.einsum("bcxyz,bc->bxyz", visual, weights) + offset[:, None, None, None]
+        return logits.unsqueeze(1)

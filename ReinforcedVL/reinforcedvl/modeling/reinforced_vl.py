@@ -67,8 +67,9 @@ class ReinforcedVLNet(nn.Module):
         self.existence_head = existence_head
 
     def encode_image(self, image: torch.Tensor) -> list[torch.Tensor]:
-        """Multi-scale features of image windows ``(B, C, X, Y, Z)``, finest first."""
-        return self.vision_encoder(image)
+        """Everything about image windows ``(B, C, X, Y, Z)`` that no prompt changes, finest level first: the
+        decoder's image terms of the multi-scale encoder features."""
+        return self.decoder.image_terms(self.vision_encoder(image))
 
     def decode(self, features: list[torch.Tensor], text_states: torch.Tensor, text_mask: torch.Tensor) -> NetworkOutput:
         """Answer prompts (token states ``(B, L, text_dim)``, mask ``(B, L)``) on encoded windows."""
