@@ -109,7 +109,7 @@ class TextConditionedDecoder(nn.Module):
     def image_terms(self, features: list[torch.Tensor]) -> list[torch.Tensor]:
         """The prompt-independent part of decoding encoder ``features`` (finest first): each skip level's share of
         its up block's first convolution, then the deepest features as they are. Same shapes as ``features``."""
-        shares = [block.skip_share(skip) for block, skip in zip(self.up_blocks, features[:-1])]
+        shares = [block.skip_share(skip) for block, skip in zip(self.up_blocks, features[:-1], strict=True)]
         return [*shares, features[-1]]
 
     def forward(self, image_terms: list[torch.Tensor], text: torch.Tensor, text_mask: torch.Tensor) -> DecoderOutput:
