@@ -7,7 +7,8 @@ Cases (real data from ``../shared/data``):
   (c) an LIDC nodule crop (the bundled sample).
 For each case a fresh process measures: *cold* (start of the process to the first prompt's files written: imports,
 model load, reading, preprocessing, the network, the way back, lesions, files), then *warm* second and third prompts
-on the same volume; its peak resident memory comes from the operating system (``wait4``, as ``/usr/bin/time``).
+on the same volume, and a fourth, warm, for a finding that is not there (an absent answer needs no mask); its peak
+resident memory comes from the operating system (``wait4``, as ``/usr/bin/time``).
 The same process then times the *baseline*: the same preprocessing, windows (size, overlap, Gaussian blending),
 way back and lesion step with MONAI SegResNet (8 initial filters, untrained: the cost does not depend on weights)
 in place of our network. A second process does the same through the worker (``python -m reinforcedvl.worker``).
@@ -39,6 +40,7 @@ PROMPTS = {
     "ct": ("solid lung nodule", "liver", "enhancing tumour"),
     "lidc": ("solid lung nodule", "ground-glass nodule", "enhancing tumour"),
 }
+ABSENT_PROMPTS = {"brats": "solid lung nodule", "ct": "peritumoral oedema", "lidc": "peritumoral oedema"}
 
 
 CT_SPACING_MM = (0.7, 0.7, 1.0)
@@ -109,15 +111,18 @@ def child_direct(images: list[str], prompts: list[str], out: Path) -> dict:
     seconds.append(time.perf_counter() - started)
     from reinforcedvl.result_files import write_finding_files
 
+    probabilities = []
     for index, prompt in enumerate(prompts[1:], start=2):
         prompt_started = time.perf_counter()
         result = predictor.segment(prompt)
         write_finding_files(result, out, f"{index:02d}", predictor.identity, predictor.device.description)
         seconds.append(time.perf_counter() - prompt_started)
+        probabilities.append(result.present_probability)
     report = {
         "cold_seconds": seconds[0],
         "first_prompt_seconds": first,
         "warm_seconds": seconds[1:],
+        "warm_present_probabilities": probabilities,
         "device": predictor.device.description,
         "model_grid": list(predictor.prepared_volume.image.shape[1:]),
         "baseline_seconds": baseline_prompt_seconds(predictor),
@@ -265,18 +270,21 @@ def markdown(results: dict, machine: str, command: str) -> str:
         "",
         f"Command: `{command}`.",
         "",
-        "| case | model grid | cold (s) | 1st prompt (s) | warm 2nd / 3rd (s) | worker cold (s) | worker warm (s) "
-        "| peak RSS (GB) | SegResNet prompt (s) | 1st prompt / SegResNet | warm / SegResNet |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| case | model grid | cold (s) | 1st prompt (s) | warm 2nd / 3rd (s) | warm, absent finding (s, p) "
+        "| worker cold (s) | worker warm (s) | peak RSS (GB) | SegResNet prompt (s) | 1st prompt / SegResNet "
+        "| warm / SegResNet |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case, r in results.items():
         direct, worker = r["direct"], r["worker"]
         warm, baseline = direct["warm_seconds"], direct["baseline_seconds"]
+        absent = f"{warm[2]:.1f} (p = {direct['warm_present_probabilities'][2]:.2f})"
         lines.append(
             f"| {case} | {' x '.join(map(str, direct['model_grid']))} | {direct['cold_seconds']:.1f} "
-            f"| {direct['first_prompt_seconds']:.1f} | {warm[0]:.1f} / {warm[1]:.1f} | {worker['cold_seconds']:.1f} "
+            f"| {direct['first_prompt_seconds']:.1f} | {warm[0]:.1f} / {warm[1]:.1f} | {absent} "
+            f"| {worker['cold_seconds']:.1f} "
             f"| {' / '.join(f'{s:.1f}' for s in worker['warm_seconds'])} | {r['peak_rss_gb']:.2f} | {baseline:.1f} "
-            f"| {direct['first_prompt_seconds'] / baseline:.2f} | {min(warm) / baseline:.2f} |"
+            f"| {direct['first_prompt_seconds'] / baseline:.2f} | {min(warm[:2]) / baseline:.2f} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -303,7 +311,8 @@ def main() -> None:
         "cases": {},
     }
     for case in args.cases:
-        common = ["--images", *map(str, case_images(case, args.out, args.short)), "--prompts", *PROMPTS[case]]
+        prompts = [*PROMPTS[case], ABSENT_PROMPTS[case]]
+        common = ["--images", *map(str, case_images(case, args.out, args.short)), "--prompts", *prompts]
         direct, peak = run_child(["--child", "direct", *common])
         worker, _ = run_child(["--child", "worker", *common])
         results["cases"][case] = {"direct": direct, "worker": worker, "peak_rss_gb": peak}

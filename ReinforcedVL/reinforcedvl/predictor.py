@@ -38,6 +38,8 @@ ProgressCallback = Callable[[str, int, int], "bool | None"]
 """Called as ``progress(stage, done, total)``; returning False cancels the run (:class:`InferenceCancelled`)."""
 
 _DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
+_GROUNDED_WINDOWS_BYTES = 1024**3
+_WindowAnswer = Callable[[torch.Tensor, Sequence[Sequence[slice]]], torch.Tensor]
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,10 +140,13 @@ class Predictor:
         tokens = self.text_encoder.encode(prompt)
         states, mask = batch_prompt_tokens([tokens], self.device.device)
         probability, evidence, existence = self._infer(prepared, states, mask, progress)
-        _report(progress, "restoring the input grid", 0, 1)
-        on_input_grid = self.preprocessor.to_input_grid(prepared, torch.cat([probability, evidence]))
         volume = prepared.volume
-        if existence >= self.config.existence_threshold:
+        _report(progress, "restoring the input grid", 0, 1)
+        if probability is None:
+            on_input_grid = self.preprocessor.to_input_grid(prepared, evidence)
+            lesion_map, lesions = LabelMap.on_grid(np.zeros(volume.spatial_shape, np.uint16), volume, "lesions"), []
+        else:
+            on_input_grid = self.preprocessor.to_input_grid(prepared, torch.cat([probability, evidence]))
             _report(progress, "measuring lesions", 0, 1)
             lesion_map, lesions = find_lesions(
                 on_input_grid[0],
@@ -149,9 +154,7 @@ class Predictor:
                 threshold=self.config.mask_threshold,
                 min_volume_mm3=self.config.min_lesion_volume_mm3,
             )
-        else:
-            lesion_map, lesions = LabelMap.on_grid(np.zeros(volume.spatial_shape, np.uint16), volume, "lesions"), []
-        evidence = np.clip(on_input_grid[1:2], 0.0, 1.0, out=on_input_grid[1:2])  # in place: no second full copy
+        evidence = np.clip(on_input_grid[-1:], 0.0, 1.0, out=on_input_grid[-1:])  # in place: no second full copy
         evidence_map = ScalarVolume(evidence, volume.affine, volume.source, "evidence")
         return FindingResult(
             prompt=prompt,
@@ -165,40 +168,64 @@ class Predictor:
 
     def _infer(
         self, prepared: PreparedVolume, states: torch.Tensor, mask: torch.Tensor, progress: ProgressCallback | None
-    ) -> tuple[torch.Tensor, torch.Tensor, float]:
-        """Sliding-window pass: probability and evidence ``(1, X, Y, Z)`` on the model grid, and existence."""
+    ) -> tuple[torch.Tensor | None, torch.Tensor, float]:
+        """Two sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)`` and the existence answer
+        first, then the probability ``(1, X, Y, Z)`` only if the finding is judged present (else None: an absent
+        finding needs no mask, and the mask's finer decoder levels are most of a prompt's time)."""
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
-        window = self._window_size(image.shape[2:])
-        total = _count_windows(image.shape[2:], window, self.config.window_overlap)
+        total = 2 * _count_windows(image.shape[2:], self._window_size(image.shape[2:]), self.config.window_overlap)
+        grounded_windows = WindowFeatureCache(_GROUNDED_WINDOWS_BYTES, dtype=torch.float32)
         existence: list[float] = []
         done = 0
 
-        def answer(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
+        def prompt_for(batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+            return states.expand(batch, -1, -1), mask.expand(batch, -1)
+
+        def evidence(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> torch.Tensor:
             nonlocal done
             keys = [window_key(location[-3:]) for location in locations]
             features = self._features.features(windows, keys, self.network.encode_image)
-            batch = windows.shape[0]
-            output = self.network.decode(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
-            existence.extend(torch.sigmoid(output.existence_logits.float()).tolist())
-            evidence = F.interpolate(output.attention_maps[-1].float(), size=windows.shape[2:], mode="trilinear")
-            done += batch
+            grounded = self.network.ground(features, *prompt_for(windows.shape[0]))
+            grounded_windows.keep(keys, [grounded.decoder_features, grounded.text_embedding])
+            existence.extend(torch.sigmoid(grounded.existence_logits.float()).tolist())
+            done += windows.shape[0]
             _report(progress, "segmenting", done, total)
-            return {"probability": torch.sigmoid(output.mask_logits.float()), "evidence": evidence}
+            return F.interpolate(grounded.attention_maps[-1].float(), size=windows.shape[2:], mode="trilinear")
 
+        def probability(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> torch.Tensor:
+            nonlocal done
+            keys = [window_key(location[-3:]) for location in locations]
+            features = self._features.features(windows, keys, self.network.encode_image)
+            grounded = grounded_windows.lookup(keys)
+            if grounded is None:  # past the budget: ground again (same result)
+                again = self.network.ground(features, *prompt_for(windows.shape[0]))
+                grounded = [again.decoder_features, again.text_embedding]
+            done += windows.shape[0]
+            _report(progress, "segmenting", done, total)
+            return torch.sigmoid(self.network.outline(features, *grounded).float())
+
+        evidence_map = self._slide(image, evidence, prepared.background_value)
+        if max(existence) < self.config.existence_threshold:
+            _report(progress, "segmenting", total, total)
+            return None, evidence_map, max(existence)
+        return self._slide(image, probability, prepared.background_value), evidence_map, max(existence)
+
+    def _slide(self, image: torch.Tensor, answer: _WindowAnswer, background: float) -> torch.Tensor:
+        """``answer`` over the model's windows of ``image`` ``(1, C, X, Y, Z)``, blended: ``(channels, X, Y, Z)``."""
         autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.device.is_gpu else nullcontext()
         with torch.inference_mode(), autocast:
-            outputs = sliding_window_inference(
+            blended = sliding_window_inference(
                 image,
-                roi_size=window,
+                roi_size=self._window_size(image.shape[2:]),
                 sw_batch_size=4 if self.device.is_gpu else 1,
                 predictor=answer,
                 overlap=self.config.window_overlap,
                 mode="gaussian",
                 padding_mode="constant",
-                cval=prepared.background_value,
+                cval=background,
                 with_coord=True,
             )
-        return outputs["probability"][0].float(), outputs["evidence"][0].float(), max(existence)
+        return blended[0].float()
 
     def _window_size(self, shape: Sequence[int]) -> tuple[int, int, int]:
         """The configured window, shrunk to the volume (rounded up to the network's stride, and not below the

@@ -24,7 +24,9 @@ def test_short_benchmark_times_cold_warm_worker_baseline_and_scaling(shared_data
         measured = results["cases"][case]
         assert measured["direct"]["cold_seconds"] > measured["direct"]["first_prompt_seconds"] > 0
         assert measured["direct"]["cold_seconds"] > max(measured["direct"]["warm_seconds"]) > 0
-        assert measured["worker"]["cold_seconds"] > 0 and len(measured["worker"]["warm_seconds"]) == 2
+        assert measured["worker"]["cold_seconds"] > 0 and len(measured["worker"]["warm_seconds"]) == 3
+        assert len(measured["direct"]["warm_present_probabilities"]) == 3  # the third: a finding asked to be absent
+        assert all(0.0 <= p <= 1.0 for p in measured["direct"]["warm_present_probabilities"])
         assert measured["direct"]["baseline_seconds"] > 0
         assert 0.1 < measured["peak_rss_gb"] < 3.0
     assert results["cases"]["ct"]["direct"]["model_grid"] != results["cases"]["lidc"]["direct"]["model_grid"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.errors import InferenceCancelled, PromptError
@@ -81,6 +82,48 @@ def test_absent_finding_gives_an_explicit_negative(tmp_path, untrained_checkpoin
     assert not result.present and result.lesions == []
     assert not result.lesion_map.array.any()
     assert result.present_probability < 1.01
+
+
+def _count_calls(monkeypatch, network, method: str) -> list:
+    calls = []
+    original = getattr(network, method)
+    monkeypatch.setattr(network, method, lambda *args: calls.append(original(*args)) or calls[-1])
+    return calls
+
+
+def test_an_absent_answer_skips_the_mask_and_a_present_one_grounds_each_window_once(
+    tmp_path, untrained_checkpoint, ct_with_sphere, monkeypatch
+):
+    for threshold, present in ((1.01, False), (0.0, True)):
+        predictor = _checkpoint_with(tmp_path / str(threshold), untrained_checkpoint, existence_threshold=threshold)
+        predictor.set_volume(ct_with_sphere[0])
+        encoded = _count_calls(monkeypatch, predictor.network, "encode_image")
+        grounded = _count_calls(monkeypatch, predictor.network, "ground")
+        outlined = _count_calls(monkeypatch, predictor.network, "outline")
+        result = predictor.segment("nodule")
+        assert result.present_probability >= threshold if present else result.present_probability < threshold
+        assert len(grounded) == len(encoded) >= 1  # one grounding per window, kept for the mask pass
+        assert len(outlined) == (len(encoded) if present else 0)
+
+
+def test_grounding_again_past_the_budget_gives_the_same_mask(
+    tmp_path, untrained_checkpoint, ct_with_sphere, monkeypatch
+):
+    _checkpoint_with(tmp_path, untrained_checkpoint, existence_threshold=0.0)
+    masks = []
+    for budget in (1024**3, 0):
+        monkeypatch.setattr("reinforcedvl.predictor._GROUNDED_WINDOWS_BYTES", budget)
+        predictor = Predictor.from_model(tmp_path, device="cpu")
+        predictor.set_volume(ct_with_sphere[0])
+        predictor.segment("mass")  # image features cached (in half precision) for both passes alike
+        grounded = _count_calls(monkeypatch, predictor.network, "ground")
+        outlined = _count_calls(monkeypatch, predictor.network, "outline")
+        predictor.segment("nodule")
+        assert len(grounded) == len(outlined) * (1 if budget else 2)
+        masks.append(outlined)
+    for kept, again in zip(*masks, strict=True):
+        assert kept.std() > 0
+        torch.testing.assert_close(kept, again)
 
 
 def test_everything_above_threshold_is_one_lesion(tmp_path, untrained_checkpoint, ct_with_sphere):

@@ -2,13 +2,14 @@
 
 from .build import build_network
 from .config import ModelConfig
-from .reinforced_vl import NetworkOutput, ReinforcedVLNet
+from .reinforced_vl import GroundedPrompt, NetworkOutput, ReinforcedVLNet
 from .text_encoder import PromptTokens, TextEncoder, batch_prompt_tokens
 
 __all__ = [
     "ModelConfig",
     "build_network",
     "ReinforcedVLNet",
+    "GroundedPrompt",
     "NetworkOutput",
     "TextEncoder",
     "PromptTokens",

@@ -6,8 +6,10 @@ embedding modulates the features (FiLM). The mask is the similarity between a pe
 text.
 
 Decoding is split where the method allows: :meth:`TextConditionedDecoder.image_terms` does the prompt-independent
-part once per window (each skip connection's share of its up block's first convolution), and ``forward`` does the
-rest for each prompt.
+part once per window (each skip connection's share of its up block's first convolution); for each prompt,
+:meth:`~TextConditionedDecoder.ground` climbs through the finest correlation level (after which the language, the
+evidence and the existence answer are final) and :meth:`~TextConditionedDecoder.outline` climbs the remaining,
+finer levels to the mask.
 """
 
 from __future__ import annotations
@@ -21,24 +23,24 @@ from torch import nn
 from .correlation import CorrelationOutput, SelfReinforcingCorrelation, masked_mean
 from .up_block import SplitUpBlock
 
-__all__ = ["DecoderOutput", "TextConditionedDecoder"]
+__all__ = ["Grounding", "TextConditionedDecoder"]
 
 _NORM = ("instance", {"affine": True})
 _ACTIVATION = ("leakyrelu", {"negative_slope": 0.01, "inplace": True})
 
 
 @dataclass
-class DecoderOutput:
-    """What the decoder returns.
+class Grounding:
+    """The decoder's state once the language is grounded (after the finest correlation level).
 
     Attributes:
-        mask_logits: ``(B, 1, X, Y, Z)`` at the input resolution.
-        text_embedding: the refined sentence embedding ``(B, D)``.
+        visual: ``(B, C, x, y, z)`` features at the finest correlation level, where :meth:`outline` resumes.
+        sentence: the refined sentence embedding ``(B, D)``; it no longer changes.
         correlations: one :class:`CorrelationOutput` per correlation level, coarsest first.
     """
 
-    mask_logits: torch.Tensor
-    text_embedding: torch.Tensor
+    visual: torch.Tensor
+    sentence: torch.Tensor
     correlations: list[CorrelationOutput]
 
 
@@ -112,11 +114,11 @@ class TextConditionedDecoder(nn.Module):
         shares = [block.skip_share(skip) for block, skip in zip(self.up_blocks, features[:-1], strict=True)]
         return [*shares, features[-1]]
 
-    def forward(self, image_terms: list[torch.Tensor], text: torch.Tensor, text_mask: torch.Tensor) -> DecoderOutput:
-        """Decode a window's :meth:`image_terms` conditioned on text tokens ``(B, L, D)``."""
+    def ground(self, image_terms: list[torch.Tensor], text: torch.Tensor, text_mask: torch.Tensor) -> Grounding:
+        """Climb from the deepest level through the finest correlation level, refining vision and language."""
         correlations: list[CorrelationOutput] = []
         visual = image_terms[-1]
-        for level in reversed(range(len(image_terms))):
+        for level in range(len(image_terms) - 1, self.correlation_levels[-1] - 1, -1):
             if level < len(image_terms) - 1:
                 visual = self.up_blocks[level].climb(visual, image_terms[level])
             if level in self.correlation_levels:
@@ -125,8 +127,14 @@ class TextConditionedDecoder(nn.Module):
                 correlations.append(result)
             else:
                 visual = self.films[str(level)](visual, masked_mean(text, text_mask))
-        sentence = masked_mean(text, text_mask)
-        return DecoderOutput(self._mask_logits(visual, sentence), sentence, correlations)
+        return Grounding(visual, masked_mean(text, text_mask), correlations)
+
+    def outline(self, image_terms: list[torch.Tensor], visual: torch.Tensor, sentence: torch.Tensor) -> torch.Tensor:
+        """Mask logits ``(B, 1, X, Y, Z)``: climb from a :class:`Grounding`'s ``visual`` to full resolution,
+        each level modulated by the ``sentence``."""
+        for level in reversed(range(self.correlation_levels[-1])):
+            visual = self.films[str(level)](self.up_blocks[level].climb(visual, image_terms[level]), sentence)
+        return self._mask_logits(visual, sentence)
 
     def _mask_logits(self, visual: torch.Tensor, sentence: torch.Tensor) -> torch.Tensor:
         """Scaled dot product of each voxel's embedding (a 1x1 convolution of ``visual``) with the sentence's key.

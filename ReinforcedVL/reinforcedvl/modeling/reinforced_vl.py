@@ -12,26 +12,35 @@ from .decoder import TextConditionedDecoder
 from .existence_head import ExistenceHead
 from .vision_encoder import VisionEncoder
 
-__all__ = ["NetworkOutput", "TextProjection", "ReinforcedVLNet"]
+__all__ = ["GroundedPrompt", "NetworkOutput", "TextProjection", "ReinforcedVLNet"]
 
 
 @dataclass
-class NetworkOutput:
-    """What one forward pass returns for a batch of (image window, prompt) pairs.
+class GroundedPrompt:
+    """A batch of (image window, prompt) pairs once the prompt is grounded: everything but the mask.
 
     Attributes:
-        mask_logits: ``(B, 1, X, Y, Z)`` finding-mask logits at the input resolution.
         existence_logits: ``(B,)`` logits that the finding is present in the window.
         attention_maps: the evidence, coarse level first, step by step: ``(B, 1, x, y, z)`` each, in [0, 1].
         text_embedding: refined sentence embedding ``(B, D)``.
         visual_embedding: joint-space visual features at the finest correlation level ``(B, D, x, y, z)``.
+        decoder_features: the decoder's features at the finest correlation level, where
+            :meth:`ReinforcedVLNet.outline` resumes.
     """
 
-    mask_logits: torch.Tensor
     existence_logits: torch.Tensor
     attention_maps: list[torch.Tensor]
     text_embedding: torch.Tensor
     visual_embedding: torch.Tensor
+    decoder_features: torch.Tensor
+
+
+@dataclass
+class NetworkOutput(GroundedPrompt):
+    """What one forward pass returns: the grounded prompt and ``mask_logits`` ``(B, 1, X, Y, Z)``, the finding-mask
+    logits at the input resolution."""
+
+    mask_logits: torch.Tensor
 
 
 class TextProjection(nn.Module):
@@ -73,16 +82,30 @@ class ReinforcedVLNet(nn.Module):
 
     def decode(self, features: list[torch.Tensor], text_states: torch.Tensor, text_mask: torch.Tensor) -> NetworkOutput:
         """Answer prompts (token states ``(B, L, text_dim)``, mask ``(B, L)``) on encoded windows."""
-        decoded = self.decoder(features, self.text_projection(text_states), text_mask)
-        coarsest = decoded.correlations[0]
-        finest = decoded.correlations[-1]
-        return NetworkOutput(
-            mask_logits=decoded.mask_logits,
-            existence_logits=self.existence_head(coarsest, decoded.text_embedding),
-            attention_maps=[m for c in decoded.correlations for m in c.attention_maps],
-            text_embedding=decoded.text_embedding,
-            visual_embedding=finest.visual_embedding,
+        grounded = self.ground(features, text_states, text_mask)
+        mask_logits = self.outline(features, grounded.decoder_features, grounded.text_embedding)
+        return NetworkOutput(**grounded.__dict__, mask_logits=mask_logits)
+
+    def ground(
+        self, features: list[torch.Tensor], text_states: torch.Tensor, text_mask: torch.Tensor
+    ) -> GroundedPrompt:
+        """The first part of :meth:`decode`: the existence answer and the evidence, without the mask (the cheaper
+        part: it stops at the finest correlation level)."""
+        grounding = self.decoder.ground(features, self.text_projection(text_states), text_mask)
+        return GroundedPrompt(
+            existence_logits=self.existence_head(grounding.correlations[0], grounding.sentence),
+            attention_maps=[m for c in grounding.correlations for m in c.attention_maps],
+            text_embedding=grounding.sentence,
+            visual_embedding=grounding.correlations[-1].visual_embedding,
+            decoder_features=grounding.visual,
         )
+
+    def outline(
+        self, features: list[torch.Tensor], decoder_features: torch.Tensor, text_embedding: torch.Tensor
+    ) -> torch.Tensor:
+        """The rest of :meth:`decode`: mask logits from a :class:`GroundedPrompt`'s ``decoder_features`` and
+        ``text_embedding`` on the same encoded windows."""
+        return self.decoder.outline(features, decoder_features, text_embedding)
 
     def forward(self, image: torch.Tensor, text_states: torch.Tensor, text_mask: torch.Tensor) -> NetworkOutput:
         return self.decode(self.encode_image(image), text_states, text_mask)

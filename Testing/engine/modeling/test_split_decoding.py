@@ -1,5 +1,6 @@
-"""The decoder's split (skip shares once per window, the rest per prompt) computes what the plain U-Net decoder
-computes: MONAI's UnetUpBlock on concatenated skips and explicit per-voxel embeddings, with the shipped weights."""
+"""The decoder's split (skip shares once per window; grounding, then outlining, per prompt) computes what the plain
+U-Net decoder computes: MONAI's UnetUpBlock on concatenated skips and explicit per-voxel embeddings, with the
+shipped weights."""
 
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ def test_shipped_starter_decodes_as_the_plain_unet():
     with torch.no_grad():
         features = network.vision_encoder(image)
         plain = _plain_decoder_logits(network.decoder, features, text, mask)
-        split = network.decoder(network.decoder.image_terms(features), text, mask).mask_logits
+        terms = network.decoder.image_terms(features)
+        grounding = network.decoder.ground(terms, text, mask)
+        split = network.decoder.outline(terms, grounding.visual, grounding.sentence)
     assert plain.std() > 0.1  # real weights give a mask that varies over the window
     torch.testing.assert_close(split, plain, atol=1e-4, rtol=1e-4)
