@@ -30,7 +30,7 @@ from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_to
 from .preprocessing import Modality, PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
 from .volume import LabelMap, ScalarVolume
-from .window_features import WindowFeatureCache, window_key
+from .window_features import WindowFeatureCache, WindowKey, window_key
 
 __all__ = ["FindingResult", "ProgressCallback", "Predictor"]
 
@@ -38,8 +38,7 @@ ProgressCallback = Callable[[str, int, int], "bool | None"]
 """Called as ``progress(stage, done, total)``; returning False cancels the run (:class:`InferenceCancelled`)."""
 
 _DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
-_GROUNDED_WINDOWS_BYTES = 1024**3
-_WindowAnswer = Callable[[torch.Tensor, Sequence[Sequence[slice]]], torch.Tensor]
+_WindowAnswer = Callable[[torch.Tensor, Sequence[Sequence[slice]]], dict[str, torch.Tensor]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -169,54 +168,78 @@ class Predictor:
     def _infer(
         self, prepared: PreparedVolume, states: torch.Tensor, mask: torch.Tensor, progress: ProgressCallback | None
     ) -> tuple[torch.Tensor | None, torch.Tensor, float]:
-        """Two sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)`` and the existence answer
-        first, then the probability ``(1, X, Y, Z)`` only if the finding is judged present (else None: an absent
-        finding needs no mask, and the mask's finer decoder levels are most of a prompt's time)."""
+        """Sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)``, the existence answer, and the
+        probability ``(1, X, Y, Z)``, or None when the finding is judged absent.
+
+        When the feature cache holds every window, the mask waits for a second pass that runs only if the finding is
+        judged present: an absent finding needs no mask, and the mask's finer decoder levels are most of a prompt's
+        time. A volume too large for the cache gets one pass that does both, so that no window is encoded twice.
+        """
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
-        total = 2 * _count_windows(image.shape[2:], self._window_size(image.shape[2:]), self.config.window_overlap)
-        grounded_windows = WindowFeatureCache(_GROUNDED_WINDOWS_BYTES, dtype=torch.float32)
+        window = self._window_size(image.shape[2:])
+        count = _count_windows(image.shape[2:], window, self.config.window_overlap)
+        two_passes = count * self._window_feature_bytes(window) <= self._features.budget_bytes
+        total = 2 * count if two_passes else count
+        grounded_windows: dict[WindowKey, tuple[torch.Tensor, torch.Tensor]] = {}
         existence: list[float] = []
         done = 0
 
-        def prompt_for(batch: int) -> tuple[torch.Tensor, torch.Tensor]:
-            return states.expand(batch, -1, -1), mask.expand(batch, -1)
-
-        def evidence(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> torch.Tensor:
-            nonlocal done
+        def encoded(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> list[torch.Tensor]:
             keys = [window_key(location[-3:]) for location in locations]
-            features = self._features.features(windows, keys, self.network.encode_image)
-            grounded = self.network.ground(features, *prompt_for(windows.shape[0]))
-            grounded_windows.keep(keys, [grounded.decoder_features, grounded.text_embedding])
+            return self._features.features(windows, keys, self.network.encode_image)
+
+        def advance(windows: torch.Tensor) -> None:
+            nonlocal done
+            done += windows.shape[0]
+            _report(progress, "segmenting", done, total)
+
+        def ground(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
+            features, batch = encoded(windows, locations), windows.shape[0]
+            grounded = self.network.ground(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
             existence.extend(torch.sigmoid(grounded.existence_logits.float()).tolist())
-            done += windows.shape[0]
-            _report(progress, "segmenting", done, total)
-            return F.interpolate(grounded.attention_maps[-1].float(), size=windows.shape[2:], mode="trilinear")
+            answer = {
+                "evidence": F.interpolate(grounded.attention_maps[-1].float(), size=windows.shape[2:], mode="trilinear")
+            }
+            if two_passes:
+                rows = zip(grounded.decoder_features.split(1), grounded.text_embedding.split(1), strict=True)
+                grounded_windows.update(zip([window_key(w[-3:]) for w in locations], rows, strict=True))
+            else:
+                mask_logits = self.network.outline(features, grounded.decoder_features, grounded.text_embedding)
+                answer["probability"] = torch.sigmoid(mask_logits.float())
+            advance(windows)
+            return answer
 
-        def probability(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> torch.Tensor:
-            nonlocal done
-            keys = [window_key(location[-3:]) for location in locations]
-            features = self._features.features(windows, keys, self.network.encode_image)
-            grounded = grounded_windows.lookup(keys)
-            if grounded is None:  # past the budget: ground again (same result)
-                again = self.network.ground(features, *prompt_for(windows.shape[0]))
-                grounded = [again.decoder_features, again.text_embedding]
-            done += windows.shape[0]
-            _report(progress, "segmenting", done, total)
-            return torch.sigmoid(self.network.outline(features, *grounded).float())
+        def outline(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
+            kept = [grounded_windows[window_key(location[-3:])] for location in locations]
+            decoder_features, sentence = torch.cat([k[0] for k in kept]), torch.cat([k[1] for k in kept])
+            mask_logits = self.network.outline(encoded(windows, locations), decoder_features, sentence)
+            advance(windows)
+            return {"probability": torch.sigmoid(mask_logits.float())}
 
-        evidence_map = self._slide(image, evidence, prepared.background_value)
+        grounded = self._slide(image, window, ground, prepared.background_value)
         if max(existence) < self.config.existence_threshold:
             _report(progress, "segmenting", total, total)
-            return None, evidence_map, max(existence)
-        return self._slide(image, probability, prepared.background_value), evidence_map, max(existence)
+            return None, grounded["evidence"], max(existence)
+        outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
+        return outlined["probability"], grounded["evidence"], max(existence)
 
-    def _slide(self, image: torch.Tensor, answer: _WindowAnswer, background: float) -> torch.Tensor:
-        """``answer`` over the model's windows of ``image`` ``(1, C, X, Y, Z)``, blended: ``(channels, X, Y, Z)``."""
+    def _window_feature_bytes(self, window: Sequence[int]) -> int:
+        """What the feature cache needs for one window: every encoder level, in half precision."""
+        return sum(
+            2 * channels * math.prod(size // 2**level for size in window)
+            for level, channels in enumerate(self.config.encoder_channels)
+        )
+
+    def _slide(
+        self, image: torch.Tensor, window: Sequence[int], answer: _WindowAnswer, background: float
+    ) -> dict[str, torch.Tensor]:
+        """``answer`` over the ``window``-sized windows of ``image`` ``(1, C, X, Y, Z)``, blended: each of its
+        outputs as ``(channels, X, Y, Z)``."""
         autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.device.is_gpu else nullcontext()
         with torch.inference_mode(), autocast:
             blended = sliding_window_inference(
                 image,
-                roi_size=self._window_size(image.shape[2:]),
+                roi_size=window,
                 sw_batch_size=4 if self.device.is_gpu else 1,
                 predictor=answer,
                 overlap=self.config.window_overlap,
@@ -225,7 +248,7 @@ class Predictor:
                 cval=background,
                 with_coord=True,
             )
-        return blended[0].float()
+        return {name: output[0].float() for name, output in blended.items()}
 
     def _window_size(self, shape: Sequence[int]) -> tuple[int, int, int]:
         """The configured window, shrunk to the volume (rounded up to the network's stride, and not below the

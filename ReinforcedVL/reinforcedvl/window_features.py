@@ -3,8 +3,7 @@
 Sliding-window inference visits the same windows for every prompt; what the network computes from a window alone
 (``ReinforcedVLNet.encode_image``: the encoder's features, with the decoder's skip shares worked out) does not
 depend on the prompt. The cache holds it (in half precision) up to a memory budget; windows past the budget are
-simply encoded again. The predictor also keeps each window's grounded prompt here (in full precision) between its
-two passes over one prompt.
+simply encoded again.
 """
 
 from __future__ import annotations
@@ -24,12 +23,10 @@ def window_key(window: Sequence[slice]) -> WindowKey:
 
 
 class WindowFeatureCache:
-    """Tensors by window, within ``budget_bytes`` (0 disables caching), stored as ``dtype`` (half precision unless
-    asked otherwise)."""
+    """Prompt-independent image features by window, within ``budget_bytes`` (0 disables caching)."""
 
-    def __init__(self, budget_bytes: int, dtype: torch.dtype = torch.float16) -> None:
+    def __init__(self, budget_bytes: int) -> None:
         self.budget_bytes = budget_bytes
-        self.dtype = dtype
         self._features: dict[WindowKey, list[torch.Tensor]] = {}
         self._used_bytes = 0
 
@@ -48,28 +45,17 @@ class WindowFeatureCache:
     ) -> list[torch.Tensor]:
         """Features of a batch of windows ``(B, C, X, Y, Z)``, one ``(B, channels, ...)`` tensor per level:
         from the cache when every window is there, else encoded (and kept while the budget allows)."""
-        cached = self.lookup(keys)
-        if cached is not None:
-            return [level.to(windows.dtype) for level in cached]
+        if all(key in self._features for key in keys):
+            cached = [self._features[key] for key in keys]
+            return [torch.cat([item[level] for item in cached]).to(windows.dtype) for level in range(len(cached[0]))]
         encoded = encode(windows)
-        self.keep(keys, encoded)
+        for row, key in enumerate(keys):
+            self._store(key, [level[row : row + 1] for level in encoded])
         return encoded
 
-    def lookup(self, keys: list[WindowKey]) -> list[torch.Tensor] | None:
-        """The kept tensors of a batch of windows (rows in the order of ``keys``), or None unless all are kept."""
-        if not all(key in self._features for key in keys):
-            return None
-        kept = [self._features[key] for key in keys]
-        return [torch.cat([item[level] for item in kept]) for level in range(len(kept[0]))]
-
-    def keep(self, keys: list[WindowKey], batch: list[torch.Tensor]) -> None:
-        """Keep row ``n`` of every tensor in ``batch`` under ``keys[n]``, while the budget allows."""
-        for row, key in enumerate(keys):
-            self._store(key, [level[row : row + 1] for level in batch])
-
     def _store(self, key: WindowKey, levels: list[torch.Tensor]) -> None:
-        size = sum(level.numel() * self.dtype.itemsize for level in levels)
+        size = sum(level.numel() * 2 for level in levels)
         if key in self._features or self._used_bytes + size > self.budget_bytes:
             return
-        self._features[key] = [level.detach().to(self.dtype) for level in levels]
+        self._features[key] = [level.detach().to(torch.float16) for level in levels]
         self._used_bytes += size
