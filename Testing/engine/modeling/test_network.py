@@ -124,3 +124,17 @@ def test_config_round_trips_through_json_types():
     assert ModelConfig.from_dict(as_json) == config
     with pytest.raises(ValueError, match="newer ReinforcedVL"):
         ModelConfig.from_dict({**as_json, "future_setting": 1})
+
+
+@pytest.mark.parametrize("channels", [1, 2, 4])
+def test_the_encoders_first_convolution_pads_few_channels_without_changing_the_result(channels):
+    network = build_network(ModelConfig(**{**SMALL, "in_channels": channels})).eval()
+    first = network.vision_encoder.stages[0].conv1.conv
+    image = torch.randn(1, channels, 84, 84, 8)  # 3 x 84 x 84 channel-rows: past PyTorch's oneDNN threshold
+    with torch.no_grad(), torch.profiler.profile() as profile:
+        padded = first(image)
+    assert "aten::slow_conv3d_forward" not in {event.key for event in profile.key_averages()}
+    with torch.no_grad():
+        plain = torch.nn.functional.conv3d(image, first.weight, first.bias, first.stride, first.padding)
+    torch.testing.assert_close(padded, plain, atol=1e-5, rtol=1e-5)
+    assert first.weight.shape[1] == channels  # the parameters (and so checkpoints) keep the true channel count
