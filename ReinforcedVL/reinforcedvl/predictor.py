@@ -178,15 +178,14 @@ class Predictor:
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
         window = self._window_size(image.shape[2:])
         count = _count_windows(image.shape[2:], window, self.config.window_overlap)
-        two_passes = count * self._window_feature_bytes(window) <= self._features.budget_bytes
+        two_passes = self._features.holds(count, self._feature_values_per_window(window))
         total = 2 * count if two_passes else count
         grounded_windows: dict[WindowKey, tuple[torch.Tensor, torch.Tensor]] = {}
         existence: list[float] = []
         done = 0
 
-        def encoded(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> list[torch.Tensor]:
-            keys = [window_key(location[-3:]) for location in locations]
-            return self._features.features(windows, keys, self.network.encode_image)
+        def keys_of(locations: Sequence[Sequence[slice]]) -> list[WindowKey]:
+            return [window_key(location[-3:]) for location in locations]
 
         def advance(windows: torch.Tensor) -> None:
             nonlocal done
@@ -194,7 +193,8 @@ class Predictor:
             _report(progress, "segmenting", done, total)
 
         def ground(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
-            features, batch = encoded(windows, locations), windows.shape[0]
+            keys, batch = keys_of(locations), windows.shape[0]
+            features = self._features.features(windows, keys, self.network.encode_image)
             grounded = self.network.ground(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
             existence.extend(torch.sigmoid(grounded.existence_logits.float()).tolist())
             answer = {
@@ -202,7 +202,7 @@ class Predictor:
             }
             if two_passes:
                 rows = zip(grounded.decoder_features.split(1), grounded.text_embedding.split(1), strict=True)
-                grounded_windows.update(zip([window_key(w[-3:]) for w in locations], rows, strict=True))
+                grounded_windows.update(zip(keys, rows, strict=True))
             else:
                 mask_logits = self.network.outline(features, grounded.decoder_features, grounded.text_embedding)
                 answer["probability"] = torch.sigmoid(mask_logits.float())
@@ -210,9 +210,11 @@ class Predictor:
             return answer
 
         def outline(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
-            kept = [grounded_windows[window_key(location[-3:])] for location in locations]
+            keys = keys_of(locations)
+            kept = [grounded_windows[key] for key in keys]
             decoder_features, sentence = torch.cat([k[0] for k in kept]), torch.cat([k[1] for k in kept])
-            mask_logits = self.network.outline(encoded(windows, locations), decoder_features, sentence)
+            features = self._features.features(windows, keys, self.network.encode_image)
+            mask_logits = self.network.outline(features, decoder_features, sentence)
             advance(windows)
             return {"probability": torch.sigmoid(mask_logits.float())}
 
@@ -223,10 +225,10 @@ class Predictor:
         outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
         return outlined["probability"], grounded["evidence"], max(existence)
 
-    def _window_feature_bytes(self, window: Sequence[int]) -> int:
-        """What the feature cache needs for one window: every encoder level, in half precision."""
+    def _feature_values_per_window(self, window: Sequence[int]) -> int:
+        """How many feature values the cache keeps for one window: every encoder level."""
         return sum(
-            2 * channels * math.prod(size // 2**level for size in window)
+            channels * math.prod(size // 2**level for size in window)
             for level, channels in enumerate(self.config.encoder_channels)
         )
 

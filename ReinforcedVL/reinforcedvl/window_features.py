@@ -15,6 +15,7 @@ import torch
 __all__ = ["WindowKey", "WindowFeatureCache", "window_key"]
 
 WindowKey = tuple[tuple[int, int], ...]
+_STORED_DTYPE = torch.float16
 
 
 def window_key(window: Sequence[slice]) -> WindowKey:
@@ -37,6 +38,10 @@ class WindowFeatureCache:
         self._features.clear()
         self._used_bytes = 0
 
+    def holds(self, windows: int, values_per_window: int) -> bool:
+        """Whether the budget holds ``windows`` windows of ``values_per_window`` feature values each."""
+        return windows * values_per_window * _STORED_DTYPE.itemsize <= self.budget_bytes
+
     def features(
         self,
         windows: torch.Tensor,
@@ -54,8 +59,8 @@ class WindowFeatureCache:
         return encoded
 
     def _store(self, key: WindowKey, levels: list[torch.Tensor]) -> None:
-        size = sum(level.numel() * 2 for level in levels)
+        size = sum(level.numel() * _STORED_DTYPE.itemsize for level in levels)
         if key in self._features or self._used_bytes + size > self.budget_bytes:
             return
-        self._features[key] = [level.detach().to(torch.float16) for level in levels]
+        self._features[key] = [level.detach().to(_STORED_DTYPE) for level in levels]
         self._used_bytes += size
