@@ -171,9 +171,11 @@ class Predictor:
         """Sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)``, the existence answer, and the
         probability ``(1, X, Y, Z)``, or None when the finding is judged absent.
 
-        When the feature cache holds every window, the mask waits for a second pass that runs only if the finding is
-        judged present: an absent finding needs no mask, and the mask's finer decoder levels are most of a prompt's
-        time. A volume too large for the cache gets one pass that does both, so that no window is encoded twice.
+        The existence answer is per window (the network was trained to say whether the finding is in its patch, with
+        an empty mask where it is not), so only the windows judged to hold the finding are outlined; the others give
+        probability 0. When the feature cache holds every window, the mask waits for a second pass that runs only if
+        the finding is judged present somewhere: the mask's finer decoder levels are most of a prompt's time. A volume
+        too large for the cache gets one pass that does both, so that no window is encoded twice.
         """
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
         window = self._window_size(image.shape[2:])
@@ -196,27 +198,42 @@ class Predictor:
             keys, batch = keys_of(locations), windows.shape[0]
             features = self._features.features(windows, keys, self.network.encode_image)
             grounded = self.network.ground(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
-            existence.extend(torch.sigmoid(grounded.existence_logits.float()).tolist())
+            probabilities = torch.sigmoid(grounded.existence_logits.float()).tolist()
+            existence.extend(probabilities)
+            holding = [row for row, p in enumerate(probabilities) if p >= self.config.existence_threshold]
             answer = {
                 "evidence": F.interpolate(grounded.attention_maps[-1].float(), size=windows.shape[2:], mode="trilinear")
             }
             if two_passes:
-                rows = zip(grounded.decoder_features.split(1), grounded.text_embedding.split(1), strict=True)
-                grounded_windows.update(zip(keys, rows, strict=True))
+                for row in holding:
+                    kept = grounded.decoder_features[row : row + 1], grounded.text_embedding[row : row + 1]
+                    grounded_windows[keys[row]] = kept
             else:
-                mask_logits = self.network.outline(features, grounded.decoder_features, grounded.text_embedding)
-                answer["probability"] = torch.sigmoid(mask_logits.float())
+                answer["probability"] = _probability_where_held(
+                    windows,
+                    holding,
+                    lambda rows: self.network.outline(
+                        [level[rows] for level in features],
+                        grounded.decoder_features[rows],
+                        grounded.text_embedding[rows],
+                    ),
+                )
             advance(windows)
             return answer
 
         def outline(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
             keys = keys_of(locations)
-            kept = [grounded_windows[key] for key in keys]
-            decoder_features, sentence = torch.cat([k[0] for k in kept]), torch.cat([k[1] for k in kept])
-            features = self._features.features(windows, keys, self.network.encode_image)
-            mask_logits = self.network.outline(features, decoder_features, sentence)
+
+            def mask_logits(rows: list[int]) -> torch.Tensor:
+                held = [keys[row] for row in rows]
+                features = self._features.features(windows[rows], held, self.network.encode_image)
+                decoder_features, sentence = (torch.cat(part) for part in zip(*(grounded_windows[k] for k in held)))
+                return self.network.outline(features, decoder_features, sentence)
+
+            holding = [row for row, key in enumerate(keys) if key in grounded_windows]
+            probability = _probability_where_held(windows, holding, mask_logits)
             advance(windows)
-            return {"probability": torch.sigmoid(mask_logits.float())}
+            return {"probability": probability}
 
         grounded = self._slide(image, window, ground, prepared.background_value)
         if max(existence) < self.config.existence_threshold:
@@ -270,6 +287,17 @@ def _count_windows(shape: Sequence[int], window: Sequence[int], overlap: float) 
         step = max(int(size * (1 - overlap)), 1)
         count *= 1 if extent <= size else math.ceil((extent - size) / step) + 1
     return count
+
+
+def _probability_where_held(
+    windows: torch.Tensor, holding: list[int], mask_logits: Callable[[list[int]], torch.Tensor]
+) -> torch.Tensor:
+    """The finding's probability ``(B, 1, X, Y, Z)`` on a batch of windows: ``mask_logits(rows)`` through a sigmoid
+    for the windows judged to hold the finding, 0 elsewhere."""
+    probability = windows.new_zeros((windows.shape[0], 1, *windows.shape[2:]), dtype=torch.float32)
+    if holding:
+        probability[holding] = torch.sigmoid(mask_logits(holding).float())
+    return probability
 
 
 def _report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:

@@ -3,6 +3,8 @@ reuse across prompts, cancellation. (Model quality is measured by the evaluation
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -126,6 +128,38 @@ def test_a_volume_too_large_for_the_feature_cache_gets_one_pass_with_the_same_ma
     for two_passes, one_pass in zip(*masks, strict=True):
         assert two_passes.std() > 0
         torch.testing.assert_close(two_passes, one_pass, atol=2e-2, rtol=0)  # half- vs full-precision features
+
+
+
+@pytest.mark.parametrize("cache_bytes", [2 * 1024**3, 0], ids=["two passes", "one pass"])
+def test_only_the_windows_judged_to_hold_the_finding_are_outlined(
+    tmp_path, untrained_checkpoint, ct_with_sphere, monkeypatch, cache_bytes
+):
+    _checkpoint_with(tmp_path, untrained_checkpoint, window_size=(16, 16, 16), min_window_size=(16, 16, 16))
+    predictor = Predictor.from_model(tmp_path, device="cpu")
+    predictor._features.budget_bytes = cache_bytes
+    volume = ct_with_sphere[0]
+    predictor.set_volume(volume)
+    grounded, outlined_rows = [], []
+    ground, outline = predictor.network.ground, predictor.network.outline
+
+    def only_the_first_window_holds_it(*args):
+        answer = ground(*args)
+        logits = torch.full_like(answer.existence_logits, -10.0)
+        logits[0] = 10.0 if not grounded else -10.0
+        grounded.append(len(logits))
+        return dataclasses.replace(answer, existence_logits=logits)
+
+    def certain_mask(features, decoder_features, sentence):
+        outlined_rows.append(len(sentence))
+        return torch.full_like(outline(features, decoder_features, sentence), 10.0)
+
+    monkeypatch.setattr(predictor.network, "ground", only_the_first_window_holds_it)
+    monkeypatch.setattr(predictor.network, "outline", certain_mask)
+    result = predictor.segment("nodule")
+    assert sum(grounded) > 1 and outlined_rows == [1]
+    assert result.present and len(result.lesions) == 1
+    assert 0 < result.lesions[0].voxels < np.prod(volume.spatial_shape) / 2  # the other windows' probability is 0
 
 
 def test_everything_above_threshold_is_one_lesion(tmp_path, untrained_checkpoint, ct_with_sphere):
