@@ -227,7 +227,8 @@ class Predictor:
             def mask_logits(rows: list[int]) -> torch.Tensor:
                 held = [keys[row] for row in rows]
                 features = self._features.features(windows[rows], held, self.network.encode_image)
-                decoder_features, sentence = (torch.cat(part) for part in zip(*(grounded_windows[k] for k in held)))
+                kept = [grounded_windows[key] for key in held]
+                decoder_features, sentence = torch.cat([k[0] for k in kept]), torch.cat([k[1] for k in kept])
                 return self.network.outline(features, decoder_features, sentence)
 
             holding = [row for row, key in enumerate(keys) if key in grounded_windows]
