@@ -130,7 +130,6 @@ def test_a_volume_too_large_for_the_feature_cache_gets_one_pass_with_the_same_ma
         torch.testing.assert_close(two_passes, one_pass, atol=2e-2, rtol=0)  # half- vs full-precision features
 
 
-
 @pytest.mark.parametrize("cache_bytes", [2 * 1024**3, 0], ids=["two passes", "one pass"])
 def test_only_the_windows_judged_to_hold_the_finding_are_outlined(
     tmp_path, untrained_checkpoint, ct_with_sphere, monkeypatch, cache_bytes
