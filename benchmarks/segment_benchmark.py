@@ -334,8 +334,16 @@ def machine_description() -> str:
         line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
     ]
     model = names[0] if names else "unknown CPU"
+    flags = next(
+        (line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), []
+    )
+    vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    bf16 = "with" if "avx512_bf16" in flags or "amx_bf16" in flags else "without"
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
-    return f"{model}, {len(os.sched_getaffinity(0))} cores available, {memory_gb:.0f} GB memory, CPU build of torch"
+    return (
+        f"{model} ({vector}, {bf16} bf16 instructions), {len(os.sched_getaffinity(0))} cores available, "
+        f"{memory_gb:.0f} GB memory, CPU build of torch"
+    )
 
 
 if __name__ == "__main__":
