@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Literal
 
@@ -9,21 +10,31 @@ import torch
 
 from .errors import DeviceError
 
-__all__ = ["DeviceChoice", "ComputeDevice", "resolve_device"]
+__all__ = ["DeviceChoice", "ComputeDevice", "cpu_has_bf16_instructions", "resolve_device"]
 
 DeviceChoice = Literal["auto", "cpu", "cuda"]
 
 
 @dataclass(frozen=True)
 class ComputeDevice:
-    """The device a model runs on, with a sentence for the user (``"GPU: NVIDIA H100 (80 GB)"``)."""
+    """The device a model runs on, with a sentence for the user (``"GPU: NVIDIA H100 (80 GB)"``).
+
+    Attributes:
+        bf16: inference runs in bfloat16 mixed precision (CUDA GPUs, and CPUs with bf16 instructions, where it is
+            about twice as fast as float32); float32 otherwise.
+    """
 
     device: torch.device
     description: str
+    bf16: bool = False
 
     @property
     def is_gpu(self) -> bool:
         return self.device.type == "cuda"
+
+    def mixed_precision(self) -> AbstractContextManager:
+        """The context inference runs in: bf16 autocast when :attr:`bf16`, else plain float32."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16) if self.bf16 else nullcontext()
 
 
 def resolve_device(choice: str = "auto") -> ComputeDevice:
@@ -43,6 +54,14 @@ def resolve_device(choice: str = "auto") -> ComputeDevice:
     if choice != "cpu" and has_gpu:
         properties = torch.cuda.get_device_properties(0)
         memory_gb = properties.total_memory / 1024**3
-        return ComputeDevice(torch.device("cuda", 0), f"GPU: {properties.name} ({memory_gb:.0f} GB)")
+        return ComputeDevice(torch.device("cuda", 0), f"GPU: {properties.name} ({memory_gb:.0f} GB)", bf16=True)
     reason = "as asked" if choice == "cpu" else "no CUDA GPU found"
-    return ComputeDevice(torch.device("cpu"), f"CPU ({torch.get_num_threads()} threads; {reason})")
+    bf16 = cpu_has_bf16_instructions()
+    precision = ", bf16" if bf16 else ""
+    return ComputeDevice(torch.device("cpu"), f"CPU ({torch.get_num_threads()} threads{precision}; {reason})", bf16)
+
+
+def cpu_has_bf16_instructions() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX), so that PyTorch's oneDNN kernels run
+    bf16 faster than float32; elsewhere bf16 is emulated and slower."""
+    return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,8 +254,7 @@ class Predictor:
     ) -> dict[str, torch.Tensor]:
         """``answer`` over the ``window``-sized windows of ``image`` ``(1, C, X, Y, Z)``, blended: each of its
         outputs as ``(channels, X, Y, Z)``."""
-        autocast = torch.autocast("cuda", dtype=torch.bfloat16) if self.device.is_gpu else nullcontext()
-        with torch.inference_mode(), autocast:
+        with torch.inference_mode(), self.device.mixed_precision():
             blended = sliding_window_inference(
                 image,
                 roi_size=window,

@@ -52,7 +52,8 @@ class WindowFeatureCache:
         from the cache when every window is there, else encoded (and kept while the budget allows)."""
         if all(key in self._features for key in keys):
             cached = [self._features[key] for key in keys]
-            return [torch.cat([item[level] for item in cached]).to(windows.dtype) for level in range(len(cached[0]))]
+            levels = range(len(cached[0]))  # cast before joining: CPU autocast cannot join half-precision tensors
+            return [torch.cat([item[level].to(windows.dtype) for item in cached]) for level in levels]
         encoded = encode(windows)
         for row, key in enumerate(keys):
             self._store(key, [level[row : row + 1] for level in encoded])

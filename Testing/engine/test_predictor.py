@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+from reinforcedvl.device import cpu_has_bf16_instructions
 from reinforcedvl.errors import InferenceCancelled, PromptError
 from reinforcedvl.modeling import build_network
 from reinforcedvl.predictor import Predictor
@@ -49,6 +50,27 @@ def test_results_lie_on_the_input_grid(predictor, ct_with_sphere):
 def test_cpu_is_used_and_said(predictor):
     assert predictor.device.device.type == "cpu"
     assert predictor.device.description.startswith("CPU")
+    assert predictor.device.bf16 == cpu_has_bf16_instructions() == ("bf16" in predictor.device.description)
+
+
+def test_bf16_mixed_precision_runs_the_network_in_bf16_and_nearly_agrees_with_float32(
+    untrained_checkpoint, ct_with_sphere
+):
+    answers, feature_types = [], []
+    for bf16 in (False, True):
+        predictor = Predictor.from_model(untrained_checkpoint, device="cpu")
+        predictor.device = dataclasses.replace(predictor.device, bf16=bf16)
+        hook = predictor.network.vision_encoder.register_forward_hook(
+            lambda module, inputs, levels: feature_types.append(levels[0].dtype)
+        )
+        predictor.set_volume(ct_with_sphere[0])
+        answers.append(predictor.segment("solid nodule"))
+        hook.remove()
+    assert feature_types[0] == torch.float32 and feature_types[-1] == torch.bfloat16
+    float32, bf16 = answers
+    assert bf16.present_probability == pytest.approx(float32.present_probability, abs=2e-2)
+    assert float32.evidence_map.array.std() > 0
+    np.testing.assert_allclose(bf16.evidence_map.array, float32.evidence_map.array, atol=3e-2)
 
 
 def test_second_prompt_reuses_the_image_features(predictor, ct_with_sphere, monkeypatch):
@@ -116,6 +138,7 @@ def test_a_volume_too_large_for_the_feature_cache_gets_one_pass_with_the_same_ma
     for budget in (2 * 1024**3, 0):
         predictor = Predictor.from_model(tmp_path, device="cpu")
         predictor._features.budget_bytes = budget
+        predictor.device = dataclasses.replace(predictor.device, bf16=False)  # compares the passes, not precisions
         predictor.set_volume(ct_with_sphere[0])
         predictor.segment("mass")
         encoded = _count_calls(monkeypatch, predictor.network, "encode_image")

@@ -80,7 +80,8 @@ class SelfReinforcingCorrelation(nn.Module):
     def _language_from_vision(
         self, embedding: torch.Tensor, text: torch.Tensor, text_mask: torch.Tensor
     ) -> torch.Tensor:
-        voxels = self.visual_norm(embedding).flatten(2).transpose(1, 2)
+        # contiguous: a matrix product with transposed bf16 voxels is about 20x slower on a CPU
+        voxels = self.visual_norm(embedding).flatten(2).transpose(1, 2).contiguous()
         attended, _ = self.vision_to_language(self.text_norm(text), voxels, voxels, need_weights=False)
         text = text + attended * text_mask.unsqueeze(-1)
         return text + self.text_feedforward(text)
