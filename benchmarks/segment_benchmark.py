@@ -143,7 +143,7 @@ def baseline_prompt_seconds(predictor) -> float:  # noqa: ANN001
     image = prepared.image.as_tensor()[None]
     window = predictor._window_size(image.shape[2:])
     started = time.perf_counter()
-    with torch.inference_mode():
+    with torch.inference_mode(), predictor.device.mixed_precision():  # the same precision as our network
         logits = sliding_window_inference(
             image,
             roi_size=window,
@@ -154,7 +154,7 @@ def baseline_prompt_seconds(predictor) -> float:  # noqa: ANN001
             padding_mode="constant",
             cval=prepared.background_value,
         )
-        probability = torch.sigmoid(logits[0])
+        probability = torch.sigmoid(logits[0].float())
     on_input = predictor.preprocessor.to_input_grid(prepared, torch.cat([probability, probability]))
     find_lesions(on_input[0], prepared.volume, threshold=0.5, min_volume_mm3=3.0)
     return time.perf_counter() - started
