@@ -63,5 +63,7 @@ def resolve_device(choice: str = "auto") -> ComputeDevice:
 
 def cpu_has_bf16_instructions() -> bool:
     """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX), so that PyTorch's oneDNN kernels run
-    bf16 faster than float32; elsewhere bf16 is emulated and slower."""
-    return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+    bf16 faster than float32; elsewhere bf16 is emulated and slower. (PyTorch's checks are private: a version
+    without them counts as no.)"""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, check, lambda: False)() for check in checks)
