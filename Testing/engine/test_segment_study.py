@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.errors import OutputExistsError
-from reinforcedvl.io import write_volume
+from reinforcedvl.io import read_image, write_volume
 from reinforcedvl.modeling import build_network
 from reinforcedvl.predictor import Predictor
+from reinforcedvl.result_files import EVIDENCE_LEVELS
 from reinforcedvl.segment_study import plan_study, run_study
 
 
@@ -33,6 +35,8 @@ def test_run_study_writes_the_report_from_its_findings(tmp_path, ct_with_sphere,
     for finding, entry in zip(report["findings"], result["prompts"], strict=True):
         assert finding["segmentation"] == entry["segmentation"]
         assert finding["present_probability"] == entry["present_probability"]
+        evidence = read_image(tmp_path / "out" / entry["evidence"]).array
+        np.testing.assert_allclose(evidence * EVIDENCE_LEVELS, np.round(evidence * EVIDENCE_LEVELS), atol=1e-3)
         keys = set(entry["lesions"][0])
         assert [{k: v for k, v in lesion.items() if k in keys} for lesion in finding["lesions"]] == entry["lesions"]
     first = report["sentences"][0]

@@ -117,11 +117,14 @@ def read_label_map(path: str | Path) -> LabelMap:
     return LabelMap(array, volume.affine, volume.source, volume.name)
 
 
-def write_volume(volume: Volume, path: str | Path) -> Path:
+def write_volume(volume: Volume, path: str | Path, *, levels: int | None = None) -> Path:
     """Write a volume (one channel) on its own grid, in the format the suffix names.
 
     Label maps are written as the smallest unsigned integer type that holds their labels; scalar volumes as
-    float32. The file carries the exact geometry (spacing, origin, direction in LPS as ITK writes it).
+    float32. The file carries the exact geometry (spacing, origin, direction in LPS as ITK writes it). ``levels``
+    rounds a scalar volume's values to multiples of ``1 / levels`` in the file (still float32; the volume itself is
+    left as it is): a map shown as colours needs no finer steps, and with few distinct values the compressed file is
+    many times smaller and faster to write.
     """
     path = Path(path)
     file_format = file_format_of(path)
@@ -130,24 +133,35 @@ def write_volume(volume: Volume, path: str | Path) -> Path:
     if volume.num_channels != 1:
         raise ValueError(f"{volume.name}: write one channel at a time, this volume has {volume.num_channels}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    sitk.WriteImage(to_sitk_image(volume), str(path), useCompression=True)
+    sitk.WriteImage(to_sitk_image(volume, levels=levels), str(path), useCompression=True)
     return path
 
 
-def to_sitk_image(volume: Volume) -> sitk.Image:
-    """The first channel of a volume as a SimpleITK image in LPS, with its exact geometry."""
+def to_sitk_image(volume: Volume, *, levels: int | None = None) -> sitk.Image:
+    """The first channel of a volume as a SimpleITK image in LPS, with its exact geometry (``levels``: as in
+    :func:`write_volume`)."""
     array = volume.array[0]
     if isinstance(volume, LabelMap):
         array = array.astype(_label_dtype(int(array.max(initial=0))), copy=False)
     elif array.dtype != np.float32:
         array = array.astype(np.float32)
-    image = sitk.GetImageFromArray(np.ascontiguousarray(array.transpose(2, 1, 0)))
+    voxels = np.array(array.transpose(2, 1, 0), order="C")  # a copy in ITK's axis order, ours to round in place
+    if levels is not None and not isinstance(volume, LabelMap):
+        _round_to_levels(voxels, levels)
+    image = sitk.GetImageFromArray(voxels)
     affine_lps = LPS_TO_RAS @ volume.affine
     spacing = np.linalg.norm(affine_lps[:3, :3], axis=0)
     image.SetSpacing(spacing.tolist())
     image.SetDirection((affine_lps[:3, :3] / spacing).ravel().tolist())
     image.SetOrigin(affine_lps[:3, 3].tolist())
     return image
+
+
+def _round_to_levels(values: np.ndarray, levels: int) -> None:
+    """Round ``values`` in place to the nearest multiple of ``1 / levels``."""
+    values *= levels
+    np.round(values, out=values)
+    values /= levels
 
 
 def _label_dtype(max_label: int) -> type:

@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 import SimpleITK as sitk
+from scipy import ndimage
 
 from geometry_helpers import affine_from, rotation_z
 from reinforcedvl.errors import GridMismatchError, InputFileError, UnsupportedVolumeError
@@ -25,6 +26,21 @@ def test_write_then_read_keeps_array_and_geometry_exactly(tmp_path, suffix):
     back = read_label_map(path)
     np.testing.assert_array_equal(back.array, array)
     np.testing.assert_allclose(back.affine, affine, atol=1e-5)
+
+
+def test_levels_round_a_scalar_map_in_its_file_only_and_pack_it_smaller(tmp_path):
+    noise = ndimage.gaussian_filter(np.random.default_rng(0).random((40, 40, 12)), 2.0)
+    smooth = (noise - noise.min()) / (noise.max() - noise.min())  # like an attention map: smooth, in [0, 1]
+    volume = ScalarVolume(smooth[None].astype(np.float32), affine_from((1.0, 1.0, 2.0)), name="evidence")
+    original = volume.array.copy()
+    exact = write_volume(volume, tmp_path / "exact.nrrd")
+    rounded = write_volume(volume, tmp_path / "rounded.nrrd", levels=255)
+    np.testing.assert_array_equal(volume.array, original)  # the volume itself is left as it was
+    back = read_image(rounded).array
+    assert back.dtype == np.float32
+    np.testing.assert_allclose(back * 255, np.round(back * 255), atol=1e-3)  # every value on a step of 1/255
+    assert np.abs(back - original).max() <= 0.5 / 255 + 1e-6
+    assert rounded.stat().st_size < exact.stat().st_size / 2
 
 
 def test_ras_affine_is_the_lps_geometry_with_x_and_y_flipped(tmp_path):
