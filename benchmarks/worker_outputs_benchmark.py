@@ -54,7 +54,7 @@ def measure(image_path: Path, prompt: str) -> dict[str, object]:
         "segment_seconds": segment_seconds,
         "files_seconds": files_seconds,  # unrounded: on a small crop the files take milliseconds
         "report_seconds": report_seconds,
-        "evidence_file_mb": round(evidence_mb, 1),
+        "evidence_file_mb": evidence_mb,
         "model": f"{predictor.identity.model_id} {predictor.identity.version}",
     }
 
@@ -78,7 +78,7 @@ def write_results(row: dict[str, object], label: str, out: Path) -> None:
     for name, r in results["rows"].items():
         lines.append(
             f"| {name} | {r['image']} | {r['prompt']} | {r['lesions']} | {r['segment_seconds']:.2f} | "
-            f"{r['files_seconds']:.2f} | {r['report_seconds']:.2f} | {r['evidence_file_mb']} | {r['model']} |"
+            f"{r['files_seconds']:.2f} | {r['report_seconds']:.2f} | {r['evidence_file_mb']:.1f} | {r['model']} |"
         )
     (out / "worker_outputs.md").write_text("\n".join(lines) + "\n")
 
