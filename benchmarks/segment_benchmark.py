@@ -328,20 +328,19 @@ def main() -> None:
 
 
 def machine_description() -> str:
-    """CPU model, cores and memory of this machine (the figures depend on them)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    names = [
-        line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
-    ]
-    model = names[0] if names else "unknown CPU"
-    flags = next(
-        (line.split(":", 1)[1].split() for line in cpuinfo.read_text().splitlines() if line.startswith("flags")), []
-    )
-    vector = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-    bf16 = "with" if "avx512_bf16" in flags or "amx_bf16" in flags else "without"
+    """CPU model, the kernels PyTorch picks on it and whether the engine runs bf16 there, cores and memory (the
+    figures depend on them)."""
+    import torch
+
+    from reinforcedvl.device import cpu_has_bf16_instructions
+
+    names = [line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")]
+    model = names[0].split(":", 1)[1].strip() if names else "unknown CPU"
+    kernels = torch.backends.cpu.get_cpu_capability()
+    bf16 = "with" if cpu_has_bf16_instructions() else "without"
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     return (
-        f"{model} ({vector}, {bf16} bf16 instructions), {len(os.sched_getaffinity(0))} cores available, "
+        f"{model} ({kernels} kernels, {bf16} bf16 instructions), {len(os.sched_getaffinity(0))} cores available, "
         f"{memory_gb:.0f} GB memory, CPU build of torch"
     )
 
