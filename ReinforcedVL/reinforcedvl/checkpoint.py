@@ -1,11 +1,14 @@
 """Checkpoints: a folder holding ``config.json`` (identity, model configuration, metadata) and
-``model.safetensors`` (the weights). Never pickle: loading a checkpoint cannot run code.
+``model.safetensors`` (the weights). Never pickle: loading a checkpoint cannot run code. Every read checks the
+configuration, and every load the weights, against the integrity record written with them
+(:mod:`reinforcedvl.checkpoint_files`).
 
 The frozen text encoder is not stored: it comes from its own package and the configuration names it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +16,16 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load, save_file
 
+from .checkpoint_files import (
+    CONFIG_FILE,
+    INTEGRITY_KEY,
+    WEIGHTS_FILE,
+    check_integrity,
+    integrity_record,
+    validate_model_id,
+)
 from .errors import CheckpointError
 from .modeling import ModelConfig, ReinforcedVLNet, build_network
 
@@ -28,8 +39,6 @@ __all__ = [
     "WEIGHTS_FILE",
 ]
 
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
 _FORMAT = "reinforcedvl-checkpoint"
 _FORMAT_VERSION = 1
 
@@ -54,12 +63,14 @@ class Checkpoint:
         identity: model id and version.
         config: sizes and settings to rebuild the network.
         metadata: free-form facts stored with it (training data, command, findings it was trained on).
+        weights_sha256: the SHA-256 its weights file must have (from the integrity record).
     """
 
     folder: Path
     identity: ModelIdentity
     config: ModelConfig
     metadata: dict[str, Any] = field(default_factory=dict)
+    weights_sha256: str = ""
 
     @property
     def weights_path(self) -> Path:
@@ -75,6 +86,7 @@ def save_checkpoint(
 ) -> Checkpoint:
     """Write ``network``'s weights and its configuration to ``folder`` (created if needed)."""
     folder = Path(folder)
+    validate_model_id(identity.model_id)
     folder.mkdir(parents=True, exist_ok=True)
     weights = {name: tensor.detach().cpu().contiguous() for name, tensor in network.state_dict().items()}
     save_file(weights, str(folder / WEIGHTS_FILE), metadata={"format": _FORMAT})
@@ -85,15 +97,18 @@ def save_checkpoint(
         "config": config.to_dict(),
         "metadata": metadata or {},
     }
-    (folder / CONFIG_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    return Checkpoint(folder, identity, config, metadata or {})
+    document[INTEGRITY_KEY] = integrity_record(document, folder / WEIGHTS_FILE)
+    (folder / CONFIG_FILE).write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    return Checkpoint(folder, identity, config, metadata or {}, document[INTEGRITY_KEY]["weights_sha256"])
 
 
 def read_checkpoint(folder: str | Path) -> Checkpoint:
-    """Read a checkpoint's ``config.json`` (the weights load later, with :func:`load_network`).
+    """Read a checkpoint's ``config.json`` and check it against its integrity record (the weights load and are
+    checked later, with :func:`load_network`).
 
     Raises:
-        CheckpointError: the folder lacks a file, or the configuration is unreadable or from a newer version.
+        CheckpointError: the folder lacks a file, the configuration is unreadable, from a newer version, changed
+            since it was written or names an unsafe model id.
     """
     folder = Path(folder)
     config_path = folder / CONFIG_FILE
@@ -111,20 +126,39 @@ def read_checkpoint(folder: str | Path) -> Checkpoint:
             raise ValueError(f"format version {document['format_version']} is newer than this ReinforcedVL reads")
         identity = ModelIdentity(str(document["model"]["id"]), str(document["model"]["version"]))
         config = ModelConfig.from_dict(document["config"])
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise CheckpointError(
             f"{config_path} is not a valid ReinforcedVL checkpoint configuration ({error}). Update ReinforcedVL "
             "or download the checkpoint again."
         ) from None
-    return Checkpoint(folder, identity, config, dict(document.get("metadata", {})))
+    validate_model_id(identity.model_id, str(config_path))
+    weights_sha256 = check_integrity(folder, document, weights=False)
+    return Checkpoint(folder, identity, config, dict(document.get("metadata", {})), weights_sha256)
 
 
 def load_network(checkpoint: Checkpoint, device: torch.device | str = "cpu") -> ReinforcedVLNet:
-    """Build the network of ``checkpoint`` and load its weights onto ``device`` (in evaluation mode)."""
+    """Build the network of ``checkpoint`` and load its weights onto ``device`` (in evaluation mode), after checking
+    the weights file's bytes against the checkpoint's SHA-256.
+
+    Raises:
+        CheckpointError: the weights file is unreadable, damaged (wrong SHA-256) or does not fit the configuration.
+    """
     network = build_network(checkpoint.config)
     try:
-        weights = load_file(str(checkpoint.weights_path), device=str(device))
-    except (SafetensorError, OSError) as error:
+        data = checkpoint.weights_path.read_bytes()
+    except OSError as error:
+        raise CheckpointError(
+            f"{checkpoint.weights_path} could not be read ({error}). Download or copy the checkpoint again."
+        ) from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != checkpoint.weights_sha256:
+        raise CheckpointError(
+            f"{checkpoint.weights_path} is damaged: its SHA-256 is {digest}, the checkpoint's record says "
+            f"{checkpoint.weights_sha256 or 'nothing'}. Download or copy the checkpoint again."
+        )
+    try:
+        weights = load(data)
+    except (SafetensorError, OSError, ValueError) as error:
         raise CheckpointError(
             f"{checkpoint.weights_path} could not be read ({error}); the file is damaged or incomplete. "
             "Download or copy the checkpoint again."

@@ -14,6 +14,7 @@ __all__ = [
     "PromptError",
     "ModelNotFoundError",
     "CheckpointError",
+    "NonFiniteOutputError",
     "OutputExistsError",
     "TrainingSettingsError",
     "InferenceCancelled",
@@ -50,6 +51,10 @@ class ModelNotFoundError(ReinforcedVLError):
 
 class CheckpointError(ReinforcedVLError):
     """A checkpoint exists but cannot be loaded (corrupt, incomplete or from an incompatible version)."""
+
+
+class NonFiniteOutputError(ReinforcedVLError):
+    """The model produced NaN or infinite values: no answer is given rather than a wrong one."""
 
 
 class OutputExistsError(ReinforcedVLError):

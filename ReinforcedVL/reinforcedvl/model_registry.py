@@ -11,6 +11,7 @@ functions that read checkpoints import :mod:`reinforcedvl.checkpoint` (and with 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 DEFAULT_MODEL_ID = "reinforcedvl-starter"
+_MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def user_home() -> Path:
@@ -45,17 +47,23 @@ def bundled_models_folder() -> Path:
 
 
 def installed_models() -> dict[str, Checkpoint]:
-    """Every installed model by id; a user's copy shadows a bundled one of the same id."""
+    """Every installed model by id; a user's copy shadows a bundled one of the same id. A damaged checkpoint is
+    left out of the list (:func:`resolve_checkpoint` names its problem when it is asked for)."""
     from .checkpoint import CONFIG_FILE, read_checkpoint
+    from .errors import CheckpointError
 
     models: dict[str, Checkpoint] = {}
     for folder in (bundled_models_folder(), user_models_folder()):
         if not folder.is_dir():
             continue
         for candidate in sorted(folder.iterdir()):
-            if (candidate / CONFIG_FILE).is_file():
+            if candidate.name.startswith(".") or not (candidate / CONFIG_FILE).is_file():
+                continue
+            try:
                 checkpoint = read_checkpoint(candidate)
-                models[checkpoint.identity.model_id] = checkpoint
+            except CheckpointError:
+                continue
+            models[checkpoint.identity.model_id] = checkpoint
     return models
 
 
@@ -71,6 +79,10 @@ def resolve_checkpoint(model: str | Path = DEFAULT_MODEL_ID) -> Checkpoint:
     path = Path(model).expanduser()
     if path.exists():
         return read_checkpoint(path.parent if path.is_file() else path)
+    for folder in (user_models_folder(), bundled_models_folder()):
+        named = folder / str(model)
+        if _MODEL_ID.fullmatch(str(model)) and (named / CONFIG_FILE).is_file():
+            return read_checkpoint(named)  # an installed model's folder is named after its id: its own error, if any
     models = installed_models()
     if str(model) in models:
         return models[str(model)]

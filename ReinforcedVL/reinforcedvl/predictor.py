@@ -22,7 +22,7 @@ from monai.inferers import sliding_window_inference
 
 from .checkpoint import Checkpoint, ModelIdentity, load_network
 from .device import ComputeDevice, resolve_device
-from .errors import InferenceCancelled
+from .errors import InferenceCancelled, NonFiniteOutputError
 from .lesions import Lesion, find_lesions
 from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
@@ -138,6 +138,8 @@ class Predictor:
         tokens = self.text_encoder.encode(prompt)
         states, mask = batch_prompt_tokens([tokens], self.device.device)
         probability, evidence, existence = self._infer(prepared, states, mask, progress)
+        if not math.isfinite(existence):
+            raise _non_finite(self.checkpoint, "its existence probability")
         volume = prepared.volume
         _report(progress, "restoring the input grid", 0, 1)
         if probability is None:
@@ -152,6 +154,8 @@ class Predictor:
                 threshold=self.config.mask_threshold,
                 min_volume_mm3=self.config.min_lesion_volume_mm3,
             )
+        if not np.isfinite(on_input_grid).all():
+            raise _non_finite(self.checkpoint, "its probability or evidence map")
         evidence = np.clip(on_input_grid[-1:], 0.0, 1.0, out=on_input_grid[-1:])  # in place: no second full copy
         evidence_map = ScalarVolume(evidence, volume.affine, volume.source, "evidence")
         return FindingResult(
@@ -286,6 +290,15 @@ def _count_windows(shape: Sequence[int], window: Sequence[int], overlap: float) 
         step = max(int(size * (1 - overlap)), 1)
         count *= 1 if extent <= size else math.ceil((extent - size) / step) + 1
     return count
+
+
+def _non_finite(checkpoint: Checkpoint, what: str) -> NonFiniteOutputError:
+    identity = checkpoint.identity
+    return NonFiniteOutputError(
+        f"The model {identity.model_id} {identity.version} produced values that are not numbers (NaN or infinite) "
+        f"in {what}, so no answer is given. Its weights or the input may be damaged: check the input volume, and "
+        "download or import the model again."
+    )
 
 
 def _probability_where_held(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .description.wording import Language
-from .errors import OutputExistsError
+from .errors import NonFiniteOutputError, OutputExistsError
 from .io import read_image
 from .model_registry import DEFAULT_MODEL_ID
 from .predictor import Predictor, ProgressCallback
@@ -145,5 +145,12 @@ def _refuse_existing_results(out_dir: Path, folders: list[str], overwrite: bool)
 def _write_json_atomically(path: Path, document: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.partial")
-    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    try:
+        text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        raise NonFiniteOutputError(
+            f"A value for {path.name} is not a number (NaN or infinite); it was not written. The input or the model "
+            "may be damaged: check the input volume, and download or import the model again."
+        ) from None
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)

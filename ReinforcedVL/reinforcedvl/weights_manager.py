@@ -6,12 +6,16 @@ package data (the ``reinforcedvl models download`` command reads it there), and 
 same package next to its module, so one file serves the command line and Slicer without a copy. Each entry:
 
 ``id`` (the model id, also the folder name), ``version``, ``url`` (a ``.zip`` holding one checkpoint folder),
-``sha256`` (of the ``.zip``), ``size`` (bytes of the ``.zip``), ``licence``, ``modalities`` (``["CT", "MR"]``) and a
-one-line ``description``.
+``sha256`` (of the ``.zip``), ``size`` (bytes of the ``.zip``), ``licence``, ``modalities`` (``["CT", "MR"]``), a
+one-line ``description`` and, optionally, ``weights_sha256`` (of the checkpoint's ``model.safetensors``).
+
+Every install stays inside the models folder: a model id is checked to be a plain folder name
+(:func:`reinforcedvl.checkpoint_files.validate_model_id`) before it becomes a path, and a checkpoint is installed only
+if its files match the integrity record in its ``config.json``.
 
 Models are installed into :func:`reinforcedvl.model_registry.user_models_folder` (``~/.reinforcedvl/models``), one
 folder per model id. Nothing here imports torch: Slicer's own process uses this module, and the worker process,
-which loads the weights, checks them in full (:func:`reinforcedvl.checkpoint.read_checkpoint`).
+which loads the weights, checks them again at every load (:func:`reinforcedvl.checkpoint.load_network`).
 
 Example:
     >>> entry = manifest_entry("reinforcedvl-starter")  # doctest: +SKIP
@@ -20,7 +24,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -33,7 +36,8 @@ from typing import Any
 
 import requests
 
-from .errors import ReinforcedVLError
+from .checkpoint_files import CHECKPOINT_FILES, check_integrity, file_sha256, validate_model_id
+from .errors import CheckpointError, ReinforcedVLError
 from .model_registry import bundled_models_folder, user_models_folder
 
 __all__ = [
@@ -52,12 +56,10 @@ __all__ = [
 
 MANIFEST_PATH = Path(__file__).resolve().parent / "resources" / "models.json"
 
-# The two files of a checkpoint folder, as reinforcedvl.checkpoint names them (CONFIG_FILE, WEIGHTS_FILE). They are
-# repeated here because that module imports torch; a test checks the two stay equal.
-CHECKPOINT_FILES = ("config.json", "model.safetensors")
-
 _CHUNK_BYTES = 1 << 20
 _DOWNLOADS_FOLDER = ".downloads"
+# An archive that unpacks to more than this is refused before anything is written (a checkpoint is far smaller).
+_MAX_UNPACKED_BYTES = 50 << 30
 
 DownloadProgress = Callable[[int, int], None]
 """Called as ``progress(done_bytes, total_bytes)`` while a download runs."""
@@ -80,6 +82,7 @@ class ManifestEntry:
         licence: licence of the weights.
         modalities: the scan types the model was trained on (``"CT"``, ``"MR"``).
         description: one line for lists.
+        weights_sha256: SHA-256 of the checkpoint's weights file, when the manifest gives it.
     """
 
     model_id: str
@@ -90,6 +93,7 @@ class ManifestEntry:
     licence: str
     modalities: tuple[str, ...]
     description: str = ""
+    weights_sha256: str = ""
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> ManifestEntry:
@@ -102,6 +106,7 @@ class ManifestEntry:
             licence=str(values["licence"]),
             modalities=tuple(str(m) for m in values["modalities"]),
             description=str(values.get("description", "")),
+            weights_sha256=str(values.get("weights_sha256", "")).lower(),
         )
 
 
@@ -165,7 +170,7 @@ def installed_model_list(models_folder: Path | None = None) -> list[InstalledMod
             if candidate.name.startswith(".") or not (candidate / CHECKPOINT_FILES[0]).is_file():
                 continue
             try:
-                model_id, version = _checkpoint_identity(candidate)
+                model_id, version = _checkpoint_identity(candidate, weights=False)
             except WeightsError:
                 continue
             found[model_id] = InstalledModel(model_id, version, candidate, bundled)
@@ -202,14 +207,16 @@ def download_model(
             f"({interruption}). Check the network and download again: it continues where it stopped."
         )
     try:
-        digest = _sha256(partial)
+        digest = file_sha256(partial)
         if digest != entry.sha256:
             raise WeightsError(
                 f"The download of {entry.model_id} {entry.version} is corrupt: its SHA-256 is {digest}, the manifest "
                 f"says {entry.sha256}. The file was deleted; download it again. If this happens again, the file on the "
                 f"server ({entry.url}) is not the published one: report it to the ReinforcedVL developers."
             )
-        return _install_archive(partial, models_folder, expected_id=entry.model_id, replace=True)
+        return _install_archive(
+            partial, models_folder, expected_id=entry.model_id, expected_weights=entry.weights_sha256, replace=True
+        )
     finally:
         partial.unlink(missing_ok=True)
 
@@ -272,12 +279,20 @@ def import_model(source: str | Path, *, models_folder: Path | None = None, repla
     if source.is_dir():
         model_id, _ = _checkpoint_identity(source)
         target = _target_folder(models_folder, model_id, replace)
-        staging = Path(tempfile.mkdtemp(prefix=f".import-{model_id}-", dir=models_folder))
-        for name in CHECKPOINT_FILES:
-            shutil.copy2(source / name, staging / name)
-        return _move_into_place(staging, target)
+        staging = Path(tempfile.mkdtemp(prefix=".import-", dir=_created(models_folder)))
+        try:
+            for name in CHECKPOINT_FILES:
+                shutil.copy2(source / name, staging / name)
+            return _move_into_place(staging, target)
+        except OSError as error:
+            raise WeightsError(
+                f"{source} could not be copied into {models_folder} ({error}). Free disk space or check the folder's "
+                "permissions, then import again."
+            ) from None
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     if source.is_file() and zipfile.is_zipfile(source):
-        return _install_archive(source, models_folder, expected_id=None, replace=replace)
+        return _install_archive(source, models_folder, expected_id=None, expected_weights="", replace=replace)
     raise WeightsError(
         f"{source} is neither a checkpoint folder nor a .zip of one. Choose the folder holding "
         f"{' and '.join(CHECKPOINT_FILES)}, or a .zip of that folder."
@@ -348,24 +363,36 @@ def _transfer(
     return None if have >= entry.size_bytes else "the server closed the connection early"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _created(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
-def _install_archive(archive: Path, models_folder: Path, *, expected_id: str | None, replace: bool) -> InstalledModel:
+def _install_archive(
+    archive: Path, models_folder: Path, *, expected_id: str | None, expected_weights: str, replace: bool
+) -> InstalledModel:
     """Unpack a ``.zip`` holding one checkpoint folder into ``models_folder/<id>``."""
-    models_folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=models_folder))
+    staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=_created(models_folder)))
     try:
-        with zipfile.ZipFile(archive) as bundle:
-            for member in bundle.namelist():
-                if member.startswith(("/", "\\")) or ".." in Path(member).parts:
-                    raise WeightsError(f"{archive.name} holds an unsafe path ({member}); it was not unpacked.")
-            bundle.extractall(staging)
+        try:
+            with zipfile.ZipFile(archive) as bundle:
+                members = bundle.infolist()
+                for member in members:
+                    name = member.filename.replace("\\", "/")
+                    if name.startswith("/") or ".." in name.split("/") or ":" in name.split("/")[0]:
+                        raise WeightsError(
+                            f"{archive.name} holds an unsafe path ({member.filename}); it was not unpacked."
+                        )
+                if sum(member.file_size for member in members) > _MAX_UNPACKED_BYTES:
+                    raise WeightsError(
+                        f"{archive.name} would unpack to more than {_MAX_UNPACKED_BYTES >> 30} GiB; it is not a model "
+                        "archive and was not unpacked."
+                    )
+                bundle.extractall(staging)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError) as error:
+            raise WeightsError(
+                f"{archive.name} could not be unpacked ({error}); the archive is damaged. Download or copy it again."
+            ) from None
         folders = sorted({path.parent for path in staging.rglob(CHECKPOINT_FILES[0])})
         if len(folders) != 1:
             raise WeightsError(
@@ -373,6 +400,11 @@ def _install_archive(archive: Path, models_folder: Path, *, expected_id: str | N
                 f"with {' and '.join(CHECKPOINT_FILES)}."
             )
         model_id, _ = _checkpoint_identity(folders[0])
+        if expected_weights and file_sha256(folders[0] / CHECKPOINT_FILES[1]) != expected_weights:
+            raise WeightsError(
+                f"The weights in {archive.name} are not the ones the manifest lists for {model_id}; it was not "
+                "installed. Report this to the ReinforcedVL developers."
+            )
         if expected_id is not None and model_id != expected_id:
             raise WeightsError(
                 f"{archive.name} holds model {model_id!r}, not {expected_id!r} as its manifest entry says; it was not "
@@ -384,7 +416,16 @@ def _install_archive(archive: Path, models_folder: Path, *, expected_id: str | N
 
 
 def _target_folder(models_folder: Path, model_id: str, replace: bool) -> Path:
+    """The folder ``model_id`` installs into: always a direct child of ``models_folder``."""
+    try:
+        validate_model_id(model_id)
+    except CheckpointError as error:
+        raise WeightsError(str(error)) from None
     target = models_folder / model_id
+    if target.resolve().parent != models_folder.resolve() or target.is_symlink():
+        raise WeightsError(
+            f"The model id {model_id!r} does not name a plain folder inside {models_folder}; it was not installed."
+        )
     if target.exists() and not replace:
         raise WeightsError(
             f"{model_id} is installed already ({target}). Delete it first ('reinforcedvl models delete {model_id}'), "
@@ -405,9 +446,10 @@ def _move_into_place(checkpoint_folder: Path, target: Path) -> InstalledModel:
     return InstalledModel(model_id, version, target, bundled=False)
 
 
-def _checkpoint_identity(folder: Path) -> tuple[str, str]:
-    """Model id and version from a checkpoint folder's configuration, after checking both files are there and the
-    weights file starts with a readable safetensors header."""
+def _checkpoint_identity(folder: Path, *, weights: bool = True) -> tuple[str, str]:
+    """Model id and version from a checkpoint folder's configuration, after checking both files are there, the
+    weights file starts with a readable safetensors header, the id is a safe folder name and the configuration (and,
+    if ``weights``, the weights file) match the checkpoint's integrity record."""
     config_path, weights_path = (folder / name for name in CHECKPOINT_FILES)
     for required in (config_path, weights_path):
         if not required.is_file():
@@ -416,7 +458,8 @@ def _checkpoint_identity(folder: Path) -> tuple[str, str]:
                 f"{' and '.join(CHECKPOINT_FILES)}."
             )
     try:
-        model = json.loads(config_path.read_text(encoding="utf-8"))["model"]
+        document = json.loads(config_path.read_text(encoding="utf-8"))
+        model = document["model"]
         identity = (str(model["id"]), str(model["version"]))
         with weights_path.open("rb") as stream:
             header_bytes = int.from_bytes(stream.read(8), "little")
@@ -427,4 +470,9 @@ def _checkpoint_identity(folder: Path) -> tuple[str, str]:
         raise WeightsError(
             f"{folder} is not a readable ReinforcedVL checkpoint ({error}). Export or download it again."
         ) from None
+    try:
+        validate_model_id(identity[0], str(config_path))
+        check_integrity(folder, document, weights=weights)
+    except CheckpointError as error:
+        raise WeightsError(str(error)) from None
     return identity

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from reinforcedvl.checkpoint import ModelIdentity, load_network, read_checkpoint, save_checkpoint
+from reinforcedvl.checkpoint_files import seal_checkpoint
 from reinforcedvl.errors import CheckpointError, ModelNotFoundError
 from reinforcedvl.model_registry import resolve_checkpoint
 from reinforcedvl.modeling import ModelConfig, build_network
@@ -53,8 +54,61 @@ def test_damaged_weights_are_explained(tmp_path):
     save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
     weights = tmp_path / "model.safetensors"
     weights.write_bytes(weights.read_bytes()[:1000])
-    with pytest.raises(CheckpointError, match="damaged or incomplete"):
+    with pytest.raises(CheckpointError, match="is damaged: its SHA-256"):
         load_network(read_checkpoint(tmp_path))
+
+
+@pytest.mark.parametrize("where", [0.3, 0.6, 0.99])
+def test_one_flipped_byte_in_the_weights_stops_the_load(tmp_path, where):
+    """A single flipped bit anywhere in the tensors' bytes is refused at load, before the network runs."""
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    weights = tmp_path / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[int(len(data) * where)] ^= 0x01
+    weights.write_bytes(bytes(data))
+    checkpoint = read_checkpoint(tmp_path)  # the configuration is still intact
+    with pytest.raises(CheckpointError, match="is damaged: its SHA-256 is .*Download or copy"):
+        load_network(checkpoint)
+
+
+def test_an_edited_configuration_is_refused(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    config = tmp_path / "config.json"
+    config.write_text(config.read_text().replace('"mask_threshold": 0.5', '"mask_threshold": 0.7'))
+    with pytest.raises(CheckpointError, match="was changed after the checkpoint was written"):
+        read_checkpoint(tmp_path)
+
+
+def test_a_checkpoint_without_a_record_says_how_to_seal_it(tmp_path):
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    document = json.loads((tmp_path / "config.json").read_text())
+    del document["integrity"]
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    with pytest.raises(CheckpointError, match="no integrity record.*reinforcedvl models seal"):
+        read_checkpoint(tmp_path)
+    seal_checkpoint(tmp_path)
+    assert load_network(read_checkpoint(tmp_path)) is not None
+
+
+@pytest.mark.parametrize("model_id", ["../victim", "/tmp/abs", "a/b", "..", ".hidden", "", "x" * 101, "a\\b"])
+def test_unsafe_model_ids_are_refused(tmp_path, model_id):
+    with pytest.raises(CheckpointError, match="not a valid model name"):
+        save_checkpoint(tmp_path / "new", build_network(SMALL), SMALL, ModelIdentity(model_id, "1"))
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    document = json.loads((tmp_path / "config.json").read_text())
+    document["model"]["id"] = model_id
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    seal_checkpoint(tmp_path)
+    with pytest.raises(CheckpointError, match="not a valid model name"):
+        read_checkpoint(tmp_path)
+
+
+def test_the_shipped_starter_passes_its_own_check():
+    from reinforcedvl.model_registry import bundled_models_folder
+
+    checkpoint = read_checkpoint(bundled_models_folder() / "reinforcedvl-starter")
+    assert len(checkpoint.weights_sha256) == 64
+    assert load_network(checkpoint) is not None
 
 
 def test_weights_of_another_configuration_are_refused(tmp_path):
@@ -62,6 +116,7 @@ def test_weights_of_another_configuration_are_refused(tmp_path):
     document = json.loads((tmp_path / "config.json").read_text())
     document["config"]["embed_dim"] = 64
     (tmp_path / "config.json").write_text(json.dumps(document))
+    seal_checkpoint(tmp_path)  # a maintainer's deliberate edit: the record is renewed, the weights still differ
     with pytest.raises(CheckpointError, match="does not match its configuration"):
         load_network(read_checkpoint(tmp_path))
 

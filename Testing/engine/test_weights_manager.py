@@ -4,6 +4,7 @@ with an HTTP Range request), server error, cancellation; imports and deletion.""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import threading
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from reinforcedvl import checkpoint
+from reinforcedvl.checkpoint_files import seal_checkpoint
 from reinforcedvl.model_registry import resolve_checkpoint
 from reinforcedvl.weights_manager import (
     CHECKPOINT_FILES,
@@ -200,3 +202,115 @@ def test_import_refuses_what_is_not_a_checkpoint(tmp_path, untrained_checkpoint,
         import_model(folder)
     with pytest.raises(WeightsError, match="neither a checkpoint folder nor a .zip"):
         import_model(folder / "config.json")
+
+
+def _checkpoint_named(source: Path, folder: Path, model_id: str) -> Path:
+    """A copy of ``source`` whose configuration names ``model_id`` (resealed, as a hostile author would)."""
+    shutil.copytree(source, folder)
+    document = json.loads((folder / "config.json").read_text())
+    document["model"]["id"] = model_id
+    (folder / "config.json").write_text(json.dumps(document))
+    seal_checkpoint(folder)
+    return folder
+
+
+@pytest.mark.parametrize("model_id", ["../../victim", "../victim", "{absolute}", "sub/dir", ".", "..", "a\\..\\b"])
+def test_import_never_writes_or_deletes_outside_the_models_folder(
+    tmp_path, untrained_checkpoint, models_folder, model_id
+):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "precious.txt").write_text("keep me")
+    model_id = model_id.replace("{absolute}", str(victim))
+    hostile = _checkpoint_named(untrained_checkpoint, tmp_path / "hostile", model_id)
+    archive = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for name in CHECKPOINT_FILES:
+            bundle.write(hostile / name, f"hostile/{name}")
+    before = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*"))
+    for source in (archive, hostile):
+        with pytest.raises(WeightsError, match="not a valid model name"):
+            import_model(source, replace=True)
+    assert (victim / "precious.txt").read_text() == "keep me"
+    after = sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*"))
+    assert [path for path in after if path not in before and not path.startswith("home")] == []
+    assert not models_folder.exists() or [p.name for p in models_folder.iterdir()] == []
+
+
+def test_import_of_a_folder_creates_the_models_folder(untrained_checkpoint, models_folder):
+    assert not models_folder.exists()
+    installed = import_model(untrained_checkpoint)
+    assert installed.folder == models_folder / "untrained-test-model"
+    assert sorted(p.name for p in models_folder.iterdir()) == ["untrained-test-model"]
+
+
+def test_import_refuses_damaged_weights_and_leaves_nothing(tmp_path, untrained_checkpoint, models_folder):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(untrained_checkpoint, damaged)
+    data = bytearray((damaged / "model.safetensors").read_bytes())
+    data[len(data) // 2] ^= 0x10
+    (damaged / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(WeightsError, match="is damaged: its SHA-256"):
+        import_model(damaged)
+    assert not models_folder.exists() or list(models_folder.iterdir()) == []
+
+
+def test_hostile_archives_are_refused_with_a_message(tmp_path, untrained_checkpoint, models_folder):
+    """Seeded mutations of a model archive: every one is installed intact or refused with a WeightsError, and
+    nothing is left in (or written outside) the models folder when refused."""
+    import random
+
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as bundle:
+        for name in CHECKPOINT_FILES:
+            bundle.write(untrained_checkpoint / name, f"m/{name}")
+    payload = good.read_bytes()
+    generator = random.Random(17)
+    cases: list[bytes] = [payload[:n] for n in (0, 10, len(payload) // 2, len(payload) - 1)]
+    for _ in range(24):
+        mutated = bytearray(payload)
+        for _ in range(generator.randint(1, 8)):
+            mutated[generator.randrange(len(mutated))] = generator.randrange(256)
+        cases.append(bytes(mutated))
+    unsafe = tmp_path / "unsafe.zip"
+    with zipfile.ZipFile(unsafe, "w") as bundle:
+        bundle.writestr("../escaped/config.json", "{}")
+    cases.append(unsafe.read_bytes())
+    installed = 0
+    for index, case in enumerate(cases):
+        path = tmp_path / f"case-{index}.zip"
+        path.write_bytes(case)
+        try:
+            model = import_model(path, replace=True)
+        except WeightsError as error:
+            assert str(error) and "Traceback" not in str(error)
+        else:
+            installed += 1
+            assert load_network_checked(model.folder)
+        leftovers = [p.name for p in models_folder.iterdir()] if models_folder.exists() else []
+        assert set(leftovers) <= {"untrained-test-model"}, leftovers
+    assert not (tmp_path / "escaped").exists()
+    assert installed < len(cases)
+
+
+def load_network_checked(folder: Path) -> bool:
+    """The installed copy passes the full load check (the integrity record and the network's shapes)."""
+    return checkpoint.load_network(checkpoint.read_checkpoint(folder)) is not None
+
+
+def test_a_damaged_installed_model_is_named_when_asked_for(untrained_checkpoint, models_folder):
+    installed = import_model(untrained_checkpoint)
+    config = installed.folder / "config.json"
+    document = json.loads(config.read_text())
+    document["config"]["mask_threshold"] = 0.1
+    config.write_text(json.dumps(document))
+    with pytest.raises(checkpoint.CheckpointError, match="was changed after"):
+        resolve_checkpoint("untrained-test-model")
+
+
+def test_manifest_weights_checksum_is_enforced(server, models_folder):
+    entry = _entry(server, "good")
+    refused = ManifestEntry(**{**entry.__dict__, "weights_sha256": "0" * 64})
+    with pytest.raises(WeightsError, match="not the ones the manifest lists"):
+        download_model(refused)
+    assert [p.name for p in models_folder.iterdir() if not p.name.startswith(".")] == []

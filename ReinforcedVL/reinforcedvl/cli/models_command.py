@@ -2,7 +2,8 @@
 
 ``reinforcedvl models`` (or ``models list``) lists; ``models download ID`` fetches a published model (resuming an
 interrupted transfer, checking its SHA-256); ``models import PATH`` installs a checkpoint folder or a ``.zip`` of one
-(for sites without internet access); ``models delete ID`` removes a downloaded or imported model.
+(for sites without internet access); ``models delete ID`` removes a downloaded or imported model; ``models seal PATH``
+records the checksums of a checkpoint folder written before checkpoints carried them.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..checkpoint_files import seal_checkpoint
 from ..model_registry import installed_models, user_models_folder
 from ..weights_manager import delete_model, download_model, import_model, manifest_entry, read_manifest
 
-__all__ = ["add_parser", "run", "run_download", "run_import", "run_delete"]
+__all__ = ["add_parser", "run", "run_download", "run_import", "run_delete", "run_seal"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +40,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     delete = actions.add_parser("delete", help="delete a downloaded or imported model")
     delete.add_argument("model_id", metavar="ID")
     delete.set_defaults(run=run_delete)
+    seal = actions.add_parser(
+        "seal",
+        help="record the SHA-256 of a checkpoint folder you trust (one written by an older ReinforcedVL)",
+        description="Write the integrity record (SHA-256 of the weights and of the settings) into a checkpoint "
+        "folder's config.json. Every load checks the files against it. Only for a copy you trust as it is.",
+    )
+    seal.add_argument("folder", metavar="PATH", type=Path, help="checkpoint folder (config.json + model.safetensors)")
+    seal.set_defaults(run=run_seal)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,4 +81,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     print(f"Deleted {delete_model(args.model_id)}")
+    return 0
+
+
+def run_seal(args: argparse.Namespace) -> int:
+    record = seal_checkpoint(args.folder)
+    print(f"Recorded the checksums of {args.folder} (weights SHA-256 {record['weights_sha256']}).")
     return 0

@@ -18,6 +18,7 @@ from nibabel.filebasedimages import ImageFileError
 
 from ..errors import InputFileError, UnsupportedVolumeError
 from ..volume import FileFormat, LabelMap, ScalarVolume, Volume, VolumeSource, check_same_grid
+from .dicom_geometry import check_slice_geometry
 
 __all__ = [
     "LPS_TO_RAS",
@@ -247,6 +248,7 @@ def _read_dicom_series(path: Path) -> tuple[sitk.Image, VolumeSource]:
         image = reader.Execute()
     except RuntimeError as error:
         raise InputFileError(f"The DICOM series in {folder} could not be read ({_first_line(error)}).") from None
+    check_slice_geometry(folder, file_names, image)
     modality = reader.GetMetaData(0, "0008|0060").strip() if reader.HasMetaDataKey(0, "0008|0060") else None
     source = VolumeSource(tuple(Path(f) for f in file_names), "dicom", modality or None, series_id)
     return image, source

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import OutputExistsError
+from ..errors import NonFiniteOutputError, OutputExistsError
 from .document import GroundedReport
 
 __all__ = ["REPORT_MARKDOWN", "REPORT_JSON", "REPORT_FILES", "write_report_files"]
@@ -32,7 +32,14 @@ def write_report_files(report: GroundedReport, out_dir: str | Path, *, overwrite
         )
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomically(paths[0], report.to_markdown())
-    _write_atomically(paths[1], json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    try:
+        document = json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        raise NonFiniteOutputError(
+            "A number of the report is not a number (NaN or infinite); no report was written. Check the input "
+            "volume and mask."
+        ) from None
+    _write_atomically(paths[1], document)
     return paths
 
 
