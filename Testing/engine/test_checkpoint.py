@@ -144,3 +144,17 @@ def test_unknown_model_lists_what_is_installed(tmp_path, monkeypatch):
     save_checkpoint(tmp_path / "home" / "models" / "known", build_network(SMALL), SMALL, ModelIdentity("known", "1"))
     with pytest.raises(ModelNotFoundError, match=r"No model 'nope'.*known"):
         resolve_checkpoint("nope")
+
+
+def test_models_seal_command_records_the_checksums(tmp_path, capsys):
+    from reinforcedvl.cli.main import main
+
+    save_checkpoint(tmp_path, build_network(SMALL), SMALL, ModelIdentity("m", "1"))
+    document = json.loads((tmp_path / "config.json").read_text())
+    del document["integrity"]
+    (tmp_path / "config.json").write_text(json.dumps(document))
+    assert main(["models", "seal", str(tmp_path)]) == 0
+    assert "Recorded the checksums" in capsys.readouterr().out
+    assert len(read_checkpoint(tmp_path).weights_sha256) == 64
+    assert main(["models", "seal", str(tmp_path / "missing")]) == 2
+    assert "config.json is missing" in capsys.readouterr().err
