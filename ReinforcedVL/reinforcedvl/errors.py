@@ -15,6 +15,7 @@ __all__ = [
     "ModelNotFoundError",
     "CheckpointError",
     "OutputExistsError",
+    "OutputFolderError",
     "TrainingSettingsError",
     "InferenceCancelled",
     "DeviceError",
@@ -54,6 +55,10 @@ class CheckpointError(ReinforcedVLError):
 
 class OutputExistsError(ReinforcedVLError):
     """The output folder already holds results and overwriting was not asked for."""
+
+
+class OutputFolderError(ReinforcedVLError):
+    """The output folder cannot be made or written (a file is in the way, no permission, a read-only disk)."""
 
 
 class InferenceCancelled(ReinforcedVLError):
