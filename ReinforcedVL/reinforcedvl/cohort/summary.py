@@ -9,8 +9,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..checkpoint import ModelIdentity
 from ..prompts import normalize_prompt
 from ..segment_study import RESULT_FILE
+from .finished import other_run_reason, read_result
 from .studies import CohortStudy
 
 __all__ = ["ERROR_FILE", "SUMMARY_CSV", "SUMMARY_MARKDOWN", "COLUMNS", "cohort_rows", "write_cohort_summary"]
@@ -34,26 +36,36 @@ COLUMNS = (
 )
 
 
-def cohort_rows(studies: list[CohortStudy], prompts: list[str], out_dir: Path) -> list[dict[str, Any]]:
-    """One row per (study, prompt): ``status`` is ``done``, ``failed: <message>`` or ``not run``."""
+def cohort_rows(
+    studies: list[CohortStudy], prompts: list[str], out_dir: Path, *, model: ModelIdentity | None = None
+) -> list[dict[str, Any]]:
+    """One row per (study, prompt): ``status`` is ``done``, ``failed: <message>``, ``not run`` or ``not run: <why>``.
+
+    Only a ``result.json`` that answers these prompts (and ``model``, when given) counts as done; another run's
+    result in the folder is named in the status, its rows are not mixed in.
+    """
     asked = [normalize_prompt(prompt) for prompt in prompts]
     rows = []
     for study in studies:
         folder = out_dir / study.study_id
-        result_path, error_path = folder / RESULT_FILE, folder / ERROR_FILE
-        if result_path.exists():
-            rows += _finding_rows(study.study_id, json.loads(result_path.read_text(encoding="utf-8")))
+        error_path = folder / ERROR_FILE
+        result = read_result(folder)
+        other = None if result is None else other_run_reason(result, asked, model)
+        if result is not None and other is None:
+            rows += _finding_rows(study.study_id, result)
             continue
-        status = "not run"
+        status = "not run" if other is None else f"not run: {RESULT_FILE} is another run's ({other})"
         if error_path.exists():
-            status = "failed: " + json.loads(error_path.read_text(encoding="utf-8"))["error"].splitlines()[0]
+            status = "failed: " + _error_message(error_path)
         rows += [{**dict.fromkeys(COLUMNS, ""), "study": study.study_id, "status": status, "prompt": p} for p in asked]
     return rows
 
 
-def write_cohort_summary(studies: list[CohortStudy], prompts: list[str], out_dir: Path) -> tuple[Path, Path]:
+def write_cohort_summary(
+    studies: list[CohortStudy], prompts: list[str], out_dir: Path, *, model: ModelIdentity | None = None
+) -> tuple[Path, Path]:
     """Write ``cohort_summary.csv`` and ``cohort_summary.md`` in ``out_dir``; returns their paths."""
-    rows = cohort_rows(studies, prompts, out_dir)
+    rows = cohort_rows(studies, prompts, out_dir, model=model)
     csv_path, markdown_path = out_dir / SUMMARY_CSV, out_dir / SUMMARY_MARKDOWN
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = csv_path.with_suffix(".csv.partial")
@@ -64,6 +76,13 @@ def write_cohort_summary(studies: list[CohortStudy], prompts: list[str], out_dir
     os.replace(partial, csv_path)
     markdown_path.write_text(_markdown(rows, len(studies)), encoding="utf-8")
     return csv_path, markdown_path
+
+
+def _error_message(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["error"]).splitlines()[0]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return f"see {path.name}"
 
 
 def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]:

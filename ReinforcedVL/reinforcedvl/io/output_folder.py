@@ -25,11 +25,12 @@ STAGING_PREFIX = ".reinforcedvl-staging-"
 """Hidden folder names under the output folder that hold a run's files until they are complete."""
 
 
-def check_output_folder(out_dir: str | Path) -> None:
+def check_output_folder(out_dir: str | Path, *, keep: bool = False) -> None:
     """Raise :class:`OutputFolderError` unless ``out_dir`` is, or can be made, a folder this process can write in.
 
     The check writes and removes a probe file (permissions alone do not tell: a read-only file system, or access
-    rules, refuse what the mode bits allow); a folder made for the check is removed again.
+    rules, refuse what the mode bits allow); a folder made for the check is removed again unless ``keep`` (for
+    processes that share the folder and must not remove it under each other).
     """
     out_dir = Path(out_dir)
     existing = _nearest_existing(out_dir)
@@ -47,7 +48,8 @@ def check_output_folder(out_dir: str | Path) -> None:
             "or change its permissions."
         ) from None
     finally:
-        _remove_empty(created)
+        if not keep:
+            _remove_empty(created)
 
 
 @contextmanager
