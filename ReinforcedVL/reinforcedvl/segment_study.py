@@ -81,7 +81,7 @@ def run_study(
         predictor.check_prompt(prompt)
     prepared = predictor.set_volume(plan.volume, modality=plan.modality)
     device_text = predictor.device.description
-    with staged_output(plan.out_dir, last=RESULT_FILE) as staging:
+    with staged_output(plan.out_dir, last=RESULT_FILE, replaces=_earlier_finding_folders(plan.out_dir)) as staging:
         findings = []
         for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
             result = predictor.segment(prompt, progress=progress)
@@ -148,6 +148,17 @@ def _refuse_existing_results(out_dir: Path, folders: list[str], overwrite: bool)
             f"{out_dir} already holds results ({', '.join(existing)}). Choose another --out folder, or pass "
             "--overwrite to replace them."
         )
+
+
+def _earlier_finding_folders(out_dir: Path) -> tuple[str, ...]:
+    """The finding folders an earlier ``result.json`` in ``out_dir`` names: replaced with it (reached only when the
+    user asked to overwrite, or in a cohort when the earlier run was another one and ``--overwrite`` was given)."""
+    try:
+        earlier = json.loads((out_dir / RESULT_FILE).read_text(encoding="utf-8"))
+        paths = [Path(entry["labelmap"]) for entry in earlier["prompts"]]
+        return tuple(sorted({path.parts[0] for path in paths if len(path.parts) == 2}))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return ()
 
 
 def _write_json(path: Path, document: dict[str, Any]) -> None:

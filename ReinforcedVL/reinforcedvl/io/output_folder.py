@@ -53,12 +53,14 @@ def check_output_folder(out_dir: str | Path, *, keep: bool = False) -> None:
 
 
 @contextmanager
-def staged_output(out_dir: str | Path, *, last: str | None = None) -> Iterator[Path]:
+def staged_output(out_dir: str | Path, *, last: str | None = None, replaces: tuple[str, ...] = ()) -> Iterator[Path]:
     """A staging folder inside ``out_dir`` whose entries replace those of ``out_dir`` when the block succeeds.
 
     Args:
         out_dir: the output folder (made if needed; removed again on failure when it was made here).
         last: the entry moved in after all others (``result.json``), so that its presence means every file is there.
+        replaces: entries of ``out_dir`` that belong to the result being replaced and go with it (an earlier run's
+            finding folders), removed only when the block succeeds.
 
     Yields:
         The staging folder: write the run's files and folders into it, with the names they take in ``out_dir``.
@@ -76,6 +78,10 @@ def staged_output(out_dir: str | Path, *, last: str | None = None) -> Iterator[P
         entries = sorted(staging.iterdir(), key=lambda entry: entry.name == last)
         replaced = staging / ".replaced"
         replaced.mkdir()
+        new_names = {entry.name for entry in entries}
+        for name in replaces:
+            if name not in new_names and _plain_name(name) and (out_dir / name).is_dir():
+                os.replace(out_dir / name, replaced / name)
         for entry in entries:
             target = out_dir / entry.name
             if target.is_dir() and not target.is_symlink():
@@ -86,6 +92,16 @@ def staged_output(out_dir: str | Path, *, last: str | None = None) -> Iterator[P
         _remove_empty(created)
         raise
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _plain_name(name: str) -> bool:
+    """A name of an entry directly inside a folder: not empty, not ``.`` or ``..``, no separator, not ours."""
+    return (
+        name not in ("", ".", "..")
+        and "/" not in name
+        and os.sep not in name
+        and not name.startswith((STAGING_PREFIX, ".reinforcedvl-probe-"))
+    )
 
 
 def _nearest_existing(path: Path) -> Path:

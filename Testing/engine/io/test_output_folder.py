@@ -120,3 +120,16 @@ def test_a_killed_run_leaves_only_a_staging_folder_that_the_next_run_removes(tmp
     with staged_output(out) as staging:
         (staging / "result.json").write_text("{}")
     assert [p.name for p in out.iterdir()] == ["result.json"]
+
+
+@pytest.mark.parametrize("name", ["..", ".", "", "/", "../victim", "a/b"])
+def test_only_plain_names_inside_the_folder_are_ever_replaced(tmp_path, name):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("keep")
+    out = tmp_path / "out"
+    (out / "01-old").mkdir(parents=True)
+    with staged_output(out, replaces=(name, "01-old")) as staging:
+        (staging / "result.json").write_text("{}")
+    assert (victim / "keep.txt").read_text() == "keep" and tmp_path.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["result.json"]
