@@ -15,6 +15,7 @@ import nibabel
 import numpy as np
 import SimpleITK as sitk
 from nibabel.filebasedimages import ImageFileError
+from nibabel.spatialimages import HeaderDataError
 
 from ..errors import InputFileError, UnsupportedVolumeError
 from ..volume import FileFormat, LabelMap, ScalarVolume, Volume, VolumeSource, check_same_grid
@@ -44,6 +45,21 @@ _SUFFIXES: dict[str, FileFormat] = {
     ".mhd": "metaimage",
     ".dcm": "dicom",
 }
+# What a damaged file makes ITK or nibabel raise: ITK's RuntimeError; truncated or corrupt streams; and from
+# nibabel's second reading of NIfTI, header fields out of range (HeaderDataError, ValueError, OverflowError) or
+# sizes that claim more memory than there is.
+_READ_ERRORS = (
+    RuntimeError,
+    EOFError,
+    OSError,
+    zlib.error,
+    ImageFileError,
+    HeaderDataError,
+    ValueError,
+    OverflowError,
+    MemoryError,
+)
+
 MAX_LABELS = 1000
 """More distinct non-zero values than this and a file is not read as a label map."""
 _FEW_LABELS = 16  # up to this many labels, any arrangement is taken as a label map
@@ -249,7 +265,7 @@ def _read_file(path: Path) -> tuple[sitk.Image, np.ndarray | None]:
         image = sitk.ReadImage(str(path))
         nonfinite = _nifti_nonfinite_voxels(path) if file_format_of(path) == "nifti" else None
         return image, nonfinite
-    except (RuntimeError, EOFError, OSError, zlib.error, ImageFileError) as error:
+    except _READ_ERRORS as error:
         raise InputFileError(
             f"{path} could not be read as a {file_format_of(path)} volume; the file may be truncated or "
             f"corrupt ({_first_line(error)}). Export it again from its source."
