@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from ..description.wording import Language
 from ..checkpoint import ModelIdentity
+from ..description.wording import Language
 from ..errors import DeviceError, OutputExistsError, ReinforcedVLError
 from ..io import check_output_folder
 from ..model_registry import DEFAULT_MODEL_ID, resolve_checkpoint

@@ -148,8 +148,9 @@ def check_label_values(array: np.ndarray, name: str) -> None:
 
     A label map names regions: its values are 0 (background) and positive labels, a few of them
     (:data:`MAX_LABELS` at most; a TotalSegmentator map has 117), and with more than a few labels each covers
-    whole patches, so that two neighbouring labelled voxels nearly always share their value. An image stored with integers (CT in HU, MR
-    signal) fails on at least one count: negative values, thousands of distinct values, or neighbours that differ.
+    whole patches, so that two neighbouring labelled voxels nearly always share their value. An image stored with
+    integers (CT in HU, MR signal) fails on at least one count: negative values, thousands of distinct values, or
+    neighbours that differ.
     """
     low = int(array.min(initial=0))
     if low < 0:

@@ -126,7 +126,8 @@ def report_study(
             if dicom
             else None
         )
-    return ReportStudyResult(report, out_dir / markdown.name, out_dir / json_path.name, _moved(exported, staging, out_dir))
+    dicom_files = _moved(exported, staging, out_dir)
+    return ReportStudyResult(report, out_dir / markdown.name, out_dir / json_path.name, dicom_files)
 
 
 def _moved(exported: DicomExportFiles | None, staging: Path, out_dir: Path) -> DicomExportFiles | None:

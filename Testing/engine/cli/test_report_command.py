@@ -177,7 +177,16 @@ def test_dicom_export_of_a_series_without_patient_sex_is_valid(
     out = tmp_path / "out"
     mask = shared_data / "dcmqi_dicom_seg" / "liver_seg.nrrd"
     code, _, stderr = _run(
-        capsys, "report", series_without_patient_attributes, "--mask", mask, "--prompt", "liver", "--out", out, "--dicom"
+        capsys,
+        "report",
+        series_without_patient_attributes,
+        "--mask",
+        mask,
+        "--prompt",
+        "liver",
+        "--out",
+        out,
+        "--dicom",
     )
     assert code == 0, stderr
     written = sorted(p.name for p in (out / "dicom").iterdir())
@@ -275,7 +284,10 @@ NOT_LABEL_MAPS = [
     # how to make the "mask" from the shared CT (int16 HU), words of the message
     (lambda ct, tmp: ct, "holds negative values"),
     (_shifted_to_unsigned, "it looks like an image"),
-    (lambda ct, tmp: write_volume(_with_values(read_image(ct), lambda a: a.__imul__(0.37)), tmp / "f.nrrd"), "non-integer"),
+    (
+        lambda ct, tmp: write_volume(_with_values(read_image(ct), lambda a: a.__imul__(0.37)), tmp / "f.nrrd"),
+        "non-integer",
+    ),
 ]
 
 

@@ -147,8 +147,8 @@ def test_the_summary_never_mixes_another_runs_rows(shared_data, tmp_path):
     studies = find_studies(_two_studies(shared_data, tmp_path))
     out = tmp_path / "out"
     (out / STUDIES[0]).mkdir(parents=True)
-    other = {"model": {"id": "m", "version": "1"}, "device": "CPU", "seconds": 1.0,
-             "prompts": [{"prompt": "old prompt", "present": True, "present_probability": 0.9, "lesions": []}]}  # fmt: skip
+    old_answer = {"prompt": "old prompt", "present": True, "present_probability": 0.9, "lesions": []}
+    other = {"model": {"id": "m", "version": "1"}, "device": "CPU", "seconds": 1.0, "prompts": [old_answer]}
     (out / STUDIES[0] / "result.json").write_text(json.dumps(other), encoding="utf-8")
     (out / STUDIES[1]).mkdir()
     (out / STUDIES[1] / "result.json").write_text("{ not json", encoding="utf-8")
@@ -157,3 +157,11 @@ def test_the_summary_never_mixes_another_runs_rows(shared_data, tmp_path):
     assert [row["prompt"] for row in summary] == ["new prompt", "new prompt"]
     assert summary[0]["status"].startswith("not run: result.json is another run's (it answers 'old prompt'")
     assert summary[1]["status"] == "not run"
+
+
+def test_an_out_that_is_a_file_is_refused_before_the_model_loads(shared_data, tmp_path, capsys):
+    out = tmp_path / "notes.txt"
+    out.write_text("keep me\n")
+    code = main(_cohort(_two_studies(shared_data, tmp_path), out, "no-such-model", "nodule"))
+    stderr = capsys.readouterr().err
+    assert code == 2 and "is a file" in stderr and "No model" not in stderr and out.read_text() == "keep me\n"

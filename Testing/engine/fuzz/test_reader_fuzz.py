@@ -74,7 +74,7 @@ _HOSTILE_FLOAT = [0.0, -1.0, float("nan"), float("inf"), -float("inf"), 1e30, 1e
 
 def _nifti_mutations(rng: np.random.Generator, original: bytes) -> list[tuple[str, bytes]]:
     cases = [("empty", b""), ("header only", original[:352]), ("one byte", original[:1])]
-    for number in range(CASES_PER_KIND):
+    for _ in range(CASES_PER_KIND):
         cut = int(rng.integers(1, len(original)))
         cases.append((f"truncated at {cut}", original[:cut]))
     for number in range(CASES_PER_KIND):
@@ -82,19 +82,19 @@ def _nifti_mutations(rng: np.random.Generator, original: bytes) -> list[tuple[st
         for _ in range(int(rng.integers(1, 9))):
             data[int(rng.integers(0, 348))] = int(rng.integers(0, 256))
         cases.append((f"header garbage {number}", bytes(data)))
-    for number in range(CASES_PER_KIND):
+    for _ in range(CASES_PER_KIND):
         data = bytearray(original)
         offset = int(rng.choice(_INT16_FIELDS))
         value = int(rng.choice(_HOSTILE_INT16))
         struct.pack_into("<h", data, offset, value)
         cases.append((f"int16 at {offset} = {value}", bytes(data)))
-    for number in range(CASES_PER_KIND):
+    for _ in range(CASES_PER_KIND):
         data = bytearray(original)
         offset = int(rng.choice(_FLOAT_FIELDS))
         value = float(rng.choice(_HOSTILE_FLOAT))
         struct.pack_into("<f", data, offset, value)
         cases.append((f"float32 at {offset} = {value}", bytes(data)))
-    for number, bad in enumerate((np.nan, np.inf, -np.inf)):
+    for bad in (np.nan, np.inf, -np.inf):
         data = bytearray(original)
         voxels = np.frombuffer(data, dtype="<f4", offset=352)
         writable = voxels.copy()
@@ -151,8 +151,14 @@ _HOSTILE_NRRD_VALUES = {
     "type": ["complex", "blah", "double", "uint8", ""],
     "dimension": ["0", "2", "4", "-3", "x"],
     "sizes": ["6 5", "6 5 0", "-6 5 4", "a b c", "6 5 4 9", "60 50 40", "1 1 1"],
-    "space directions": ["(nan,0,0) (0,0.8,0) (0,0,2.5)", "(0,0,0) (0,0,0) (0,0,0)", "none none none", "(1,0)",
-                         "(inf,0,0) (0,1,0) (0,0,1)", "(0.8,0,0) (0.8,0,0) (0,0,2.5)"],  # fmt: skip
+    "space directions": [
+        "(nan,0,0) (0,0.8,0) (0,0,2.5)",
+        "(0,0,0) (0,0,0) (0,0,0)",
+        "none none none",
+        "(1,0)",
+        "(inf,0,0) (0,1,0) (0,0,1)",
+        "(0.8,0,0) (0.8,0,0) (0,0,2.5)",
+    ],  # fmt: skip
     "endian": ["middle", "big"],
     "encoding": ["gzip", "bzip2", "hex", "ascii", "zip", "nonsense"],
     "space origin": ["(nan,0,0)", "(1,2)", "oops"],
@@ -174,7 +180,7 @@ def _nrrd_cases(rng: np.random.Generator) -> list[tuple[str, bytes]]:
             cases.append((f"{key}: {value}", _nrrd({**_NRRD_FIELDS, key: value}, voxels)))
     for key in _NRRD_FIELDS:
         cases.append((f"no {key}", _nrrd({k: v for k, v in _NRRD_FIELDS.items() if k != key}, voxels)))
-    for number in range(CASES_PER_KIND):
+    for _ in range(CASES_PER_KIND):
         cut = int(rng.integers(0, len(voxels)))
         cases.append((f"data cut at {cut}", _nrrd(_NRRD_FIELDS, voxels[:cut])))
     for number in range(CASES_PER_KIND):
@@ -304,7 +310,7 @@ def _mask_cases(rng: np.random.Generator, image: ScalarVolume) -> list[tuple[str
         ("on another grid", LabelMap(block[None], affine_from((1.0, 1.0, 1.0)), name="mask")),
         ("other shape", labels(block[:-2])),
     ]
-    for number in range(CASES_PER_KIND):
+    for _ in range(CASES_PER_KIND):
         few = rng.integers(0, int(rng.integers(2, 17)), size=shape)
         cases.append((f"noise with {few.max()} labels", labels(few.astype(np.uint16))))
         many = rng.integers(0, int(rng.integers(100, 5000)), size=shape)
@@ -350,6 +356,6 @@ def test_hostile_masks_are_reported_or_refused(tmp_path):
 def test_masks_read_back_as_label_maps_or_are_refused(tmp_path):
     rng = np.random.default_rng(SEED + 1)
     image = _ct()
-    for number, (name, mask) in enumerate(_mask_cases(rng, image)):
+    for number, (_name, mask) in enumerate(_mask_cases(rng, image)):
         path = write_volume(mask, tmp_path / f"mask{number}.nii.gz")
         _outcome(read_label_map, path)
