@@ -198,7 +198,8 @@ def test_dicom_export_of_a_series_without_patient_sex_is_valid(
     dciodvfy = shutil.which("dciodvfy")
     if dciodvfy:
         for name in written:
-            output = subprocess.run([dciodvfy, str(out / "dicom" / name)], capture_output=True, text=True).stderr
+            completed = subprocess.run([dciodvfy, str(out / "dicom" / name)], capture_output=True, text=True)
+            output = completed.stdout + completed.stderr
             assert [line for line in output.splitlines() if line.startswith("Error")] == [], output
 
 
