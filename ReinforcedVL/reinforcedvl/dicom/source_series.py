@@ -84,6 +84,11 @@ def read_source_series(volume: Volume) -> list[Dataset]:
         ) from None
     if (missing := _missing_uids_reason(volume, datasets)) is not None:
         raise DicomExportUnavailable(missing)
+    slice_spacing = f"{volume.spacing[2]:.6g}"
+    for dataset in datasets:
+        if not dataset.get("SliceThickness"):
+            # Type 2, often left empty; a SEG's pixel measures need it: its frames are as thick as the slices are apart
+            dataset.SliceThickness = slice_spacing
     return datasets
 
 

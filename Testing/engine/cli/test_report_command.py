@@ -312,3 +312,35 @@ def test_a_real_multi_class_label_map_is_still_read(shared_data, tmp_path, capsy
     )  # fmt: skip
     assert code == 0, stderr
     assert "liver: 1 lesion(s)" in stdout
+
+
+SOURCE_DAMAGE = [
+    # a change to every file of the series, whether the export is written, words of the message when it is not
+    (lambda dataset: delattr(dataset, "SliceThickness"), True, None),
+    (lambda dataset: setattr(dataset, "SliceThickness", None), True, None),
+    (lambda dataset: setattr(dataset, "PatientSex", "Q"), False, "could not be built"),
+    (lambda dataset: setattr(dataset, "PatientBirthDate", "notadate"), False, "could not be built"),
+    (lambda dataset: setattr(dataset, "StudyTime", "99:99"), False, "could not be built"),
+]
+
+
+@pytest.mark.parametrize("change, written, message", SOURCE_DAMAGE)
+def test_a_series_dicom_export_cannot_use_is_explained(shared_data, tmp_path, capsys, change, written, message):
+    import pydicom
+
+    series = tmp_path / "series"
+    series.mkdir()
+    for path in sorted((shared_data / "dcmqi_dicom_seg" / "ct-3slice").iterdir()):
+        dataset = pydicom.dcmread(path)
+        change(dataset)
+        dataset.save_as(series / path.name)
+    mask = shared_data / "dcmqi_dicom_seg" / "liver_seg.nrrd"
+    out = tmp_path / "out"
+    code, _, stderr = _run(capsys, "report", series, "--mask", mask, "--prompt", "liver", "--out", out, "--dicom")
+    assert "Traceback" not in stderr
+    if written:
+        assert code == 0, stderr
+        assert sorted(p.name for p in (out / "dicom").iterdir()) == ["seg_01.dcm", "sr.dcm"]
+    else:
+        assert code == 2 and message in stderr and "leave out --dicom" in stderr
+        assert not out.exists()
