@@ -25,6 +25,7 @@ COLUMNS = (
     "status",
     "prompt",
     "present",
+    "answer",
     "present_probability",
     "lesions",
     "largest_long_axis_mm",
@@ -95,6 +96,7 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
                 "status": "done",
                 "prompt": finding["prompt"],
                 "present": finding["present"],
+                "answer": finding.get("answer", "present" if finding["present"] else "absent"),
                 "present_probability": finding["present_probability"],
                 "lesions": len(lesions),
                 "largest_long_axis_mm": max((lesion["long_axis_mm"] for lesion in lesions), default=""),
@@ -106,6 +108,9 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+_ANSWER_WORDS = {"present": "yes", "absent": "no", "not_outlined": "judged present, nothing outlined"}
 
 
 def _markdown(rows: list[dict[str, Any]], study_count: int) -> str:
@@ -122,7 +127,7 @@ def _markdown(rows: list[dict[str, Any]], study_count: int) -> str:
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        present_text = "" if row["present"] == "" else ("yes" if row["present"] else "no")
+        present_text = _ANSWER_WORDS.get(row["answer"], "")
         keys = ("present_probability", "lesions", "largest_long_axis_mm", "total_volume_ml")
         cells = [row["study"], row["prompt"], row["status"], present_text, *(row[key] for key in keys)]
         lines.append("| " + " | ".join(str(cell).replace("|", "/") for cell in cells) + " |")
