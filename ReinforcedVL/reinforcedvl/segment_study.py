@@ -81,7 +81,8 @@ def run_study(
         predictor.check_prompt(prompt)
     prepared = predictor.set_volume(plan.volume, modality=plan.modality)
     device_text = predictor.device.description
-    with staged_output(plan.out_dir, last=RESULT_FILE, replaces=_earlier_finding_folders(plan.out_dir)) as staging:
+    replaced = (*_earlier_finding_folders(plan.out_dir), *REPORT_FILES)  # only there when overwriting was asked for
+    with staged_output(plan.out_dir, last=RESULT_FILE, replaces=replaced) as staging:
         findings = []
         for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
             result = predictor.segment(prompt, progress=progress)

@@ -60,7 +60,7 @@ def staged_output(out_dir: str | Path, *, last: str | None = None, replaces: tup
         out_dir: the output folder (made if needed; removed again on failure when it was made here).
         last: the entry moved in after all others (``result.json``), so that its presence means every file is there.
         replaces: entries of ``out_dir`` that belong to the result being replaced and go with it (an earlier run's
-            finding folders), removed only when the block succeeds.
+            finding folders and report), removed only when the block succeeds.
 
     Yields:
         The staging folder: write the run's files and folders into it, with the names they take in ``out_dir``.
@@ -80,7 +80,7 @@ def staged_output(out_dir: str | Path, *, last: str | None = None, replaces: tup
         replaced.mkdir()
         new_names = {entry.name for entry in entries}
         for name in replaces:
-            if name not in new_names and _plain_name(name) and (out_dir / name).is_dir():
+            if name not in new_names and _plain_name(name) and (out_dir / name).exists():
                 os.replace(out_dir / name, replaced / name)
         for entry in entries:
             target = out_dir / entry.name

@@ -313,3 +313,13 @@ def test_tiny_voxels_warn_like_anisotropy(tmp_path, capsys, ct_with_sphere, untr
     )
     assert code == 0, stderr
     assert "warning: tiny.nii.gz has voxels of 0.4 x 0.4 x 0.1 mm, far finer than the model's" in stderr
+
+
+def test_overwrite_replaces_the_earlier_result_whole(tmp_path, capsys, sample_ct, untrained_checkpoint):
+    out = tmp_path / "out"
+    base = ["segment", sample_ct, "--out", out, "--model", untrained_checkpoint]
+    assert _run(capsys, *base, "--prompt", "solid nodule", "--prompt", "cyst", "--report")[0] == 0
+    (out / "notes.txt").write_text("mine\n")
+    code, _, stderr = _run(capsys, *base, "--prompt", "ground-glass nodule", "--overwrite")
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == ["01-ground-glass-nodule", "notes.txt", "result.json"]
