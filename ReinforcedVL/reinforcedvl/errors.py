@@ -16,6 +16,7 @@ __all__ = [
     "CheckpointError",
     "NonFiniteOutputError",
     "OutputExistsError",
+    "OutputFolderError",
     "TrainingSettingsError",
     "InferenceCancelled",
     "DeviceError",
@@ -59,6 +60,10 @@ class NonFiniteOutputError(ReinforcedVLError):
 
 class OutputExistsError(ReinforcedVLError):
     """The output folder already holds results and overwriting was not asked for."""
+
+
+class OutputFolderError(ReinforcedVLError):
+    """The output folder cannot be made or written (a file is in the way, no permission, a read-only disk)."""
 
 
 class InferenceCancelled(ReinforcedVLError):

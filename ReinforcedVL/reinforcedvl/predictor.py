@@ -23,6 +23,7 @@ from monai.inferers import sliding_window_inference
 from .checkpoint import Checkpoint, ModelIdentity, load_network
 from .device import ComputeDevice, resolve_device
 from .errors import InferenceCancelled, NonFiniteOutputError
+from .finding_answer import FindingAnswer, finding_answer
 from .lesions import Lesion, find_lesions
 from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
@@ -53,6 +54,8 @@ class FindingResult:
         lesion_map: uint16 label map, 0 background, lesion n = n.
         evidence_map: float32 language-guided attention in [0, 1] (the last correlation step, finest level).
         seconds: time spent on this prompt.
+        judged_present: the existence head's verdict (probability at or above the model's threshold); it can hold
+            while no lesion was outlined (see :attr:`answer`). None where unknown: ``present`` then decides.
     """
 
     prompt: str
@@ -62,6 +65,12 @@ class FindingResult:
     lesion_map: LabelMap
     evidence_map: ScalarVolume
     seconds: float
+    judged_present: bool | None = None
+
+    @property
+    def answer(self) -> FindingAnswer:
+        """Present (lesions outlined), absent, or judged present with no lesion large enough to outline."""
+        return finding_answer(len(self.lesions), self.judged_present)
 
 
 class Predictor:
@@ -123,6 +132,17 @@ class Predictor:
         self._features.clear()
         self._prepared = None
 
+    def check_prompt(self, finding: str) -> str:
+        """The description normalised, once the text encoder has read it (and cached it for :meth:`segment`), so
+        that a batch of prompts can be checked before any result is written.
+
+        Raises:
+            PromptError: the description is empty, too long or unreadable.
+        """
+        prompt = normalize_prompt(finding)
+        self.text_encoder.encode(prompt)
+        return prompt
+
     def segment(self, finding: str, *, progress: ProgressCallback | None = None) -> FindingResult:
         """Segment the finding described by ``finding`` in the volume set by :meth:`set_volume`.
 
@@ -166,6 +186,7 @@ class Predictor:
             lesion_map=lesion_map,
             evidence_map=evidence_map,
             seconds=time.perf_counter() - started,
+            judged_present=existence >= self.config.existence_threshold,
         )
 
     def _infer(

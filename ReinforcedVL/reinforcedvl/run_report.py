@@ -32,7 +32,8 @@ def build_run_report(
 ) -> dict[str, Any]:
     """The ``result.json`` document: model, device, total seconds, inputs, and one entry per prompt.
 
-    Each prompt entry holds ``prompt``, ``present_probability``, ``present``, the file paths ``labelmap``,
+    Each prompt entry holds ``prompt``, ``present_probability``, ``present``, ``answer`` (``present``, ``absent``
+    or ``not_outlined``: judged present, but no region large enough to outline), the file paths ``labelmap``,
     ``segmentation`` and ``evidence`` (relative to the output folder), ``seconds`` and ``lesions``
     (``id, color_name, voxels, volume_ml, long_axis_mm, short_axis_mm, centroid_ras, confidence``).
     """
@@ -47,6 +48,7 @@ def build_run_report(
                 "prompt": result.prompt,
                 "present_probability": round(result.present_probability, 4),
                 "present": result.present,
+                "answer": result.answer.value,
                 "labelmap": files.labelmap.as_posix(),
                 "segmentation": files.segmentation.as_posix(),
                 "evidence": files.evidence.as_posix(),

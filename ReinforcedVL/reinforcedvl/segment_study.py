@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from typing import Any
 
 from .description.wording import Language
 from .errors import NonFiniteOutputError, OutputExistsError
-from .io import read_image
+from .io import check_output_folder, read_image, staged_output
 from .model_registry import DEFAULT_MODEL_ID
 from .predictor import Predictor, ProgressCallback
 from .preprocessing import Modality
@@ -20,7 +19,7 @@ from .prompts import normalize_prompt
 from .report import REPORT_FILES, ReportFinding, build_report, write_report_files
 from .result_files import finding_folder_name, write_finding_files
 from .run_report import build_run_report
-from .volume import ScalarVolume
+from .volume import ScalarVolume, check_image_values
 
 __all__ = ["RESULT_FILE", "StudyPlan", "plan_study", "run_study", "segment_study"]
 
@@ -47,16 +46,20 @@ def plan_study(
     modality: Modality | None = None,
     overwrite: bool = False,
 ) -> StudyPlan:
-    """Check everything that can be checked before the model loads, so mistakes fail fast.
+    """Check everything that can be checked before the model loads, so mistakes fail fast: the prompts, the output
+    folder (free, or ``overwrite``; writable), the images (readable, on one grid, finite, not blank).
 
     Raises:
-        PromptError, OutputExistsError, InputFileError, UnsupportedVolumeError, GridMismatchError.
+        PromptError, OutputExistsError, OutputFolderError, InputFileError, UnsupportedVolumeError, GridMismatchError.
     """
     normalized = tuple(normalize_prompt(prompt) for prompt in prompts)
     out_dir = Path(out_dir)
     folders = tuple(finding_folder_name(index, prompt) for index, prompt in enumerate(normalized, start=1))
     _refuse_existing_results(out_dir, folders, overwrite)
-    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, read_image(images), modality)
+    check_output_folder(out_dir)
+    volume = read_image(images)
+    check_image_values(volume)
+    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, volume, modality)
 
 
 def run_study(
@@ -69,33 +72,39 @@ def run_study(
     """Segment every prompt of ``plan`` with ``predictor``; write the files and ``result.json``; return it.
 
     With ``report_language`` (``"en"`` or ``"ja"``) the grounded report (``report.md``, ``report.json``) is
-    written beside ``result.json``.
+    written beside ``result.json``. Every prompt is read by the text encoder before anything is written, and the
+    files are written into a staging folder and moved into ``plan.out_dir`` only when all of them are there
+    (``result.json`` last): a run that fails leaves the output folder as it found it.
     """
     started = time.perf_counter()
+    for prompt in plan.prompts:
+        predictor.check_prompt(prompt)
     prepared = predictor.set_volume(plan.volume, modality=plan.modality)
     device_text = predictor.device.description
-    findings = []
-    for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
-        result = predictor.segment(prompt, progress=progress)
-        findings.append((result, write_finding_files(result, plan.out_dir, folder, predictor.identity, device_text)))
-    report = build_run_report(
-        identity=predictor.identity,
-        device=device_text,
-        seconds=time.perf_counter() - started,
-        modality={"modality": prepared.modality.modality.value, "reason": prepared.modality.reason},
-        inputs=[str(image) for image in plan.images],
-        findings=findings,
-    )
-    _write_json_atomically(plan.out_dir / RESULT_FILE, report)
-    if report_language is not None:
-        grounded = build_report(
-            plan.volume,
-            [ReportFinding.from_result(result, files.segmentation.as_posix()) for result, files in findings],
-            report_language,
-            modality=prepared.modality.modality,
-            channel_names=[image.name for image in plan.images],
+    replaced = (*_earlier_finding_folders(plan.out_dir), *REPORT_FILES)  # only there when overwriting was asked for
+    with staged_output(plan.out_dir, last=RESULT_FILE, replaces=replaced) as staging:
+        findings = []
+        for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
+            result = predictor.segment(prompt, progress=progress)
+            findings.append((result, write_finding_files(result, staging, folder, predictor.identity, device_text)))
+        report = build_run_report(
+            identity=predictor.identity,
+            device=device_text,
+            seconds=time.perf_counter() - started,
+            modality={"modality": prepared.modality.modality.value, "reason": prepared.modality.reason},
+            inputs=[str(image) for image in plan.images],
+            findings=findings,
         )
-        write_report_files(grounded, plan.out_dir, overwrite=True)  # existing reports were refused in plan_study
+        if report_language is not None:
+            grounded = build_report(
+                plan.volume,
+                [ReportFinding.from_result(result, files.segmentation.as_posix()) for result, files in findings],
+                report_language,
+                modality=prepared.modality.modality,
+                channel_names=[image.name for image in plan.images],
+            )
+            write_report_files(grounded, staging)
+        _write_json(staging / RESULT_FILE, report)
     return report
 
 
@@ -142,9 +151,18 @@ def _refuse_existing_results(out_dir: Path, folders: list[str], overwrite: bool)
         )
 
 
-def _write_json_atomically(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.partial")
+def _earlier_finding_folders(out_dir: Path) -> tuple[str, ...]:
+    """The finding folders an earlier ``result.json`` in ``out_dir`` names: replaced with it (reached only when the
+    user asked to overwrite, or in a cohort when the earlier run was another one and ``--overwrite`` was given)."""
+    try:
+        earlier = json.loads((out_dir / RESULT_FILE).read_text(encoding="utf-8"))
+        paths = [Path(entry["labelmap"]) for entry in earlier["prompts"]]
+        return tuple(sorted({path.parts[0] for path in paths if len(path.parts) == 2}))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return ()
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
     try:
         text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     except ValueError:
@@ -152,5 +170,4 @@ def _write_json_atomically(path: Path, document: dict[str, Any]) -> None:
             f"A value for {path.name} is not a number (NaN or infinite); it was not written. The input or the model "
             "may be damaged: check the input volume, and download or import the model again."
         ) from None
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    path.write_text(text, encoding="utf-8")

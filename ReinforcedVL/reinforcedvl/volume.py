@@ -14,9 +14,9 @@ from typing import Literal
 
 import numpy as np
 
-from .errors import GridMismatchError
+from .errors import GridMismatchError, UnsupportedVolumeError
 
-__all__ = ["VolumeSource", "Volume", "ScalarVolume", "LabelMap", "check_same_grid"]
+__all__ = ["VolumeSource", "Volume", "ScalarVolume", "LabelMap", "check_same_grid", "check_image_values"]
 
 FileFormat = Literal["nifti", "nrrd", "metaimage", "dicom"]
 
@@ -179,4 +179,27 @@ def check_same_grid(volumes: list[Volume], what: str = "volumes") -> None:
                 f"  {other.name}: {other.describe_grid()}\n"
                 "Resample the second onto the first (in 3D Slicer: Resample Scalar/Vector/DWI Volume, or "
                 "SimpleITK.Resample with the first as reference) and run again with the resampled file."
+            )
+
+
+def check_image_values(volume: Volume) -> None:
+    """Raise :class:`UnsupportedVolumeError` when an image holds NaN or infinite voxels, or a channel that is one
+    value throughout (an all-zero export): there is nothing to segment, measure or describe in it.
+
+    ``segment`` (before preprocessing) and ``report`` (before measuring) both refuse these images through this check.
+    """
+    finite = np.isfinite(volume.array)
+    if not finite.all():
+        bad = int((~finite).sum())
+        raise UnsupportedVolumeError(
+            f"{volume.name} has {bad} NaN or infinite voxels out of {finite.size}. ReinforcedVL cannot guess "
+            "their intensity: replace them (for example numpy.nan_to_num, or SimpleITK's Mask with a fill value) "
+            "and run again."
+        )
+    for index in range(volume.num_channels):
+        channel = volume.array[index]
+        if channel.min() == channel.max():
+            raise UnsupportedVolumeError(
+                f"{volume.name} channel {index + 1} has the same value ({channel.min()}) in every voxel: there is "
+                "no image to segment or describe. Check that the right file was exported."
             )

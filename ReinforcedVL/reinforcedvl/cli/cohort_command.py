@@ -18,10 +18,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "cohort",
         help="segment every study of a folder or a study list (several processes under torchrun)",
         description="Segment each study of a cohort into OUT/<study id>/ as 'segment' does, then write "
-        "OUT/cohort_summary.csv and cohort_summary.md. Studies with a result.json are skipped, so a stopped run "
-        "continues where it stopped. Under 'torchrun --nproc_per_node N' each process takes every N-th study (one "
-        "process per GPU, or several CPU processes). A study that cannot be read is marked failed in the summary and "
-        "the run goes on.",
+        "OUT/cohort_summary.csv and cohort_summary.md. Studies whose result.json answers the same prompts with the "
+        "same model are skipped, so a stopped run continues where it stopped; results of another run (other prompts "
+        "or model) stop the run unless --overwrite. Under 'torchrun --nproc_per_node N' each process takes every "
+        "N-th study (one process per GPU, or several CPU processes). A study that cannot be read is marked failed in "
+        "the summary and the run goes on.",
     )
     parser.add_argument(
         "source",
@@ -36,6 +37,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--modality", default="auto", type=modality_choice)
     parser.add_argument("--report", nargs="?", const="en", choices=("en", "ja"), metavar="LANG")
     parser.add_argument("--threads", type=int, help="CPU threads per process (default: the cores shared out)")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="segment again the studies whose result.json answers other prompts or comes from another model",
+    )
     parser.set_defaults(run=run)
 
 
@@ -54,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         modality=args.modality,
         report_language=args.report,
         threads=args.threads,
+        overwrite=args.overwrite,
     )
     rank = outcome.rank
     print(

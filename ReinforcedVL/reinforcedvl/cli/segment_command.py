@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..finding_answer import FindingAnswer
 from ..model_registry import DEFAULT_MODEL_ID
 from ..predictor import Predictor
 from ..report import REPORT_FILES
@@ -72,19 +73,30 @@ def run(args: argparse.Namespace) -> int:
     with _ProgressBar() as progress:
         report = run_study(plan, predictor, progress, report_language=args.report)
     for finding in report["prompts"]:
-        if finding["present"]:
-            sizes = ", ".join(
-                f"{lesion['id']} ({lesion['color_name']}) "
-                f"{lesion['long_axis_mm']:.1f} x {lesion['short_axis_mm']:.1f} mm"
-                for lesion in finding["lesions"]
-            )
-            print(f"{finding['prompt']}: present (p={finding['present_probability']:.2f}); lesions {sizes}")
-        else:
-            print(f"{finding['prompt']}: not identified (p={finding['present_probability']:.2f})")
+        print(answer_line(finding, predictor.config.min_lesion_volume_mm3))
     print(f"Results in {args.out / RESULT_FILE} ({report['seconds']:.1f} s on {report['device']})")
     if args.report:
         print(f"Report in {' and '.join(str(args.out / name) for name in REPORT_FILES)}")
     return 0
+
+
+def answer_line(finding: dict, min_lesion_volume_mm3: float) -> str:
+    """One prompt's answer from its ``result.json`` entry, worded as its ``answer`` says."""
+    head = f"{finding['prompt']}: "
+    probability = f"p={finding['present_probability']:.2f}"
+    answer = FindingAnswer(finding["answer"])
+    if answer is FindingAnswer.PRESENT:
+        sizes = ", ".join(
+            f"{lesion['id']} ({lesion['color_name']}) {lesion['long_axis_mm']:.1f} x {lesion['short_axis_mm']:.1f} mm"
+            for lesion in finding["lesions"]
+        )
+        return f"{head}present ({probability}); lesions {sizes}"
+    if answer is FindingAnswer.NOT_OUTLINED:
+        return (
+            f"{head}judged present ({probability}), but no region of at least {min_lesion_volume_mm3:g} mm3 is "
+            "above the mask threshold, so no lesion is drawn; look at the evidence map"
+        )
+    return f"{head}not identified ({probability})"
 
 
 class _ProgressBar:

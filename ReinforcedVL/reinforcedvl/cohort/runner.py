@@ -2,7 +2,9 @@
 
 Each process (rank) loads the model once and segments every ``WORLD_SIZE``-th study, in study-id order, each into
 ``out_dir/<study_id>/`` exactly as ``reinforcedvl segment`` would (:func:`reinforcedvl.segment_study.run_study`).
-A study whose ``result.json`` exists is finished and skipped, so a stopped run continues where it stopped. Under
+A study whose ``result.json`` answers this run (same prompts, same model) is finished and skipped, so a stopped run
+continues where it stopped. A ``result.json`` of another run (other prompts or model) stops the run before any work,
+unless ``overwrite`` asks for those studies to be segmented again. Under
 ``torchrun`` with GPUs, rank r uses GPU ``LOCAL_RANK``; on CPUs the processes share the cores. When every rank is
 done (a gloo barrier), rank 0 writes the summary table of the whole cohort.
 
@@ -20,11 +22,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from ..checkpoint import ModelIdentity
 from ..description.wording import Language
-from ..errors import DeviceError, ReinforcedVLError
-from ..model_registry import DEFAULT_MODEL_ID
+from ..errors import DeviceError, OutputExistsError, ReinforcedVLError
+from ..io import check_output_folder
+from ..model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from ..preprocessing import Modality
-from ..segment_study import RESULT_FILE, plan_study, run_study
+from ..segment_study import plan_study, run_study
+from .finished import other_run_reason, read_result
 from .studies import CohortStudy
 from .summary import ERROR_FILE, write_cohort_summary
 
@@ -81,6 +86,7 @@ def run_cohort(
     modality: Modality | None = None,
     report_language: Language | None = None,
     threads: int | None = None,
+    overwrite: bool = False,
 ) -> CohortRun:
     """Segment this rank's share of ``studies``; after all ranks are done, rank 0 writes the cohort summary.
 
@@ -90,12 +96,19 @@ def run_cohort(
         out_dir: output folder; study ``s`` goes to ``out_dir/s``.
         model, device, modality, report_language: as for ``reinforcedvl segment``.
         threads: CPU threads per process; None divides the machine's cores among its processes.
+        overwrite: segment again the studies whose ``result.json`` answers other prompts or comes from another model.
 
     Raises:
         DeviceError: several ranks on GPUs, but CUDA was set up in this process before the call.
+        OutputExistsError: studies hold results of another run and ``overwrite`` is False (checked before any work).
+        OutputFolderError: ``out_dir`` cannot be made or written.
+        ModelNotFoundError, CheckpointError: ``model`` names no usable checkpoint.
     """
     rank = cohort_rank()
     out_dir = Path(out_dir)
+    check_output_folder(out_dir, keep=True)
+    identity = resolve_checkpoint(model).identity
+    finished = _finished_studies(studies, prompts, out_dir, identity, overwrite)
     _use_own_gpu(rank, device)
     import torch
     import torch.distributed as dist
@@ -104,7 +117,7 @@ def run_cohort(
     if rank.world_size > 1 and not dist.is_initialized():
         dist.init_process_group("gloo", timeout=_BARRIER_TIMEOUT)
     share = rank.share(studies)
-    pending = [study for study in share if not (out_dir / study.study_id / RESULT_FILE).exists()]
+    pending = [study for study in share if study.study_id not in finished]
     failed = _segment(
         pending, prompts, out_dir, rank, model=model, device=device, modality=modality, report_language=report_language
     )
@@ -112,7 +125,7 @@ def run_cohort(
     if rank.world_size > 1:
         dist.barrier()
     if rank.rank == 0:
-        summary_files = write_cohort_summary(studies, prompts, out_dir)
+        summary_files = write_cohort_summary(studies, prompts, out_dir, model=identity)
     if rank.world_size > 1:
         dist.barrier()
         dist.destroy_process_group()
@@ -124,6 +137,34 @@ def run_cohort(
         failed=tuple(failed),
         summary_files=summary_files,
     )
+
+
+def _finished_studies(
+    studies: list[CohortStudy], prompts: list[str], out_dir: Path, identity: ModelIdentity, overwrite: bool
+) -> set[str]:
+    """The studies (of the whole cohort, so that every rank decides alike) whose ``result.json`` answers this run.
+
+    Raises:
+        OutputExistsError: some hold another run's result and ``overwrite`` is False.
+    """
+    finished, other = set(), []
+    for study in studies:
+        result = read_result(out_dir / study.study_id)
+        if result is None:
+            continue
+        reason = other_run_reason(result, prompts, identity)
+        if reason is None:
+            finished.add(study.study_id)
+        else:
+            other.append(f"{study.study_id}: {reason}")
+    if other and not overwrite:
+        shown = "\n  ".join(other[:5]) + (f"\n  ... and {len(other) - 5} more" if len(other) > 5 else "")
+        raise OutputExistsError(
+            f"{out_dir} holds results of another run for {len(other)} studies:\n  {shown}\n"
+            "Choose another --out folder for this run, or pass --overwrite to segment those studies again with these "
+            "prompts and this model (their earlier results are replaced)."
+        )
+    return finished
 
 
 def _segment(
@@ -151,7 +192,7 @@ def _segment(
         folder = out_dir / study.study_id
         started = time.perf_counter()
         try:
-            # overwrite: without result.json the folder holds at most the pieces of an interrupted run
+            # overwrite: the folder holds no result of this run (another run's is replaced only under --overwrite)
             plan = plan_study(study.images, prompts, folder, modality=modality, overwrite=True)
             run_study(plan, predictor, report_language=report_language)
             (folder / ERROR_FILE).unlink(missing_ok=True)

@@ -9,8 +9,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..checkpoint import ModelIdentity
 from ..prompts import normalize_prompt
 from ..segment_study import RESULT_FILE
+from .finished import other_run_reason, read_result
 from .studies import CohortStudy
 
 __all__ = ["ERROR_FILE", "SUMMARY_CSV", "SUMMARY_MARKDOWN", "COLUMNS", "cohort_rows", "write_cohort_summary"]
@@ -23,6 +25,7 @@ COLUMNS = (
     "status",
     "prompt",
     "present",
+    "answer",
     "present_probability",
     "lesions",
     "largest_long_axis_mm",
@@ -34,26 +37,36 @@ COLUMNS = (
 )
 
 
-def cohort_rows(studies: list[CohortStudy], prompts: list[str], out_dir: Path) -> list[dict[str, Any]]:
-    """One row per (study, prompt): ``status`` is ``done``, ``failed: <message>`` or ``not run``."""
+def cohort_rows(
+    studies: list[CohortStudy], prompts: list[str], out_dir: Path, *, model: ModelIdentity | None = None
+) -> list[dict[str, Any]]:
+    """One row per (study, prompt): ``status`` is ``done``, ``failed: <message>``, ``not run`` or ``not run: <why>``.
+
+    Only a ``result.json`` that answers these prompts (and ``model``, when given) counts as done; another run's
+    result in the folder is named in the status, its rows are not mixed in.
+    """
     asked = [normalize_prompt(prompt) for prompt in prompts]
     rows = []
     for study in studies:
         folder = out_dir / study.study_id
-        result_path, error_path = folder / RESULT_FILE, folder / ERROR_FILE
-        if result_path.exists():
-            rows += _finding_rows(study.study_id, json.loads(result_path.read_text(encoding="utf-8")))
+        error_path = folder / ERROR_FILE
+        result = read_result(folder)
+        other = None if result is None else other_run_reason(result, asked, model)
+        if result is not None and other is None:
+            rows += _finding_rows(study.study_id, result)
             continue
-        status = "not run"
+        status = "not run" if other is None else f"not run: {RESULT_FILE} is another run's ({other})"
         if error_path.exists():
-            status = "failed: " + json.loads(error_path.read_text(encoding="utf-8"))["error"].splitlines()[0]
+            status = "failed: " + _error_message(error_path)
         rows += [{**dict.fromkeys(COLUMNS, ""), "study": study.study_id, "status": status, "prompt": p} for p in asked]
     return rows
 
 
-def write_cohort_summary(studies: list[CohortStudy], prompts: list[str], out_dir: Path) -> tuple[Path, Path]:
+def write_cohort_summary(
+    studies: list[CohortStudy], prompts: list[str], out_dir: Path, *, model: ModelIdentity | None = None
+) -> tuple[Path, Path]:
     """Write ``cohort_summary.csv`` and ``cohort_summary.md`` in ``out_dir``; returns their paths."""
-    rows = cohort_rows(studies, prompts, out_dir)
+    rows = cohort_rows(studies, prompts, out_dir, model=model)
     csv_path, markdown_path = out_dir / SUMMARY_CSV, out_dir / SUMMARY_MARKDOWN
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = csv_path.with_suffix(".csv.partial")
@@ -66,6 +79,13 @@ def write_cohort_summary(studies: list[CohortStudy], prompts: list[str], out_dir
     return csv_path, markdown_path
 
 
+def _error_message(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["error"]).splitlines()[0]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return f"see {path.name}"
+
+
 def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for finding in result["prompts"]:
@@ -76,6 +96,7 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
                 "status": "done",
                 "prompt": finding["prompt"],
                 "present": finding["present"],
+                "answer": finding.get("answer", "present" if finding["present"] else "absent"),
                 "present_probability": finding["present_probability"],
                 "lesions": len(lesions),
                 "largest_long_axis_mm": max((lesion["long_axis_mm"] for lesion in lesions), default=""),
@@ -87,6 +108,9 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
             }
         )
     return rows
+
+
+_ANSWER_WORDS = {"present": "yes", "absent": "no", "not_outlined": "judged present, nothing outlined"}
 
 
 def _markdown(rows: list[dict[str, Any]], study_count: int) -> str:
@@ -103,7 +127,7 @@ def _markdown(rows: list[dict[str, Any]], study_count: int) -> str:
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
-        present_text = "" if row["present"] == "" else ("yes" if row["present"] else "no")
+        present_text = _ANSWER_WORDS.get(row["answer"], "")
         keys = ("present_probability", "lesions", "largest_long_axis_mm", "total_volume_ml")
         cells = [row["study"], row["prompt"], row["status"], present_text, *(row[key] for key in keys)]
         lines.append("| " + " | ".join(str(cell).replace("|", "/") for cell in cells) + " |")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..terminology import terminology_for_finding
 from ..volume import ScalarVolume, check_same_grid
 from .measurement_report import MeasuredLesion, build_measurement_report
 from .segmentation_export import DicomWriter, build_segmentation
-from .source_series import read_source_series
+from .source_series import DicomExportUnavailable, read_source_series
 
 __all__ = ["DicomExportFiles", "export_dicom"]
 
@@ -61,16 +62,17 @@ def export_dicom(
         check_same_grid([volume, finding.lesion_map], "image and lesion map")
         terminology = terminology_for_finding(finding.prompt)
         tracking = {lesion.lesion_id: str(hd.UID()) for lesion in finding.lesions}
-        segmentation = build_segmentation(
-            source,
-            finding.lesion_map,
-            finding.lesions,
-            terminology,
-            writer,
-            tracking_uids=tracking,
-            series_number=_FIRST_SERIES_NUMBER + index,
-            prompt=finding.prompt,
-        )
+        with _source_problems_explained(volume):
+            segmentation = build_segmentation(
+                source,
+                finding.lesion_map,
+                finding.lesions,
+                terminology,
+                writer,
+                tracking_uids=tracking,
+                series_number=_FIRST_SERIES_NUMBER + index,
+                prompt=finding.prompt,
+            )
         path = out_dir / f"seg_{index:02d}.dcm"
         segmentation.save_as(path)
         segmentation_paths.append(path)
@@ -81,9 +83,24 @@ def export_dicom(
         ]
     if not segmentations:
         return DicomExportFiles((), None)
-    measurement_report = build_measurement_report(
-        source, segmentations, measured, writer, modality=report.modality, series_number=_FIRST_SERIES_NUMBER
-    )
+    with _source_problems_explained(volume):
+        measurement_report = build_measurement_report(
+            source, segmentations, measured, writer, modality=report.modality, series_number=_FIRST_SERIES_NUMBER
+        )
     report_path = out_dir / "sr.dcm"
     measurement_report.save_as(report_path)
     return DicomExportFiles(tuple(segmentation_paths), report_path)
+
+
+@contextmanager
+def _source_problems_explained(volume: ScalarVolume) -> Iterator[None]:
+    """highdicom copies attributes from the source series and checks them: one it lacks (AttributeError) or holds in
+    a form it rejects (ValueError, TypeError) is a problem of the series, explained as such."""
+    try:
+        yield
+    except (AttributeError, ValueError, TypeError) as error:
+        raise DicomExportUnavailable(
+            f"A DICOM SEG or SR could not be built on the DICOM series of {volume.name}: {error}. The series lacks an "
+            "attribute they copy or holds it in a form the standard does not allow; export the series again from the "
+            "scanner or PACS, or leave out --dicom (report.md and report.json do not need it)."
+        ) from None

@@ -24,6 +24,20 @@ _REQUIRED_UIDS = {
     "FrameOfReferenceUID": "Frame of Reference UID",
 }
 
+# Type 2 attributes of the Patient and General Study modules: a SEG or SR copies them from its source, and they must
+# be present there even when empty. De-identification and some exporters drop them altogether.
+_TYPE2_PATIENT_AND_STUDY = (
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "StudyDate",
+    "StudyTime",
+    "ReferringPhysicianName",
+    "StudyID",
+    "AccessionNumber",
+)
+
 
 def dicom_export_unavailable_reason(volume: Volume) -> str | None:
     """Why ``volume`` cannot be exported as DICOM SEG and SR, or None when it can (reads the series' headers)."""
@@ -62,7 +76,7 @@ def read_source_series(volume: Volume) -> list[Dataset]:
             "needs one single-frame file per slice. Export a single-frame series from the scanner or PACS."
         )
     try:
-        datasets = [_with_file_meta_uids(pydicom.dcmread(path)) for path in paths]
+        datasets = [_with_type2_attributes(_with_file_meta_uids(pydicom.dcmread(path))) for path in paths]
     except (OSError, pydicom.errors.InvalidDicomError) as error:
         raise DicomExportUnavailable(
             f"The source DICOM files of {volume.name} could not be read again ({error}); keep the series folder in "
@@ -70,6 +84,11 @@ def read_source_series(volume: Volume) -> list[Dataset]:
         ) from None
     if (missing := _missing_uids_reason(volume, datasets)) is not None:
         raise DicomExportUnavailable(missing)
+    slice_spacing = f"{volume.spacing[2]:.6g}"
+    for dataset in datasets:
+        if not dataset.get("SliceThickness"):
+            # Type 2, often left empty; a SEG's pixel measures need it: its frames are as thick as the slices are apart
+            dataset.SliceThickness = slice_spacing
     return datasets
 
 
@@ -82,6 +101,15 @@ def _with_file_meta_uids(dataset: Dataset) -> Dataset:
             dataset.SOPClassUID = meta.MediaStorageSOPClassUID
         if not dataset.get("SOPInstanceUID") and meta.get("MediaStorageSOPInstanceUID"):
             dataset.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    return dataset
+
+
+def _with_type2_attributes(dataset: Dataset) -> Dataset:
+    """Add the Patient and General Study Type 2 attributes a source lacks, empty (the standard's value for
+    "unknown"), so that the SEG and SR built from it carry them as DICOM requires. In memory; files unchanged."""
+    for keyword in _TYPE2_PATIENT_AND_STUDY:
+        if keyword not in dataset:
+            setattr(dataset, keyword, None)
     return dataset
 
 

@@ -15,6 +15,7 @@ import nibabel
 import numpy as np
 import SimpleITK as sitk
 from nibabel.filebasedimages import ImageFileError
+from nibabel.spatialimages import HeaderDataError
 
 from ..errors import InputFileError, UnsupportedVolumeError
 from ..volume import FileFormat, LabelMap, ScalarVolume, Volume, VolumeSource, check_same_grid
@@ -25,6 +26,8 @@ __all__ = [
     "lps_to_ras_affine",
     "read_image",
     "read_label_map",
+    "check_label_values",
+    "MAX_LABELS",
     "write_volume",
     "file_format_of",
     "output_suffix_for",
@@ -43,6 +46,27 @@ _SUFFIXES: dict[str, FileFormat] = {
     ".mhd": "metaimage",
     ".dcm": "dicom",
 }
+# What a damaged file makes ITK or nibabel raise: ITK's RuntimeError; truncated or corrupt streams; and from
+# nibabel's second reading of NIfTI, header fields out of range (HeaderDataError, ValueError, OverflowError) or
+# sizes that claim more memory than there is.
+_READ_ERRORS = (
+    RuntimeError,
+    EOFError,
+    OSError,
+    zlib.error,
+    ImageFileError,
+    HeaderDataError,
+    ValueError,
+    OverflowError,
+    MemoryError,
+)
+
+MAX_LABELS = 1000
+"""More distinct non-zero values than this and a file is not read as a label map."""
+_FEW_LABELS = 16  # up to this many labels, any arrangement is taken as a label map
+_MIN_NEIGHBOUR_AGREEMENT = 0.5  # shared data: label maps 0.88-1.0, integer CT and MR images 0.01-0.04
+_LABEL_MAP_EXPORT = "In 3D Slicer export a segmentation with 'Export to files' > 'Labelmap'."
+
 # ITK's own warnings (unused NIfTI fields and the like) would reach the user's terminal; our messages replace them.
 sitk.ProcessObject.SetGlobalWarningDisplay(False)
 
@@ -102,8 +126,10 @@ def read_image(paths: str | Path | Sequence[str | Path]) -> ScalarVolume:
 def read_label_map(path: str | Path) -> LabelMap:
     """Read a label map (integer labels, 0 background) from a NIfTI, NRRD or MetaImage file.
 
+    What is not a label map is refused, whatever its file type says (:func:`check_label_values`).
+
     Raises:
-        InputFileError: missing or unreadable file, or voxel values that are not whole numbers.
+        InputFileError: missing or unreadable file, or voxel values that are not those of a label map.
     """
     volume = _read_single(Path(path))
     array = volume.array
@@ -111,11 +137,56 @@ def read_label_map(path: str | Path) -> LabelMap:
         if not np.all(np.isfinite(array)) or not np.array_equal(array, np.round(array)):
             raise InputFileError(
                 f"{volume.name} holds non-integer values, so it is not a label map. Pass a mask whose voxels "
-                "are 0 (background) and whole-number labels; in 3D Slicer export it with "
-                "'Export to file' > 'Labelmap'."
+                f"are 0 (background) and whole-number labels; {_LABEL_MAP_EXPORT}"
             )
         array = array.astype(np.int32)
+    check_label_values(array, volume.name)
     return LabelMap(array, volume.affine, volume.source, volume.name)
+
+
+def check_label_values(array: np.ndarray, name: str) -> None:
+    """Raise :class:`InputFileError` unless the integer ``array`` reads as a label map.
+
+    A label map names regions: its values are 0 (background) and positive labels, a few of them
+    (:data:`MAX_LABELS` at most; a TotalSegmentator map has 117), and with more than a few labels each covers
+    whole patches, so that two neighbouring labelled voxels nearly always share their value. An image stored with
+    integers (CT in HU, MR signal) fails on at least one count: negative values, thousands of distinct values, or
+    neighbours that differ.
+    """
+    low = int(array.min(initial=0))
+    if low < 0:
+        raise InputFileError(
+            f"{name} holds negative values (down to {low}), so it is not a label map: labels are 0 (background) "
+            f"and positive whole numbers. Was the image passed as the mask? {_LABEL_MAP_EXPORT}"
+        )
+    labels = np.unique(array)
+    labels = labels[labels != 0]
+    if labels.size > MAX_LABELS:
+        raise InputFileError(
+            f"{name} holds {labels.size} distinct values, more than the {MAX_LABELS} labels a label map is read with: "
+            f"it looks like an image, not a mask. {_LABEL_MAP_EXPORT}"
+        )
+    if labels.size > _FEW_LABELS and (agreement := _neighbour_agreement(array)) < _MIN_NEIGHBOUR_AGREEMENT:
+        raise InputFileError(
+            f"{name} holds {labels.size} values that change from voxel to voxel (only {agreement:.0%} of neighbouring "
+            "labelled voxels share their value; in a label map nearly all do): it looks like an image, not a "
+            f"mask. {_LABEL_MAP_EXPORT}"
+        )
+
+
+def _neighbour_agreement(array: np.ndarray) -> float:
+    """Of the pairs of neighbouring voxels (along each axis in turn) that are both labelled, the share with the same
+    value: inside a region it is 1, only borders between touching regions lower it."""
+    agree = pairs = 0
+    spatial = array.reshape(array.shape[-3:]) if array.ndim > 3 else array
+    for axis in range(spatial.ndim):
+        if spatial.shape[axis] < 2:
+            continue
+        first = np.moveaxis(spatial, axis, 0)
+        both = (first[:-1] != 0) & (first[1:] != 0)
+        agree += int(np.count_nonzero(both & (first[:-1] == first[1:])))
+        pairs += int(np.count_nonzero(both))
+    return agree / pairs if pairs else 1.0
 
 
 def write_volume(volume: Volume, path: str | Path, *, levels: int | None = None) -> Path:
@@ -196,7 +267,7 @@ def _read_file(path: Path) -> tuple[sitk.Image, np.ndarray | None]:
         image = sitk.ReadImage(str(path))
         nonfinite = _nifti_nonfinite_voxels(path) if file_format_of(path) == "nifti" else None
         return image, nonfinite
-    except (RuntimeError, EOFError, OSError, zlib.error, ImageFileError) as error:
+    except _READ_ERRORS as error:
         raise InputFileError(
             f"{path} could not be read as a {file_format_of(path)} volume; the file may be truncated or "
             f"corrupt ({_first_line(error)}). Export it again from its source."

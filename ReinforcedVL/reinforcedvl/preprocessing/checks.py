@@ -7,6 +7,8 @@ Defined behaviour for unusual inputs:
 - A single slice: processed as a thin 3D volume, with a warning that a 3D model sees no context across slices.
 - Strong anisotropy (slice spacing over 4x the in-plane spacing): resampled like any volume, with a warning that
   structures between slices are interpolated.
+- Voxels far from the model's spacing (a side under a quarter of it, or over four times it): resampled like any
+  volume, with a warning that detail finer than the model's spacing is lost, or that the model's grid is interpolated.
 - Very large volumes: windowed inference keeps memory bounded; past :data:`MAX_MODEL_VOXELS` at the model's
   spacing (about 8 GB of working memory) the run is refused with the size and the fix.
 - Very small volumes (under the network's stride on a side after resampling): padded; no warning needed.
@@ -19,12 +21,20 @@ import warnings
 import numpy as np
 
 from ..errors import InputWarning, UnsupportedVolumeError
-from ..volume import ScalarVolume
+from ..volume import ScalarVolume, check_image_values
 
-__all__ = ["check_volume", "model_grid_voxels", "MAX_MODEL_VOXELS", "ANISOTROPY_WARNING_RATIO"]
+__all__ = [
+    "check_volume",
+    "model_grid_voxels",
+    "MAX_MODEL_VOXELS",
+    "ANISOTROPY_WARNING_RATIO",
+    "SPACING_WARNING_RATIO",
+]
 
 MAX_MODEL_VOXELS = 1_000_000_000
 ANISOTROPY_WARNING_RATIO = 4.0
+SPACING_WARNING_RATIO = 4.0
+"""A voxel side under the model's finest spacing divided by this, or over its coarsest times this, warns."""
 
 
 def model_grid_voxels(volume: ScalarVolume, spacing_mm: tuple[float, float, float]) -> int:
@@ -35,21 +45,7 @@ def model_grid_voxels(volume: ScalarVolume, spacing_mm: tuple[float, float, floa
 
 def check_volume(volume: ScalarVolume, spacing_mm: tuple[float, float, float]) -> None:
     """Raise :class:`UnsupportedVolumeError` or warn (:class:`InputWarning`) as the module docstring lists."""
-    finite = np.isfinite(volume.array)
-    if not finite.all():
-        bad = int((~finite).sum())
-        raise UnsupportedVolumeError(
-            f"{volume.name} has {bad} NaN or infinite voxels out of {finite.size}. ReinforcedVL cannot guess "
-            "their intensity: replace them (for example numpy.nan_to_num, or SimpleITK's Mask with a fill value) "
-            "and run again."
-        )
-    for index in range(volume.num_channels):
-        channel = volume.array[index]
-        if channel.min() == channel.max():
-            raise UnsupportedVolumeError(
-                f"{volume.name} channel {index + 1} has the same value ({channel.min()}) in every voxel: there is "
-                "no image to segment. Check that the right file was exported."
-            )
+    check_image_values(volume)
     voxels = model_grid_voxels(volume, spacing_mm)
     if voxels > MAX_MODEL_VOXELS:
         raise UnsupportedVolumeError(
@@ -57,6 +53,7 @@ def check_volume(volume: ScalarVolume, spacing_mm: tuple[float, float, float]) -
             f"than the {MAX_MODEL_VOXELS / 1e6:.0f} million ReinforcedVL processes at once. Crop it to the region "
             "of interest (3D Slicer: Crop Volume) and run again."
         )
+    _warn_far_from_model_spacing(volume, spacing_mm)
     shape = volume.spatial_shape
     if min(shape) == 1:
         warnings.warn(
@@ -74,4 +71,26 @@ def check_volume(volume: ScalarVolume, spacing_mm: tuple[float, float, float]) -
             "boundaries between slices are interpolated.",
             InputWarning,
             stacklevel=2,
+        )
+
+
+def _warn_far_from_model_spacing(volume: ScalarVolume, spacing_mm: tuple[float, float, float]) -> None:
+    """Warn when a voxel side is far finer or far coarser than the model's spacing."""
+    finest, coarsest = min(spacing_mm), max(spacing_mm)
+    voxel = " x ".join(f"{s:.2g}" for s in volume.spacing)
+    model = " x ".join(f"{s:.2g}" for s in spacing_mm)
+    if min(volume.spacing) * SPACING_WARNING_RATIO < finest:
+        warnings.warn(
+            f"{volume.name} has voxels of {voxel} mm, far finer than the model's {model} mm: it is resampled to the "
+            f"model's spacing, so detail under {finest:.2g} mm is lost and lesions smaller than a few model voxels "
+            "may be missed or left unoutlined. Check small findings by eye.",
+            InputWarning,
+            stacklevel=3,
+        )
+    if max(volume.spacing) > SPACING_WARNING_RATIO * coarsest:
+        warnings.warn(
+            f"{volume.name} has voxels of {voxel} mm, far coarser than the model's {model} mm: the model sees an "
+            "interpolated image, so boundaries and small lesions are less reliable.",
+            InputWarning,
+            stacklevel=3,
         )

@@ -50,10 +50,18 @@ def detect_modality(volume: ScalarVolume, requested: Modality | None = None) -> 
     tag = volume.source.modality if volume.source else None
     if tag in (Modality.CT.value, Modality.MR.value):
         return ModalityDecision(Modality(tag), f"DICOM Modality tag is {tag}")
-    low = float(np.percentile(volume.array[0], 1))
+    low = _low_percentile(volume.array[0])
     if low <= _CT_LOW_PERCENTILE_HU:
         return ModalityDecision(Modality.CT, f"1st intensity percentile {low:.0f} looks like air in Hounsfield units")
     return ModalityDecision(
         Modality.MR,
         f"1st intensity percentile {low:.3g} is not Hounsfield air; treated as MR (use --modality CT if not)",
     )
+
+
+def _low_percentile(values: np.ndarray) -> float:
+    """The 1st percentile of the finite values (a few NaN or infinite voxels must not decide the modality)."""
+    finite = np.isfinite(values)
+    if not finite.all():
+        values = values[finite]
+    return float(np.percentile(values, 1)) if values.size else float("nan")

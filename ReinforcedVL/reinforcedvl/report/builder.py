@@ -6,6 +6,7 @@ expert's, or an edited one) and its prompt into a finding the same function repo
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,13 +15,21 @@ import numpy as np
 
 from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
 from ..description.wording import Language
+from ..errors import InputFileError, InputWarning
+from ..finding_answer import FindingAnswer, finding_answer
 from ..lesions import Lesion, find_lesions
 from ..measurements import AxialDiameters
 from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
 from .finding_names import finding_name
-from .sentences import LESION_SENTENCE_KEYS, impression_sentence, lesion_sentence, negative_sentence
+from .sentences import (
+    LESION_SENTENCE_KEYS,
+    impression_sentence,
+    lesion_sentence,
+    negative_sentence,
+    not_outlined_sentence,
+)
 
 if TYPE_CHECKING:
     from ..predictor import FindingResult
@@ -51,6 +60,8 @@ class ReportFinding:
         lesions: the lesions, numbered as in ``lesion_map`` (lesion n has label n and colour n).
         lesion_map: the lesions on the image's grid.
         segmentation_file: the finding's Slicer segmentation, relative to the report, when one was written.
+        judged_present: the existence head's verdict, which can hold with no lesion outlined; None for a user's
+            mask (the lesions decide).
 
     Example:
         >>> finding = ReportFinding.from_result(predictor.segment("solid lung nodule"))  # doctest: +SKIP
@@ -62,6 +73,12 @@ class ReportFinding:
     lesions: tuple[Lesion, ...]
     lesion_map: LabelMap
     segmentation_file: str | None = None
+    judged_present: bool | None = None
+
+    @property
+    def answer(self) -> FindingAnswer:
+        """Present (lesions outlined), absent, or judged present with no lesion large enough to outline."""
+        return finding_answer(len(self.lesions), self.judged_present)
 
     @classmethod
     def from_result(cls, result: FindingResult, segmentation_file: str | None = None) -> ReportFinding:
@@ -73,6 +90,7 @@ class ReportFinding:
             tuple(result.lesions),
             result.lesion_map,
             segmentation_file,
+            result.judged_present,
         )
 
 
@@ -94,12 +112,36 @@ def finding_from_mask(
 
     Raises:
         PromptError: the prompt is empty or unreadable.
+        InputFileError: ``labels`` names only values the mask does not hold (a label that is not there is a mistake
+            in the command, not an absent finding); some of them missing only warns.
     """
     prompt = normalize_prompt(prompt)
+    if labels is not None:
+        _check_labels_in_mask(mask, labels, prompt)
     selected = np.isin(mask.array[0], list(labels)) if labels is not None else mask.array[0] > 0
     lesion_map, lesions = find_lesions(selected.astype(np.float32), mask, threshold=0.5, min_volume_mm3=0.0)
     present = bool(lesions)
     return ReportFinding(prompt, 1.0 if present else 0.0, present, tuple(lesions), lesion_map, segmentation_file)
+
+
+def _check_labels_in_mask(mask: LabelMap, labels: Sequence[int], prompt: str) -> None:
+    held = set(mask.labels.tolist())
+    missing = [value for value in labels if value not in held]
+    if not missing:
+        return
+    holds = f"it holds {', '.join(str(value) for value in sorted(held))}" if held else "it is empty"
+    listed = ", ".join(str(value) for value in missing)
+    if len(missing) == len(labels):
+        raise InputFileError(
+            f"--label {','.join(str(value) for value in labels)} for {prompt!r}: the mask {mask.name} has no voxel "
+            f"with label {listed} ({holds}). Give the label values the mask uses for this finding."
+        )
+    warnings.warn(
+        f"{mask.name} has no voxel with label {listed} of those given for {prompt!r} ({holds}); the others are "
+        "reported.",
+        InputWarning,
+        stacklevel=3,
+    )
 
 
 def build_report(
@@ -192,11 +234,19 @@ def _report_finding(
         entries.append(_lesion_entry(lesion, description, language))
         text = lesion_sentence(description, name, lesion.confidence, language)
         sentences.append(_linked(text, "findings", finding.prompt, lesion, description, _quoted_keys(description)))
+    answer = finding.answer
     summary = FindingSummary(
-        finding.prompt, name, finding.present, finding.present_probability, tuple(entries), finding.segmentation_file
+        finding.prompt,
+        name,
+        finding.present,
+        finding.present_probability,
+        tuple(entries),
+        finding.segmentation_file,
+        answer.value,
     )
-    if not finding.present:
-        text = negative_sentence(name, finding.present_probability, language)
+    if answer is not FindingAnswer.PRESENT:
+        worded = not_outlined_sentence if answer is FindingAnswer.NOT_OUTLINED else negative_sentence
+        text = worded(name, finding.present_probability, language)
         negative = ReportSentence(text, "findings", finding.prompt, measurement_keys=("present_probability",))
         return (
             summary,

@@ -70,12 +70,14 @@ class FindingSummary:
     present_probability: float
     lesions: tuple[dict[str, Any], ...]
     segmentation_file: str | None = None
+    answer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "prompt": self.prompt,
             "name": self.name,
             "present": self.present,
+            "answer": self.answer or ("present" if self.present else "absent"),
             "present_probability": round(self.present_probability, 4),
             "lesion_count": len(self.lesions),
             "segmentation": self.segmentation_file,

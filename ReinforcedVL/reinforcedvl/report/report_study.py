@@ -16,8 +16,8 @@ from ..description import AnatomyTask
 from ..description.wording import Language
 from ..dicom import DicomExportFiles, DicomExportUnavailable, DicomWriter, dicom_export_unavailable_reason, export_dicom
 from ..errors import InputFileError, OutputExistsError
-from ..io import read_image, read_label_map
-from ..volume import check_same_grid
+from ..io import check_output_folder, read_image, read_label_map, staged_output
+from ..volume import check_image_values, check_same_grid
 from .builder import build_report, finding_from_mask
 from .document import GroundedReport
 from .files import REPORT_FILES, write_report_files
@@ -73,9 +73,15 @@ def report_study(
         rewriter: an optional language-model rewriter; its text is kept only when every number and side matches.
         overwrite: replace an earlier report in ``out_dir``.
 
+    Everything is written into a staging folder and moved into ``out_dir`` once complete: a run that fails (an
+    unreadable mask, a DICOM export that cannot be built) leaves ``out_dir`` as it was.
+
     Raises:
-        InputFileError: prompts and label lists do not pair up, or an unreadable file.
+        InputFileError: prompts and label lists do not pair up, an unreadable file, a mask that is not a label map,
+            or a label value the mask does not hold.
+        UnsupportedVolumeError: the image holds NaN or infinite voxels, or is blank.
         OutputExistsError: ``out_dir`` already holds a report and ``overwrite`` is False.
+        OutputFolderError: ``out_dir`` cannot be made or written.
         DicomExportUnavailable: ``dicom`` was asked for and the image is not a DICOM series.
         GridMismatchError: the mask is not on the image's grid.
     """
@@ -90,7 +96,9 @@ def report_study(
         )
     out_dir = Path(out_dir)
     _refuse_existing(out_dir, overwrite, dicom)
+    check_output_folder(out_dir)
     volume = read_image(images)
+    check_image_values(volume)
     if dicom and (reason := dicom_export_unavailable_reason(volume)) is not None:
         raise DicomExportUnavailable(reason)
     label_map = read_label_map(mask)
@@ -111,13 +119,29 @@ def report_study(
     )
     if rewriter is not None:
         report = polish_report(report, rewriter)
-    markdown, json_path = write_report_files(report, out_dir, overwrite=overwrite)
-    exported = (
-        export_dicom(volume, findings, report, out_dir / DICOM_FOLDER, writer=DicomWriter(_software_version()))
-        if dicom
-        else None
+    with staged_output(out_dir) as staging:
+        markdown, json_path = write_report_files(report, staging)
+        exported = (
+            export_dicom(volume, findings, report, staging / DICOM_FOLDER, writer=DicomWriter(_software_version()))
+            if dicom
+            else None
+        )
+    dicom_files = _moved(exported, staging, out_dir)
+    return ReportStudyResult(report, out_dir / markdown.name, out_dir / json_path.name, dicom_files)
+
+
+def _moved(exported: DicomExportFiles | None, staging: Path, out_dir: Path) -> DicomExportFiles | None:
+    """The DICOM files' paths once moved from the staging folder into ``out_dir``."""
+    if exported is None:
+        return None
+
+    def moved(path: Path) -> Path:
+        return out_dir / path.relative_to(staging)
+
+    report_path = exported.measurement_report
+    return DicomExportFiles(
+        tuple(moved(path) for path in exported.segmentations), None if report_path is None else moved(report_path)
     )
-    return ReportStudyResult(report, markdown, json_path, exported)
 
 
 def _refuse_existing(out_dir: Path, overwrite: bool, dicom: bool) -> None:

@@ -16,7 +16,13 @@ from ..description.wording import (
     word,
 )
 
-__all__ = ["lesion_sentence", "negative_sentence", "impression_sentence", "LESION_SENTENCE_KEYS"]
+__all__ = [
+    "lesion_sentence",
+    "negative_sentence",
+    "not_outlined_sentence",
+    "impression_sentence",
+    "LESION_SENTENCE_KEYS",
+]
 
 LESION_SENTENCE_KEYS = (
     "id",
@@ -55,6 +61,20 @@ def negative_sentence(finding: str, probability: float, language: Language) -> s
     if language == "ja":
         return f"{finding}は認めません（確率 {format_fraction(probability)}）。"
     return f"No {finding} identified; probability {format_fraction(probability)}."
+
+
+def not_outlined_sentence(finding: str, probability: float, language: Language) -> str:
+    """``"Solid lung nodule: judged present (probability 0.97), but no region large enough to outline as a lesion;
+    nothing is drawn."``"""
+    if language == "ja":
+        return (
+            f"{finding}：存在すると判定されました（確率 {format_fraction(probability)}）が、病変として輪郭を描ける"
+            "大きさの領域はなく、描出していません。"
+        )
+    return (
+        f"{finding[:1].upper()}{finding[1:]}: judged present (probability {format_fraction(probability)}), but no "
+        "region large enough to outline as a lesion; nothing is drawn."
+    )
 
 
 def impression_sentence(

@@ -230,3 +230,96 @@ def test_report_option_writes_the_grounded_report(tmp_path, capsys, sample_ct, u
     assert report["findings"][0]["present"] == result["prompts"][0]["present"]
     assert len(report["findings"][0]["lesions"]) == len(result["prompts"][0]["lesions"])
     assert report["sentences"][-1]["section"] == "impression"
+
+
+def _a_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("keep me\n")
+    return path
+
+
+@pytest.mark.parametrize("make_out", [_a_file, lambda tmp: _a_file(tmp) / "results"])
+def test_an_unwritable_out_is_refused_before_the_model_loads(tmp_path, capsys, sample_ct, make_out):
+    """The output check comes first: the model named here does not exist, and the message is about --out."""
+    out = make_out(tmp_path)
+    code, _, stderr = _run(capsys, "segment", sample_ct, "--prompt", "nodule", "--out", out, "--model", "no-such-model")
+    assert code == 2 and "is a file" in stderr and "No model" not in stderr and "Traceback" not in stderr
+    assert (tmp_path / "notes.txt").read_text() == "keep me\n"
+
+
+def test_a_refused_prompt_writes_nothing_and_does_not_block_a_rerun(tmp_path, capsys, sample_ct, untrained_checkpoint):
+    out = tmp_path / "out"
+    arguments = ["segment", sample_ct, "--out", out, "--model", untrained_checkpoint, "--prompt", "solid nodule"]
+    code, _, stderr = _run(capsys, *arguments, "--prompt", "肺の結節")  # the second one the encoder cannot read
+    assert code == 2 and "English" in stderr
+    assert not out.exists()
+    code, _, stderr = _run(capsys, *arguments)
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == ["01-solid-nodule", "result.json"]
+
+
+def test_a_run_that_fails_midway_leaves_the_folder_as_it_was(tmp_path, sample_ct, untrained_checkpoint):
+    from reinforcedvl.errors import InferenceCancelled
+    from reinforcedvl.predictor import Predictor
+    from reinforcedvl.segment_study import plan_study, run_study
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    plan = plan_study([sample_ct], ["solid nodule", "ground-glass nodule"], out)
+    asked = []
+
+    def cancel_on_second_prompt(stage: str, done: int, total: int) -> bool:
+        if stage == "encoding the description":
+            asked.append(stage)
+        return len(asked) < 2  # the first prompt's files are written before the second is cancelled
+
+    with pytest.raises(InferenceCancelled):
+        run_study(plan, Predictor.from_model(untrained_checkpoint, "cpu"), cancel_on_second_prompt)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
+def test_judged_present_without_a_lesion_is_said_plainly_everywhere(tmp_path, capsys, sample_ct, untrained_checkpoint):
+    """Existence says present, but no region reaches the minimum lesion volume: never 'not identified (p=1.00)'."""
+    from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+    from reinforcedvl.modeling import build_network
+
+    nothing_large_enough = tmp_path / "model"
+    config = read_checkpoint(untrained_checkpoint).config.replace(existence_threshold=0.0, min_lesion_volume_mm3=1e9)
+    save_checkpoint(nothing_large_enough, build_network(config), config, ModelIdentity("no-lesion-model", "0"))
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(
+        capsys, "segment", sample_ct, "--prompt", "solid nodule", "--out", out, "--model", nothing_large_enough,
+        "--report",
+    )  # fmt: skip
+    assert code == 0, stderr
+    entry = json.loads((out / "result.json").read_text())["prompts"][0]
+    assert entry["answer"] == "not_outlined" and entry["present"] is False and entry["lesions"] == []
+    assert "not identified" not in stdout
+    assert f"solid nodule: judged present (p={entry['present_probability']:.2f}), but no region" in stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["findings"][0]["answer"] == "not_outlined"
+    assert report["sentences"][0]["text"].startswith("Solid nodule: judged present (probability ")
+    assert not any(s["text"].startswith("No ") for s in report["sentences"])
+
+
+def test_tiny_voxels_warn_like_anisotropy(tmp_path, capsys, ct_with_sphere, untrained_checkpoint):
+    from geometry_helpers import affine_from
+
+    volume = ct_with_sphere[0]
+    tiny = write_volume(ScalarVolume(volume.array, affine_from((0.4, 0.4, 0.1))), tmp_path / "tiny.nii.gz")
+    code, _, stderr = _run(
+        capsys, "segment", tiny, "--prompt", "nodule", "--out", tmp_path / "out", "--model", untrained_checkpoint
+    )
+    assert code == 0, stderr
+    assert "warning: tiny.nii.gz has voxels of 0.4 x 0.4 x 0.1 mm, far finer than the model's" in stderr
+
+
+def test_overwrite_replaces_the_earlier_result_whole(tmp_path, capsys, sample_ct, untrained_checkpoint):
+    out = tmp_path / "out"
+    base = ["segment", sample_ct, "--out", out, "--model", untrained_checkpoint]
+    assert _run(capsys, *base, "--prompt", "solid nodule", "--prompt", "cyst", "--report")[0] == 0
+    (out / "notes.txt").write_text("mine\n")
+    code, _, stderr = _run(capsys, *base, "--prompt", "ground-glass nodule", "--overwrite")
+    assert code == 0, stderr
+    assert sorted(p.name for p in out.iterdir()) == ["01-ground-glass-nodule", "notes.txt", "result.json"]

@@ -100,3 +100,68 @@ def test_two_processes_equal_one_and_a_stopped_run_resumes(study_list, answering
     resumed = json.loads((shared / STUDIES[2] / "result.json").read_text(encoding="utf-8"))
     original = json.loads((alone / STUDIES[2] / "result.json").read_text(encoding="utf-8"))
     assert _without_timing(resumed) == _without_timing(original) and _summary(shared) == summary
+
+
+def _two_studies(shared_data, tmp_path):
+    rows = [f"{name},{shared_data / 'lidc_nodules' / 'image' / name}.nii.gz" for name in STUDIES[:2]]
+    (tmp_path / "two.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return tmp_path / "two.csv"
+
+
+def _cohort(studies, out, model, *prompts_and_options) -> list[str]:
+    arguments = []
+    for item in prompts_and_options:
+        arguments += ["--prompt", item] if not item.startswith("--") else [item]
+    return ["cohort", str(studies), "--out", str(out), "--model", str(model), "--device", "cpu", "--threads", "1",
+            *arguments]  # fmt: skip
+
+
+def test_a_rerun_with_other_prompts_or_model_is_refused_before_any_work_and_redone_only_when_asked(
+    shared_data, answering_checkpoint, untrained_checkpoint, tmp_path, capsys, one_thread
+):
+    studies, out = _two_studies(shared_data, tmp_path), tmp_path / "out"
+    assert main(_cohort(studies, out, answering_checkpoint, "solid lung nodule")) == 0
+    first = {name: (out / name / "result.json").read_bytes() for name in STUDIES[:2]}
+    capsys.readouterr()
+
+    for prompt, model in (("ground-glass nodule", answering_checkpoint), ("solid lung nodule", untrained_checkpoint)):
+        assert main(_cohort(studies, out, model, prompt)) == 2
+        stderr = capsys.readouterr().err
+        assert "holds results of another run for 2 studies" in stderr and "--overwrite" in stderr
+        assert ("'solid lung nodule', not 'ground-glass nodule'" in stderr) or ("not untrained-test-model" in stderr)
+        assert {name: (out / name / "result.json").read_bytes() for name in first} == first  # nothing replaced
+
+    assert main(_cohort(studies, out, answering_checkpoint, "ground-glass nodule", "--overwrite")) == 0
+    summary = _summary(out)
+    assert [row["prompt"] for row in summary] == ["ground-glass nodule"] * 2  # no row of the earlier prompt
+    assert all(row["status"] == "done" for row in summary)
+    for name in STUDIES[:2]:
+        result = json.loads((out / name / "result.json").read_text(encoding="utf-8"))
+        assert [p["prompt"] for p in result["prompts"]] == ["ground-glass nodule"]
+        assert sorted(p.name for p in (out / name).iterdir()) == ["01-ground-glass-nodule", "result.json"]
+
+
+def test_the_summary_never_mixes_another_runs_rows(shared_data, tmp_path):
+    from reinforcedvl.cohort import find_studies, write_cohort_summary
+
+    studies = find_studies(_two_studies(shared_data, tmp_path))
+    out = tmp_path / "out"
+    (out / STUDIES[0]).mkdir(parents=True)
+    old_answer = {"prompt": "old prompt", "present": True, "present_probability": 0.9, "lesions": []}
+    other = {"model": {"id": "m", "version": "1"}, "device": "CPU", "seconds": 1.0, "prompts": [old_answer]}
+    (out / STUDIES[0] / "result.json").write_text(json.dumps(other), encoding="utf-8")
+    (out / STUDIES[1]).mkdir()
+    (out / STUDIES[1] / "result.json").write_text("{ not json", encoding="utf-8")
+    write_cohort_summary(studies, ["new prompt"], out)
+    summary = _summary(out)
+    assert [row["prompt"] for row in summary] == ["new prompt", "new prompt"]
+    assert summary[0]["status"].startswith("not run: result.json is another run's (it answers 'old prompt'")
+    assert summary[1]["status"] == "not run"
+
+
+def test_an_out_that_is_a_file_is_refused_before_the_model_loads(shared_data, tmp_path, capsys):
+    out = tmp_path / "notes.txt"
+    out.write_text("keep me\n")
+    code = main(_cohort(_two_studies(shared_data, tmp_path), out, "no-such-model", "nodule"))
+    stderr = capsys.readouterr().err
+    assert code == 2 and "is a file" in stderr and "No model" not in stderr and out.read_text() == "keep me\n"

@@ -57,3 +57,22 @@ def test_huge_volume_is_refused_before_any_work():
     assert model_grid_voxels(big, ONE_MM) > MAX_MODEL_VOXELS
     with pytest.raises(UnsupportedVolumeError, match="Crop it"):
         check_volume(big, ONE_MM)
+
+
+SPACINGS = [
+    # voxel spacing (mm), the model's, words of the warning (None: no warning)
+    ((0.4, 0.4, 0.1), ONE_MM, "far finer than the model's"),
+    ((0.2, 0.2, 0.2), ONE_MM, "far finer than the model's"),
+    ((0.4, 0.4, 0.5), ONE_MM, None),
+    ((5.0, 5.0, 5.0), ONE_MM, "far coarser than the model's"),
+    ((1.5, 1.5, 1.5), (1.5, 1.5, 1.5), None),
+    ((0.3, 0.3, 0.3), (1.5, 1.5, 1.5), "far finer than the model's 1.5 x 1.5 x 1.5 mm"),
+]
+
+
+@pytest.mark.parametrize("spacing, model, words", SPACINGS)
+def test_voxels_far_from_the_model_spacing_warn(recwarn, spacing, model, words):
+    check_volume(_volume((16, 16, 16), spacing=spacing), model)
+    messages = [str(w.message) for w in recwarn if issubclass(w.category, InputWarning)]
+    far = [m for m in messages if "far " in m]
+    assert (far == []) if words is None else any(words in m for m in far), messages

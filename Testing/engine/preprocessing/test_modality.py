@@ -37,3 +37,12 @@ def test_parse_modality(text, expected):
 def test_unknown_modality_lists_the_choices():
     with pytest.raises(ReinforcedVLError, match="auto, CT or MR"):
         parse_modality("PET")
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_a_few_non_finite_voxels_do_not_decide_the_modality(shared_data, bad):
+    ct = read_image(shared_data / "lidc_nodules" / "image" / "LIDC-IDRI-0003_R_4.nii.gz")
+    array = ct.array.copy()
+    array.reshape(-1)[:2] = bad
+    decision = detect_modality(ScalarVolume(array, ct.affine, name=ct.name))
+    assert decision.modality is Modality.CT and "Hounsfield" in decision.reason

@@ -55,6 +55,7 @@ def test_an_absent_finding_is_an_explicit_negative_with_its_probability():
             "prompt": "ground-glass lung nodule",
             "name": "ground-glass lung nodule" if language == "en" else "すりガラス状肺結節",
             "present": False,
+            "answer": "absent",
             "present_probability": 0.031,
             "lesion_count": 0,
             "segmentation": None,
