@@ -84,7 +84,7 @@ def staged_output(out_dir: str | Path, *, last: str | None = None, replaces: tup
                 os.replace(out_dir / name, replaced / name)
         for entry in entries:
             target = out_dir / entry.name
-            if target.is_dir() and not target.is_symlink():
+            if target.exists() or target.is_symlink():  # a folder, or something of another kind, in the way
                 os.replace(target, replaced / entry.name)
             os.replace(entry, target)
     except BaseException:

@@ -133,3 +133,14 @@ def test_only_plain_names_inside_the_folder_are_ever_replaced(tmp_path, name):
         (staging / "result.json").write_text("{}")
     assert (victim / "keep.txt").read_text() == "keep" and tmp_path.exists()
     assert sorted(p.name for p in out.iterdir()) == ["result.json"]
+
+
+def test_an_entry_of_another_kind_in_the_way_is_replaced(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "01-finding").write_text("a file where the folder goes")
+    (out / "result.json").mkdir()  # a folder where the file goes
+    with staged_output(out, last="result.json") as staging:
+        (staging / "01-finding").mkdir()
+        (staging / "result.json").write_text("{}")
+    assert (out / "01-finding").is_dir() and (out / "result.json").read_text() == "{}"
