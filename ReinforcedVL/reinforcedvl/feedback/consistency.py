@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import database
-from .durable_files import RecordLock, file_sha256, sync_folder
+from .durable_files import RecordLock, file_sha256, remove_tree, sync_folder
 from .layout import LOCK_SUFFIX
 from .records import StoredFeedback
 
@@ -75,7 +74,7 @@ def roll_back_interrupted_writes(records_folder: Path, connection: sqlite3.Conne
         try:
             folder = records_folder / record_id
             if not database.has_record(connection, record_id) and folder.exists():
-                shutil.rmtree(folder)
+                remove_tree(folder)
                 rolled_back.append(record_id)
         finally:
             lock.release()

@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -38,7 +37,7 @@ from .deidentification import (
     read_or_create_secret,
     voxel_reference,
 )
-from .durable_files import RecordLock, file_sha256, sync_folder, write_durably
+from .durable_files import RecordLock, file_sha256, remove_tree, sync_folder, write_durably
 from .layout import (
     DATABASE_FILE,
     FINAL_MASK_FILE,
@@ -163,7 +162,7 @@ class FeedbackStore:
         try:
             with database.connect(self.database_path) as connection:
                 database.delete_row(connection, record.record_id)
-            shutil.rmtree(self.records_folder / record.record_id, ignore_errors=False)
+            remove_tree(self.records_folder / record.record_id)
             sync_folder(self.records_folder)
         finally:
             lock.release()
@@ -205,7 +204,7 @@ class FeedbackStore:
             with database.connect(self.database_path) as connection:
                 database.insert_record(connection, stored)
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
             raise
         finally:
             lock.release()
