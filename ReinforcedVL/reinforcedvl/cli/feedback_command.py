@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..feedback.layout import default_store_folder
 from ..feedback.records import MAX_RATING, FeedbackAction
+from ..plain_text import printable, printable_json
 from .arguments import modality_choice
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _list(store: FeedbackStore, args: argparse.Namespace) -> int:
     records = store.records()
     if args.json:
         for record in records:
-            print(json.dumps(record.to_dict(), ensure_ascii=False))
+            print(printable_json(json.dumps(record.to_dict(), ensure_ascii=False)))
         return 0
     print(f"{'id':12}  {'stored (UTC)':19}  {'action':7}  {'rating':6}  {'Dice':5}  {'patient':8}  model / prompt")
     for r in records:
@@ -116,14 +117,14 @@ def _list(store: FeedbackStore, args: argparse.Namespace) -> int:
         rating = "-" if r.rating is None else str(r.rating)
         model = f"{r.model_id} {r.model_version}"
         columns = (r.record_id[:12], r.created_at[:19], f"{r.action.value:7}", f"{rating:6}", f"{dice:5}")
-        print("  ".join(columns) + f"  {r.patient_key[:8]}  {model} / {r.prompt}")
-    print(f"{len(records)} record(s) in {store.folder}")
+        print("  ".join(columns) + printable(f"  {r.patient_key[:8]}  {model} / {r.prompt}"))
+    print(printable(f"{len(records)} record(s) in {store.folder}"))
     return 0
 
 
 def _show(store: FeedbackStore, args: argparse.Namespace) -> int:
     record = store.get(args.record_id)
-    print(json.dumps({**record.to_dict(), "store": str(store.folder)}, indent=2, ensure_ascii=False))
+    print(printable_json(json.dumps({**record.to_dict(), "store": str(store.folder)}, indent=2, ensure_ascii=False)))
     return 0
 
 
@@ -149,6 +150,8 @@ def _delete(store: FeedbackStore, args: argparse.Namespace) -> int:
 def _check(store: FeedbackStore, args: argparse.Namespace) -> int:
     result = store.check()
     print("\n".join(result.summary_lines()))
+    if result.store_damaged:
+        return 2
     return 0 if result.consistent else 1
 
 
