@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out", required=True, type=Path, metavar="DIR", help="export folder (the data root)")
     export.add_argument("--dev-fraction", type=float, default=0.2, help="share of patients held out (default 0.2)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier export in DIR")
+    export.add_argument(
+        "--skip-damaged",
+        action="store_true",
+        help="leave out records whose files are missing or damaged (listed in DIR/export.json) instead of refusing",
+    )
     delete = actions.add_parser("delete", parents=[common], help="delete a record and its files")
     delete.add_argument("record_id", metavar="ID", help="record id, or its first six or more digits")
     actions.add_parser("check", parents=[common], help="check that every row has its files and every file its row")
@@ -131,12 +137,17 @@ def _show(store: FeedbackStore, args: argparse.Namespace) -> int:
 def _export(store: FeedbackStore, args: argparse.Namespace) -> int:
     from ..feedback.export import export_feedback
 
-    export = export_feedback(store, args.out, dev_fraction=args.dev_fraction, overwrite=args.overwrite)
+    export = export_feedback(
+        store, args.out, dev_fraction=args.dev_fraction, overwrite=args.overwrite, skip_damaged=args.skip_damaged
+    )
+    for record_id, problem in export.damaged.items():
+        print(printable(f"warning: record {record_id} left out: {problem}"), file=sys.stderr)
     print(
         f"Wrote {export.manifest} (data root {export.folder}): {export.triplets['train']} train triplet(s) from "
         f"{export.patients['train']} patient(s), {export.triplets['dev']} held-out triplet(s) from "
         f"{export.patients['dev']} patient(s); {export.left_out['without_final_mask']} record(s) without a final mask "
-        "(rejected) left out."
+        "(rejected) left out"
+        + (f"; {len(export.damaged)} damaged record(s) left out (listed in export.json)." if export.damaged else ".")
     )
     return 0
 
