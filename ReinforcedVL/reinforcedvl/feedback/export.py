@@ -164,7 +164,9 @@ def _recover_interrupted_export(out_dir: Path) -> None:
 def _check_export_folder(out_dir: Path, store: FeedbackStore, overwrite: bool) -> None:
     store_folder = Path(os.path.abspath(store.folder))
     if out_dir == store_folder or store_folder in out_dir.parents:
-        raise OutputExistsError(f"{out_dir} lies inside the feedback store {store_folder}; export to a folder outside it.")
+        raise OutputExistsError(
+            f"{out_dir} lies inside the feedback store {store_folder}; export to a folder outside it."
+        )
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputExistsError(f"{out_dir} is a file. Give the name of a new (or empty) folder for the export.")
     if not out_dir.is_dir() or not any(out_dir.iterdir()):

@@ -14,8 +14,7 @@ import pytest
 from feedback_helpers import correction
 from reinforcedvl.cli.main import main
 from reinforcedvl.errors import UnsupportedVolumeError
-from reinforcedvl.feedback import FeedbackStore, FeedbackStoreError
-from reinforcedvl.feedback import database
+from reinforcedvl.feedback import FeedbackStore, FeedbackStoreError, database
 from reinforcedvl.io import write_volume
 from reinforcedvl.volume import ScalarVolume
 

@@ -52,7 +52,9 @@ def windows_like(monkeypatch):
     monkeypatch.setattr(shutil, "_use_fd_functions", False)  # rmtree by path, as on Windows
     for name in [name for name in sys.modules if name.startswith("reinforcedvl.feedback")]:
         monkeypatch.delitem(sys.modules, name)
-    modules = [importlib.import_module(f"reinforcedvl.feedback.{name}") for name in ("store", "records", "durable_files")]
+    modules = [
+        importlib.import_module(f"reinforcedvl.feedback.{name}") for name in ("store", "records", "durable_files")
+    ]
     return tuple(modules)
 
 

@@ -100,6 +100,7 @@ def test_killed_exports_leave_a_whole_export_or_none(nodule, tmp_path):
         store.add(correction(image, reference, patient=patient))
     context, rng = multiprocessing.get_context("fork"), random.Random(20261205)
     outcomes = {point: {"whole": 0, "absent": 0, "set aside": 0} for point in KILL_POINTS}
+    finished_before = False
     for round_ in range(ROUNDS):
         out = tmp_path / "exports" / f"feedback-{round_ // ROUNDS_PER_FOLDER}"  # a new folder now and then
         first = round_ % ROUNDS_PER_FOLDER == 0

@@ -130,7 +130,9 @@ def test_a_damaged_record_stops_the_export_and_nothing_is_written(store_copy, tm
     record = store_copy.records()[2]
     problem = damage(store_copy, record)
     out = tmp_path / "exports" / "round-1"
-    with pytest.raises(FeedbackStoreError, match=f"1 of 6 records cannot be exported:\n  {record.record_id}: .*{problem}"):
+    with pytest.raises(
+        FeedbackStoreError, match=f"1 of 6 records cannot be exported:\n  {record.record_id}: .*{problem}"
+    ):
         export_feedback(store_copy, out)
     assert not (tmp_path / "exports").exists() or list((tmp_path / "exports").iterdir()) == []
 
