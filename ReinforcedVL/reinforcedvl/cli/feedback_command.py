@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..feedback.layout import default_store_folder
+from ..feedback.layout import DATABASE_FILE, default_store_folder
 from ..feedback.records import MAX_RATING, FeedbackAction
 from ..plain_text import printable, printable_json
 from .arguments import modality_choice
@@ -72,9 +72,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..feedback.database import FeedbackStoreError
     from ..feedback.store import FeedbackStore
 
-    store = FeedbackStore(args.store)
+    folder = args.store.expanduser() if args.store is not None else default_store_folder()
+    if args.feedback_action != "add" and not folder.is_file() and not (folder / DATABASE_FILE).is_file():
+        raise FeedbackStoreError(
+            f"{folder} holds no feedback store (no {DATABASE_FILE}). Check the --store folder; a store is made by the "
+            "first 'reinforcedvl feedback add' or by Slicer's feedback buttons."
+        )
+    store = FeedbackStore(folder)
     if store.rolled_back:
         print(f"Rolled back {len(store.rolled_back)} interrupted write(s) (no record had been stored for them).")
     return _ACTIONS[args.feedback_action](store, args)

@@ -105,6 +105,13 @@ def test_a_store_path_naming_a_file_is_explained(capsys, tmp_path):
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "not a store"
 
 
+def test_reading_a_store_that_is_not_there_is_an_error_not_an_empty_store(capsys, tmp_path):
+    for action in (("check",), ("list",), ("show", "abcdef"), ("export", "--out", tmp_path / "export")):
+        code, out, err = _run(capsys, "feedback", *action, "--store", tmp_path / "typo")
+        assert code == 2 and "holds no feedback store" in err and "consistent" not in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing made
+
+
 @pytest.mark.parametrize("values", [np.nan, np.inf, "some"], ids=["all NaN", "all inf", "two NaN voxels"])
 def test_images_with_non_finite_values_are_not_stored(nodule, tmp_path, capsys, values):
     image, reference = nodule
