@@ -89,6 +89,8 @@ def remove_tree(folder: Path) -> None:
         os.chmod(path, stat.S_IWRITE | stat.S_IREAD)
         function(path)
 
+    if not os.path.lexists(folder):
+        return
     if sys.version_info >= (3, 12):
         shutil.rmtree(folder, onexc=make_writable_and_retry)
     else:
@@ -156,7 +158,12 @@ class RecordLock:
             return
         self._connection.close()
         self._connection = None
-        self.path.unlink(missing_ok=True)
+        try:
+            self.path.unlink(missing_ok=True)
+        except PermissionError:
+            # Windows: another process has the file open this instant, probing the lock. The lock is released; the
+            # empty file is removed by the next opening of the store (roll_back_interrupted_writes).
+            return
 
 
 def _lock_file(path: Path) -> sqlite3.Connection | None:

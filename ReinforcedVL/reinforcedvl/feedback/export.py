@@ -105,8 +105,8 @@ def export_feedback(
     Raises:
         OutputExistsError: ``out_dir`` holds an export and ``overwrite`` is not set, holds other files, is a file, or
             lies inside the store.
-        FeedbackStoreError: records whose files are missing or damaged, and ``skip_damaged`` is not set (nothing is
-            written).
+        FeedbackStoreError: records whose files are missing or damaged, and ``skip_damaged`` is not set, or the
+            export cannot be written (nothing is written).
     """
     out_dir = Path(os.path.abspath(Path(out_dir).expanduser()))
     _recover_interrupted_export(out_dir)
@@ -139,6 +139,12 @@ def export_feedback(
         summary = json.dumps(export.to_dict(), indent=2, ensure_ascii=False) + "\n"
         write_durably(stage / SUMMARY_FILE, lambda path: path.write_text(summary, encoding="utf-8"))
         _move_into_place(stage, out_dir)
+    except OSError as error:
+        remove_tree(stage)
+        raise FeedbackStoreError(
+            f"The export could not be written to {out_dir} ({error.strerror or error}). Choose a folder you can "
+            "write, on a disk with free space."
+        ) from None
     except BaseException:
         remove_tree(stage)
         raise

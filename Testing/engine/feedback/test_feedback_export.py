@@ -167,5 +167,7 @@ def test_the_export_folder_is_checked_before_anything_is_written(store, tmp_path
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "mine"
     assert [p.name for p in (tmp_path / "notes").iterdir()] == ["draft.txt"]
     assert not (store.folder / "exports").exists()
+    with pytest.raises(FeedbackStoreError, match="could not be written to .*a-file/export"):
+        export_feedback(store, tmp_path / "a-file" / "export")
     (tmp_path / "empty").mkdir()
     assert export_feedback(store, tmp_path / "empty").manifest == tmp_path / "empty" / "manifest.jsonl"
