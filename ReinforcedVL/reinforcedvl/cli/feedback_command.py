@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..feedback.layout import DATABASE_FILE, default_store_folder
+from ..feedback.layout import DATABASE_FILE, RECORDS_FOLDER, default_store_folder
 from ..feedback.records import MAX_RATING, FeedbackAction
 from ..plain_text import printable, printable_json
 from .arguments import modality_choice
@@ -77,9 +77,15 @@ def run(args: argparse.Namespace) -> int:
 
     folder = args.store.expanduser() if args.store is not None else default_store_folder()
     if args.feedback_action != "add" and not folder.is_file() and not (folder / DATABASE_FILE).is_file():
+        lost = (folder / RECORDS_FOLDER).is_dir() and any((folder / RECORDS_FOLDER).iterdir())
         raise FeedbackStoreError(
-            f"{folder} holds no feedback store (no {DATABASE_FILE}). Check the --store folder; a store is made by the "
-            "first 'reinforcedvl feedback add' or by Slicer's feedback buttons."
+            f"{folder} holds no feedback store (no {DATABASE_FILE}). "
+            + (
+                f"Its {RECORDS_FOLDER}/ folder holds records' files: the database was lost; restore it from a backup."
+                if lost
+                else "Check the --store folder; a store is made by the first 'reinforcedvl feedback add' or by "
+                "Slicer's feedback buttons."
+            )
         )
     store = FeedbackStore(folder)
     if store.rolled_back:

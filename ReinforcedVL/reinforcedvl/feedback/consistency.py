@@ -84,6 +84,11 @@ class StoreCheck:
             if paths:
                 lines.append(f"{len(paths)} {what} ({action}):")
                 lines += [f"  {printable(path)}" for path in paths]
+        if self.records == 0 and self.unrecorded:
+            lines.append(
+                f"The database holds no record, yet records/ holds files: if {DATABASE_FILE} was lost or replaced, "
+                "restore it from a backup before anything else (its records' files are still here)."
+            )
         lines.append("The store is consistent." if self.consistent else "The store is NOT consistent.")
         return lines
 

@@ -60,6 +60,10 @@ def _damage_header(database_path) -> None:
     database_path.write_bytes(bytes(content))
 
 
+def _truncate_database(database_path) -> None:
+    database_path.write_bytes(database_path.read_bytes()[: 3 * 4096 + 100])
+
+
 def _truncate_secret(store) -> None:
     secret = store / "secret" / "patient-key"
     secret.write_bytes(secret.read_bytes()[:5])
@@ -69,6 +73,7 @@ def _truncate_secret(store) -> None:
 DAMAGE = [
     ("malformed index", _flip_index_entry, (), ("integrity check", "missing from index records_by_time", "backup")),
     ("garbage header", _damage_header, (("list",), ("show", "abcdef")), ("is damaged", "not a database", "backup")),
+    ("truncated database", _truncate_database, (("list",),), ("is damaged", "backup")),
     ("truncated secret", _truncate_secret, (), ("holds 5 bytes, not 32", "Restore it from a backup")),
     ("lost secret", lambda store: (store / "secret" / "patient-key").unlink(), (), ("is missing", "new store")),
 ]
@@ -86,6 +91,16 @@ def test_check_reports_a_damaged_store_with_exit_2(capsys, store_copy, name, dam
     for action in refusing:
         code, out, err = _run(capsys, "feedback", *action, "--store", store_copy)
         assert code == 2 and "is damaged" in err and "Traceback" not in out + err
+
+
+def test_a_lost_database_is_not_reported_as_stray_files_only(capsys, store_copy):
+    (store_copy / "feedback.sqlite3").write_bytes(b"")  # replaced by an empty file: SQLite reads a new database
+    code, out, _ = _run(capsys, "feedback", "check", "--store", store_copy)
+    assert code != 0 and "The store is NOT consistent." in out
+    assert "holds no record, yet records/ holds files" in out and "restore it from a backup" in out
+    (store_copy / "feedback.sqlite3").unlink()  # deleted
+    code, out, err = _run(capsys, "feedback", "list", "--store", store_copy)
+    assert code == 2 and "the database was lost; restore it from a backup" in err
 
 
 @pytest.mark.parametrize("damage", [_truncate_secret, lambda store: (store / "secret" / "patient-key").unlink()])
