@@ -155,13 +155,14 @@ def _export(store: FeedbackStore, args: argparse.Namespace) -> int:
     )
     for record_id, problem in export.damaged.items():
         print(printable(f"warning: record {record_id} left out: {problem}"), file=sys.stderr)
-    print(
+    text = (
         f"Wrote {export.manifest} (data root {export.folder}): {export.triplets['train']} train triplet(s) from "
         f"{export.patients['train']} patient(s), {export.triplets['dev']} held-out triplet(s) from "
         f"{export.patients['dev']} patient(s); {export.left_out['without_final_mask']} record(s) without a final mask "
         "(rejected) left out"
         + (f"; {len(export.damaged)} damaged record(s) left out (listed in export.json)." if export.damaged else ".")
     )
+    print(printable(text))
     return 0
 
 
@@ -173,7 +174,7 @@ def _delete(store: FeedbackStore, args: argparse.Namespace) -> int:
 
 def _check(store: FeedbackStore, args: argparse.Namespace) -> int:
     result = store.check()
-    print("\n".join(result.summary_lines()))
+    print(printable("\n".join(result.summary_lines()), allowed="\n"))
     if result.store_damaged:
         return 2
     return 0 if result.consistent else 1
