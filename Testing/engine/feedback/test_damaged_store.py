@@ -190,3 +190,9 @@ def test_stored_control_characters_are_never_printed_raw(capsys, store_copy):
         assert "\\x1b[2J" in out or "\\u001b[2J" in out
     shown = json.loads(_run(capsys, "feedback", "show", record_id, "--store", store_copy)[1])
     assert shown["comment"] == f"comment {hostile}"  # the JSON still holds the exact text
+
+
+def test_error_messages_quoting_a_path_print_its_control_characters_as_escapes(capsys, tmp_path):
+    code, out, err = _run(capsys, "feedback", "list", "--store", tmp_path / "store\x1b[2J\x1b]0;x\x07")
+    assert code == 2 and "holds no feedback store" in err
+    assert "\x1b" not in out + err and "\x07" not in err and "store\\x1b[2J\\x1b]0;x\\x07" in err
