@@ -121,7 +121,19 @@ class FeedbackStoreSink:
         return self._store
 
     def submit(self, record: FeedbackRecord) -> str:
-        """Store ``record`` (its files are read, then deleted: the store keeps its own de-identified copies)."""
+        """Store ``record``. Its staged files are deleted afterwards, stored or not (the store keeps its own
+        de-identified copies; a new judgement stages them again from the scene), and so is their folder once empty."""
+        try:
+            return self._add(record)
+        finally:
+            staged = [Path(path) for path in (record.imageFile, record.modelOutputFile, record.correctionFile) if path]
+            for path in staged:
+                path.unlink(missing_ok=True)
+            for folder in {path.parent for path in staged}:
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+
+    def _add(self, record: FeedbackRecord) -> str:
         from reinforcedvl.feedback.records import FeedbackSubmission
         from reinforcedvl.io import read_image, read_label_map
 
@@ -141,9 +153,6 @@ class FeedbackStoreSink:
                 patient=record.patientReference,
             )
         )
-        for path in (record.imageFile, record.modelOutputFile, record.correctionFile):
-            if path is not None:
-                Path(path).unlink(missing_ok=True)
         return stored.record_id
 
 

@@ -4,6 +4,7 @@ and ID must not reach the store, and with the store's folder and the annotator t
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from reinforcedvl.feedback.deidentification import patient_key, read_or_create_secret
@@ -91,3 +92,24 @@ def test_the_logic_feeds_the_store_named_by_the_settings():
     assert "return self.feedbackSink.submit(captureFeedback(finding, action, rating=rating, comment=comment))" in source
     library = "".join(p.read_text(encoding="utf-8") for p in (MODULE_FOLDER / "ReinforcedVLLib").glob("*.py"))
     assert "JsonLines" not in source + library  # the placeholder store is gone
+
+
+def test_a_judgement_the_store_refuses_leaves_no_staged_copy(tmp_path):
+    """Staged files (a copy of the image) are removed with their folder whether the store takes the record or not."""
+    from reinforcedvl.feedback import FeedbackStoreError
+    from reinforcedvl.io import write_volume
+    from reinforcedvl.volume import ScalarVolume
+    from ReinforcedVLLib.feedback_sink import FeedbackRecord
+
+    staging = tmp_path / "reinforcedvl-feedback-staged"
+    staging.mkdir()
+    image = write_volume(ScalarVolume(np.full((1, 8, 8, 4), 40.0, np.float32), np.eye(4)), staging / "image.nrrd")
+    record = FeedbackRecord(
+        action=FeedbackAction.ACCEPT, prompt="solid nodule", modelId="m", modelVersion="1", device="CPU",
+        presentProbability=0.9, threshold=0.5, rating=9, comment="", createdAt="2026-01-01T00:00:00+00:00",
+        imageFile=image, modelOutputFile=None, correctionFile=None, modality="CT",
+    )  # fmt: skip
+    sink = FeedbackStoreSink(tmp_path / "store")
+    with pytest.raises(FeedbackStoreError, match="got 9"):
+        sink.submit(record)
+    assert not staging.exists() and sink.store.records() == []

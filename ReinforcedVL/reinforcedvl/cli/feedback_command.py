@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..feedback.layout import default_store_folder
+from ..feedback.layout import DATABASE_FILE, RECORDS_FOLDER, default_store_folder
 from ..feedback.records import MAX_RATING, FeedbackAction
+from ..plain_text import printable, printable_json
 from .arguments import modality_choice
 
 if TYPE_CHECKING:
@@ -58,6 +60,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out", required=True, type=Path, metavar="DIR", help="export folder (the data root)")
     export.add_argument("--dev-fraction", type=float, default=0.2, help="share of patients held out (default 0.2)")
     export.add_argument("--overwrite", action="store_true", help="replace an earlier export in DIR")
+    export.add_argument(
+        "--skip-damaged",
+        action="store_true",
+        help="leave out records whose files are missing or damaged (listed in DIR/export.json) instead of refusing",
+    )
     delete = actions.add_parser("delete", parents=[common], help="delete a record and its files")
     delete.add_argument("record_id", metavar="ID", help="record id, or its first six or more digits")
     actions.add_parser("check", parents=[common], help="check that every row has its files and every file its row")
@@ -65,9 +72,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..feedback.database import FeedbackStoreError
     from ..feedback.store import FeedbackStore
 
-    store = FeedbackStore(args.store)
+    folder = args.store.expanduser() if args.store is not None else default_store_folder()
+    if args.feedback_action != "add" and not folder.is_file() and not (folder / DATABASE_FILE).is_file():
+        lost = (folder / RECORDS_FOLDER).is_dir() and any((folder / RECORDS_FOLDER).iterdir())
+        raise FeedbackStoreError(
+            f"{folder} holds no feedback store (no {DATABASE_FILE}). "
+            + (
+                f"Its {RECORDS_FOLDER}/ folder holds records' files: the database was lost; restore it from a backup."
+                if lost
+                else "Check the --store folder; a store is made by the first 'reinforcedvl feedback add' or by "
+                "Slicer's feedback buttons."
+            )
+        )
+    store = FeedbackStore(folder)
     if store.rolled_back:
         print(f"Rolled back {len(store.rolled_back)} interrupted write(s) (no record had been stored for them).")
     return _ACTIONS[args.feedback_action](store, args)
@@ -108,7 +128,7 @@ def _list(store: FeedbackStore, args: argparse.Namespace) -> int:
     records = store.records()
     if args.json:
         for record in records:
-            print(json.dumps(record.to_dict(), ensure_ascii=False))
+            print(printable_json(json.dumps(record.to_dict(), ensure_ascii=False)))
         return 0
     print(f"{'id':12}  {'stored (UTC)':19}  {'action':7}  {'rating':6}  {'Dice':5}  {'patient':8}  model / prompt")
     for r in records:
@@ -116,27 +136,33 @@ def _list(store: FeedbackStore, args: argparse.Namespace) -> int:
         rating = "-" if r.rating is None else str(r.rating)
         model = f"{r.model_id} {r.model_version}"
         columns = (r.record_id[:12], r.created_at[:19], f"{r.action.value:7}", f"{rating:6}", f"{dice:5}")
-        print("  ".join(columns) + f"  {r.patient_key[:8]}  {model} / {r.prompt}")
-    print(f"{len(records)} record(s) in {store.folder}")
+        print("  ".join(columns) + printable(f"  {r.patient_key[:8]}  {model} / {r.prompt}"))
+    print(printable(f"{len(records)} record(s) in {store.folder}"))
     return 0
 
 
 def _show(store: FeedbackStore, args: argparse.Namespace) -> int:
     record = store.get(args.record_id)
-    print(json.dumps({**record.to_dict(), "store": str(store.folder)}, indent=2, ensure_ascii=False))
+    print(printable_json(json.dumps({**record.to_dict(), "store": str(store.folder)}, indent=2, ensure_ascii=False)))
     return 0
 
 
 def _export(store: FeedbackStore, args: argparse.Namespace) -> int:
     from ..feedback.export import export_feedback
 
-    export = export_feedback(store, args.out, dev_fraction=args.dev_fraction, overwrite=args.overwrite)
-    print(
+    export = export_feedback(
+        store, args.out, dev_fraction=args.dev_fraction, overwrite=args.overwrite, skip_damaged=args.skip_damaged
+    )
+    for record_id, problem in export.damaged.items():
+        print(printable(f"warning: record {record_id} left out: {problem}"), file=sys.stderr)
+    text = (
         f"Wrote {export.manifest} (data root {export.folder}): {export.triplets['train']} train triplet(s) from "
         f"{export.patients['train']} patient(s), {export.triplets['dev']} held-out triplet(s) from "
         f"{export.patients['dev']} patient(s); {export.left_out['without_final_mask']} record(s) without a final mask "
-        "(rejected) left out."
+        "(rejected) left out"
+        + (f"; {len(export.damaged)} damaged record(s) left out (listed in export.json)." if export.damaged else ".")
     )
+    print(printable(text))
     return 0
 
 
@@ -148,7 +174,9 @@ def _delete(store: FeedbackStore, args: argparse.Namespace) -> int:
 
 def _check(store: FeedbackStore, args: argparse.Namespace) -> int:
     result = store.check()
-    print("\n".join(result.summary_lines()))
+    print(printable("\n".join(result.summary_lines()), allowed="\n"))
+    if result.store_damaged:
+        return 2
     return 0 if result.consistent else 1
 
 

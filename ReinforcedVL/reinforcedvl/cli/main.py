@@ -8,6 +8,7 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 from ..errors import InputWarning, ReinforcedVLError
+from ..plain_text import printable
 from . import (
     build_manifest_command,
     cohort_command,
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             return int(args.run(args) or 0)
         except ReinforcedVLError as error:
-            print(f"reinforcedvl {args.command}: error: {error}", file=sys.stderr)
+            message = printable(str(error), allowed="\n")  # the message may quote what the user typed
+            print(f"reinforcedvl {args.command}: error: {message}", file=sys.stderr)
             return error.exit_code
         except KeyboardInterrupt:
             print(f"reinforcedvl {args.command}: interrupted", file=sys.stderr)
@@ -73,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _show_input_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
-    print(f"warning: {message}", file=sys.stderr)
+    text = printable(str(message), allowed="\n")
+    print(f"warning: {text}", file=sys.stderr)
 
 
 if __name__ == "__main__":

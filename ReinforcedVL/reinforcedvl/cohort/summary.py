@@ -75,7 +75,9 @@ def write_cohort_summary(
         writer.writeheader()
         writer.writerows(rows)
     os.replace(partial, csv_path)
-    markdown_path.write_text(_markdown(rows, len(studies)), encoding="utf-8")
+    partial = markdown_path.with_suffix(".md.partial")  # whole or absent, as the table: a run may be killed any time
+    partial.write_text(_markdown(rows, len(studies)), encoding="utf-8")
+    os.replace(partial, markdown_path)
     return csv_path, markdown_path
 
 

@@ -26,6 +26,8 @@ __all__ = [
     "select_records",
     "has_record",
     "delete_row",
+    "has_records",
+    "integrity_problems",
 ]
 
 BUSY_TIMEOUT_SECONDS = 60.0
@@ -70,9 +72,39 @@ class FeedbackStoreError(ReinforcedVLError):
 
 @contextmanager
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """An open connection to the store database at ``path``, created with its tables on first use."""
-    with closing(_open(path)) as connection:
-        yield connection
+    """An open connection to the store database at ``path``, created with its tables on first use.
+
+    Raises:
+        FeedbackStoreError: the database is damaged, or cannot be opened or used (the message says what to do).
+    """
+    try:
+        with closing(_open(path)) as connection:
+            yield connection
+    except sqlite3.OperationalError as error:
+        raise FeedbackStoreError(
+            f"The feedback database {path} could not be used ({error}). If another program keeps it busy, close it "
+            "and try again; if the disk is full or read-only, free space or choose a writable store folder."
+        ) from None
+    except sqlite3.DatabaseError as error:
+        raise FeedbackStoreError(damaged_message(path, str(error))) from None
+
+
+def damaged_message(path: Path, what: str) -> str:
+    """What to say, and what to do, when SQLite finds the database damaged."""
+    return (
+        f"The feedback database {path} is damaged (SQLite: {what}). Nothing was changed. Restore the store folder "
+        f"from a backup (feedback.sqlite3 with the {path.name}-wal file beside it, if any); 'reinforcedvl feedback "
+        "check' reports what SQLite's integrity check finds."
+    )
+
+
+def integrity_problems(connection: sqlite3.Connection) -> list[str]:
+    """What SQLite's full ``PRAGMA integrity_check`` finds wrong (an empty list for a sound database)."""
+    try:
+        lines = [str(row[0]) for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as error:
+        return [str(error)]
+    return [] if lines == ["ok"] else [part for line in lines for part in line.splitlines() if part.strip()]
 
 
 @contextmanager
@@ -143,6 +175,11 @@ def select_records(connection: sqlite3.Connection, record_id: str | None = None)
 def has_record(connection: sqlite3.Connection, record_id: str) -> bool:
     """Whether a row with ``record_id`` is committed."""
     return connection.execute("SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is not None
+
+
+def has_records(connection: sqlite3.Connection) -> bool:
+    """Whether any record is committed."""
+    return connection.execute("SELECT 1 FROM records LIMIT 1").fetchone() is not None
 
 
 def delete_row(connection: sqlite3.Connection, record_id: str) -> bool:

@@ -20,12 +20,14 @@ from pathlib import Path
 import numpy as np
 
 from ..volume import LabelMap, ScalarVolume
+from .database import FeedbackStoreError
 from .durable_files import sync_folder
 
 __all__ = [
     "deidentified_image",
     "deidentified_mask",
     "read_or_create_secret",
+    "secret_problem",
     "patient_key",
     "dicom_patient_id",
     "voxel_reference",
@@ -45,38 +47,75 @@ def deidentified_mask(mask: LabelMap) -> LabelMap:
     return LabelMap(np.array(mask.array), mask.affine.copy(), None, "mask")
 
 
-def read_or_create_secret(path: Path) -> bytes:
+def read_or_create_secret(path: Path, *, store_has_records: bool = False) -> bytes:
     """The store's secret key, made on first use (mode 0600, in a folder of mode 0700).
 
     Two processes creating it at once agree on one: each writes a candidate and links it into place, and the link
     fails for the second, which then reads the first one's.
+
+    Args:
+        path: the secret's file.
+        store_has_records: the store already holds records, so a missing secret is a lost one (a new one would
+            give known patients new keys, and could put one patient in both splits): refused, never made anew.
+
+    Raises:
+        FeedbackStoreError: the secret is damaged, unreadable, or missing from a store that has records.
     """
-    if path.exists():
+    if path.exists() or store_has_records:
         return _read_secret(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    candidate = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(descriptor, secrets.token_bytes(_SECRET_BYTES))
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-    try:
-        os.link(candidate, path)
-    except FileExistsError:
-        pass  # another process made the secret first: everyone uses that one
-    finally:
-        candidate.unlink()
-    sync_folder(path.parent)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        candidate = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(descriptor, secrets.token_bytes(_SECRET_BYTES))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process made the secret first: everyone uses that one
+        finally:
+            candidate.unlink()
+        sync_folder(path.parent)
+    except OSError as error:
+        raise FeedbackStoreError(
+            f"The feedback store's secret key {path} could not be made ({error}). Choose a store folder you can write."
+        ) from None
     return _read_secret(path)
 
 
+def secret_problem(path: Path, *, store_has_records: bool) -> str | None:
+    """What is wrong with the store's secret key, in words with what to do; None when it is sound (or not made yet
+    in a store without records)."""
+    if not path.exists() and not store_has_records:
+        return None
+    try:
+        _read_secret(path)
+    except FeedbackStoreError as error:
+        return str(error)
+    return None
+
+
 def _read_secret(path: Path) -> bytes:
-    secret = path.read_bytes()
+    restore = (
+        "Restore it from a backup of the store: without it, new records of known patients get new keys (and one "
+        "patient could end up in both the training and the held-out split). With no backup, start a new store "
+        "(--store, or the ReinforcedVL/FeedbackFolder setting) and keep this one's exports as they are."
+    )
+    try:
+        secret = path.read_bytes()
+    except FileNotFoundError:
+        raise FeedbackStoreError(
+            f"The feedback store's secret key {path} is missing, but the store holds records. {restore}"
+        ) from None
+    except OSError as error:
+        raise FeedbackStoreError(f"The feedback store's secret key {path} cannot be read ({error}).") from None
     if len(secret) != _SECRET_BYTES:
-        raise ValueError(
-            f"{path} holds {len(secret)} bytes, not the {_SECRET_BYTES} of a feedback-store secret; it is damaged. "
-            "Restore it from a backup of the store: without it, new records of known patients get new keys."
+        raise FeedbackStoreError(
+            f"The feedback store's secret key {path} holds {len(secret)} bytes, not {_SECRET_BYTES}: it is damaged. "
+            f"{restore}"
         )
     return secret
 

@@ -30,7 +30,7 @@ __all__ = [
 DATABASE_FILE = "feedback.sqlite3"
 RECORDS_FOLDER = "records"
 SECRET_FILE = Path("secret") / "patient-key"
-# records/<id>.writing is held (flock) by the process writing or deleting record <id>; see durable_files.RecordLock.
+# records/<id>.writing is locked by the process writing or deleting record <id>; see durable_files.RecordLock.
 LOCK_SUFFIX = ".writing"
 # A file being written carries this suffix until it is complete, flushed to disk and renamed.
 PARTIAL_SUFFIX = ".partial"

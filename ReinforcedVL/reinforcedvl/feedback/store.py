@@ -17,14 +17,17 @@ Example:
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
+
 from ..description import modality_of
+from ..errors import UnsupportedVolumeError
 from ..io import read_image, read_label_map, write_volume
+from ..plain_text import check_plain_text
 from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from . import database
@@ -36,9 +39,10 @@ from .deidentification import (
     dicom_patient_id,
     patient_key,
     read_or_create_secret,
+    secret_problem,
     voxel_reference,
 )
-from .durable_files import RecordLock, file_sha256, sync_folder, write_durably
+from .durable_files import RecordLock, file_sha256, remove_tree, sync_folder, write_durably
 from .layout import (
     DATABASE_FILE,
     FINAL_MASK_FILE,
@@ -69,8 +73,13 @@ class FeedbackStore:
     """
 
     def __init__(self, folder: str | Path | None = None) -> None:
+        """Open (or create) the store in ``folder``; None: :func:`default_store_folder`.
+
+        Raises:
+            FeedbackStoreError: ``folder`` is a file or cannot be made, or the database is damaged.
+        """
         self.folder = Path(folder).expanduser() if folder is not None else default_store_folder()
-        self.records_folder.mkdir(parents=True, exist_ok=True)
+        _make_store_folder(self.folder)
         with database.connect(self.database_path) as connection:
             self.rolled_back = roll_back_interrupted_writes(self.records_folder, connection)
 
@@ -86,13 +95,18 @@ class FeedbackStore:
         """Store a judgement; returns the record once it is on disk and committed (never before).
 
         Raises:
-            FeedbackStoreError: a rating outside 1-5, or a correction without a corrected mask.
+            FeedbackStoreError: a rating outside 1-5, a correction without a corrected mask, a comment, annotator
+                or model name holding control characters, or a damaged store.
+            UnsupportedVolumeError: the image holds NaN or infinite values.
             ValueError: a modality other than CT or MR.
             GridMismatchError: a mask is not on the image's grid.
             PromptError: an empty or unreadable prompt.
         """
         _check_submission(submission)
         prompt = normalize_prompt(submission.prompt)
+        with database.connect(self.database_path) as connection:
+            store_has_records = database.has_records(connection)
+        secret = read_or_create_secret(self.folder / SECRET_FILE, store_has_records=store_has_records)
         modality = modality_of(submission.image, submission.modality)
         image = deidentified_image(submission.image)
         final = submission.final_mask
@@ -108,7 +122,7 @@ class FeedbackStore:
             model_id=submission.model_id,
             model_version=submission.model_version,
             modality=modality,
-            patient_key=patient_key(read_or_create_secret(self.folder / SECRET_FILE), identifier),
+            patient_key=patient_key(secret, identifier),
             final_present=None if final is None else bool(final.array.any()),
             labels=() if final is None else tuple(int(v) for v in final.labels),
             dice=_dice(submission.model_mask, final),
@@ -163,16 +177,22 @@ class FeedbackStore:
         try:
             with database.connect(self.database_path) as connection:
                 database.delete_row(connection, record.record_id)
-            shutil.rmtree(self.records_folder / record.record_id, ignore_errors=False)
+            remove_tree(self.records_folder / record.record_id)
             sync_folder(self.records_folder)
         finally:
             lock.release()
         return record
 
     def check(self) -> StoreCheck:
-        """Every row has its files, with the SHA-256 they were stored with, and every file has its row."""
+        """SQLite's integrity check of the database and the secret key's soundness; then every row has its files,
+        with the SHA-256 they were stored with, and every file has its row."""
         with database.connect(self.database_path) as connection:
-            return check_store(self.folder, self.records_folder, database.select_records(connection))
+            problems = database.integrity_problems(connection)
+            records = [] if problems else database.select_records(connection)
+        secret = secret_problem(self.folder / SECRET_FILE, store_has_records=bool(records or problems))
+        if problems:
+            return StoreCheck(0, 0, (), (), (), (), database_problems=tuple(problems), secret_problem=secret)
+        return check_store(self.folder, self.records_folder, records, secret_problem=secret)
 
     def read_image(self, record: StoredFeedback) -> ScalarVolume:
         """The record's de-identified image, every channel."""
@@ -205,7 +225,7 @@ class FeedbackStore:
             with database.connect(self.database_path) as connection:
                 database.insert_record(connection, stored)
         except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_tree(folder)
             raise
         finally:
             lock.release()
@@ -220,7 +240,42 @@ class FeedbackStore:
                 return lock, record_id
 
 
+def _make_store_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise FeedbackStoreError(
+            f"The feedback store {folder} is a file, not a folder. Give the store's folder (--store DIR), or a new "
+            "folder's name to start a store there."
+        )
+    try:
+        (folder / RECORDS_FOLDER).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FeedbackStoreError(
+            f"The feedback store folder {folder} cannot be used ({error.strerror or error}). Choose a folder you can "
+            "write (--store DIR), on a local disk."
+        ) from None
+
+
 def _check_submission(submission: FeedbackSubmission) -> None:
+    texts = (
+        ("The comment", submission.comment, "\n\t"),
+        ("The annotator name", submission.annotator, ""),
+        ("The model id", submission.model_id, ""),
+        ("The model version", submission.model_version, ""),
+    )
+    for what, text, allowed in texts:
+        if not isinstance(text, str):
+            raise FeedbackStoreError(f"{what} must be text, got {type(text).__name__}.")
+        try:
+            check_plain_text(text, what, allowed=allowed)
+        except ValueError as error:
+            raise FeedbackStoreError(str(error)) from None
+    not_finite = int(np.size(submission.image.array) - np.count_nonzero(np.isfinite(submission.image.array)))
+    if not_finite:
+        raise UnsupportedVolumeError(
+            f"The image holds {not_finite} of {submission.image.array.size} voxel values that are not numbers (NaN) "
+            "or infinite, so it cannot be training material and is not stored. Check the image file (a failed "
+            "conversion or a damaged file), load it again, and judge the answer on the readable image."
+        )
     if submission.rating is not None and not 1 <= submission.rating <= MAX_RATING:
         raise FeedbackStoreError(f"A rating goes from 1 (useless) to {MAX_RATING} (perfect), got {submission.rating}.")
     if submission.action is FeedbackAction.CORRECTION and submission.corrected_mask is None:

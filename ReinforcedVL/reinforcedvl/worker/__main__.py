@@ -37,7 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     events = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.stdout = sys.stderr
-    sys.stdin.reconfigure(encoding="utf-8")
 
     import torch
 
@@ -49,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             torch.cuda.set_per_process_memory_fraction(args.gpu_memory_fraction)
         return Predictor.from_model(args.model, device)
 
-    return WorkerServer(load_predictor, args.device, events).serve(sys.stdin)
+    return WorkerServer(load_predictor, args.device, events).serve(sys.stdin.buffer)  # bytes: bad UTF-8 is answered
 
 
 if __name__ == "__main__":

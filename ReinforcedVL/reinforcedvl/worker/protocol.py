@@ -1,6 +1,6 @@
 """The worker's language: one JSON object per line, requests on its stdin, events on its stdout.
 
-Requests (``{"type": ..., "id": ...}``)::
+Requests (``{"type": ..., "id": ...}``; fields are checked by name, type and range, and unknown fields refused)::
 
     set_volume  paths: [file, ...] (channels of one study, NRRD/NIfTI), modality: "auto" | "CT" | "MR",
                 name: str (optional; the study's name in reports)
@@ -36,6 +36,7 @@ __all__ = [
     "RequestKind",
     "EventKind",
     "ErrorKind",
+    "RequestError",
     "WorkerRequest",
     "WorkerEvent",
     "LesionRecord",
@@ -91,6 +92,68 @@ class ErrorKind(str, Enum):
     """An unexpected error in the worker; ``details`` holds the traceback for a bug report."""
 
 
+class RequestError(ValueError):
+    """A request line that is not a valid request; ``request_id`` is its id when it has a usable one (the error
+    event then answers that request)."""
+
+    def __init__(self, message: str, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"'{name}' must be a string, got {_json_type(value)}")
+    return value
+
+
+def _path_text(value: Any, name: str) -> str:
+    if not _text(value, name).strip() or "\x00" in value:
+        raise TypeError(f"'{name}' must be a path: a non-empty string without NUL characters, got {value!r:.200}")
+    return value
+
+
+def _paths(value: Any, name: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise TypeError(f"'{name}' must be a non-empty list of file paths (one per channel), got {_json_type(value)}")
+    return [_path_text(item, f"{name}[{index}]") for index, item in enumerate(value)]
+
+
+def _threshold(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(
+            f"'{name}' must be a number between 0 and 1 (or null for the model's own), got {_json_type(value)}"
+        )
+    if not 0.0 < float(value) < 1.0:  # NaN fails this too
+        raise TypeError(f"'{name}' must lie between 0 and 1 (exclusive), got {value}")
+    return float(value)
+
+
+def _language(value: Any, name: str) -> str:
+    if _text(value, name) not in ("en", "ja"):
+        raise TypeError(f'\'{name}\' must be "en" or "ja", got {value!r:.40}')
+    return value
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number") + f" ({json.dumps(value, default=str)[:60]})"
+
+
+# Each request kind's fields: name -> (checker, required). Optional fields may be null (their default).
+_FIELDS: dict[RequestKind, dict[str, tuple[Any, bool]]] = {
+    RequestKind.SET_VOLUME: {"paths": (_paths, True), "modality": (_text, False), "name": (_text, False)},
+    RequestKind.SEGMENT: {
+        "prompt": (_text, True),
+        "output_folder": (_path_text, True),
+        "threshold": (_threshold, False),
+        "language": (_language, False),
+    },
+    RequestKind.CANCEL: {},
+    RequestKind.SHUTDOWN: {},
+}
+
+
 @dataclass(frozen=True)
 class WorkerRequest:
     """One request line. ``data`` holds the fields of its kind (see the module docstring)."""
@@ -100,20 +163,60 @@ class WorkerRequest:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_line(self) -> str:
-        return json.dumps({"type": self.kind.value, "id": self.request_id, **self.data}, ensure_ascii=False) + "\n"
+        """One line of ASCII (every other character escaped), so that any text, even an unpaired surrogate, travels
+        and is judged by the worker."""
+        return json.dumps({"type": self.kind.value, "id": self.request_id, **self.data}) + "\n"
 
     @classmethod
     def from_line(cls, line: str) -> WorkerRequest:
-        """Parse one line.
+        """Parse one line and check its fields against its kind's (names, types and ranges).
 
         Raises:
-            ValueError: not a JSON object with a known ``type`` and an ``id``.
+            RequestError: not UTF-8 text, not a JSON object, no usable ``id``, an unknown ``type``, or a field
+                missing, unknown or of the wrong type; the message says which.
         """
-        message = json.loads(line)
+        shown = line.strip()[:200]
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8, kept as surrogates by the reader
+            raise RequestError(
+                f"a request line must be UTF-8 text; this one holds bytes that are not ({ascii(shown)})"
+            ) from None
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError) as error:
+            raise RequestError(
+                f"a request line must be one JSON object; this one is not JSON ({error}): {shown!r}"
+            ) from None
         if not isinstance(message, dict) or "id" not in message:
-            raise ValueError(f"a request is a JSON object with 'type' and 'id', got {line.strip()[:200]!r}")
-        kind = RequestKind(message.pop("type", None))
-        return cls(kind, str(message.pop("id")), message)
+            raise RequestError(f"a request is a JSON object with 'type' and 'id', got {shown!r}")
+        request_id = message.pop("id")
+        if isinstance(request_id, bool) or not isinstance(request_id, (str, int)) or not str(request_id).strip():
+            raise RequestError(f"a request's 'id' must be a non-empty string, got {_json_type(request_id)}")
+        request_id = str(request_id)
+        kind_name = message.pop("type", None)
+        try:
+            kind = RequestKind(kind_name)
+        except ValueError:
+            known = ", ".join(kind.value for kind in RequestKind)
+            raise RequestError(f"unknown request type {kind_name!r:.60} (known: {known})", request_id) from None
+        fields = _FIELDS[kind]
+        unknown = sorted(set(message) - set(fields))
+        if unknown:
+            expected = ", ".join(map(repr, fields)) or "none besides 'type' and 'id'"
+            names = ", ".join(repr(name)[:60] for name in unknown[:5])
+            message_text = f"unknown field(s) {names} in a {kind.value} request; its fields are {expected}"
+            raise RequestError(message_text, request_id)
+        for name, (check, required) in fields.items():
+            if message.get(name) is None:
+                if required:
+                    raise RequestError(f"a {kind.value} request needs the field '{name}'", request_id)
+                continue
+            try:
+                message[name] = check(message[name], name)
+            except TypeError as error:
+                raise RequestError(f"in a {kind.value} request, {error}", request_id) from None
+        return cls(kind, request_id, message)
 
 
 @dataclass(frozen=True)
@@ -130,7 +233,8 @@ class WorkerEvent:
         return str(self.data.get("message", ""))
 
     def to_line(self) -> str:
-        return json.dumps({"event": self.kind.value, "id": self.request_id, **self.data}, ensure_ascii=False) + "\n"
+        """One line of ASCII (every other character escaped): any message, even one quoting bad input, can be sent."""
+        return json.dumps({"event": self.kind.value, "id": self.request_id, **self.data}) + "\n"
 
     @classmethod
     def from_line(cls, line: str) -> WorkerEvent:

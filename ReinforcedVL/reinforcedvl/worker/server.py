@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import torch
 
@@ -27,9 +27,12 @@ from ..predictor import FindingResult, Predictor
 from ..preprocessing import parse_modality
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
-from .protocol import ErrorKind, EventKind, RequestKind, WorkerEvent, WorkerRequest
+from .protocol import ErrorKind, EventKind, RequestError, RequestKind, WorkerEvent, WorkerRequest
 
-__all__ = ["WorkerServer", "PredictorLoader"]
+__all__ = ["WorkerServer", "PredictorLoader", "MAX_REQUEST_BYTES"]
+
+MAX_REQUEST_BYTES = 1 << 20
+"""The longest request line read (a request carries paths and a short prompt, never data)."""
 
 PredictorLoader = Callable[[str], Predictor]
 """Loads the model onto a device (``"auto"``, ``"cpu"`` or ``"cuda"``)."""
@@ -64,8 +67,9 @@ class WorkerServer:
         self._volume: ScalarVolume | None = None
         self._modality: str = "auto"
 
-    def serve(self, requests: TextIO) -> int:
-        """Load the model, then answer requests until ``shutdown`` or the end of ``requests``; the exit code."""
+    def serve(self, requests: BinaryIO | TextIO) -> int:
+        """Load the model, then answer requests until ``shutdown`` or the end of ``requests`` (lines of UTF-8 bytes, or
+        of text); the exit code."""
         try:
             self._predictor = self._load_predictor(self._device)
         except ReinforcedVLError as error:
@@ -88,17 +92,22 @@ class WorkerServer:
                     self._active_id = None
         return 0
 
-    def _read_requests(self, requests: TextIO) -> None:
-        """Reader thread: queue work, act on cancel and shutdown at once; the end of input means shutdown."""
-        for line in requests:
-            if not line.strip():
-                continue
+    def _read_requests(self, requests: BinaryIO | TextIO) -> None:
+        """Reader thread: queue work, act on cancel and shutdown at once; the end of input means shutdown.
+
+        A line that is not a valid request (not UTF-8, not JSON, too long, wrong fields) gets an error event, with
+        its id when it has one, and the thread goes on reading: nothing a caller sends can stop it.
+        """
+        while (line := self._next_line(requests)) is not None:
             try:
+                if not line.strip():
+                    continue
                 request = WorkerRequest.from_line(line)
-            except ValueError as error:
-                self._emit(
-                    WorkerEvent(EventKind.ERROR, None, {"kind": ErrorKind.PROTOCOL.value, "message": str(error)})
-                )
+            except RequestError as error:
+                self._protocol_error(error.request_id, str(error))
+                continue
+            except Exception as error:  # noqa: BLE001 (a bug in reading one line must not stop the reader)
+                self._protocol_error(None, f"The worker could not read a request ({type(error).__name__}: {error}).")
                 continue
             if request.kind is RequestKind.CANCEL:
                 self._cancel(request.request_id)
@@ -110,6 +119,31 @@ class WorkerServer:
             if self._active_id is not None:
                 self._cancel_active.set()
         self._queue.put(None)
+
+    def _next_line(self, requests: BinaryIO | TextIO) -> str | None:
+        """The next request line as text (bytes that are not UTF-8 kept as surrogates, which the protocol refuses);
+        a line longer than :data:`MAX_REQUEST_BYTES` is read to its end, answered with an error and skipped. None at
+        the end of the input."""
+        while True:
+            try:
+                line = requests.readline(MAX_REQUEST_BYTES + 1)
+            except (OSError, ValueError):  # the input was closed
+                return None
+            if not line:
+                return None
+            if len(line) > MAX_REQUEST_BYTES:
+                while line and not line.endswith(b"\n" if isinstance(line, bytes) else "\n"):
+                    line = requests.readline(MAX_REQUEST_BYTES)
+                self._protocol_error(
+                    None,
+                    f"A request line is longer than {MAX_REQUEST_BYTES} bytes and was skipped; send file paths, "
+                    "not file contents.",
+                )
+                continue
+            return line.decode("utf-8", errors="surrogateescape") if isinstance(line, bytes) else line
+
+    def _protocol_error(self, request_id: str | None, message: str) -> None:
+        self._emit(WorkerEvent(EventKind.ERROR, request_id, {"kind": ErrorKind.PROTOCOL.value, "message": message}))
 
     def _cancel(self, request_id: str) -> None:
         with self._state_lock:
@@ -156,6 +190,7 @@ class WorkerServer:
     def _segment(self, request: WorkerRequest) -> dict[str, Any]:
         if self._volume is None:
             raise ReinforcedVLError("No volume is set: send a set_volume request before segment.")
+        _check_output_folder(Path(request.data["output_folder"]))
         threshold = request.data.get("threshold")
         if threshold is not None and not 0.0 < float(threshold) < 1.0:
             raise ReinforcedVLError(f"The mask threshold must lie between 0 and 1 (exclusive), got {threshold}.")
@@ -200,16 +235,23 @@ class WorkerServer:
         language = request.data.get("language") or "en"
         if language not in ("en", "ja"):
             raise ReinforcedVLError(f"Unknown report language {language!r}: use en or ja.")
-        return write_outcome(
-            result,
-            Path(request.data["output_folder"]),
-            volume=self._volume,
-            language=language,
-            identity=predictor.identity,
-            device=predictor.device.description,
-            threshold=float(request.data.get("threshold") or predictor.config.mask_threshold),
-            modality=predictor.prepared_volume.modality.modality.value,
-        )
+        folder = Path(request.data["output_folder"])
+        try:
+            return write_outcome(
+                result,
+                folder,
+                volume=self._volume,
+                language=language,
+                identity=predictor.identity,
+                device=predictor.device.description,
+                threshold=float(request.data.get("threshold") or predictor.config.mask_threshold),
+                modality=predictor.prepared_volume.modality.modality.value,
+            )
+        except OSError as error:
+            raise ReinforcedVLError(
+                f"The results could not be written to {folder} ({error.strerror or error}). Choose a folder you can "
+                "write, on a disk with free space."
+            ) from None
 
     @property
     def predictor(self) -> Predictor:
@@ -242,3 +284,19 @@ class WorkerServer:
         with self._write_lock:
             self._events.write(event.to_line())
             self._events.flush()
+
+
+def _check_output_folder(folder: Path) -> None:
+    """Refuse, before the model runs, an output folder that cannot be made: it or a folder above it is a file, or
+    the nearest existing folder above it cannot be written."""
+    for place in (folder, *folder.parents):
+        if not place.exists():
+            continue
+        if not place.is_dir():
+            what = "is a file" if place == folder else f"lies under {place}, which is a file"
+            raise ReinforcedVLError(f"The output folder {folder} {what}. Choose another output folder.")
+        if not os.access(place, os.W_OK | os.X_OK):
+            raise ReinforcedVLError(
+                f"The output folder {folder} cannot be made: {place} is not writable. Choose another output folder."
+            )
+        return

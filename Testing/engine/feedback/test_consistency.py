@@ -118,3 +118,77 @@ def test_opening_the_store_rolls_back_only_writes_whose_writer_is_gone(nodule, t
     finally:
         held.release()
     assert not FeedbackStore(store.folder).check().consistent  # once its writer is gone, its files have no row
+
+
+DELETE_KILL_POINTS = ("row", "files", "anywhere")
+
+
+def _instrumented_deleter(folder, record_ids, channel) -> None:
+    """Delete the records one by one; before deleting a row and before removing its files, tell the parent and wait
+    for its go; tell it each deletion once ``delete`` returned."""
+    from reinforcedvl.feedback import database
+    from reinforcedvl.feedback import store as store_module
+
+    delete_row, remove_tree = database.delete_row, store_module.remove_tree
+
+    def announce(phase: str) -> None:
+        channel.send(("phase", phase))
+        channel.recv()
+
+    def announced_delete_row(connection, record_id):
+        announce("row")
+        return delete_row(connection, record_id)
+
+    def announced_remove_tree(path):
+        announce("files")
+        return remove_tree(path)
+
+    database.delete_row, store_module.remove_tree = announced_delete_row, announced_remove_tree
+    store = FeedbackStore(folder)
+    for record_id in record_ids:
+        channel.send(("ack", store.delete(record_id).record_id))
+    channel.send(("done", None))
+    channel.recv()
+
+
+def test_killed_deletes_finish_at_the_next_opening(nodule, tmp_path):
+    """A delete killed after its row went but before its files did leaves files without a row: the next opening
+    removes them. An acknowledged delete never comes back; every other record stays whole."""
+    store = FeedbackStore(tmp_path / "store")
+    records = [store.add(correction(*nodule, patient=f"p{n}")).record_id for n in range(10)]
+    context, rng = multiprocessing.get_context("fork"), random.Random(20261205)
+    deleted: set[str] = set()
+    kills = dict.fromkeys(DELETE_KILL_POINTS, 0)
+    while len(deleted) < len(records):
+        remaining = [record_id for record_id in records if record_id not in deleted]
+        parent, child = context.Pipe()
+        deleter = context.Process(target=_instrumented_deleter, args=(store.folder, remaining, child))
+        deleter.start()
+        point, finished = rng.choice(DELETE_KILL_POINTS), False
+        deadline = time.monotonic() + (rng.uniform(0.0, 0.3) if point == "anywhere" else 60)
+        while time.monotonic() < deadline and parent.poll(max(deadline - time.monotonic(), 0)):
+            kind, value = parent.recv()
+            if kind == "done":
+                finished = True
+                break
+            if kind == "ack":
+                deleted.add(value)
+                continue
+            if value == point and rng.random() < 0.7:
+                break
+            parent.send("go")
+        kills[point] += not finished
+        os.kill(deleter.pid, signal.SIGKILL)
+        deleter.join(timeout=30)
+        while parent.poll(0.1):
+            kind, value = parent.recv()
+            deleted |= {value} if kind == "ack" else set()
+        reopened = FeedbackStore(store.folder)
+        check = reopened.check()
+        assert check.consistent and not check.in_progress, check.summary_lines()
+        kept = {record.record_id for record in reopened.records()}
+        assert not kept & deleted  # an acknowledged delete never comes back
+        deleted |= set(records) - kept  # a delete killed after its row went is finished by the opening
+        assert sorted(p.name for p in reopened.records_folder.iterdir()) == sorted(kept)
+    print(f"{sum(kills.values())} kills of deletes per point {kills}")
+    assert kills["row"] + kills["files"] >= 2

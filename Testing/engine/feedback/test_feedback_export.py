@@ -3,18 +3,22 @@ every patient lies wholly in one split, and the export folder is self-contained.
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from feedback_helpers import LIDC_CASES, correction, lidc_case
+from reinforcedvl.cli.main import main
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.errors import OutputExistsError
-from reinforcedvl.feedback import FeedbackAction, FeedbackStore, export_feedback
+from reinforcedvl.feedback import FeedbackAction, FeedbackStore, FeedbackStoreError, database, export_feedback
+from reinforcedvl.feedback.durable_files import file_sha256
 from reinforcedvl.feedback.export import patient_split
-from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.volume import LabelMap
+from reinforcedvl.io import read_image, read_label_map, write_volume
+from reinforcedvl.volume import LabelMap, ScalarVolume
 
 # patients, held-out fraction, expected number of dev patients
 SPLIT_CASES = [
@@ -61,7 +65,7 @@ def store(shared_data, tmp_path_factory) -> FeedbackStore:
 def test_export_writes_a_manifest_split_by_patient(store, tmp_path):
     export = export_feedback(store, tmp_path / "export", dev_fraction=0.3)
     triplets = read_manifest(export.manifest)
-    assert len(triplets) == 6 and export.left_out == {"without_final_mask": 1}
+    assert len(triplets) == 6 and export.left_out == {"without_final_mask": 1, "damaged": 0} and not export.damaged
     assert export.triplets["train"] + export.triplets["dev"] == 6 and export.patients["dev"] >= 1
     splits_of = {}
     for triplet in triplets:
@@ -84,3 +88,86 @@ def test_an_export_is_not_overwritten_unless_asked(store, tmp_path):
         export_feedback(store, tmp_path / "export")
     assert export_feedback(store, tmp_path / "export", overwrite=True).triplets["train"] >= 1
     assert not (tmp_path / "export" / "secret").exists()  # the export holds no key to the patient hashes
+
+
+@pytest.fixture
+def store_copy(store, tmp_path):
+    """A copy of the export store (its files made writable, to be damaged), opened."""
+    folder = shutil.copytree(store.folder, tmp_path / "store", copy_function=shutil.copy)
+    return FeedbackStore(folder)
+
+
+def _missing(store, record):
+    (store.folder / record.file("final_mask").path).unlink()
+    return "final-mask.nrrd is missing"
+
+
+def _altered(store, record):
+    path = store.folder / record.file("image:0").path
+    path.chmod(0o644)
+    content = bytearray(path.read_bytes())
+    content[-3] ^= 0x01  # one voxel a little different: the file still reads
+    path.write_bytes(bytes(content))
+    return "image-0.nrrd differs from what was stored"
+
+
+def _not_finite(store, record):
+    """As a record stored before NaN images were refused: its image file holds NaN, and its row says so."""
+    path = store.folder / record.file("image:0").path
+    image = read_image(path)
+    path.chmod(0o644)
+    write_volume(ScalarVolume(np.full_like(image.array, np.nan), image.affine), path)
+    with database.connect(store.database_path) as connection, database.transaction(connection):
+        connection.execute(
+            "UPDATE record_files SET sha256 = ?, size_bytes = ? WHERE path = ?",
+            (file_sha256(path), path.stat().st_size, record.file("image:0").path),
+        )
+    return "NaN or infinite values"
+
+
+@pytest.mark.parametrize("damage", [_missing, _altered, _not_finite])
+def test_a_damaged_record_stops_the_export_and_nothing_is_written(store_copy, tmp_path, damage, capsys):
+    record = store_copy.records()[2]
+    problem = damage(store_copy, record)
+    out = tmp_path / "exports" / "round-1"
+    with pytest.raises(
+        FeedbackStoreError, match=f"1 of 6 records cannot be exported:\n  {record.record_id}: .*{problem}"
+    ):
+        export_feedback(store_copy, out)
+    assert not (tmp_path / "exports").exists() or list((tmp_path / "exports").iterdir()) == []
+
+    code = main(["feedback", "export", "--store", str(store_copy.folder), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "--skip-damaged" in err and record.record_id in err and "Traceback" not in err
+    assert not out.exists()
+
+    code = main(["feedback", "export", "--store", str(store_copy.folder), "--out", str(out), "--skip-damaged"])
+    captured = capsys.readouterr()
+    assert code == 0 and f"record {record.record_id} left out: " in captured.err
+    triplets = read_manifest(out / "manifest.jsonl")
+    assert len(triplets) == 5 and f"feedback/{record.record_id}" not in {t.id for t in triplets}
+    summary = json.loads((out / "export.json").read_text(encoding="utf-8"))
+    assert summary["left_out"]["damaged"] == 1 and problem.split()[-1] in summary["damaged"][record.record_id]
+    assert not (out / "records" / record.record_id).exists()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["round-1"]  # no staging folder left beside it
+
+
+def test_the_export_folder_is_checked_before_anything_is_written(store, tmp_path):
+    (tmp_path / "a-file").write_text("mine", encoding="utf-8")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "draft.txt").write_text("mine", encoding="utf-8")
+    cases = [
+        (tmp_path / "a-file", "is a file"),
+        (tmp_path / "notes", "already holds other files"),
+        (store.folder / "exports", "lies inside the feedback store"),
+    ]
+    for out, message in cases:
+        with pytest.raises(OutputExistsError, match=message):
+            export_feedback(store, out, overwrite=True)
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "mine"
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["draft.txt"]
+    assert not (store.folder / "exports").exists()
+    with pytest.raises(FeedbackStoreError, match="could not be written to .*a-file/export"):
+        export_feedback(store, tmp_path / "a-file" / "export")
+    (tmp_path / "empty").mkdir()
+    assert export_feedback(store, tmp_path / "empty").manifest == tmp_path / "empty" / "manifest.jsonl"

@@ -99,7 +99,8 @@ def test_a_bad_prompt_is_an_error_with_the_fix_and_the_worker_goes_on(worker, tm
     assert event.kind is EventKind.ERROR and event.data["kind"] == "input"
     assert "has no words. Describe the finding in words" in event.message
     event = worker.wait_for(worker.segment("nodule", tmp_path / "fr", language="fr"), TIMEOUT_S)
-    assert event.kind is EventKind.ERROR and "Unknown report language 'fr': use en or ja." in event.message
+    assert event.kind is EventKind.ERROR and event.data["kind"] == "protocol"
+    assert """'language' must be "en" or "ja", got 'fr'""" in event.message
     assert worker.is_running
 
 

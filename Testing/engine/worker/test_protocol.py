@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from reinforcedvl.worker.protocol import (
     EventKind,
     FindingOutcome,
+    RequestError,
     RequestKind,
     WorkerEvent,
     WorkerRequest,
@@ -40,13 +42,47 @@ def test_events_round_trip_as_one_line(event):
     assert WorkerEvent.from_line(event.to_line()) == event
 
 
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [('{"type": "segment"}', "'type' and 'id'"), ('{"type": "explode", "id": "x"}', "explode"), ("[1, 2]", "JSON")],
-)
-def test_malformed_requests_are_refused(line, message):
-    with pytest.raises(ValueError, match=message):
+# line, the id the error answers (None: none usable), words of the message
+MALFORMED = [
+    ('{"type": "segment"}', None, "'type' and 'id'"),
+    ('{"type": "explode", "id": "x"}', "x", "unknown request type 'explode' (known: set_volume, segment"),
+    ("[1, 2]", None, "'type' and 'id'"),
+    ("not json at all", None, "this one is not JSON"),
+    ("[" * 100_000 + "]" * 100_000, None, "not JSON"),  # nested past the parser's recursion limit
+    (b'{"type": "set_volume", "id": "a\xff\xfe"}'.decode("utf-8", "surrogateescape"), None, "UTF-8"),  # as read
+    ('{"type": "set_volume", "id": true, "paths": ["a"]}', None, "'id' must be a non-empty string, got true/false"),
+    ('{"type": "set_volume", "id": {"x": 1}, "paths": ["a"]}', None, "'id' must be a non-empty string, got an obj"),
+    ('{"type": "set_volume", "id": "v", "paths": "notalist"}', "v", "'paths' must be a non-empty list of file pa"),
+    ('{"type": "set_volume", "id": "v", "paths": []}', "v", "'paths' must be a non-empty list"),
+    ('{"type": "set_volume", "id": "v", "paths": [3]}', "v", "'paths[0]' must be a string, got a number (3)"),
+    ('{"type": "set_volume", "id": "v", "paths": ["a\\u0000b"]}', "v", "'paths[0]' must be a path"),
+    ('{"type": "set_volume", "id": "v", "pathz": ["a"]}', "v", "unknown field(s) 'pathz'"),
+    ('{"type": "set_volume", "id": "v", "paths": ["a"], "modality": 7}', "v", "'modality' must be a string"),
+    ('{"type": "segment", "id": "s", "output_folder": "o"}', "s", "needs the field 'prompt'"),
+    ('{"type": "segment", "id": "s", "prompt": ["nodule"], "output_folder": "o"}', "s", "'prompt' must be a string"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": ""}', "s", "'output_folder' must be a path"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "threshold": "0.5"}', "s", "a number"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "threshold": NaN}', "s", "between 0 and 1"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "threshold": true}', "s", "a number"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "threshold": 1.5}', "s", "got 1.5"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "language": "fr"}', "s", "got 'fr'"),
+    ('{"type": "cancel", "id": "c", "request_id": "s"}', "c", "its fields are none besides 'type' and 'id'"),
+]
+
+
+@pytest.mark.parametrize(("line", "request_id", "message"), MALFORMED)
+def test_malformed_requests_are_refused_with_what_is_wrong(line, request_id, message):
+    with pytest.raises(RequestError, match=re.escape(message)) as refused:
         WorkerRequest.from_line(line)
+    assert refused.value.request_id == request_id
+
+
+def test_any_text_travels_as_one_ascii_line_for_the_worker_to_judge():
+    request = WorkerRequest(RequestKind.SEGMENT, "s", {"prompt": "nodule \ud800 \x1b 腫瘍", "output_folder": "/tmp/o"})
+    line = request.to_line()
+    assert line.isascii() and line.count("\n") == 1 and WorkerRequest.from_line(line) == request
+    event = WorkerEvent(EventKind.ERROR, "s", {"message": "refused 'nodule \ud800'"})
+    assert event.to_line().isascii() and WorkerEvent.from_line(event.to_line()) == event
 
 
 def test_final_events_are_the_ones_that_end_a_request():

@@ -106,3 +106,34 @@ def test_malformed_and_out_of_order_requests_are_answered_and_the_server_goes_on
     send(WorkerRequest(RequestKind.SET_VOLUME, "missing", {"paths": [str(tmp_path / "nothing.nrrd")]}))
     error = events.until("missing", EventKind.ERROR)[-1]
     assert error.data["kind"] == "input" and "nothing.nrrd does not exist" in error.message
+    send(WorkerRequest(RequestKind.SET_VOLUME, "not-a-list", {"paths": "notalist"}))
+    error = events.until("not-a-list", EventKind.ERROR)[-1]
+    assert error.data["kind"] == "protocol" and "'paths' must be a non-empty list of file paths" in error.message
+
+
+def test_requests_the_user_can_fix_are_answered_before_the_model_runs(
+    serve, untrained_checkpoint, ct_with_sphere, tmp_path
+):
+    """A prompt with an unpaired surrogate or a control character, and an output folder under a file: each an
+    input error saying what is wrong, and nothing written."""
+    send, events = serve(lambda device: Predictor.from_model(untrained_checkpoint, "cpu"))
+    assert events.queue.get(timeout=300).kind is EventKind.READY
+    send(
+        WorkerRequest(
+            RequestKind.SET_VOLUME, "v", {"paths": [str(write_volume(ct_with_sphere[0], tmp_path / "ct.nrrd"))]}
+        )
+    )
+    events.until("v", EventKind.VOLUME_SET)
+    (tmp_path / "a-file").write_text("mine", encoding="utf-8")
+    cases = [
+        ("surrogate", "solid \ud800 nodule", str(tmp_path / "out-1"), "character, U+D800, at position 7"),
+        ("escape", "solid \x1b[2J nodule", str(tmp_path / "out-2"), "character, U+001B ESCAPE, at position 7"),
+        ("under-a-file", "solid nodule", str(tmp_path / "a-file" / "out"), "lies under"),
+        ("a-file", "solid nodule", str(tmp_path / "a-file"), "is a file. Choose another output folder"),
+    ]
+    for request_id, prompt, folder, message in cases:
+        send(WorkerRequest(RequestKind.SEGMENT, request_id, {"prompt": prompt, "output_folder": folder}))
+        seen = events.until(request_id, EventKind.ERROR)
+        assert seen[-1].data["kind"] == "input" and message in seen[-1].message, seen[-1].message
+        assert not any(event.data.get("stage") == "segmenting" for event in seen)  # refused before the model ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "ct.nrrd"]
