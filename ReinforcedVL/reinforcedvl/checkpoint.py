@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,11 +96,22 @@ def save_checkpoint(
         "format_version": _FORMAT_VERSION,
         "model": identity.to_dict(),
         "config": config.to_dict(),
-        "metadata": metadata or {},
+        "metadata": _json_numbers(metadata or {}),
     }
     document[INTEGRITY_KEY] = integrity_record(document, folder / WEIGHTS_FILE)
     (folder / CONFIG_FILE).write_text(json.dumps(document, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    return Checkpoint(folder, identity, config, metadata or {}, document[INTEGRITY_KEY]["weights_sha256"])
+    return Checkpoint(folder, identity, config, document["metadata"], document[INTEGRITY_KEY]["weights_sha256"])
+
+
+def _json_numbers(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (a metric that could not be measured) as None, which JSON has."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_numbers(item) for item in value]
+    return value
 
 
 def read_checkpoint(folder: str | Path) -> Checkpoint:

@@ -22,6 +22,7 @@ from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.feedback import FeedbackStore, export_feedback
 from reinforcedvl.feedback.finetune import TRAINING_MANIFEST
 from reinforcedvl.feedback.model_card import MODEL_CARD_FILE
+from reinforcedvl.checkpoint_files import seal_checkpoint
 from reinforcedvl.predictor import Predictor
 from reinforcedvl.preprocessing import Modality
 
@@ -53,6 +54,7 @@ def _licensed_copy(checkpoint: Path, folder: Path, licence: str) -> Path:
     document = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     document["metadata"]["weights_licence"] = licence
     (folder / "config.json").write_text(json.dumps(document), encoding="utf-8")
+    seal_checkpoint(folder)  # a deliberate edit: its integrity record is renewed
     return folder
 
 
