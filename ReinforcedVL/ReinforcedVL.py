@@ -5,6 +5,8 @@ done by ReinforcedVLLib (Slicer-side helpers) and by a worker process that holds
 this process never imports torch.
 """
 
+from __future__ import annotations
+
 import logging
 import shutil
 import subprocess
@@ -28,18 +30,25 @@ from slicer.ScriptedLoadableModule import (
 )
 from slicer.util import VTKObservationMixin
 
-from reinforcedvl.errors import ReinforcedVLError
-from reinforcedvl.model_registry import DEFAULT_MODEL_ID
-from reinforcedvl.weights_manager import installed_model_list
-from reinforcedvl.worker.protocol import EventKind, WorkerEvent
-from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
-from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
-from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
-from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
-from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
-from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
-from ReinforcedVLLib.models_section import ModelsSection
-from ReinforcedVLLib.results_section import ResultsSection
+from ReinforcedVLLib.python_version_gate import pythonSupported, unsupportedSlicerMessage
+
+# Everything below needs Python 3.10 (Slicer 5.10); on an older Slicer the module only shows why it cannot run.
+PYTHON_SUPPORTED = pythonSupported()
+if PYTHON_SUPPORTED:
+    from reinforcedvl.errors import ReinforcedVLError
+    from reinforcedvl.model_registry import DEFAULT_MODEL_ID
+    from reinforcedvl.weights_manager import installed_model_list
+    from reinforcedvl.worker.protocol import EventKind, WorkerEvent
+    from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
+    from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
+    from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
+    from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
+    from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
+    from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
+    from ReinforcedVLLib.models_section import ModelsSection
+    from ReinforcedVLLib.results_section import ResultsSection
+else:
+    DEFAULT_MODEL_ID = ""
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
@@ -67,6 +76,10 @@ class ReinforcedVL(ScriptedLoadableModule):
         self.parent.acknowledgementText = _(
             "The method follows RCMed (arXiv 2505.03380). The bundled sample is from LIDC-IDRI (CC BY 3.0)."
         )
+        if not PYTHON_SUPPORTED:
+            self.parent.helpText = unsupportedSlicerMessage()
+            logging.error(unsupportedSlicerMessage())
+            return
         slicer.app.connect("startupCompleted()", registerSampleData)
 
 
@@ -131,6 +144,12 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def setup(self) -> None:
         ScriptedLoadableModuleWidget.setup(self)
+        if not PYTHON_SUPPORTED:
+            message = qt.QLabel(unsupportedSlicerMessage())
+            message.wordWrap = True
+            self.layout.addWidget(message)
+            self.layout.addStretch(1)
+            return
         uiWidget = slicer.util.loadUI(self.resourcePath("UI/ReinforcedVL.ui"))
         self.layout.addWidget(uiWidget)
         self.ui = slicer.util.childWidgetVariables(uiWidget)
@@ -161,12 +180,15 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def cleanup(self) -> None:
         self._timer.stop()
+        if not PYTHON_SUPPORTED:
+            return
         self.models.cleanup()
         self.removeObservers()
         self.logic.stop()
 
     def enter(self) -> None:
-        self.initializeParameterNode()
+        if PYTHON_SUPPORTED:
+            self.initializeParameterNode()
 
     def exit(self) -> None:
         if self._parameterNode:
@@ -500,6 +522,8 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         slicer.mrmlScene.Clear()
 
     def runTest(self):
+        if not PYTHON_SUPPORTED:
+            self.skipTest(unsupportedSlicerMessage())
         self.setUp()
         self.test_ReinforcedVL_sampleFlow()
 
