@@ -11,6 +11,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -131,6 +132,9 @@ class PanelState(Enum):
 
 
 class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
+    CANCEL_TIMEOUT_S = 30.0
+    """How long a cancelled segmentation may take to stop before its worker is ended."""
+
     def __init__(self, parent=None) -> None:
         ScriptedLoadableModuleWidget.__init__(self, parent)
         VTKObservationMixin.__init__(self)
@@ -139,6 +143,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self._parameterNodeGuiTag = None
         self._state = PanelState.IDLE
         self._pickListKey = None
+        self._cancelDeadline = 0.0
         self._timer = qt.QTimer()
         self._timer.setInterval(100)
 
@@ -162,7 +167,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
         self._timer.connect("timeout()", self.onTimer)
         self.ui.segmentButton.connect("clicked(bool)", self.onSegmentButton)
-        self.ui.findingLineEdit.connect("returnPressed()", self.onSegmentButton)
+        self.ui.findingLineEdit.connect("returnPressed()", self.onFindingReturnPressed)
         self.ui.findingPickComboBox.connect("activated(int)", self.onFindingPicked)
         self.ui.modelComboBox.connect("currentIndexChanged(int)", self.onModelChosen)
         self.ui.modalityComboBox.connect("currentIndexChanged(int)", self.onModalityChosen)
@@ -171,7 +176,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.rejectButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.REJECT))
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
         self.results = ResultsSection(self.ui, self.currentFinding)
-        self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.logic.stop)
+        self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.onModelAboutToBeDeleted)
         self.ui.feedbackStatusLabel.text = _(
             "Feedback is kept on this computer in {folder}, without patient identifiers; nothing is sent anywhere."
         ).format(folder=self.logic.feedbackSink.folder)
@@ -197,7 +202,8 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.removeObserver(self._parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
 
     def onSceneStartClose(self, caller, event) -> None:
-        self.logic.cancel()
+        if self._state is PanelState.RUNNING:
+            self.requestCancel()
         self.setParameterNode(None)
 
     def onSceneEndClose(self, caller, event) -> None:
@@ -246,8 +252,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def onSegmentButton(self) -> None:
         if self._state is PanelState.RUNNING:
-            self.logic.cancel()
-            self.setState(PanelState.CANCELLING)
+            self.requestCancel()
             return
         if self._state is not PanelState.IDLE or self.logic.cannotSegmentReason(self._parameterNode):
             return
@@ -257,6 +262,17 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.logic.startSegmentation(self._parameterNode)
             self.setState(PanelState.RUNNING)
             self.ui.stageLabel.text = _("Starting the model (the first time takes a while)...")
+
+    def onFindingReturnPressed(self) -> None:
+        """Enter in the Finding field starts a segmentation; while one runs it does nothing (Cancel is a click)."""
+        if self._state is PanelState.IDLE:
+            self.onSegmentButton()
+
+    def requestCancel(self) -> None:
+        """Ask the worker to stop; if it has not within CANCEL_TIMEOUT_S, the timer ends it."""
+        self.logic.cancel()
+        self._cancelDeadline = time.monotonic() + self.CANCEL_TIMEOUT_S
+        self.setState(PanelState.CANCELLING)
 
     def setState(self, state: PanelState) -> None:
         self._state = state
@@ -271,6 +287,22 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def onTimer(self) -> None:
         for event in self.logic.poll():
             self.onWorkerEvent(event)
+        if self._state is PanelState.IDLE:
+            return
+        if not self.logic.hasJob():  # its worker was stopped (a model deleted, the module closed): no answer comes
+            self.setState(PanelState.IDLE)
+            self.ui.stageLabel.text = ""
+        elif self._state is PanelState.CANCELLING and time.monotonic() > self._cancelDeadline:
+            self.logic.abandon()
+            self.setState(PanelState.IDLE)
+            self.ui.stageLabel.text = ""
+            slicer.util.showStatusMessage(
+                _(
+                    "The model did not stop within {seconds:.0f} s of Cancel, so its worker was ended; press Segment "
+                    "to start again."
+                ).format(seconds=self.CANCEL_TIMEOUT_S),
+                10000,
+            )
 
     def onWorkerEvent(self, event: WorkerEvent) -> None:
         """Show progress and device; at the job's end, show its finding or say what went wrong."""
@@ -293,7 +325,8 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             return
         with slicer.util.tryWithErrorDisplay(_("The segmentation did not finish."), waitCursor=True):
             finding = self.logic.finishJob(event)
-            self._parameterNode.resultReport = finding.reportNode
+            if self._parameterNode is not None:
+                self._parameterNode.resultReport = finding.reportNode
 
     def showDevice(self, description: str, isGPU: bool) -> None:
         if isGPU:
@@ -370,6 +403,15 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             )
 
     # Models
+
+    def onModelAboutToBeDeleted(self) -> None:
+        """Stop the worker that may hold the model; a running segmentation ends with it."""
+        running = self._state is not PanelState.IDLE
+        self.logic.stop()
+        if running:
+            self.setState(PanelState.IDLE)
+            self.ui.stageLabel.text = ""
+            slicer.util.showStatusMessage(_("Segmentation stopped: its model is being deleted."), 10000)
 
     def onModelsChanged(self, installed) -> None:
         combo = self.ui.modelComboBox
@@ -484,9 +526,20 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
         job, self._job = self._job, None
         return self.session.finishJob(job, event, slicer.mrmlScene)
 
+    def hasJob(self) -> bool:
+        """Whether a segmentation was started and has not ended."""
+        return self._job is not None
+
     def cancel(self) -> None:
         if self._job is not None:
             self.session.cancel(self._job)
+
+    def abandon(self) -> None:
+        """End the worker at once, dropping the running segmentation (a cancel it did not answer)."""
+        if self._session is not None:
+            self._session.kill()
+            self._session = None
+        self._job = None
 
     def process(self, inputVolume, finding: str, modelId: str = DEFAULT_MODEL_ID, **options) -> FindingNodes:
         """Segment ``finding`` in ``inputVolume`` and wait for the answer in the scene (scripts and tests).

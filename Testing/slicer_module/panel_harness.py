@@ -41,7 +41,10 @@ slicer.qMRMLNodeComboBox = slicer_widgets.qMRMLNodeComboBox
 def buildTree(folder: Path) -> Path:
     """The extension build's layout (script beside ``Resources/``), linking to this checkout; the script's path."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, target in (("ReinforcedVL.py", MODULE_FOLDER / "ReinforcedVL.py"), ("Resources", REPOSITORY / "Resources")):
+    for name, target in (
+        ("ReinforcedVL.py", MODULE_FOLDER / "ReinforcedVL.py"),
+        ("Resources", REPOSITORY / "Resources"),
+    ):
         link = folder / name
         if not link.exists():
             link.symlink_to(target)
@@ -64,7 +67,10 @@ class PanelHarness:
         monkeypatch.setattr(slicer, "mrmlScene", scene, raising=False)
         scriptPath = buildTree(folder / "qt-scripted-modules")
         monkeypatch.setattr(
-            slicer, "modules", types.SimpleNamespace(reinforcedvl=types.SimpleNamespace(path=str(scriptPath))), raising=False
+            slicer,
+            "modules",
+            types.SimpleNamespace(reinforcedvl=types.SimpleNamespace(path=str(scriptPath))),
+            raising=False,
         )
         qt.DIALOG_ANSWERS.update({key: [] for key in qt.DIALOG_ANSWERS})
         qt.DIALOGS_SHOWN.clear()
@@ -76,10 +82,22 @@ class PanelHarness:
         self.widgetParent.isEntered = True
         self.widget = self.module.ReinforcedVLWidget(self.widgetParent)
         self.widget.setup()
+        self.widgetParent.resize(500, 1400)
+        self.widgetParent.show()  # offscreen: laid out and "visible" as in Slicer's module panel
         self.widget.enter()
         self.ui = self.widget.ui
 
+    qt = qt
+
+    @property
+    def results(self):
+        return self.widget.results
+
     # What the user does
+
+    def answer(self, dialog: str, value) -> None:
+        """What the user will answer to the next dialog of this kind (a path, or a message box button)."""
+        qt.DIALOG_ANSWERS[dialog].append(value)
 
     def type(self, lineEdit, text: str) -> None:
         """Keystrokes into a line edit (each one a textChanged, as in Slicer)."""
@@ -127,4 +145,3 @@ class PanelHarness:
         self.widget.exit()
         self.widget.cleanup()
         self.processEvents()
-

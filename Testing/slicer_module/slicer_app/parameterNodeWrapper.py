@@ -31,8 +31,10 @@ class _Field:
             annotation, *extras = typing.get_args(annotation)
             self.validators = [extra for extra in extras if hasattr(extra, "validate")]
         self.type = annotation
-        self.isNode = isinstance(annotation, type) and hasattr(annotation, "GetClassName") and issubclass(
-            annotation, _mrmlNodeClass()
+        self.isNode = (
+            isinstance(annotation, type)
+            and hasattr(annotation, "GetClassName")
+            and issubclass(annotation, _mrmlNodeClass())
         )
 
     def default(self):
@@ -122,7 +124,9 @@ def parameterNodeWrapper(classtype):
             lambda self, field=field: field.read(self.parameterNode),
             lambda self, value, field=field: field.write(self.parameterNode, value),
         )
-    return type(classtype.__name__, (), {**{"__doc__": classtype.__doc__, "__module__": classtype.__module__}, **namespace})
+    return type(
+        classtype.__name__, (), {**{"__doc__": classtype.__doc__, "__module__": classtype.__module__}, **namespace}
+    )
 
 
 def _toGui(wrapper) -> None:

@@ -158,7 +158,18 @@ class QUiLoader(_PySideUiLoader):
 WIDGET_CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        QWidget, QFrame, QLabel, QPushButton, QCheckBox, QComboBox, QLineEdit, QSpinBox, QDoubleSpinBox,
-        QProgressBar, QTableWidget, QTextBrowser, QGroupBox,
+        QWidget,
+        QFrame,
+        QLabel,
+        QPushButton,
+        QCheckBox,
+        QComboBox,
+        QLineEdit,
+        QSpinBox,
+        QDoubleSpinBox,
+        QProgressBar,
+        QTableWidget,
+        QTextBrowser,
+        QGroupBox,
     )
 }

@@ -77,7 +77,9 @@ class qMRMLNodeComboBox(qt.QComboBox):
         if not typed or any(node.IsA(hidden) for hidden in self._option("hideChildNodeTypes", [])):
             return False
         for nodeType, name, value in self._attributes:
-            if node.IsA(nodeType) and (node.GetAttribute(name) is None or (value is not None and node.GetAttribute(name) != value)):
+            if node.IsA(nodeType) and (
+                node.GetAttribute(name) is None or (value is not None and node.GetAttribute(name) != value)
+            ):
                 return False
         return True
 
