@@ -39,6 +39,7 @@ from reinforcedvl.predictor import FindingResult  # noqa: E402
 from reinforcedvl.volume import ScalarVolume  # noqa: E402
 from reinforcedvl.worker.outcome_files import write_outcome  # noqa: E402
 from reinforcedvl.worker.protocol import FindingOutcome  # noqa: E402
+from ReinforcedVLLib.evidence_display import evidenceValues  # noqa: E402
 from ReinforcedVLLib.finding_nodes import FindingNodes, summaryText  # noqa: E402
 from ReinforcedVLLib.inference_session import InferenceSession  # noqa: E402
 from ReinforcedVLLib.measurement_table import lesionsFromTable  # noqa: E402
@@ -140,10 +141,10 @@ def renderScene(scene, reference: FindingNodes, model: FindingNodes, path: Path)
                 extent=_extent(),
             )
             if layer == "evidence":
-                evidence = slicer.util.arrayFromVolume(finding.evidenceNode).transpose(2, 1, 0).astype(float)
+                evidence = evidenceValues(finding.evidenceNode).transpose(2, 1, 0).astype(float)
                 sampled = reslice(sliceNode, volumeNode, evidence, 1)
                 display = finding.evidenceNode.GetScalarVolumeDisplayNode()
-                lower = display.GetLowerThreshold()
+                lower = display.GetLowerThreshold() / display.GetWindowLevelMax()  # 8-bit steps to [0, 1]
                 table = colorTableRGBA(display.GetColorNode())
                 indices = np.clip(np.nan_to_num(sampled) * (len(table) - 1), 0, len(table) - 1).astype(int)
                 overlay = table[indices]
