@@ -11,6 +11,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from enum import Enum
 from pathlib import Path
@@ -43,7 +44,7 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
     from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
     from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
-    from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
+    from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
     from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
     from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
     from ReinforcedVLLib.models_section import ModelsSection
@@ -165,6 +166,8 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.reportLanguageComboBox.addItems([label for _, label in REPORT_LANGUAGES])
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.NodeAddedEvent, self.onNodeAdded)
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndImportEvent, self.onNodeAdded)
         self._timer.connect("timeout()", self.onTimer)
         self.ui.segmentButton.connect("clicked(bool)", self.onSegmentButton)
         self.ui.findingLineEdit.connect("returnPressed()", self.onFindingReturnPressed)
@@ -209,6 +212,17 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def onSceneEndClose(self, caller, event) -> None:
         if self.parent.isEntered:
             self.initializeParameterNode()
+
+    def onNodeAdded(self, caller=None, event=None) -> None:
+        """Once the scene has settled (a finding's nodes reference each other only after all are added), keep the
+        findings' evidence volumes out of the input selectors: they are outputs, not images to segment."""
+        qt.QTimer.singleShot(0, self.hideEvidenceFromInputSelectors)
+
+    def hideEvidenceFromInputSelectors(self) -> None:
+        findings = [FindingNodes.fromNode(report) for report in findingReports(slicer.mrmlScene)]
+        evidenceIDs = [finding.evidenceNode.GetID() for finding in findings if finding and finding.evidenceNode]
+        for selector in (self.ui.inputVolumeSelector, self.ui.secondChannelSelector):
+            selector.sortFilterProxyModel().hiddenNodeIDs = evidenceIDs
 
     def initializeParameterNode(self) -> None:
         self.setParameterNode(self.logic.getParameterNode())
@@ -454,10 +468,11 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 
     @property
     def session(self) -> InferenceSession:
-        """The worker session, created on first use (the worker runs with Slicer's own Python)."""
+        """The worker session, created on first use (the worker runs with Slicer's own Python). Its files go to a
+        folder of its own, so two Slicer instances (or two sessions) never write or delete each other's."""
         if self._session is None:
             self._session = InferenceSession(
-                Path(slicer.app.temporaryPath) / "ReinforcedVL",
+                Path(tempfile.mkdtemp(prefix="ReinforcedVL-", dir=slicer.app.temporaryPath)),
                 pythonExecutable=shutil.which("PythonSlicer") or sys.executable,
             )
         return self._session
@@ -569,7 +584,11 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 
 
 class ReinforcedVLTest(ScriptedLoadableModuleTest):
-    """The whole flow on the bundled sample: two findings, the scene saved and reloaded."""
+    """What is safe on any machine, the extension build machines included (no package is installed, no model is
+    needed): the module's state on the bundled sample. Then, where the worker's packages are installed, two findings
+    on the sample and the scene saved and reloaded; skipped with the reason where they are not."""
+
+    WORKER_TIMEOUT_S = 600
 
     def setUp(self):
         slicer.mrmlScene.Clear()
@@ -578,18 +597,43 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         if not PYTHON_SUPPORTED:
             self.skipTest(unsupportedSlicerMessage())
         self.setUp()
+        self.test_ReinforcedVL_moduleState()
+        self.setUp()
         self.test_ReinforcedVL_sampleFlow()
 
+    def test_ReinforcedVL_moduleState(self):
+        self.delayDisplay("Loading the bundled LIDC-IDRI sample")
+        volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
+        self.assertEqual(modalityHint(volumeNode), "CT")
+        self.assertTrue(findingChoices("CT"))
+        logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
+        parameters = logic.getParameterNode()
+        parameters.inputVolume = None
+        self.assertIn("input volume", logic.cannotSegmentReason(parameters))
+        parameters.inputVolume = volumeNode
+        parameters.finding = "  "
+        self.assertIn("finding", logic.cannotSegmentReason(parameters))
+        parameters.finding = "solid lung nodule"
+        parameters.modelId = "no-such-model"
+        self.assertIn("Models section", logic.cannotSegmentReason(parameters))
+        self.assertFalse(logic.hasJob())
+        self.assertEqual(logic.poll(), [])
+
     def test_ReinforcedVL_sampleFlow(self):
+        missing = (["torch"] if torchMissing() else []) + missingRequirements()
+        if missing:
+            self.skipTest(
+                "the worker's packages are not installed here ({packages}); press Segment once in the module to "
+                "install them, then run the self-test again".format(packages=", ".join(missing))
+            )
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
         volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
         logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
-        self.assertTrue(logic.ensureDependencies())
         model = self._model()
         try:
             self.delayDisplay(f"Segmenting with {model}")
-            first = logic.process(volumeNode, "solid lung nodule", model, timeoutSeconds=1800)
-            second = logic.process(volumeNode, "ground-glass lung nodule", model, timeoutSeconds=1800)
+            first = logic.process(volumeNode, "solid lung nodule", model, timeoutSeconds=self.WORKER_TIMEOUT_S)
+            second = logic.process(volumeNode, "ground-glass lung nodule", model, timeoutSeconds=self.WORKER_TIMEOUT_S)
         finally:
             logic.stop()
         for finding in (first, second):

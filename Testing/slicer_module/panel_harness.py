@@ -65,7 +65,7 @@ class PanelHarness:
         (folder / "tmp").mkdir(parents=True, exist_ok=True)
         monkeypatch.setattr(slicer, "app", self.app, raising=False)
         monkeypatch.setattr(slicer, "mrmlScene", scene, raising=False)
-        scriptPath = buildTree(folder / "qt-scripted-modules")
+        self.scriptPath = scriptPath = buildTree(folder / "qt-scripted-modules")
         monkeypatch.setattr(
             slicer,
             "modules",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import unittest
+from pathlib import Path
 
 import pytest
 from panel_harness import PanelHarness
@@ -207,3 +209,37 @@ def test_the_report_shows_sentences_and_a_click_centres_the_views(panel, synthet
     centre = [red.GetSliceToRAS().GetElement(axis, 3) for axis in range(3)]
     assert centre == pytest.approx(list(LESION_CENTRES_RAS[1]), abs=1.5)
     assert FindingNodes.fromNode(finding.reportNode) is not None
+
+
+def test_evidence_volumes_are_not_offered_as_input(panel, synthetic_node, synthetic_study, tmp_path):
+    finding = _known_finding(panel, synthetic_node, synthetic_study, tmp_path / "outcome")
+    panel.processEvents()
+    for selector in (panel.ui.inputVolumeSelector, panel.ui.secondChannelSelector):
+        offered = [node.GetID() for node in selector.nodes()]
+        assert synthetic_node.GetID() in offered and finding.evidenceNode.GetID() not in offered
+
+
+def test_each_slicer_instance_has_its_own_work_folder(panel):
+    logic = panel.module.ReinforcedVLLogic
+    first, second = logic(panel.widget.logic.feedbackSink), logic(panel.widget.logic.feedbackSink)
+    folders = [first.session.workFolder, second.session.workFolder]
+    assert folders[0] != folders[1] and all(folder.parent == Path(panel.app.temporaryPath) for folder in folders)
+    (folders[1] / "findings" / "finding-001").mkdir(parents=True)
+    first.stop()
+    assert not folders[0].exists() and (folders[1] / "findings" / "finding-001").is_dir()
+    second.stop()
+
+
+def test_the_self_test_checks_what_is_safe_without_packages(panel, monkeypatch):
+    sample = panel.scriptPath.parent / "Resources" / "Samples" / panel.module.SAMPLE_FILE.name
+    monkeypatch.setattr(panel.module, "SAMPLE_FILE", sample)  # where the extension build puts it
+    selfTest = panel.module.ReinforcedVLTest("test_ReinforcedVL_moduleState")
+    selfTest.setUp()
+    selfTest.test_ReinforcedVL_moduleState()
+    assert (
+        slicer.util.getNodesByClass("vtkMRMLScalarVolumeNode", panel.scene)[0].GetName()
+        == "lidc_nodule_LIDC-IDRI-0003_R_4"
+    )
+    monkeypatch.setattr(panel.module, "missingRequirements", lambda: ["monai>=1.4"])
+    with pytest.raises(unittest.SkipTest, match="not installed here \\(monai>=1.4\\)"):
+        panel.module.ReinforcedVLTest("test_ReinforcedVL_sampleFlow").test_ReinforcedVL_sampleFlow()

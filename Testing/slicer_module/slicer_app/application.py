@@ -43,5 +43,32 @@ class SlicerApplication:
             if connected == signature:
                 slot()
 
+    def coreIOManager(self):
+        return _IOManager()
+
     def statusMessage(self) -> str:
         return self.mainWindow.statusBar().currentMessage()
+
+
+class _IOManager:
+    """Slicer's IO manager for volume files (``slicer.util.loadVolume``), with Slicer's own volume reader."""
+
+    def loadNodes(self, fileType, properties, loadedNodes, userMessages) -> bool:
+        import slicer
+
+        if fileType != "VolumeFile":
+            raise NotImplementedError(f"the panel harness loads volume files only, not {fileType}")
+        path = Path(properties["fileName"])
+        name = properties.get("name") or path.name.split(".")[0]
+        scene = slicer.mrmlScene
+        node = scene.AddNewNodeByClass("vtkMRMLScalarVolumeNode", scene.GenerateUniqueName(name))
+        storage = scene.AddNewNodeByClass("vtkMRMLVolumeArchetypeStorageNode")
+        storage.SetFileName(str(path))
+        if not storage.ReadData(node):
+            scene.RemoveNode(node)
+            userMessages.AddMessage(0, f"could not read {path}")
+            return False
+        node.SetAndObserveStorageNodeID(storage.GetID())
+        node.CreateDefaultDisplayNodes()
+        loadedNodes.AddItem(node)
+        return True
