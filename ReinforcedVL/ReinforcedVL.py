@@ -41,7 +41,13 @@ if PYTHON_SUPPORTED:
     from reinforcedvl.model_registry import DEFAULT_MODEL_ID
     from reinforcedvl.weights_manager import installed_model_list
     from reinforcedvl.worker.protocol import EventKind, WorkerEvent
-    from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
+    from ReinforcedVLLib.dependencies import (
+        TORCH_REQUIREMENT,
+        InstallPlan,
+        installPlan,
+        missingRequirements,
+        torchMissing,
+    )
     from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
     from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
     from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
@@ -505,16 +511,48 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             )
             if torch is None:
                 return False
-        missing = missingRequirements()
-        if missing:
+        plan = installPlan()
+        if plan.conflicts:
+            raise ReinforcedVLError("\n\n".join(plan.conflicts))
+        if plan.install:
             question = _(
                 "ReinforcedVL needs these Python packages, which will now be downloaded and installed into Slicer "
-                "(once; it takes a few minutes):\n\n{packages}"
-            ).format(packages="\n".join(missing))
+                "(once; it takes a few minutes). Slicer's own {kept} stay as they are:\n\n{packages}"
+            ).format(packages="\n".join(plan.install), kept=", ".join(c.split("==")[0] for c in plan.constraints))
             if not slicer.util.confirmOkCancelDisplay(question):
                 return False
-            slicer.util.pip_install(missing)
+            self.installPackages(plan)
         return True
+
+    @staticmethod
+    def installPackages(plan: InstallPlan) -> None:
+        """pip-install ``plan.install`` one by one with a progress dialog, pinning what Slicer provides.
+
+        Raises:
+            ReinforcedVLError: the user cancelled (the packages installed so far stay).
+        """
+        folder = Path(tempfile.mkdtemp(prefix="ReinforcedVL-install-", dir=slicer.app.temporaryPath))
+        constraints = folder / "constraints.txt"
+        constraints.write_text("\n".join(plan.constraints) + "\n", encoding="utf-8")
+        progress = slicer.util.createProgressDialog(
+            maximum=len(plan.install), windowTitle=_("Installing ReinforcedVL's packages")
+        )
+        try:
+            for index, requirement in enumerate(plan.install):
+                if progress.wasCanceled:
+                    raise ReinforcedVLError(
+                        _("Installation cancelled; press Segment to install the remaining packages.")
+                    )
+                progress.labelText = _("Installing {package} ({done} of {total})...").format(
+                    package=requirement, done=index + 1, total=len(plan.install)
+                )
+                progress.value = index
+                slicer.app.processEvents()
+                slicer.util.pip_install(["-c", str(constraints), requirement])
+            progress.value = len(plan.install)
+        finally:
+            progress.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def startSegmentation(self, parameters) -> SegmentationJob:
         """Send the parameter node's volume and finding to the worker; answers arrive through :meth:`poll`."""

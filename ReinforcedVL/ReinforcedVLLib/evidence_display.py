@@ -13,8 +13,6 @@ import numpy as np
 import slicer
 import vtk
 
-from reinforcedvl.result_files import EVIDENCE_LEVELS
-
 __all__ = [
     "EVIDENCE_COLOR_TABLE_NAME",
     "evidenceColorNode",
@@ -37,6 +35,9 @@ _COLOR_STOPS = np.array(
     ]
 )
 _COLORS = 256
+# The worker's evidence file holds steps of 1/EVIDENCE_LEVELS (reinforcedvl.result_files.EVIDENCE_LEVELS, which
+# imports torch: Slicer's process must not; a test keeps the two equal).
+EVIDENCE_LEVELS = 255
 _SHOWN_FROM = 0.1  # evidence below this is not drawn at all
 FOREGROUND_OPACITY = 0.5
 

@@ -24,6 +24,7 @@ if str(SLICER_APP) not in sys.path:
     sys.path.insert(0, str(SLICER_APP))
 
 import qt  # noqa: E402
+import slicer_packaging  # noqa: E402
 import slicer_widgets  # noqa: E402
 from application import SlicerApplication  # noqa: E402
 from PySide6 import QtCore, QtTest, QtWidgets  # noqa: E402
@@ -31,8 +32,13 @@ from PySide6 import QtCore, QtTest, QtWidgets  # noqa: E402
 for _widgetClass in slicer_widgets.WIDGETS:
     qt.WIDGET_CLASSES[_widgetClass.__name__] = _widgetClass
 APPLICATION = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-for _name in ("i18n", "ScriptedLoadableModule", "parameterNodeWrapper"):
-    _module = importlib.import_module(_name)
+for _name, _standIn in (
+    ("i18n", "i18n"),
+    ("ScriptedLoadableModule", "ScriptedLoadableModule"),
+    ("parameterNodeWrapper", "parameterNodeWrapper"),
+    ("packaging", "slicer_packaging"),
+):
+    _module = importlib.import_module(_standIn)
     sys.modules[f"slicer.{_name}"] = _module
     setattr(slicer, _name, _module)
 slicer.qMRMLNodeComboBox = slicer_widgets.qMRMLNodeComboBox
@@ -74,6 +80,8 @@ class PanelHarness:
         )
         qt.DIALOG_ANSWERS.update({key: [] for key in qt.DIALOG_ANSWERS})
         qt.DIALOGS_SHOWN.clear()
+        qt.PROGRESS_SHOWN.clear()
+        slicer_packaging.INSTALLS.clear()
         self.module = importlib.import_module("ReinforcedVL")
         self.moduleParent = types.SimpleNamespace()
         self.moduleInstance = self.module.ReinforcedVL(self.moduleParent)

@@ -42,3 +42,10 @@ def test_show_and_hide_in_every_slice_view(scene, sample_node, tmp_path):
     showEvidence(scene, evidence, False)
     assert [c.GetForegroundVolumeID() for c in composites] == [None, None, sample_node.GetID()]
     assert not evidenceShown(scene, evidence) and not evidenceShown(scene, None)
+
+
+def test_the_scene_keeps_the_evidence_steps_the_worker_writes():
+    from reinforcedvl.result_files import EVIDENCE_LEVELS as WORKER_LEVELS
+    from ReinforcedVLLib.evidence_display import EVIDENCE_LEVELS
+
+    assert EVIDENCE_LEVELS == WORKER_LEVELS

@@ -11,9 +11,11 @@ import unittest
 from pathlib import Path
 
 import pytest
-from panel_harness import PanelHarness
+from panel_harness import PanelHarness, slicer_packaging
 from PySide6 import QtCore, QtWidgets
 
+from reinforcedvl.errors import ReinforcedVLError
+from ReinforcedVLLib.dependencies import InstallPlan
 from ReinforcedVLLib.finding_nodes import FindingNodes
 from ReinforcedVLLib.scene_export import addFindingToScene
 from scene_helpers import LESION_CENTRES_RAS, make_outcome, slicer
@@ -243,3 +245,25 @@ def test_the_self_test_checks_what_is_safe_without_packages(panel, monkeypatch):
     monkeypatch.setattr(panel.module, "missingRequirements", lambda: ["monai>=1.4"])
     with pytest.raises(unittest.SkipTest, match="not installed here \\(monai>=1.4\\)"):
         panel.module.ReinforcedVLTest("test_ReinforcedVL_sampleFlow").test_ReinforcedVL_sampleFlow()
+
+
+def test_installing_the_worker_packages_keeps_slicers_own_and_shows_progress(panel, monkeypatch):
+    plan = InstallPlan(("monai>=1.4", "transformers>=4.40"), (), ("torch==2.5.1+cu121", "numpy==2.1.0"))
+    monkeypatch.setattr(panel.module, "installPlan", lambda: plan)
+    panel.type(panel.ui.findingLineEdit, "lung nodule")
+    panel.answer("messageBox", QtWidgets.QMessageBox.StandardButton.Cancel)
+    panel.click(panel.ui.segmentButton)  # the user declines: nothing installed, nothing started
+    assert "monai>=1.4\ntransformers>=4.40" in panel.dialogs()[-1] and "torch, numpy stay" in panel.dialogs()[-1]
+    assert slicer_packaging.INSTALLS == [] and panel.idle()
+    assert panel.widget.logic.ensureDependencies()  # the user agrees (OK)
+    assert [install["arguments"][-1] for install in slicer_packaging.INSTALLS] == list(plan.install)
+    assert all(install["constraints"] == list(plan.constraints) for install in slicer_packaging.INSTALLS)
+    assert all(install["arguments"][0] == "-c" for install in slicer_packaging.INSTALLS)
+    assert panel.qt.PROGRESS_SHOWN[-2:] == [
+        "Installing monai>=1.4 (1 of 2)...",
+        "Installing transformers>=4.40 (2 of 2)...",
+    ]
+    conflicted = InstallPlan((), ("numpy is version 1.21.6, and ReinforcedVL needs >=1.24: ...",), ())
+    monkeypatch.setattr(panel.module, "installPlan", lambda: conflicted)
+    with pytest.raises(ReinforcedVLError, match="numpy is version 1.21.6"):
+        panel.widget.logic.ensureDependencies()

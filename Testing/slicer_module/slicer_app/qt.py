@@ -31,7 +31,7 @@ class PythonQtObject:
     def __getattribute__(self, name):
         if name in _OWN_NAMES:
             return PythonQtObject.__dict__[name].__get__(self)
-        if not name.startswith("_"):
+        if not name.startswith("_") and name not in _VIRTUAL_METHODS:
             metaObject = QtCore.QObject.metaObject(self)
             index = metaObject.indexOfProperty(name)
             if index >= 0:
@@ -79,6 +79,9 @@ class PythonQtObject:
 
 
 _OWN_NAMES = {"connect", "disconnect"}
+# Qt properties that are also virtual methods: PySide looks these up by name while Qt runs (to find Python
+# overrides), so they must stay methods here or the lookup would read the property, which calls the method again.
+_VIRTUAL_METHODS = {"sizeHint", "minimumSizeHint"}
 
 
 def _pythonTypes(arguments: str):
@@ -111,6 +114,18 @@ QTextBrowser = _wrap(QtWidgets.QTextBrowser)
 QGroupBox = _wrap(QtWidgets.QGroupBox)
 QMainWindow = _wrap(QtWidgets.QMainWindow)
 QMessageBox = _wrap(QtWidgets.QMessageBox)
+
+
+class QProgressDialog(_wrap(QtWidgets.QProgressDialog)):
+    """A progress dialog that records every label it shows (``PROGRESS_SHOWN``)."""
+
+    def __setattr__(self, name, value):
+        if name == "labelText":
+            PROGRESS_SHOWN.append(value)
+        super().__setattr__(name, value)
+
+
+PROGRESS_SHOWN: list[str] = []
 QVBoxLayout = QtWidgets.QVBoxLayout
 QHBoxLayout = QtWidgets.QHBoxLayout
 QFormLayout = QtWidgets.QFormLayout
