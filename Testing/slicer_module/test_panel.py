@@ -72,7 +72,7 @@ def _shownLinks(browser):
     return links
 
 
-def test_segment_two_findings_with_progress_and_feedback(panel):
+def test_segment_two_findings_with_progress_feedback_cancel_and_scene_close(panel):
     ui = panel.ui
     assert not ui.segmentButton.enabled and "finding" in ui.segmentButton.toolTip
     panel.type(ui.findingLineEdit, "solid lung nodule")
@@ -106,14 +106,17 @@ def test_segment_two_findings_with_progress_and_feedback(panel):
     assert panel.statusMessage() != "Segmentation cancelled."
     assert panel.widget.logic.session._jobCount == 2
 
-
-def test_cancel_returns_to_segment(panel):
-    panel.type(panel.ui.findingLineEdit, "lung nodule")
-    panel.click(panel.ui.segmentButton)
-    panel.click(panel.ui.segmentButton)
-    assert panel.segmentButtonText == "Cancelling..." and not panel.ui.segmentButton.enabled
+    panel.click(ui.segmentButton)  # a third run, cancelled
+    panel.click(ui.segmentButton)
+    assert panel.segmentButtonText == "Cancelling..." and not ui.segmentButton.enabled
     _finish(panel, "the cancellation")
-    assert panel.statusMessage() in ("Segmentation cancelled.", "")
+    assert panel.widget.currentFinding().reportNode is second.reportNode
+
+    panel.click(ui.segmentButton)  # a fourth, and the scene is closed while it runs
+    panel.scene.Clear(0)
+    _finish(panel, "the panel after the scene closed")
+    assert panel.widget._parameterNode is not None and panel.widget._parameterNode.inputVolume is None
+    assert not ui.segmentButton.enabled and "input volume" in ui.segmentButton.toolTip
 
 
 def test_the_reason_a_model_fails_to_load_is_shown(panel, tmp_path, untrained_checkpoint):
@@ -165,15 +168,6 @@ def test_a_cancel_the_worker_never_answers_times_out(panel):
     assert panel.segmentButtonText == "Cancelling..."
     _finish(panel, "the cancel timeout")
     assert "did not stop" in panel.statusMessage()
-
-
-def test_closing_the_scene_during_a_run(panel, scene):
-    panel.type(panel.ui.findingLineEdit, "lung nodule")
-    panel.click(panel.ui.segmentButton)
-    scene.Clear(0)
-    _finish(panel, "the panel after the scene closed")
-    assert panel.widget._parameterNode is not None and panel.widget._parameterNode.inputVolume is None
-    assert not panel.ui.segmentButton.enabled and "input volume" in panel.ui.segmentButton.toolTip
 
 
 def test_typing_does_not_redraw_the_results(panel, synthetic_node, synthetic_study, tmp_path):
@@ -267,3 +261,52 @@ def test_installing_the_worker_packages_keeps_slicers_own_and_shows_progress(pan
     monkeypatch.setattr(panel.module, "installPlan", lambda: conflicted)
     with pytest.raises(ReinforcedVLError, match="numpy is version 1.21.6"):
         panel.widget.logic.ensureDependencies()
+
+
+def test_results_controls_and_feedback_without_a_worker(panel, synthetic_node, synthetic_study, tmp_path):
+    """Pick-list, modality and language, lesion rows, evidence toggle, copy and save, corrections, models folder."""
+    ui, parameters = panel.ui, panel.widget._parameterNode
+    ui.modalityComboBox.setCurrentIndex(2)
+    assert parameters.modality == "MR" and ui.findingPickComboBox.itemText(0) == "Common MR findings..."
+    ui.modalityComboBox.setCurrentIndex(1)
+    QtWidgets.QComboBox.activated.__get__(ui.findingPickComboBox).emit(1)
+    assert parameters.finding == ui.findingPickComboBox.itemData(1) and ui.findingLineEdit.text == parameters.finding
+    ui.reportLanguageComboBox.setCurrentIndex(1)
+    assert parameters.reportLanguage == "ja"
+
+    finding = _known_finding(panel, synthetic_node, synthetic_study, tmp_path / "outcome")
+    ui.lesionTableWidget.selectRow(0)
+    red = next(n for n in slicer.util.getNodesByClass("vtkMRMLSliceNode", panel.scene) if n.GetLayoutName() == "Red")
+    assert [red.GetSliceToRAS().GetElement(axis, 3) for axis in range(3)] == pytest.approx(
+        list(LESION_CENTRES_RAS[0]), abs=1.5
+    )
+    assert ui.showEvidenceCheckBox.enabled and not ui.showEvidenceCheckBox.checked
+    ui.showEvidenceCheckBox.checked = True
+    composites = slicer.util.getNodesByClass("vtkMRMLSliceCompositeNode", panel.scene)
+    assert {c.GetForegroundVolumeID() for c in composites} == {finding.evidenceNode.GetID()}
+    ui.showEvidenceCheckBox.checked = False
+    assert {c.GetForegroundVolumeID() for c in composites} == {None}
+
+    panel.click(ui.copyReportButton)
+    assert QtWidgets.QApplication.clipboard().text() == finding.reportNode.GetText()
+    panel.answer("getSaveFileName", str(tmp_path / "report.md"))
+    panel.click(ui.saveReportButton)
+    assert (tmp_path / "report.md").read_text(encoding="utf-8") == finding.reportNode.GetText()
+
+    ui.ratingSpinBox.setValue(4)
+    panel.click(ui.saveCorrectionButton)
+    assert ui.feedbackStatusLabel.text.startswith("Saved (correct, record ")
+    record = ui.feedbackStatusLabel.text.split("record ")[1].split(")")[0]
+    assert panel.widget.logic.feedbackSink.store.get(record).rating == 4
+
+    absent = addFindingToScene(
+        synthetic_node, make_outcome(tmp_path / "absent", *synthetic_study, "calcified granuloma", present=False)
+    )
+    parameters.resultReport = absent.reportNode
+    panel.processEvents()
+    panel.click(ui.saveCorrectionButton)  # nothing found: an empty segmentation to draw in, and what to do next
+    assert "Draw the lesion in the Segment Editor" in panel.dialogs()[-1]
+    drawing = panel.widget.currentFinding().segmentationNode.GetSegmentation()
+    assert drawing.GetNumberOfSegments() == 1 and drawing.GetNthSegment(0).GetName() == "calcified granuloma (drawn)"
+    panel.click(ui.openModelsFolderButton)
+    assert panel.dialogs("openUrl")[-1].endswith("/home/models")
