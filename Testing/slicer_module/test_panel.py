@@ -4,6 +4,7 @@ scene with the real worker (an untrained checkpoint: the mechanics, not what a t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from panel_harness import PanelHarness, slicer_packaging
 from PySide6 import QtCore, QtWidgets
+from SampleData import SampleDataLogic
 
 from reinforcedvl.errors import ReinforcedVLError
 from ReinforcedVLLib.dependencies import InstallPlan
@@ -229,6 +231,16 @@ def test_each_slicer_instance_has_its_own_work_folder(panel):
 def test_the_self_test_checks_what_is_safe_without_packages(panel, monkeypatch):
     sample = panel.scriptPath.parent / "Resources" / "Samples" / panel.module.SAMPLE_FILE.name
     monkeypatch.setattr(panel.module, "SAMPLE_FILE", sample)  # where the extension build puts it
+    panel.app.emit("startupCompleted()")  # the module registers its sample in Sample Data once Slicer has started
+    source = SampleDataLogic.sources[-1]
+    assert (source["category"], source["sampleName"], source["nodeNames"]) == (
+        "ReinforcedVL",
+        "LIDCNodule",
+        "LIDC nodule",
+    )
+    assert source["uris"] == sample.as_uri() and sample.is_file()
+    digest = hashlib.sha256(sample.read_bytes()).hexdigest()
+    assert source["checksums"] == f"SHA256:{digest}"
     selfTest = panel.module.ReinforcedVLTest("test_ReinforcedVL_moduleState")
     selfTest.setUp()
     selfTest.test_ReinforcedVL_moduleState()
