@@ -5,10 +5,14 @@ done by ReinforcedVLLib (Slicer-side helpers) and by a worker process that holds
 this process never imports torch.
 """
 
+from __future__ import annotations
+
 import logging
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -28,18 +32,31 @@ from slicer.ScriptedLoadableModule import (
 )
 from slicer.util import VTKObservationMixin
 
-from reinforcedvl.errors import ReinforcedVLError
-from reinforcedvl.model_registry import DEFAULT_MODEL_ID
-from reinforcedvl.weights_manager import installed_model_list
-from reinforcedvl.worker.protocol import EventKind, WorkerEvent
-from ReinforcedVLLib.dependencies import TORCH_REQUIREMENT, missingRequirements, torchMissing
-from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
-from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
-from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
-from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
-from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
-from ReinforcedVLLib.models_section import ModelsSection
-from ReinforcedVLLib.results_section import ResultsSection
+from ReinforcedVLLib.python_version_gate import pythonSupported, unsupportedSlicerMessage
+
+# Everything below needs Python 3.10 (Slicer 5.10); on an older Slicer the module only shows why it cannot run.
+PYTHON_SUPPORTED = pythonSupported()
+if PYTHON_SUPPORTED:
+    from reinforcedvl.errors import ReinforcedVLError
+    from reinforcedvl.model_registry import DEFAULT_MODEL_ID
+    from reinforcedvl.weights_manager import installed_model_list
+    from reinforcedvl.worker.protocol import EventKind, WorkerEvent
+    from ReinforcedVLLib.dependencies import (
+        TORCH_REQUIREMENT,
+        InstallPlan,
+        installPlan,
+        missingRequirements,
+        torchMissing,
+    )
+    from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
+    from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
+    from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
+    from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
+    from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
+    from ReinforcedVLLib.models_section import ModelsSection
+    from ReinforcedVLLib.results_section import ResultsSection
+else:
+    DEFAULT_MODEL_ID = ""
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
@@ -67,6 +84,10 @@ class ReinforcedVL(ScriptedLoadableModule):
         self.parent.acknowledgementText = _(
             "The method follows RCMed (arXiv 2505.03380). The bundled sample is from LIDC-IDRI (CC BY 3.0)."
         )
+        if not PYTHON_SUPPORTED:
+            self.parent.helpText = unsupportedSlicerMessage()
+            logging.error(unsupportedSlicerMessage())
+            return
         slicer.app.connect("startupCompleted()", registerSampleData)
 
 
@@ -118,6 +139,9 @@ class PanelState(Enum):
 
 
 class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
+    CANCEL_TIMEOUT_S = 30.0
+    """How long a cancelled segmentation may take to stop before its worker is ended."""
+
     def __init__(self, parent=None) -> None:
         ScriptedLoadableModuleWidget.__init__(self, parent)
         VTKObservationMixin.__init__(self)
@@ -126,11 +150,18 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self._parameterNodeGuiTag = None
         self._state = PanelState.IDLE
         self._pickListKey = None
+        self._cancelDeadline = 0.0
         self._timer = qt.QTimer()
         self._timer.setInterval(100)
 
     def setup(self) -> None:
         ScriptedLoadableModuleWidget.setup(self)
+        if not PYTHON_SUPPORTED:
+            message = qt.QLabel(unsupportedSlicerMessage())
+            message.wordWrap = True
+            self.layout.addWidget(message)
+            self.layout.addStretch(1)
+            return
         uiWidget = slicer.util.loadUI(self.resourcePath("UI/ReinforcedVL.ui"))
         self.layout.addWidget(uiWidget)
         self.ui = slicer.util.childWidgetVariables(uiWidget)
@@ -141,9 +172,11 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.reportLanguageComboBox.addItems([label for _, label in REPORT_LANGUAGES])
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.NodeAddedEvent, self.onNodeAdded)
+        self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndImportEvent, self.onNodeAdded)
         self._timer.connect("timeout()", self.onTimer)
         self.ui.segmentButton.connect("clicked(bool)", self.onSegmentButton)
-        self.ui.findingLineEdit.connect("returnPressed()", self.onSegmentButton)
+        self.ui.findingLineEdit.connect("returnPressed()", self.onFindingReturnPressed)
         self.ui.findingPickComboBox.connect("activated(int)", self.onFindingPicked)
         self.ui.modelComboBox.connect("currentIndexChanged(int)", self.onModelChosen)
         self.ui.modalityComboBox.connect("currentIndexChanged(int)", self.onModalityChosen)
@@ -152,7 +185,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.rejectButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.REJECT))
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
         self.results = ResultsSection(self.ui, self.currentFinding)
-        self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.logic.stop)
+        self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.onModelAboutToBeDeleted)
         self.ui.feedbackStatusLabel.text = _(
             "Feedback is kept on this computer in {folder}, without patient identifiers; nothing is sent anywhere."
         ).format(folder=self.logic.feedbackSink.folder)
@@ -161,12 +194,15 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def cleanup(self) -> None:
         self._timer.stop()
+        if not PYTHON_SUPPORTED:
+            return
         self.models.cleanup()
         self.removeObservers()
         self.logic.stop()
 
     def enter(self) -> None:
-        self.initializeParameterNode()
+        if PYTHON_SUPPORTED:
+            self.initializeParameterNode()
 
     def exit(self) -> None:
         if self._parameterNode:
@@ -175,12 +211,24 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.removeObserver(self._parameterNode, vtk.vtkCommand.ModifiedEvent, self.onParameterNodeModified)
 
     def onSceneStartClose(self, caller, event) -> None:
-        self.logic.cancel()
+        if self._state is PanelState.RUNNING:
+            self.requestCancel()
         self.setParameterNode(None)
 
     def onSceneEndClose(self, caller, event) -> None:
         if self.parent.isEntered:
             self.initializeParameterNode()
+
+    def onNodeAdded(self, caller=None, event=None) -> None:
+        """Once the scene has settled (a finding's nodes reference each other only after all are added), keep the
+        findings' evidence volumes out of the input selectors: they are outputs, not images to segment."""
+        qt.QTimer.singleShot(0, self.hideEvidenceFromInputSelectors)
+
+    def hideEvidenceFromInputSelectors(self) -> None:
+        findings = [FindingNodes.fromNode(report) for report in findingReports(slicer.mrmlScene)]
+        evidenceIDs = [finding.evidenceNode.GetID() for finding in findings if finding and finding.evidenceNode]
+        for selector in (self.ui.inputVolumeSelector, self.ui.secondChannelSelector):
+            selector.sortFilterProxyModel().hiddenNodeIDs = evidenceIDs
 
     def initializeParameterNode(self) -> None:
         self.setParameterNode(self.logic.getParameterNode())
@@ -224,8 +272,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     def onSegmentButton(self) -> None:
         if self._state is PanelState.RUNNING:
-            self.logic.cancel()
-            self.setState(PanelState.CANCELLING)
+            self.requestCancel()
             return
         if self._state is not PanelState.IDLE or self.logic.cannotSegmentReason(self._parameterNode):
             return
@@ -235,6 +282,17 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             self.logic.startSegmentation(self._parameterNode)
             self.setState(PanelState.RUNNING)
             self.ui.stageLabel.text = _("Starting the model (the first time takes a while)...")
+
+    def onFindingReturnPressed(self) -> None:
+        """Enter in the Finding field starts a segmentation; while one runs it does nothing (Cancel is a click)."""
+        if self._state is PanelState.IDLE:
+            self.onSegmentButton()
+
+    def requestCancel(self) -> None:
+        """Ask the worker to stop; if it has not within CANCEL_TIMEOUT_S, the timer ends it."""
+        self.logic.cancel()
+        self._cancelDeadline = time.monotonic() + self.CANCEL_TIMEOUT_S
+        self.setState(PanelState.CANCELLING)
 
     def setState(self, state: PanelState) -> None:
         self._state = state
@@ -249,6 +307,22 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def onTimer(self) -> None:
         for event in self.logic.poll():
             self.onWorkerEvent(event)
+        if self._state is PanelState.IDLE:
+            return
+        if not self.logic.hasJob():  # its worker was stopped (a model deleted, the module closed): no answer comes
+            self.setState(PanelState.IDLE)
+            self.ui.stageLabel.text = ""
+        elif self._state is PanelState.CANCELLING and time.monotonic() > self._cancelDeadline:
+            self.logic.abandon()
+            self.setState(PanelState.IDLE)
+            self.ui.stageLabel.text = ""
+            slicer.util.showStatusMessage(
+                _(
+                    "The model did not stop within {seconds:.0f} s of Cancel, so its worker was ended; press Segment "
+                    "to start again."
+                ).format(seconds=self.CANCEL_TIMEOUT_S),
+                10000,
+            )
 
     def onWorkerEvent(self, event: WorkerEvent) -> None:
         """Show progress and device; at the job's end, show its finding or say what went wrong."""
@@ -271,7 +345,8 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
             return
         with slicer.util.tryWithErrorDisplay(_("The segmentation did not finish."), waitCursor=True):
             finding = self.logic.finishJob(event)
-            self._parameterNode.resultReport = finding.reportNode
+            if self._parameterNode is not None:
+                self._parameterNode.resultReport = finding.reportNode
 
     def showDevice(self, description: str, isGPU: bool) -> None:
         if isGPU:
@@ -349,6 +424,15 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
 
     # Models
 
+    def onModelAboutToBeDeleted(self) -> None:
+        """Stop the worker that may hold the model; a running segmentation ends with it."""
+        running = self._state is not PanelState.IDLE
+        self.logic.stop()
+        if running:
+            self.setState(PanelState.IDLE)
+            self.ui.stageLabel.text = ""
+            slicer.util.showStatusMessage(_("Segmentation stopped: its model is being deleted."), 10000)
+
     def onModelsChanged(self, installed) -> None:
         combo = self.ui.modelComboBox
         combo.blockSignals(True)
@@ -390,10 +474,11 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 
     @property
     def session(self) -> InferenceSession:
-        """The worker session, created on first use (the worker runs with Slicer's own Python)."""
+        """The worker session, created on first use (the worker runs with Slicer's own Python). Its files go to a
+        folder of its own, so two Slicer instances (or two sessions) never write or delete each other's."""
         if self._session is None:
             self._session = InferenceSession(
-                Path(slicer.app.temporaryPath) / "ReinforcedVL",
+                Path(tempfile.mkdtemp(prefix="ReinforcedVL-", dir=slicer.app.temporaryPath)),
                 pythonExecutable=shutil.which("PythonSlicer") or sys.executable,
             )
         return self._session
@@ -426,16 +511,48 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             )
             if torch is None:
                 return False
-        missing = missingRequirements()
-        if missing:
+        plan = installPlan()
+        if plan.conflicts:
+            raise ReinforcedVLError("\n\n".join(plan.conflicts))
+        if plan.install:
             question = _(
                 "ReinforcedVL needs these Python packages, which will now be downloaded and installed into Slicer "
-                "(once; it takes a few minutes):\n\n{packages}"
-            ).format(packages="\n".join(missing))
+                "(once; it takes a few minutes). Slicer's own {kept} stay as they are:\n\n{packages}"
+            ).format(packages="\n".join(plan.install), kept=", ".join(c.split("==")[0] for c in plan.constraints))
             if not slicer.util.confirmOkCancelDisplay(question):
                 return False
-            slicer.util.pip_install(missing)
+            self.installPackages(plan)
         return True
+
+    @staticmethod
+    def installPackages(plan: InstallPlan) -> None:
+        """pip-install ``plan.install`` one by one with a progress dialog, pinning what Slicer provides.
+
+        Raises:
+            ReinforcedVLError: the user cancelled (the packages installed so far stay).
+        """
+        folder = Path(tempfile.mkdtemp(prefix="ReinforcedVL-install-", dir=slicer.app.temporaryPath))
+        constraints = folder / "constraints.txt"
+        constraints.write_text("\n".join(plan.constraints) + "\n", encoding="utf-8")
+        progress = slicer.util.createProgressDialog(
+            maximum=len(plan.install), windowTitle=_("Installing ReinforcedVL's packages")
+        )
+        try:
+            for index, requirement in enumerate(plan.install):
+                if progress.wasCanceled:
+                    raise ReinforcedVLError(
+                        _("Installation cancelled; press Segment to install the remaining packages.")
+                    )
+                progress.labelText = _("Installing {package} ({done} of {total})...").format(
+                    package=requirement, done=index + 1, total=len(plan.install)
+                )
+                progress.value = index
+                slicer.app.processEvents()
+                slicer.util.pip_install(["-c", str(constraints), requirement])
+            progress.value = len(plan.install)
+        finally:
+            progress.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def startSegmentation(self, parameters) -> SegmentationJob:
         """Send the parameter node's volume and finding to the worker; answers arrive through :meth:`poll`."""
@@ -462,9 +579,20 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
         job, self._job = self._job, None
         return self.session.finishJob(job, event, slicer.mrmlScene)
 
+    def hasJob(self) -> bool:
+        """Whether a segmentation was started and has not ended."""
+        return self._job is not None
+
     def cancel(self) -> None:
         if self._job is not None:
             self.session.cancel(self._job)
+
+    def abandon(self) -> None:
+        """End the worker at once, dropping the running segmentation (a cancel it did not answer)."""
+        if self._session is not None:
+            self._session.kill()
+            self._session = None
+        self._job = None
 
     def process(self, inputVolume, finding: str, modelId: str = DEFAULT_MODEL_ID, **options) -> FindingNodes:
         """Segment ``finding`` in ``inputVolume`` and wait for the answer in the scene (scripts and tests).
@@ -494,25 +622,56 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 
 
 class ReinforcedVLTest(ScriptedLoadableModuleTest):
-    """The whole flow on the bundled sample: two findings, the scene saved and reloaded."""
+    """What is safe on any machine, the extension build machines included (no package is installed, no model is
+    needed): the module's state on the bundled sample. Then, where the worker's packages are installed, two findings
+    on the sample and the scene saved and reloaded; skipped with the reason where they are not."""
+
+    WORKER_TIMEOUT_S = 600
 
     def setUp(self):
         slicer.mrmlScene.Clear()
 
     def runTest(self):
+        if not PYTHON_SUPPORTED:
+            self.skipTest(unsupportedSlicerMessage())
+        self.setUp()
+        self.test_ReinforcedVL_moduleState()
         self.setUp()
         self.test_ReinforcedVL_sampleFlow()
 
+    def test_ReinforcedVL_moduleState(self):
+        self.delayDisplay("Loading the bundled LIDC-IDRI sample")
+        volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
+        self.assertEqual(modalityHint(volumeNode), "CT")
+        self.assertTrue(findingChoices("CT"))
+        logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
+        parameters = logic.getParameterNode()
+        parameters.inputVolume = None
+        self.assertIn("input volume", logic.cannotSegmentReason(parameters))
+        parameters.inputVolume = volumeNode
+        parameters.finding = "  "
+        self.assertIn("finding", logic.cannotSegmentReason(parameters))
+        parameters.finding = "solid lung nodule"
+        parameters.modelId = "no-such-model"
+        self.assertIn("Models section", logic.cannotSegmentReason(parameters))
+        self.assertFalse(logic.hasJob())
+        self.assertEqual(logic.poll(), [])
+
     def test_ReinforcedVL_sampleFlow(self):
+        missing = (["torch"] if torchMissing() else []) + missingRequirements()
+        if missing:
+            self.skipTest(
+                "the worker's packages are not installed here ({packages}); press Segment once in the module to "
+                "install them, then run the self-test again".format(packages=", ".join(missing))
+            )
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
         volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
         logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
-        self.assertTrue(logic.ensureDependencies())
         model = self._model()
         try:
             self.delayDisplay(f"Segmenting with {model}")
-            first = logic.process(volumeNode, "solid lung nodule", model, timeoutSeconds=1800)
-            second = logic.process(volumeNode, "ground-glass lung nodule", model, timeoutSeconds=1800)
+            first = logic.process(volumeNode, "solid lung nodule", model, timeoutSeconds=self.WORKER_TIMEOUT_S)
+            second = logic.process(volumeNode, "ground-glass lung nodule", model, timeoutSeconds=self.WORKER_TIMEOUT_S)
         finally:
             logic.stop()
         for finding in (first, second):

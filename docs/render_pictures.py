@@ -1,10 +1,11 @@
 """Render the README's pictures of the Slicer module without the Slicer application.
 
-``docs/screenshot-scene.png``: the bundled LIDC sample in an MRML scene (the ``slicer-core`` wheel), resliced along
-the scene's own slice nodes (axial, coronal, sagittal, centred on the nodule as a click on its lesion row does) with
-numpy and drawn with matplotlib. Top row: the LIDC reference annotation put through the module's scene export, as a
-finding of the model would be. Bottom row: a real worker run of the starter model (``reinforcedvl-starter``) on the
-sample, its evidence map shown with the evidence colour table.
+``docs/screenshot-scene.png``: the bundled LIDC sample in an MRML scene (the ``slicer-core`` wheel), drawn by
+Slicer's own slice views offscreen (``Testing/slicer_module/slice_views.py``: the slice logic's layers and the
+segmentations displayable manager; axial, coronal, sagittal, centred on the nodule as a click on its lesion row
+does); matplotlib only lays the six views out with their titles. Top row: the LIDC reference annotation put through
+the module's scene export, as a finding of the model would be. Bottom row: a real worker run of the starter model
+(``reinforcedvl-starter``) on the sample, its segment and its evidence map shown as the panel's toggle shows it.
 
 ``docs/panel.png``: the panel's .ui file loaded offscreen with PySide6, Slicer's widget classes replaced by plain Qt
 ones (node selector -> combo box, collapsible button -> group box, slider widget -> spin box) for this picture only,
@@ -26,10 +27,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import slicer  # noqa: E402
-from scipy import ndimage  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY / "ReinforcedVL"))
+sys.path.insert(0, str(REPOSITORY / "Testing" / "slicer_module"))
+
+from slice_views import SliceView, prepareScene  # noqa: E402
 
 from reinforcedvl.checkpoint import ModelIdentity  # noqa: E402
 from reinforcedvl.io import read_label_map  # noqa: E402
@@ -39,13 +42,14 @@ from reinforcedvl.predictor import FindingResult  # noqa: E402
 from reinforcedvl.volume import ScalarVolume  # noqa: E402
 from reinforcedvl.worker.outcome_files import write_outcome  # noqa: E402
 from reinforcedvl.worker.protocol import FindingOutcome  # noqa: E402
+from ReinforcedVLLib.evidence_display import showEvidence  # noqa: E402
 from ReinforcedVLLib.finding_nodes import FindingNodes, summaryText  # noqa: E402
 from ReinforcedVLLib.inference_session import InferenceSession  # noqa: E402
 from ReinforcedVLLib.measurement_table import lesionsFromTable  # noqa: E402
+from ReinforcedVLLib.report_view import readableReport  # noqa: E402
 from ReinforcedVLLib.scene_export import addFindingToScene  # noqa: E402
-from ReinforcedVLLib.segmentation_labelmap import labelmapArrayFromSegments  # noqa: E402
 from ReinforcedVLLib.slice_navigation import jumpSlicesToLesion  # noqa: E402
-from ReinforcedVLLib.volume_bridge import ijkToRasArray, volumeFromNodes  # noqa: E402
+from ReinforcedVLLib.volume_bridge import volumeFromNodes  # noqa: E402
 
 SAMPLES = REPOSITORY / "Resources" / "Samples"
 SAMPLE = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
@@ -53,7 +57,7 @@ REFERENCE_MASK = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4_mask.nii.gz"
 DOCS = REPOSITORY / "docs"
 VIEWS = (("Red", "Axial"), ("Green", "Coronal"), ("Yellow", "Sagittal"))
 FIELD_OF_VIEW_MM = 34.0
-PIXEL_MM = 0.2
+VIEW_PIXELS = 340
 LUNG_WINDOW_HU = (-1200.0, 300.0)
 
 
@@ -64,16 +68,16 @@ def buildScene(work: Path) -> tuple[slicer.vtkMRMLScene, FindingNodes, FindingNo
         converters.RegisterConverterRule(slicer.vtkBinaryLabelmapToClosedSurfaceConversionRule())
         converters.RegisterConverterRule(slicer.vtkClosedSurfaceToBinaryLabelmapConversionRule())
     scene = slicer.vtkMRMLScene()
+    scene.applicationLogic = prepareScene(scene)
     slicer.vtkMRMLSliceNode.AddDefaultSliceOrientationPresets(scene)
-    for layoutName, orientation in VIEWS:
-        sliceNode = scene.CreateNodeByClass("vtkMRMLSliceNode")
-        sliceNode.SetLayoutName(layoutName)
-        sliceNode.SetOrientation(orientation)
-        scene.AddNode(sliceNode)
     volumeNode = scene.AddNewNodeByClass("vtkMRMLScalarVolumeNode", "LIDC nodule")
     storage = slicer.vtkMRMLVolumeArchetypeStorageNode()
     storage.SetFileName(str(SAMPLE))
     storage.ReadData(volumeNode)
+    volumeNode.CreateDefaultDisplayNodes()
+    display = volumeNode.GetDisplayNode()
+    display.SetAutoWindowLevel(False)
+    display.SetWindowLevelMinMax(*LUNG_WINDOW_HU)
     reference = addFindingToScene(volumeNode, referenceOutcome(volumeNode, work / "reference"))
     session = InferenceSession(work / "session")
     try:
@@ -103,58 +107,29 @@ def referenceOutcome(volumeNode: slicer.vtkMRMLScalarVolumeNode, folder: Path) -
     return FindingOutcome.from_dict(document)
 
 
-def reslice(sliceNode, volumeNode, array: np.ndarray, order: int) -> np.ndarray:
-    """``array`` (I, J, K) on ``volumeNode``'s grid, sampled on the slice node's plane (rows: screen up to down)."""
-    sliceToRAS = np.array([[sliceNode.GetSliceToRAS().GetElement(r, c) for c in range(4)] for r in range(4)])
-    half = FIELD_OF_VIEW_MM / 2
-    screen = np.arange(-half, half, PIXEL_MM)
-    u, v = np.meshgrid(screen, screen[::-1])
-    points = np.stack([u.ravel(), v.ravel(), np.zeros(u.size), np.ones(u.size)])
-    ijk = np.linalg.inv(ijkToRasArray(volumeNode)) @ sliceToRAS @ points
-    values = ndimage.map_coordinates(array, ijk[:3], order=order, mode="constant", cval=np.nan if order else 0)
-    return values.reshape(u.shape)
-
-
-def colorTableRGBA(colorNode) -> np.ndarray:
-    rgba = np.zeros((colorNode.GetNumberOfColors(), 4))
-    for index in range(len(rgba)):
-        colorNode.GetColor(index, rgba[index])
-    return rgba
-
-
 def renderScene(scene, reference: FindingNodes, model: FindingNodes, path: Path) -> None:
     volumeNode = reference.inputVolumeNode
-    image = slicer.util.arrayFromVolume(volumeNode).transpose(2, 1, 0).astype(float)
+    views = [SliceView(scene, scene.applicationLogic, name, VIEW_PIXELS) for name, _ in VIEWS]
+    for view, (_, orientation) in zip(views, VIEWS, strict=True):
+        view.sliceNode.SetOrientation(orientation)
+        view.show(background=volumeNode)
+        view.sliceNode.SetFieldOfView(FIELD_OF_VIEW_MM, FIELD_OF_VIEW_MM, 1.0)
     jumpSlicesToLesion(reference, lesionsFromTable(reference.measurementsNode)[0].centroid_ras)
-    sliceNodes = [next(n for n in _nodes(scene, "vtkMRMLSliceNode") if n.GetLayoutName() == name) for name, _ in VIEWS]
     figure, axes = plt.subplots(2, 3, figsize=(11, 7.0), facecolor="black")
-    rows = [(reference, "segments"), (model, "evidence")]
-    for row, (finding, layer) in enumerate(rows):
-        for column, sliceNode in enumerate(sliceNodes):
-            axis = axes[row, column]
-            axis.imshow(
-                reslice(sliceNode, volumeNode, image, 1),
-                cmap="gray",
-                vmin=LUNG_WINDOW_HU[0],
-                vmax=LUNG_WINDOW_HU[1],
-                extent=_extent(),
-            )
-            if layer == "evidence":
-                evidence = slicer.util.arrayFromVolume(finding.evidenceNode).transpose(2, 1, 0).astype(float)
-                sampled = reslice(sliceNode, volumeNode, evidence, 1)
-                display = finding.evidenceNode.GetScalarVolumeDisplayNode()
-                lower = display.GetLowerThreshold()
-                table = colorTableRGBA(display.GetColorNode())
-                indices = np.clip(np.nan_to_num(sampled) * (len(table) - 1), 0, len(table) - 1).astype(int)
-                overlay = table[indices]
-                overlay[..., 3] *= 0.5 * (np.nan_to_num(sampled) >= lower)
-                axis.imshow(overlay, extent=_extent())
+    for row, (shown, hidden) in enumerate(((reference, model), (model, reference))):
+        for finding, visible in ((shown, True), (hidden, False)):
             if finding.segmentationNode is not None:
-                _drawSegments(axis, finding, sliceNode, volumeNode)
-            axis.set_title(f"{sliceNode.GetLayoutName()}: {_orientation(sliceNode)}", color="white", fontsize=9)
+                finding.segmentationNode.GetDisplayNode().SetVisibility(visible)
+        showEvidence(scene, model.evidenceNode, row == 1)
+        for column, view in enumerate(views):
+            axis = axes[row, column]
+            axis.imshow(view.render())
+            axis.set_title(
+                f"{view.sliceNode.GetLayoutName()}: {_orientation(view.sliceNode)}", color="white", fontsize=9
+            )
             axis.axis("off")
     figure.suptitle(
-        "ReinforcedVL scene on the bundled LIDC-IDRI sample, resliced along the MRML scene's slice nodes (no GUI)",
+        "ReinforcedVL scene on the bundled LIDC-IDRI sample, drawn by Slicer's own slice views offscreen (no GUI)",
         color="white",
         fontsize=10,
     )
@@ -169,25 +144,6 @@ def renderScene(scene, reference: FindingNodes, model: FindingNodes, path: Path)
         figure.text(0.5, top + 0.045, label, color="white", ha="center", fontsize=8, wrap=True)
     figure.savefig(path, dpi=110, facecolor="black")
     plt.close(figure)
-
-
-def _drawSegments(axis, finding: FindingNodes, sliceNode, volumeNode) -> None:
-    segmentation = finding.segmentationNode.GetSegmentation()
-    for index in range(segmentation.GetNumberOfSegments()):
-        segmentId = segmentation.GetNthSegmentID(index)
-        mask = labelmapArrayFromSegments(finding.segmentationNode, volumeNode, [segmentId])
-        sampled = reslice(sliceNode, volumeNode, mask, 0) > 0  # nearest neighbour, as Slicer draws labels
-        color = segmentation.GetSegment(segmentId).GetColor()
-        fill = np.zeros((*sampled.shape, 4))
-        fill[sampled] = (*color, 0.35)
-        axis.imshow(fill, extent=_extent())
-        if sampled.any():
-            axis.contour(np.flipud(sampled), levels=[0.5], colors=[color], linewidths=1.2, extent=_extent())
-
-
-def _extent() -> tuple[float, float, float, float]:
-    half = FIELD_OF_VIEW_MM / 2
-    return (-half, half, -half, half)
 
 
 def _orientation(sliceNode) -> str:
@@ -263,7 +219,7 @@ def renderPanel(finding: FindingNodes, path: Path) -> None:
             table.setItem(row, column, QtWidgets.QTableWidgetItem(str(value)))
     table.setMaximumHeight(64)
     report = find(QtWidgets.QTextBrowser, "reportTextBrowser")
-    report.setMarkdown(finding.reportNode.GetText())
+    report.setMarkdown(readableReport(finding.reportNode.GetText()))  # as the panel shows it
     report.setMinimumHeight(330)
     for name in ("copyReportButton", "saveReportButton"):
         find(QtWidgets.QPushButton, name).setEnabled(True)

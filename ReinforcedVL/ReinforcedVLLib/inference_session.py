@@ -118,6 +118,8 @@ class InferenceSession:
         """Whether ``event`` is the last one ``job`` gets (its result, or an error, cancellation or crash)."""
         if event.kind in (EventKind.CRASHED, EventKind.EXITED):
             return True
+        if event.kind is EventKind.ERROR and event.request_id is None:
+            return True  # the model did not load: the worker says why, then exits
         if event.request_id not in job.requestIds:
             return False
         return event.kind is EventKind.RESULT or event.kind in (EventKind.ERROR, EventKind.CANCELLED)
@@ -137,6 +139,12 @@ class InferenceSession:
                 "and press Segment."
             )
         return addFindingToScene(volumeNode, FindingOutcome.from_dict(event.data))
+
+    def kill(self) -> None:
+        """End the worker at once (a worker that does not answer a cancel); the next request starts a new one."""
+        if self.client is not None:
+            self.client.kill()
+        self.stop()
 
     def cancel(self, job: SegmentationJob) -> None:
         """Ask the worker to stop ``job``; a ``cancelled`` event follows."""

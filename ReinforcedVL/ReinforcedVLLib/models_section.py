@@ -99,6 +99,7 @@ class ModelsSection:
         if not path:
             return
         with slicer.util.tryWithErrorDisplay(_("The model could not be imported."), waitCursor=True):
+            user_models_folder().mkdir(parents=True, exist_ok=True)  # the first import on this computer
             model = import_model(path)
             slicer.util.infoDisplay(_("Installed {id} {version}.").format(id=model.model_id, version=model.version))
         self.refresh()

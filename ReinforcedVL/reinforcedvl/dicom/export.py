@@ -14,7 +14,7 @@ from ..report.document import GroundedReport
 from ..terminology import terminology_for_finding
 from ..volume import ScalarVolume, check_same_grid
 from .measurement_report import MeasuredLesion, build_measurement_report
-from .segmentation_export import DicomWriter, build_segmentation
+from .segmentation_export import DicomWriter, build_segmentation, tracking_identifier
 from .source_series import DicomExportUnavailable, read_source_series
 
 __all__ = ["DicomExportFiles", "export_dicom"]
@@ -72,13 +72,21 @@ def export_dicom(
                 tracking_uids=tracking,
                 series_number=_FIRST_SERIES_NUMBER + index,
                 prompt=finding.prompt,
+                finding_number=index,
             )
         path = out_dir / f"seg_{index:02d}.dcm"
         segmentation.save_as(path)
         segmentation_paths.append(path)
         segmentations.append(segmentation)
         measured += [
-            MeasuredLesion.from_entry(entry, segmentation, tracking[entry["id"]], terminology.type, finding.prompt)
+            MeasuredLesion.from_entry(
+                entry,
+                segmentation,
+                tracking[entry["id"]],
+                terminology.type,
+                finding.prompt,
+                tracking_id=tracking_identifier(index, entry["id"], finding.prompt),
+            )
             for entry in summary.lesions
         ]
     if not segmentations:

@@ -41,10 +41,18 @@ class MeasuredLesion:
     volume_ml: float
     long_axis_mm: float
     short_axis_mm: float
+    tracking_id: str
 
     @classmethod
     def from_entry(
-        cls, entry: dict[str, Any], segmentation: Dataset, tracking_uid: str, finding_type: Code, prompt: str
+        cls,
+        entry: dict[str, Any],
+        segmentation: Dataset,
+        tracking_uid: str,
+        finding_type: Code,
+        prompt: str,
+        *,
+        tracking_id: str,
     ) -> MeasuredLesion:
         """From a lesion's ``report.json`` entry: organ from the anatomy map, else an organ the prompt names."""
         location = entry["description"]["location"]
@@ -63,6 +71,7 @@ class MeasuredLesion:
             entry["volume_ml"],
             entry["long_axis_mm"],
             entry["short_axis_mm"],
+            tracking_id,
         )
 
 
@@ -114,9 +123,7 @@ def _lesion_group(lesion: MeasuredLesion, series_uid: str) -> hd.sr.VolumetricRO
         laterality = dicom_code(lesion.laterality) if lesion.laterality else None
         sites = [hd.sr.FindingSite(anatomic_location=dicom_code(lesion.finding_site), laterality=laterality)]
     return hd.sr.VolumetricROIMeasurementsAndQualitativeEvaluations(
-        tracking_identifier=hd.sr.TrackingIdentifier(
-            uid=lesion.tracking_uid, identifier=f"Lesion {lesion.segment_number}"
-        ),
+        tracking_identifier=hd.sr.TrackingIdentifier(uid=lesion.tracking_uid, identifier=lesion.tracking_id),
         referenced_segment=hd.sr.ReferencedSegment(
             sop_class_uid=lesion.segmentation.SOPClassUID,
             sop_instance_uid=lesion.segmentation.SOPInstanceUID,

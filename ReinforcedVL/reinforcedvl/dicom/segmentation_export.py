@@ -15,7 +15,7 @@ from ..lesions import Lesion
 from ..terminology import Code, SegmentTerminology
 from ..volume import LabelMap
 
-__all__ = ["UTF8", "DicomWriter", "dicom_code", "build_segmentation"]
+__all__ = ["UTF8", "DicomWriter", "dicom_code", "tracking_identifier", "build_segmentation"]
 
 UTF8 = "ISO_IR 192"
 """Character set of the objects we write: prompts and names may hold any script (some sources leave it empty)."""
@@ -23,12 +23,21 @@ UTF8 = "ISO_IR 192"
 
 @dataclass(frozen=True)
 class DicomWriter:
-    """Who wrote the objects: software version, and the algorithm (model id and version; None for a user's mask)."""
+    """Who wrote the objects: software version, and the algorithm (model id and its version; None for a user's mask,
+    whose segments are MANUAL). ``content_creator`` is the SEG's Content Creator's Name (Type 2): the person for a
+    user's mask, else the software."""
 
     software_version: str
     algorithm: str | None = None
+    algorithm_version: str | None = None
     manufacturer: str = "ReinforcedVL developers"
     model_name: str = "ReinforcedVL"
+    content_creator: str = "ReinforcedVL"
+
+
+def tracking_identifier(finding_number: int, lesion_id: int, prompt: str) -> str:
+    """A lesion's Tracking Identifier, unique across the findings of one export and naming its finding (LO: 64)."""
+    return f"Finding {finding_number} lesion {lesion_id}: {prompt}"[:64]
 
 
 def dicom_code(code: Code) -> DicomCode:
@@ -46,6 +55,7 @@ def build_segmentation(
     tracking_uids: dict[int, str],
     series_number: int,
     prompt: str,
+    finding_number: int = 1,
 ) -> hd.seg.Segmentation:
     """A binary DICOM SEG with one segment per lesion (segment number = lesion id = label value).
 
@@ -58,13 +68,16 @@ def build_segmentation(
         tracking_uids: lesion id -> tracking UID (shared with the SR).
         series_number: the new series' number.
         prompt: the finding description, kept as the SEG's content description.
+        finding_number: the finding's number in its export (for tracking identifiers unique across findings).
     """
     frames = np.ascontiguousarray(lesion_map.array[0].transpose(2, 1, 0)).astype(np.uint16)  # (K, rows J, cols I)
     algorithm = (
         None
         if writer.algorithm is None
         else hd.AlgorithmIdentificationSequence(
-            name=writer.algorithm, family=codes.cid7162.ArtificialIntelligence, version=writer.software_version
+            name=writer.algorithm,
+            family=codes.cid7162.ArtificialIntelligence,
+            version=writer.algorithm_version or writer.software_version,
         )
     )
     descriptions = [
@@ -76,7 +89,7 @@ def build_segmentation(
             algorithm_type="MANUAL" if algorithm is None else "AUTOMATIC",
             algorithm_identification=algorithm,
             tracking_uid=tracking_uids[lesion.lesion_id],
-            tracking_id=f"Lesion {lesion.lesion_id}",
+            tracking_id=tracking_identifier(finding_number, lesion.lesion_id, prompt),
             display_color=hd.color.CIELabColor.from_rgb(*(round(c * 255) for c in lesion.color.rgb)),
         )
         for lesion in lesions
@@ -96,6 +109,7 @@ def build_segmentation(
         device_serial_number="0",
         content_description=prompt[:64],
         content_label="LESIONS",
+        content_creator_name=writer.content_creator,
         series_description=f"ReinforcedVL SEG: {prompt}"[:64],
         specific_character_set=UTF8,
     )

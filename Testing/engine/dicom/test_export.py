@@ -59,7 +59,8 @@ def liver_lesion_export(shared_data, tmp_path_factory):
     finding = finding_from_mask(LabelMap.on_grid(labels, image, "lesion"), "liver lesion")
     report = build_report(image, [finding])
     out = tmp_path_factory.mktemp("dicom-sparse")
-    files = export_dicom(image, [finding], report, out, writer=DicomWriter("0.1.0", algorithm="reinforcedvl-test 1.0"))
+    writer = DicomWriter("0.1.0", algorithm="reinforcedvl-test", algorithm_version="1.0")
+    files = export_dicom(image, [finding], report, out, writer=writer)
     return image, finding, report, files
 
 
@@ -74,8 +75,10 @@ def test_segmentations_read_back_with_their_segments(three_slice_export):
         numbers = list(segmentation.segment_numbers)
         assert numbers == [lesion.lesion_id for lesion in finding.lesions]
         description = segmentation.get_segment_description(1)
-        assert description.segment_label == "Lesion 1 (yellow)" and description.tracking_id == "Lesion 1"
+        assert description.segment_label == "Lesion 1 (yellow)"
+        assert description.tracking_id == f"Finding {findings.index(finding) + 1} lesion 1: {finding.prompt}"
         assert description.algorithm_type.value == "MANUAL"
+        assert segmentation.ContentCreatorName == "ReinforcedVL"
         sop_uids = [(image.source.paths[k], pydicom.dcmread(image.source.paths[k]).SOPInstanceUID) for k in range(3)]
         frames = segmentation.get_pixels_by_source_instance(
             source_sop_instance_uids=[uid for _, uid in sop_uids], combine_segments=True, skip_overlap_checks=True
@@ -89,8 +92,14 @@ def test_measurement_report_states_the_report_numbers(three_slice_export):
     groups = document.content.get_volumetric_roi_measurement_groups()
     expected = [entry for summary in report.findings for entry in summary.lesions]
     assert len(groups) == len(expected) == sum(len(f.lesions) for f in findings)
+    identifiers = [group.tracking_identifier for group in groups]
+    assert identifiers == [
+        f"Finding {number} lesion {entry['id']}: {finding.prompt}"
+        for number, (finding, summary) in enumerate(zip(findings, report.findings, strict=True), start=1)
+        for entry in summary.lesions
+    ]
+    assert len(set(identifiers)) == len(identifiers) and identifiers[0] == "Finding 1 lesion 1: liver"
     for group, entry in zip(groups, expected, strict=True):
-        assert group.tracking_identifier == f"Lesion {entry['id']}"
         values = {m.name.meaning: m.value for m in group.get_measurements()}
         assert values["Volume"] == pytest.approx(entry["volume_ml"])
         assert values["Long Axis"] == pytest.approx(entry["long_axis_mm"])
@@ -154,7 +163,7 @@ def test_dcmqi_reads_the_measurement_report(three_slice_export, tmp_path):
     )
     measurements = json.loads(metadata.read_text())["Measurements"]
     first = report.findings[0].lesions[0]
-    assert measurements[0]["TrackingIdentifier"] == "Lesion 1"
+    assert measurements[0]["TrackingIdentifier"] == "Finding 1 lesion 1: liver"
     assert measurements[0]["FindingSite"]["CodeMeaning"] == "Liver"
     values = {item["quantity"]["CodeMeaning"]: float(item["value"]) for item in measurements[0]["measurementItems"]}
     assert values == pytest.approx(
@@ -166,7 +175,8 @@ def test_an_automatic_seg_names_its_algorithm_and_the_sr_its_site(liver_lesion_e
     _, _, _, files = liver_lesion_export
     description = hd.seg.segread(files.segmentations[0]).get_segment_description(1)
     assert description.algorithm_type.value == "AUTOMATIC"
-    assert description.algorithm_identification[0].AlgorithmName == "reinforcedvl-test 1.0"
+    algorithm = description.algorithm_identification[0]
+    assert (algorithm.AlgorithmName, algorithm.AlgorithmVersion) == ("reinforcedvl-test", "1.0")  # model id, version
     (group,) = hd.sr.srread(files.measurement_report).content.get_volumetric_roi_measurement_groups()
     site = group.finding_sites[0]  # the prompt names the organ; the lesion lies right of the body's midline
     assert site.value.meaning == "Liver" and site.laterality.meaning == "Right"
