@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reinforcedvl.weights_manager import InstalledModel, ManifestEntry
+from reinforcedvl.model_store.downloads import InstalledModel, ManifestEntry
 
 __all__ = ["ModelRow", "modelRows"]
 

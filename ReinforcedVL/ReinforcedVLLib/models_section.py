@@ -1,6 +1,6 @@
 """The panel's Models section: installed and published models, download with progress, import, open, delete.
 
-Qt glue only, used inside Slicer; the work is :mod:`reinforcedvl.weights_manager`'s (downloads run on a background
+Qt glue only, used inside Slicer; the work is :mod:`reinforcedvl.model_store.downloads`'s (downloads run on a background
 thread; a Qt timer shows their progress).
 """
 
@@ -10,8 +10,7 @@ import qt
 import slicer
 from slicer.i18n import tr as _
 
-from reinforcedvl.model_registry import user_models_folder
-from reinforcedvl.weights_manager import (
+from reinforcedvl.model_store.downloads import (
     DownloadJob,
     InstalledModel,
     delete_model,
@@ -20,6 +19,7 @@ from reinforcedvl.weights_manager import (
     manifest_entry,
     read_manifest,
 )
+from reinforcedvl.model_store.registry import user_models_folder
 
 from .model_catalog import ModelRow, modelRows
 

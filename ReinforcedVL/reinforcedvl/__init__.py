@@ -12,13 +12,17 @@ Example:
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
+import sys
+import warnings
 from importlib import import_module
 from typing import Any
 
 _PUBLIC = {
     "Predictor": "predictor",
     "FindingResult": "predictor",
-    "segment_study": "segment_study",
+    "segment_study": "study.segment_job",
     "read_image": "io",
     "read_label_map": "io",
     "write_volume": "io",
@@ -35,3 +39,48 @@ def __getattr__(name: str) -> Any:
     if name not in _PUBLIC:
         raise AttributeError(f"module 'reinforcedvl' has no attribute {name!r}")
     return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+
+
+# Modules that moved (version 0.2): the old names still import, with a DeprecationWarning, until the next release.
+# (``reinforcedvl.segment_study`` is not among them: that name is the public function.)
+_MOVED_MODULES = {
+    "result_files": "study.finding_files",
+    "run_report": "study.result_document",
+    "report.report_study": "study.report_job",
+    "measurements": "lesions.sizes",
+    "shape_descriptors": "lesions.shape",
+    "intensity_statistics": "lesions.intensity",
+    "region_measurements": "lesions.region",
+    "colors": "lesions.palette",
+    "checkpoint": "model_store.checkpoint",
+    "model_registry": "model_store.registry",
+    "weights_manager": "model_store.downloads",
+    "device": "modeling.device",
+    "window_features": "modeling.window_features",
+    "description.words": "description.word_choice",
+}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports ``reinforcedvl.<old>`` as the module now at ``reinforcedvl.<new>`` (one module object, two names)."""
+
+    def find_spec(self, fullname, path=None, target=None):  # noqa: ANN001, ANN201
+        old = fullname.removeprefix(__name__ + ".")
+        if fullname.startswith(__name__ + ".") and old in _MOVED_MODULES:
+            return importlib.util.spec_from_loader(fullname, self)
+        return None
+
+    def create_module(self, spec):  # noqa: ANN001, ANN201
+        new = f"{__name__}.{_MOVED_MODULES[spec.name.removeprefix(__name__ + '.')]}"
+        warnings.warn(f"{spec.name} moved to {new}; import it from there.", DeprecationWarning, stacklevel=2)
+        module = import_module(new)
+        self._specs = getattr(self, "_specs", {})
+        self._specs[new] = module.__spec__
+        return module
+
+    def exec_module(self, module) -> None:  # noqa: ANN001
+        module.__spec__ = self._specs.pop(module.__name__)  # the import system set the old name's spec on it
+
+
+if not any(isinstance(finder, _MovedModuleFinder) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())

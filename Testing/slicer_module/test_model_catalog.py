@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reinforcedvl.weights_manager import InstalledModel, ManifestEntry
+from reinforcedvl.model_store.downloads import InstalledModel, ManifestEntry
 from ReinforcedVLLib.model_catalog import modelRows
 
 

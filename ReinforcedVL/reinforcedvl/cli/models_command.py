@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..model_registry import installed_models, user_models_folder
-from ..weights_manager import delete_model, download_model, import_model, manifest_entry, read_manifest
+from ..model_store.downloads import delete_model, download_model, import_model, manifest_entry, read_manifest
+from ..model_store.registry import installed_models, user_models_folder
 
 __all__ = ["add_parser", "run", "run_download", "run_import", "run_delete"]
 

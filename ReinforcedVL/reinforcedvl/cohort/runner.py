@@ -1,7 +1,7 @@
 """``segment`` over a cohort, sharded across the processes ``torchrun`` starts, resumable, with one summary.
 
 Each process (rank) loads the model once and segments every ``WORLD_SIZE``-th study, in study-id order, each into
-``out_dir/<study_id>/`` exactly as ``reinforcedvl segment`` would (:func:`reinforcedvl.segment_study.run_study`).
+``out_dir/<study_id>/`` exactly as ``reinforcedvl segment`` would (:func:`reinforcedvl.study.segment_job.run_study`).
 A study whose ``result.json`` exists is finished and skipped, so a stopped run continues where it stopped. Under
 ``torchrun`` with GPUs, rank r uses GPU ``LOCAL_RANK``; on CPUs the processes share the cores. When every rank is
 done (a gloo barrier), rank 0 writes the summary table of the whole cohort.
@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from ..description.wording import Language
 from ..errors import DeviceError, ReinforcedVLError
-from ..model_registry import DEFAULT_MODEL_ID
-from ..preprocessing import Modality
-from ..segment_study import RESULT_FILE, plan_study, run_study
+from ..model_store.registry import DEFAULT_MODEL_ID
+from ..study.segment_job import RESULT_FILE, plan_study, run_study
+from ..vocabulary import Language, Modality
 from .studies import CohortStudy
 from .summary import ERROR_FILE, write_cohort_summary
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..prompts import normalize_prompt
-from ..segment_study import RESULT_FILE
+from ..study.segment_job import RESULT_FILE
+from ..vocabulary import LesionKey
 from .studies import CohortStudy
 
 __all__ = ["ERROR_FILE", "SUMMARY_CSV", "SUMMARY_MARKDOWN", "COLUMNS", "cohort_rows", "write_cohort_summary"]
@@ -78,8 +79,8 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
                 "present": finding["present"],
                 "present_probability": finding["present_probability"],
                 "lesions": len(lesions),
-                "largest_long_axis_mm": max((lesion["long_axis_mm"] for lesion in lesions), default=""),
-                "total_volume_ml": round(sum(lesion["volume_ml"] for lesion in lesions), 3) if lesions else "",
+                "largest_long_axis_mm": max((lesion[LesionKey.LONG_AXIS_MM] for lesion in lesions), default=""),
+                "total_volume_ml": round(sum(lesion[LesionKey.VOLUME_ML] for lesion in lesions), 3) if lesions else "",
                 "model": f"{result['model']['id']} {result['model']['version']}",
                 "device": result["device"],
                 "study_seconds": result["seconds"],

@@ -27,8 +27,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..intensity_statistics import LesionIntensity
-from ..shape_descriptors import ShapeDescriptors
+from ..lesions.intensity import LesionIntensity
+from ..lesions.shape import ShapeDescriptors
 
 __all__ = [
     "ShapeWord",

@@ -8,8 +8,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..io.file_hash import file_sha256
 from . import database
-from .durable_files import RecordLock, file_sha256, sync_folder
+from .durable_files import RecordLock, sync_folder
 from .layout import LOCK_SUFFIX
 from .records import StoredFeedback
 

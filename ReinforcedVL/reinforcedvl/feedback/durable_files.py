@@ -4,16 +4,14 @@ folder flushed; and the lock a writer holds on a record until its database row i
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ..io.file_hash import file_sha256
 from .layout import PARTIAL_SUFFIX
 
 __all__ = ["write_durably", "sync_folder", "file_sha256", "partial_name", "RecordLock"]
-
-_CHUNK_BYTES = 1 << 20
 
 
 def partial_name(path: Path) -> Path:
@@ -45,15 +43,6 @@ def sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
-
-
-def file_sha256(path: Path) -> str:
-    """Hexadecimal SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class RecordLock:

@@ -8,14 +8,13 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .colors import LesionColor, lesion_color
-from .measurements import axial_axis, axial_diameters, centroid_ras, volume_ml
-from .volume import LabelMap, Volume
+from ..vocabulary import LesionKey
+from ..volume import LabelMap, Volume
+from .connectivity import LESION_CONNECTIVITY
+from .palette import LesionColor, lesion_color
+from .sizes import axial_axis, axial_diameters, centroid_ras, volume_ml
 
 __all__ = ["Lesion", "find_lesions", "measure_lesions"]
-
-# Voxels touching at a face, an edge or a corner belong to one lesion (26-connectivity).
-_CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -38,14 +37,14 @@ class Lesion:
     def to_dict(self) -> dict[str, Any]:
         """The lesion as written in ``result.json``."""
         return {
-            "id": self.lesion_id,
-            "color_name": self.color.name,
-            "voxels": self.voxels,
-            "volume_ml": round(self.volume_ml, 4),
-            "long_axis_mm": round(self.long_axis_mm, 2),
-            "short_axis_mm": round(self.short_axis_mm, 2),
-            "centroid_ras": [round(x, 2) for x in self.centroid_ras],
-            "confidence": round(self.confidence, 4),
+            LesionKey.ID: self.lesion_id,
+            LesionKey.COLOR_NAME: self.color.name,
+            LesionKey.VOXELS: self.voxels,
+            LesionKey.VOLUME_ML: round(self.volume_ml, 4),
+            LesionKey.LONG_AXIS_MM: round(self.long_axis_mm, 2),
+            LesionKey.SHORT_AXIS_MM: round(self.short_axis_mm, 2),
+            LesionKey.CENTROID_RAS: [round(x, 2) for x in self.centroid_ras],
+            LesionKey.CONFIDENCE: round(self.confidence, 4),
         }
 
 
@@ -57,7 +56,7 @@ def find_lesions(
     Components smaller than ``min_volume_mm3`` are dropped. Returns the lesion label map (0 background,
     lesion n = n) and the lesions, largest first.
     """
-    components, count = ndimage.label(probability >= threshold, structure=_CONNECTIVITY)
+    components, count = ndimage.label(probability >= threshold, structure=LESION_CONNECTIVITY)
     voxel_mm3 = abs(float(np.linalg.det(grid.affine[:3, :3])))
     sizes = np.bincount(components.ravel(), minlength=count + 1)[1:]
     kept = [label for label in np.argsort(-sizes, kind="stable") + 1 if sizes[label - 1] * voxel_mm3 >= min_volume_mm3]

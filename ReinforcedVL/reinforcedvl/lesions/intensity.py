@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .volume import Volume
+from ..volume import Volume
 
 __all__ = [
     "DEFAULT_SHELL_MM",

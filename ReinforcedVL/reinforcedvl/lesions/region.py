@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
-from .intensity_statistics import DEFAULT_SHELL_MM, LesionIntensity, lesion_intensity, shell_box
-from .measurements import (
+from ..volume import LabelMap, ScalarVolume, Volume, check_same_grid
+from .intensity import DEFAULT_SHELL_MM, LesionIntensity, lesion_intensity, shell_box
+from .shape import ShapeDescriptors, shape_descriptors
+from .sizes import (
     AxialDiameters,
     BoundingBox,
     axial_axis,
@@ -29,8 +31,6 @@ from .measurements import (
     maximum_diameter_mm,
     volume_ml,
 )
-from .shape_descriptors import ShapeDescriptors, shape_descriptors
-from .volume import LabelMap, ScalarVolume, Volume, check_same_grid
 
 __all__ = ["RegionMeasurements", "measure_region", "measure_regions"]
 

@@ -16,8 +16,8 @@ import numpy as np
 from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 
-from .measurements import axial_axis, maximum_area_slice, slice_outlines_mm, surface_mesh_ras
-from .volume import Volume
+from ..volume import Volume
+from .sizes import axial_axis, maximum_area_slice, slice_outlines_mm, surface_mesh_ras
 
 __all__ = ["ShapeDescriptors", "shape_descriptors", "principal_diameters_mm"]
 

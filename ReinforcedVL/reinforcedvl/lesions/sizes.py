@@ -16,7 +16,8 @@ from scipy import ndimage
 from scipy.spatial import ConvexHull, QhullError
 from skimage.measure import find_contours, marching_cubes
 
-from .volume import Volume
+from ..volume import Volume
+from .connectivity import LESION_CONNECTIVITY
 
 __all__ = [
     "AxialDiameters",
@@ -36,8 +37,6 @@ __all__ = [
 ]
 
 _CHORD_SAMPLES = 256
-# Voxels touching at a face, an edge or a corner are one component (as in :mod:`.lesions`).
-_CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ def maximum_area_slice(mask: np.ndarray, grid: Volume) -> MaximumAreaSlice:
 
 def component_count(mask: np.ndarray) -> int:
     """Number of separate pieces of a mask (26-connectivity: touching corners join)."""
-    return int(ndimage.label(mask, structure=_CONNECTIVITY)[1])
+    return int(ndimage.label(mask, structure=LESION_CONNECTIVITY)[1])
 
 
 def surface_mesh_ras(mask: np.ndarray, grid: Volume) -> tuple[np.ndarray, np.ndarray]:

@@ -15,8 +15,9 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .errors import CheckpointError
-from .modeling import ModelConfig, ReinforcedVLNet, build_network
+from ..errors import CheckpointError
+from ..modeling import ModelConfig, ReinforcedVLNet, build_network
+from .registry import CONFIG_FILE, WEIGHTS_FILE
 
 __all__ = [
     "ModelIdentity",
@@ -28,8 +29,6 @@ __all__ = [
     "WEIGHTS_FILE",
 ]
 
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
 _FORMAT = "reinforcedvl-checkpoint"
 _FORMAT_VERSION = 1
 

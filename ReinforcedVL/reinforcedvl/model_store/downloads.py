@@ -9,9 +9,9 @@ same package next to its module, so one file serves the command line and Slicer 
 ``sha256`` (of the ``.zip``), ``size`` (bytes of the ``.zip``), ``licence``, ``modalities`` (``["CT", "MR"]``) and a
 one-line ``description``.
 
-Models are installed into :func:`reinforcedvl.model_registry.user_models_folder` (``~/.reinforcedvl/models``), one
+Models are installed into :func:`reinforcedvl.model_store.registry.user_models_folder` (``~/.reinforcedvl/models``), one
 folder per model id. Nothing here imports torch: Slicer's own process uses this module, and the worker process,
-which loads the weights, checks them in full (:func:`reinforcedvl.checkpoint.read_checkpoint`).
+which loads the weights, checks them in full (:func:`reinforcedvl.model_store.checkpoint.read_checkpoint`).
 
 Example:
     >>> entry = manifest_entry("reinforcedvl-starter")  # doctest: +SKIP
@@ -20,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -33,8 +32,16 @@ from typing import Any
 
 import requests
 
-from .errors import ReinforcedVLError
-from .model_registry import bundled_models_folder, user_models_folder
+from ..errors import CheckpointError, ReinforcedVLError
+from ..io.file_hash import file_sha256
+from .registry import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    InstalledModel,
+    checkpoint_identity,
+    installed_model_list,
+    user_models_folder,
+)
 
 __all__ = [
     "MANIFEST_PATH",
@@ -50,11 +57,10 @@ __all__ = [
     "delete_model",
 ]
 
-MANIFEST_PATH = Path(__file__).resolve().parent / "resources" / "models.json"
+MANIFEST_PATH = Path(__file__).resolve().parent.parent / "resources" / "models.json"
 
-# The two files of a checkpoint folder, as reinforcedvl.checkpoint names them (CONFIG_FILE, WEIGHTS_FILE). They are
-# repeated here because that module imports torch; a test checks the two stay equal.
-CHECKPOINT_FILES = ("config.json", "model.safetensors")
+CHECKPOINT_FILES = (CONFIG_FILE, WEIGHTS_FILE)
+"""The two files of a checkpoint folder."""
 
 _CHUNK_BYTES = 1 << 20
 _DOWNLOADS_FOLDER = ".downloads"
@@ -105,23 +111,6 @@ class ManifestEntry:
         )
 
 
-@dataclass(frozen=True)
-class InstalledModel:
-    """A model folder found on disk (identity read from its ``config.json``; the weights are not opened).
-
-    Attributes:
-        model_id: id from the checkpoint's configuration.
-        version: release from the checkpoint's configuration.
-        folder: the checkpoint folder.
-        bundled: shipped inside the package (cannot be deleted) rather than downloaded or imported.
-    """
-
-    model_id: str
-    version: str
-    folder: Path
-    bundled: bool
-
-
 def read_manifest(path: str | Path | None = None) -> list[ManifestEntry]:
     """The models listed in the manifest (the packaged ``models.json`` unless ``path`` names another).
 
@@ -155,23 +144,6 @@ def manifest_entry(model_id: str, manifest: list[ManifestEntry] | None = None) -
     )
 
 
-def installed_model_list(models_folder: Path | None = None) -> list[InstalledModel]:
-    """Bundled and user models, sorted by id; a user's copy shadows a bundled one of the same id."""
-    found: dict[str, InstalledModel] = {}
-    for folder, bundled in ((bundled_models_folder(), True), (models_folder or user_models_folder(), False)):
-        if not folder.is_dir():
-            continue
-        for candidate in sorted(folder.iterdir()):
-            if candidate.name.startswith(".") or not (candidate / CHECKPOINT_FILES[0]).is_file():
-                continue
-            try:
-                model_id, version = _checkpoint_identity(candidate)
-            except WeightsError:
-                continue
-            found[model_id] = InstalledModel(model_id, version, candidate, bundled)
-    return [found[model_id] for model_id in sorted(found)]
-
-
 def download_model(
     entry: ManifestEntry,
     *,
@@ -202,7 +174,7 @@ def download_model(
             f"({interruption}). Check the network and download again: it continues where it stopped."
         )
     try:
-        digest = _sha256(partial)
+        digest = file_sha256(partial)
         if digest != entry.sha256:
             raise WeightsError(
                 f"The download of {entry.model_id} {entry.version} is corrupt: its SHA-256 is {digest}, the manifest "
@@ -348,14 +320,6 @@ def _transfer(
     return None if have >= entry.size_bytes else "the server closed the connection early"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _install_archive(archive: Path, models_folder: Path, *, expected_id: str | None, replace: bool) -> InstalledModel:
     """Unpack a ``.zip`` holding one checkpoint folder into ``models_folder/<id>``."""
     models_folder.mkdir(parents=True, exist_ok=True)
@@ -406,25 +370,7 @@ def _move_into_place(checkpoint_folder: Path, target: Path) -> InstalledModel:
 
 
 def _checkpoint_identity(folder: Path) -> tuple[str, str]:
-    """Model id and version from a checkpoint folder's configuration, after checking both files are there and the
-    weights file starts with a readable safetensors header."""
-    config_path, weights_path = (folder / name for name in CHECKPOINT_FILES)
-    for required in (config_path, weights_path):
-        if not required.is_file():
-            raise WeightsError(
-                f"{folder} is not a ReinforcedVL checkpoint: {required.name} is missing. A checkpoint folder holds "
-                f"{' and '.join(CHECKPOINT_FILES)}."
-            )
     try:
-        model = json.loads(config_path.read_text(encoding="utf-8"))["model"]
-        identity = (str(model["id"]), str(model["version"]))
-        with weights_path.open("rb") as stream:
-            header_bytes = int.from_bytes(stream.read(8), "little")
-            if not 0 < header_bytes <= weights_path.stat().st_size - 8:
-                raise ValueError("the weights file has no safetensors header")
-            json.loads(stream.read(header_bytes))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise WeightsError(
-            f"{folder} is not a readable ReinforcedVL checkpoint ({error}). Export or download it again."
-        ) from None
-    return identity
+        return checkpoint_identity(folder)
+    except CheckpointError as error:
+        raise WeightsError(str(error)) from None

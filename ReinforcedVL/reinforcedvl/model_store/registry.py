@@ -2,25 +2,32 @@
 
 Models are looked up in the user's model folder first (downloads and imports, ``~/.reinforcedvl/models`` or
 ``$REINFORCEDVL_HOME/models``), then among the checkpoints shipped inside the package. Each model is a folder named
-after its id holding a checkpoint (see :mod:`reinforcedvl.checkpoint`).
+after its id holding a checkpoint (see :mod:`reinforcedvl.model_store.checkpoint`).
 
 The folder functions import nothing heavy, so Slicer's process (which never imports torch) can use them; the
-functions that read checkpoints import :mod:`reinforcedvl.checkpoint` (and with it torch) when called.
+functions that read checkpoints import :mod:`reinforcedvl.model_store.checkpoint` (and with it torch) when called.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ModelNotFoundError
+from ..errors import CheckpointError, ModelNotFoundError
 
 if TYPE_CHECKING:
     from .checkpoint import Checkpoint
 
 __all__ = [
     "DEFAULT_MODEL_ID",
+    "CONFIG_FILE",
+    "WEIGHTS_FILE",
+    "InstalledModel",
+    "installed_model_list",
+    "checkpoint_identity",
     "user_home",
     "user_models_folder",
     "bundled_models_folder",
@@ -29,6 +36,10 @@ __all__ = [
 ]
 
 DEFAULT_MODEL_ID = "reinforcedvl-starter"
+CONFIG_FILE = "config.json"
+"""A checkpoint folder's configuration: the model's id, version, network settings and training provenance."""
+WEIGHTS_FILE = "model.safetensors"
+"""A checkpoint folder's weights."""
 
 
 def user_home() -> Path:
@@ -41,22 +52,81 @@ def user_models_folder() -> Path:
 
 
 def bundled_models_folder() -> Path:
-    return Path(__file__).resolve().parent / "weights"
+    return Path(__file__).resolve().parent.parent / "weights"
 
 
-def installed_models() -> dict[str, Checkpoint]:
-    """Every installed model by id; a user's copy shadows a bundled one of the same id."""
-    from .checkpoint import CONFIG_FILE, read_checkpoint
+@dataclass(frozen=True)
+class InstalledModel:
+    """A model folder found on disk (identity read from its ``config.json``; the weights are not opened).
 
-    models: dict[str, Checkpoint] = {}
-    for folder in (bundled_models_folder(), user_models_folder()):
+    Attributes:
+        model_id: id from the checkpoint's configuration.
+        version: release from the checkpoint's configuration.
+        folder: the checkpoint folder.
+        bundled: shipped inside the package (cannot be deleted) rather than downloaded or imported.
+    """
+
+    model_id: str
+    version: str
+    folder: Path
+    bundled: bool
+
+
+def installed_model_list(models_folder: Path | None = None) -> list[InstalledModel]:
+    """Bundled and user models, sorted by id; a user's copy shadows a bundled one of the same id.
+
+    The one scan of the model folders: folders whose name starts with ``.`` (downloads in progress) and folders
+    that are not readable checkpoints are left out.
+    """
+    found: dict[str, InstalledModel] = {}
+    for folder, bundled in ((bundled_models_folder(), True), (models_folder or user_models_folder(), False)):
         if not folder.is_dir():
             continue
         for candidate in sorted(folder.iterdir()):
-            if (candidate / CONFIG_FILE).is_file():
-                checkpoint = read_checkpoint(candidate)
-                models[checkpoint.identity.model_id] = checkpoint
-    return models
+            if candidate.name.startswith(".") or not (candidate / CONFIG_FILE).is_file():
+                continue
+            try:
+                model_id, version = checkpoint_identity(candidate)
+            except CheckpointError:
+                continue
+            found[model_id] = InstalledModel(model_id, version, candidate, bundled)
+    return [found[model_id] for model_id in sorted(found)]
+
+
+def checkpoint_identity(folder: Path) -> tuple[str, str]:
+    """Model id and version from a checkpoint folder's configuration, after checking both files are there and the
+    weights file starts with a readable safetensors header (without torch).
+
+    Raises:
+        CheckpointError: a file is missing or unreadable; the message says what to do.
+    """
+    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
+    for required in (config_path, weights_path):
+        if not required.is_file():
+            raise CheckpointError(
+                f"{folder} is not a ReinforcedVL checkpoint: {required.name} is missing. A checkpoint folder holds "
+                f"{CONFIG_FILE} and {WEIGHTS_FILE}."
+            )
+    try:
+        model = json.loads(config_path.read_text(encoding="utf-8"))["model"]
+        identity = (str(model["id"]), str(model["version"]))
+        with weights_path.open("rb") as stream:
+            header_bytes = int.from_bytes(stream.read(8), "little")
+            if not 0 < header_bytes <= weights_path.stat().st_size - 8:
+                raise ValueError("the weights file has no safetensors header")
+            json.loads(stream.read(header_bytes))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(
+            f"{folder} is not a readable ReinforcedVL checkpoint ({error}). Export or download it again."
+        ) from None
+    return identity
+
+
+def installed_models() -> dict[str, Checkpoint]:
+    """Every installed model (:func:`installed_model_list`) by id, its checkpoint read."""
+    from .checkpoint import read_checkpoint
+
+    return {model.model_id: read_checkpoint(model.folder) for model in installed_model_list()}
 
 
 def resolve_checkpoint(model: str | Path = DEFAULT_MODEL_ID) -> Checkpoint:
@@ -66,7 +136,7 @@ def resolve_checkpoint(model: str | Path = DEFAULT_MODEL_ID) -> Checkpoint:
         ModelNotFoundError: neither an existing path nor an installed id; the message lists the installed ids.
         CheckpointError: the checkpoint exists but is incomplete or unreadable.
     """
-    from .checkpoint import CONFIG_FILE, read_checkpoint
+    from .checkpoint import read_checkpoint
 
     path = Path(model).expanduser()
     if path.exists():

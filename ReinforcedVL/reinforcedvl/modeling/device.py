@@ -8,7 +8,7 @@ from typing import Literal
 
 import torch
 
-from .errors import DeviceError
+from ..errors import DeviceError
 
 __all__ = ["DeviceChoice", "ComputeDevice", "cpu_has_bf16_instructions", "resolve_device"]
 

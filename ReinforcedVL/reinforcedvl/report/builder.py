@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
-from ..description.wording import Language
 from ..lesions import Lesion, find_lesions
-from ..measurements import AxialDiameters
+from ..lesions.sizes import AxialDiameters
 from ..prompts import normalize_prompt
+from ..vocabulary import LANGUAGES, Language
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
 from .finding_names import finding_name
@@ -24,7 +24,7 @@ from .sentences import LESION_SENTENCE_KEYS, impression_sentence, lesion_sentenc
 
 if TYPE_CHECKING:
     from ..predictor import FindingResult
-    from ..preprocessing.modality import Modality
+    from ..vocabulary import Modality
 
 __all__ = ["ReportFinding", "build_report", "finding_from_mask"]
 
@@ -132,7 +132,7 @@ def build_report(
         GridMismatchError: a lesion map is not on the volume's grid.
         ValueError: an unknown language.
     """
-    if language not in ("en", "ja"):
+    if language not in LANGUAGES:
         raise ValueError(f"Unknown report language {language!r}: use 'en' or 'ja'")
     modality_name = modality_of(volume, modality)
     task = anatomy_task or ("total" if modality_name == "CT" else "total_mr")

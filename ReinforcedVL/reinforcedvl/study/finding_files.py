@@ -7,18 +7,19 @@ import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .checkpoint import ModelIdentity
-from .io import output_suffix_for, write_volume
-from .io.segmentation_file import SegmentDescription, write_segmentation_file
-from .predictor import FindingResult
-from .run_report import FindingFiles
-from .terminology import terminology_for_finding
+from ..io import output_suffix_for, write_volume
+from ..io.segmentation_file import SegmentDescription, write_segmentation_file
+from ..model_store.checkpoint import ModelIdentity
+from ..predictor import FindingResult
+from ..terminology import terminology_for_finding
+from ..vocabulary import FindingAttribute, lesion_segment_id
+from .result_document import FindingFiles
 
 __all__ = ["EVIDENCE_LEVELS", "finding_folder_name", "segment_descriptions", "write_finding_files"]
 
 EVIDENCE_LEVELS = 255
-"""The evidence map's file keeps its values in [0, 1] to steps of 1/255, as many as a colour map shows: on a 512 x
-512 x 300 CT the gzipped file is 16 MB instead of 246 MB and is written in 0.4 s instead of 4.4 s."""
+"""The evidence map's file keeps its values in [0, 1] to steps of 1/255, as many as a colour map shows, which keeps
+the gzipped file small (sizes and times: ``docs/performance.md``)."""
 
 
 def finding_folder_name(index: int, prompt: str) -> str:
@@ -34,20 +35,20 @@ def segment_descriptions(result: FindingResult, identity: ModelIdentity, device:
     made_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return [
         SegmentDescription(
-            segment_id=f"lesion_{lesion.lesion_id}",
+            segment_id=lesion_segment_id(lesion.lesion_id),
             name=f"{result.prompt} {lesion.lesion_id}",
             label_value=lesion.lesion_id,
             rgb=lesion.color.rgb,
             terminology=terminology,
             tags={
-                "ReinforcedVL.prompt": result.prompt,
-                "ReinforcedVL.model": identity.model_id,
-                "ReinforcedVL.modelVersion": identity.version,
-                "ReinforcedVL.device": device,
-                "ReinforcedVL.time": made_at,
-                "ReinforcedVL.presentProbability": f"{result.present_probability:.4f}",
-                "ReinforcedVL.confidence": f"{lesion.confidence:.4f}",
-                "ReinforcedVL.colorName": lesion.color.name,
+                FindingAttribute.PROMPT.value: result.prompt,
+                FindingAttribute.MODEL.value: identity.model_id,
+                FindingAttribute.MODEL_VERSION.value: identity.version,
+                FindingAttribute.DEVICE.value: device,
+                FindingAttribute.TIME.value: made_at,
+                FindingAttribute.PRESENT_PROBABILITY.value: f"{result.present_probability:.4f}",
+                FindingAttribute.CONFIDENCE.value: f"{lesion.confidence:.4f}",
+                FindingAttribute.COLOR_NAME.value: lesion.color.name,
             },
         )
         for lesion in result.lesions

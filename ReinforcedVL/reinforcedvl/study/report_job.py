@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..description import AnatomyTask
-from ..description.wording import Language
 from ..dicom import DicomExportFiles, DicomExportUnavailable, DicomWriter, dicom_export_unavailable_reason, export_dicom
 from ..errors import InputFileError, OutputExistsError
 from ..io import read_image, read_label_map
+from ..report.builder import build_report, finding_from_mask
+from ..report.document import GroundedReport
+from ..report.files import REPORT_FILES, write_report_files
+from ..report.polish import Rewriter, polish_report
+from ..vocabulary import Language
 from ..volume import check_same_grid
-from .builder import build_report, finding_from_mask
-from .document import GroundedReport
-from .files import REPORT_FILES, write_report_files
-from .polish import Rewriter, polish_report
 
 if TYPE_CHECKING:
-    from ..preprocessing.modality import Modality
+    from ..vocabulary import Modality
 
 __all__ = ["ReportStudyResult", "report_study"]
 

@@ -1,4 +1,5 @@
-"""``result.json``: the machine-readable record of one ``segment`` run, built by one pure function."""
+"""``result.json``: the machine-readable record of one ``segment`` run, and the entry of one finding in it (the same
+entry heads the worker's ``finding.json``), each built by one pure function."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .checkpoint import ModelIdentity
-from .predictor import FindingResult
+from ..model_store.checkpoint import ModelIdentity
+from ..predictor import FindingResult
 
-__all__ = ["FindingFiles", "build_run_report"]
+__all__ = ["FindingFiles", "build_result_document", "finding_entry"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,23 @@ class FindingFiles:
     evidence: Path
 
 
-def build_run_report(
+def finding_entry(result: FindingResult, files: FindingFiles) -> dict[str, Any]:
+    """One finding as JSON: ``prompt``, ``present_probability``, ``present``, the file paths ``labelmap``,
+    ``segmentation`` and ``evidence`` (as given in ``files``), ``seconds`` and ``lesions`` (the keys of
+    :class:`reinforcedvl.vocabulary.LesionKey`)."""
+    return {
+        "prompt": result.prompt,
+        "present_probability": round(result.present_probability, 4),
+        "present": result.present,
+        "labelmap": files.labelmap.as_posix(),
+        "segmentation": files.segmentation.as_posix(),
+        "evidence": files.evidence.as_posix(),
+        "seconds": round(result.seconds, 3),
+        "lesions": [lesion.to_dict() for lesion in result.lesions],
+    }
+
+
+def build_result_document(
     *,
     identity: ModelIdentity,
     device: str,
@@ -30,29 +47,13 @@ def build_run_report(
     inputs: list[str],
     findings: list[tuple[FindingResult, FindingFiles]],
 ) -> dict[str, Any]:
-    """The ``result.json`` document: model, device, total seconds, inputs, and one entry per prompt.
-
-    Each prompt entry holds ``prompt``, ``present_probability``, ``present``, the file paths ``labelmap``,
-    ``segmentation`` and ``evidence`` (relative to the output folder), ``seconds`` and ``lesions``
-    (``id, color_name, voxels, volume_ml, long_axis_mm, short_axis_mm, centroid_ras, confidence``).
-    """
+    """The ``result.json`` document: model, device, total seconds, inputs, modality and one
+    :func:`finding_entry` per prompt (paths relative to the output folder)."""
     return {
         "model": identity.to_dict(),
         "device": device,
         "seconds": round(seconds, 3),
         "inputs": inputs,
         "modality": modality,
-        "prompts": [
-            {
-                "prompt": result.prompt,
-                "present_probability": round(result.present_probability, 4),
-                "present": result.present,
-                "labelmap": files.labelmap.as_posix(),
-                "segmentation": files.segmentation.as_posix(),
-                "evidence": files.evidence.as_posix(),
-                "seconds": round(result.seconds, 3),
-                "lesions": [lesion.to_dict() for lesion in result.lesions],
-            }
-            for result, files in findings
-        ],
+        "prompts": [finding_entry(result, files) for result, files in findings],
     }

@@ -10,17 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .description.wording import Language
-from .errors import OutputExistsError
-from .io import read_image
-from .model_registry import DEFAULT_MODEL_ID
-from .predictor import Predictor, ProgressCallback
-from .preprocessing import Modality
-from .prompts import normalize_prompt
-from .report import REPORT_FILES, ReportFinding, build_report, write_report_files
-from .result_files import finding_folder_name, write_finding_files
-from .run_report import build_run_report
-from .volume import ScalarVolume
+from ..errors import OutputExistsError
+from ..io import read_image
+from ..model_store.registry import DEFAULT_MODEL_ID
+from ..predictor import Predictor, ProgressCallback
+from ..prompts import normalize_prompt
+from ..report import REPORT_FILES, ReportFinding, build_report, write_report_files
+from ..vocabulary import Language, Modality
+from ..volume import ScalarVolume
+from .finding_files import finding_folder_name, write_finding_files
+from .result_document import build_result_document
 
 __all__ = ["RESULT_FILE", "StudyPlan", "plan_study", "run_study", "segment_study"]
 
@@ -78,7 +77,7 @@ def run_study(
     for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
         result = predictor.segment(prompt, progress=progress)
         findings.append((result, write_finding_files(result, plan.out_dir, folder, predictor.identity, device_text)))
-    report = build_run_report(
+    report = build_result_document(
         identity=predictor.identity,
         device=device_text,
         seconds=time.perf_counter() - started,

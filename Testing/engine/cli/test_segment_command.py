@@ -92,7 +92,7 @@ def _slicer_volume(paths):
 
 def test_dicom_result_overlays_the_series_in_slicer(tmp_path, capsys, shared_data, untrained_checkpoint):
     """Slicer loads the DICOM series and our label map: same IJK-to-RAS matrix, same dimensions, same voxels."""
-    from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+    from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
     from reinforcedvl.modeling import build_network
 
     always = tmp_path / "always-present"

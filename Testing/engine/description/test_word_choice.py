@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.description.words import choose_appearance, choose_margin, choose_shape
-from reinforcedvl.intensity_statistics import IntensityStatistics, LesionIntensity
-from reinforcedvl.shape_descriptors import ShapeDescriptors
+from reinforcedvl.description.word_choice import choose_appearance, choose_margin, choose_shape
+from reinforcedvl.lesions.intensity import IntensityStatistics, LesionIntensity
+from reinforcedvl.lesions.shape import ShapeDescriptors
 
 
 def _shape(axial_solidity=0.98, elongation=1.1, axial_convexity=0.97) -> ShapeDescriptors:

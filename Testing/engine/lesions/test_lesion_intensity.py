@@ -7,7 +7,7 @@ import pytest
 from scipy import ndimage
 
 from geometry_helpers import affine_from, ellipsoid_mask
-from reinforcedvl.intensity_statistics import intensity_statistics, lesion_intensity, shell_mask
+from reinforcedvl.lesions.intensity import intensity_statistics, lesion_intensity, shell_mask
 from reinforcedvl.volume import LabelMap
 
 

@@ -8,8 +8,8 @@ import pytest
 from reinforcedvl.errors import GridMismatchError
 from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.lesions import measure_lesions
-from reinforcedvl.measurements import AxialDiameters, equivalent_sphere_diameter_mm
-from reinforcedvl.region_measurements import measure_region, measure_regions
+from reinforcedvl.lesions.region import measure_region, measure_regions
+from reinforcedvl.lesions.sizes import AxialDiameters, equivalent_sphere_diameter_mm
 from reinforcedvl.volume import LabelMap, ScalarVolume
 
 # BraTS pat0001 label volumes in cm3 as listed in the data's SOURCE.md

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geometry_helpers import affine_from, ellipsoid_mask, rotation_z
-from reinforcedvl.shape_descriptors import principal_diameters_mm, shape_descriptors
+from reinforcedvl.lesions.shape import principal_diameters_mm, shape_descriptors
 from reinforcedvl.volume import LabelMap
 
 GRIDS = [

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geometry_helpers import affine_from, ellipsoid_mask, rotation_z
-from reinforcedvl.measurements import (
+from reinforcedvl.lesions.sizes import (
     axial_axis,
     axial_diameters,
     bounding_box,

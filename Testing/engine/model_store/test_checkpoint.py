@@ -7,9 +7,9 @@ import json
 import pytest
 import torch
 
-from reinforcedvl.checkpoint import ModelIdentity, load_network, read_checkpoint, save_checkpoint
 from reinforcedvl.errors import CheckpointError, ModelNotFoundError
-from reinforcedvl.model_registry import resolve_checkpoint
+from reinforcedvl.model_store.checkpoint import ModelIdentity, load_network, read_checkpoint, save_checkpoint
+from reinforcedvl.model_store.registry import resolve_checkpoint
 from reinforcedvl.modeling import ModelConfig, build_network
 
 SMALL = ModelConfig(

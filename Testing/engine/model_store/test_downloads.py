@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reinforcedvl import checkpoint
-from reinforcedvl.model_registry import resolve_checkpoint
-from reinforcedvl.weights_manager import (
+from reinforcedvl.model_store.downloads import (
     CHECKPOINT_FILES,
     DownloadJob,
     ManifestEntry,
@@ -27,6 +25,7 @@ from reinforcedvl.weights_manager import (
     manifest_entry,
     read_manifest,
 )
+from reinforcedvl.model_store.registry import resolve_checkpoint
 
 
 class _ModelServer(BaseHTTPRequestHandler):
@@ -102,10 +101,6 @@ def _entry(server, mode: str, sha256: str | None = None) -> ManifestEntry:
         licence="Apache-2.0",
         modalities=("CT",),
     )
-
-
-def test_checkpoint_file_names_match_the_checkpoint_module():
-    assert CHECKPOINT_FILES == (checkpoint.CONFIG_FILE, checkpoint.WEIGHTS_FILE)
 
 
 def test_the_packaged_manifest_reads_and_names_its_models():

@@ -7,13 +7,13 @@ import json
 import numpy as np
 import pytest
 
-from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.errors import OutputExistsError
 from reinforcedvl.io import read_image, write_volume
+from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import build_network
 from reinforcedvl.predictor import Predictor
-from reinforcedvl.result_files import EVIDENCE_LEVELS
-from reinforcedvl.segment_study import plan_study, run_study
+from reinforcedvl.study.finding_files import EVIDENCE_LEVELS
+from reinforcedvl.study.segment_job import plan_study, run_study
 
 
 @pytest.fixture(scope="module")

@@ -81,7 +81,9 @@ def test_finding_outcome_reads_a_finding_document(tmp_path):
         "finished_at": "2026-01-02T03:04:05+00:00",
         "threshold": 0.5,
         "modality": "CT",
-        "files": {"segmentation": "lesions.seg.nrrd", "labelmap": "lesions.nrrd", "evidence": "evidence.nrrd"},
+        "segmentation": "lesions.seg.nrrd",
+        "labelmap": "lesions.nrrd",
+        "evidence": "evidence.nrrd",
         "report": {"markdown": "## Solid lung nodule\n", "data": {"sentences": []}},
     }
     (tmp_path / "finding.json").write_text(json.dumps(document), encoding="utf-8")
