@@ -29,8 +29,7 @@ from slicer.ScriptedLoadableModule import (
 from slicer.util import VTKObservationMixin
 
 from reinforcedvl.errors import ReinforcedVLError
-from reinforcedvl.model_store.downloads import installed_model_list
-from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_model_list
 from reinforcedvl.vocabulary import LANGUAGES
 from reinforcedvl.vocabulary import MODALITY_CHOICES as MODALITIES
 from reinforcedvl.worker.protocol import EventKind, WorkerEvent

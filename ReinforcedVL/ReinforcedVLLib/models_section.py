@@ -10,16 +10,8 @@ import qt
 import slicer
 from slicer.i18n import tr as _
 
-from reinforcedvl.model_store.downloads import (
-    DownloadJob,
-    InstalledModel,
-    delete_model,
-    import_model,
-    installed_model_list,
-    manifest_entry,
-    read_manifest,
-)
-from reinforcedvl.model_store.registry import user_models_folder
+from reinforcedvl.model_store.downloads import DownloadJob, delete_model, import_model, manifest_entry, read_manifest
+from reinforcedvl.model_store.registry import InstalledModel, installed_model_list, user_models_folder
 
 from .model_catalog import ModelRow, modelRows
 

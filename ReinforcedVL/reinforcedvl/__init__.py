@@ -42,7 +42,7 @@ def __getattr__(name: str) -> Any:
 
 
 # Modules that moved (version 0.2): the old names still import, with a DeprecationWarning, until the next release.
-# (``reinforcedvl.segment_study`` is not among them: that name is the public function.)
+# (the old segment_study module is not among them: at the package top that name is the public function.)
 _MOVED_MODULES = {
     "result_files": "study.finding_files",
     "run_report": "study.result_document",

@@ -17,7 +17,8 @@ from ..io import read_image, read_label_map
 from ..io.resampling import resample_label_map
 from ..predictor import Predictor
 from ..vocabulary import Modality
-from .segmentation_metrics import detection_counts, dice, segmentation_scores
+from .overlap import dice
+from .segmentation_metrics import detection_counts, segmentation_scores
 
 __all__ = ["evaluate_manifest"]
 

@@ -21,11 +21,10 @@ from reinforcedvl.model_store.downloads import (
     delete_model,
     download_model,
     import_model,
-    installed_model_list,
     manifest_entry,
     read_manifest,
 )
-from reinforcedvl.model_store.registry import resolve_checkpoint
+from reinforcedvl.model_store.registry import installed_model_list, resolve_checkpoint
 
 
 class _ModelServer(BaseHTTPRequestHandler):

@@ -6,14 +6,8 @@ import json
 
 import pytest
 
-from reinforcedvl.worker.protocol import (
-    EventKind,
-    FindingOutcome,
-    RequestKind,
-    WorkerEvent,
-    WorkerRequest,
-    lesion_segment_id,
-)
+from reinforcedvl.vocabulary import lesion_segment_id
+from reinforcedvl.worker.protocol import EventKind, FindingOutcome, RequestKind, WorkerEvent, WorkerRequest
 
 REQUESTS = [
     WorkerRequest(RequestKind.SET_VOLUME, "r1", {"paths": ["/tmp/a.nrrd", "/tmp/b.nrrd"], "modality": "MR"}),
