@@ -33,8 +33,8 @@ try:
     import qt
 except ImportError:
     sys.modules["qt"] = _Qt("qt")
-base = {n: type(n, (), {"__init__": lambda self, *a, **k: None}) for n in (
-    "ScriptedLoadableModule", "ScriptedLoadableModuleWidget", "ScriptedLoadableModuleLogic", "ScriptedLoadableModuleTest")}
+base = {n: type(n, (), {"__init__": lambda self, *a, **k: None}) for n in ("ScriptedLoadableModule",
+    "ScriptedLoadableModuleWidget", "ScriptedLoadableModuleLogic", "ScriptedLoadableModuleTest")}
 stand_in("slicer.ScriptedLoadableModule", **base)
 stand_in("slicer.parameterNodeWrapper", parameterNodeWrapper=lambda cls: cls, WithinRange=lambda *bounds: None)
 stand_in("slicer.i18n", tr=lambda text: text, translate=lambda context, text: text)
@@ -68,8 +68,9 @@ with tempfile.TemporaryDirectory() as folder:
         FeedbackAction.CORRECTION, ScalarVolume(image, affine), "solid lung nodule", "reinforcedvl-starter", "1",
         model_mask=LabelMap(model_mask, affine), corrected_mask=LabelMap(corrected, affine), modality="CT"))
 installed = [model.model_id for model in installed_model_list()]
-print(json.dumps({"dice": record.dice, "description": record.description, "module": hasattr(module_file, "ReinforcedVLLogic"),
-                  "installed": installed, "loaded": sorted(m for m in ("torch", "monai", "transformers") if m in sys.modules)}))
+loaded = sorted(m for m in ("torch", "monai", "transformers") if m in sys.modules)
+print(json.dumps({"dice": record.dice, "description": record.description, "installed": installed, "loaded": loaded,
+                  "module": hasattr(module_file, "ReinforcedVLLogic")}))
 """
 
 

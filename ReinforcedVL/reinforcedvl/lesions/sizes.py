@@ -4,7 +4,7 @@ Sizes follow RECIST 1.1: the long axis is the longest diameter in any axial slic
 diameter perpendicular to it in the same slice. Diameters are measured on the lesion's outline (the iso-line
 half-way between inside and outside voxel centres), so a sphere of radius r measures 2r, not 2r minus a voxel;
 the maximum 3D diameter is measured the same way on the iso-surface. Shape and intensity live in
-:mod:`.shape_descriptors` and :mod:`.intensity_statistics`.
+:mod:`.shape` and :mod:`.intensity`.
 """
 
 from __future__ import annotations
