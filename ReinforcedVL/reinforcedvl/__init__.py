@@ -16,6 +16,7 @@ import importlib.abc
 import importlib.util
 import sys
 import warnings
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -35,10 +36,19 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'reinforcedvl' has no attribute {name!r}")
-    return getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+def _lazy_attributes(package: str, homes: dict[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: ``name`` is imported from ``package.<homes[name]>`` on first use, so
+    importing the package stays cheap (subpackages use it too)."""
+
+    def attribute(name: str) -> Any:
+        if name not in homes:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(import_module(f".{homes[name]}", package), name)
+
+    return attribute
+
+
+__getattr__ = _lazy_attributes(__name__, _PUBLIC)
 
 
 # Modules that moved (version 0.2): the old names still import, with a DeprecationWarning, until the next release.

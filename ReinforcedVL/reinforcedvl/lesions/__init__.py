@@ -11,15 +11,8 @@
 so the palette and the connectivity stay importable without SciPy.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
+from .. import _lazy_attributes
 
 __all__ = ["Lesion", "find_lesions", "measure_lesions"]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'reinforcedvl.lesions' has no attribute {name!r}")
-    return getattr(import_module(".components", __name__), name)
+__getattr__ = _lazy_attributes(__name__, dict.fromkeys(__all__, "components"))
