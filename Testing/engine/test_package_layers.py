@@ -34,6 +34,12 @@ def _unit(module: str) -> str:
     return module.split(".")[1] if "." in module else "__init__"
 
 
+def _module_or_package(dotted: str) -> str:
+    """``from . import name``: the module ``name`` when there is one, else the package that defines the name."""
+    path = PACKAGE.parent.joinpath(*dotted.split("."))
+    return dotted if path.with_suffix(".py").is_file() or path.is_dir() else dotted.rsplit(".", 1)[0]
+
+
 def _imports() -> dict[str, set[str]]:
     """Every ``reinforcedvl`` import between units (sub-package or top module), at module level or in a function."""
     edges: dict[str, set[str]] = {}
@@ -46,7 +52,7 @@ def _imports() -> dict[str, set[str]]:
                 targets = (
                     [".".join([*base, node.module])]
                     if node.module
-                    else [f"{'.'.join(base)}.{a.name}" for a in node.names]
+                    else [_module_or_package(f"{'.'.join(base)}.{a.name}") for a in node.names]
                 )
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reinforcedvl."):
                 targets = [node.module]
