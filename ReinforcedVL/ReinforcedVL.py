@@ -38,8 +38,9 @@ from ReinforcedVLLib.python_version_gate import pythonSupported, unsupportedSlic
 PYTHON_SUPPORTED = pythonSupported()
 if PYTHON_SUPPORTED:
     from reinforcedvl.errors import ReinforcedVLError
-    from reinforcedvl.model_registry import DEFAULT_MODEL_ID
-    from reinforcedvl.weights_manager import installed_model_list
+    from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_model_list
+    from reinforcedvl.vocabulary import LANGUAGES
+    from reinforcedvl.vocabulary import MODALITY_CHOICES as MODALITIES
     from reinforcedvl.worker.protocol import EventKind, WorkerEvent
     from ReinforcedVLLib.dependencies import (
         TORCH_REQUIREMENT,
@@ -57,11 +58,12 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.results_section import ResultsSection
 else:
     DEFAULT_MODEL_ID = ""
+    LANGUAGES, MODALITIES = (), ()
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
-MODALITIES = ("auto", "CT", "MR")
-REPORT_LANGUAGES = (("en", "English"), ("ja", "日本語"))
+_LANGUAGE_LABELS = {"en": "English", "ja": "日本語"}
+REPORT_LANGUAGES = tuple((code, _LANGUAGE_LABELS[code]) for code in LANGUAGES)
 
 #
 # ReinforcedVL
@@ -168,7 +170,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         uiWidget.setMRMLScene(slicer.mrmlScene)
         self.logic = ReinforcedVLLogic()
         self.ui.resultSelector.addAttribute("vtkMRMLTextNode", FindingAttribute.PROMPT.value)
-        self.ui.modalityComboBox.addItems(["Auto", "CT", "MR"])
+        self.ui.modalityComboBox.addItems([choice if choice != "auto" else "Auto" for choice in MODALITIES])
         self.ui.reportLanguageComboBox.addItems([label for _, label in REPORT_LANGUAGES])
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.StartCloseEvent, self.onSceneStartClose)
         self.addObserver(slicer.mrmlScene, slicer.mrmlScene.EndCloseEvent, self.onSceneEndClose)
@@ -707,7 +709,7 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         )
         script = (
             "import sys\n"
-            "from reinforcedvl.checkpoint import ModelIdentity, save_checkpoint\n"
+            "from reinforcedvl.model_store.checkpoint import ModelIdentity, save_checkpoint\n"
             "from reinforcedvl.modeling import ModelConfig, build_network\n"
             "config = ModelConfig(window_size=(48, 48, 48))\n"
             "save_checkpoint(sys.argv[1], build_network(config), config, ModelIdentity('untrained-self-test', '0'))\n"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from geometry_helpers import affine_from, ellipsoid_mask
-from reinforcedvl.checkpoint import ModelIdentity, save_checkpoint
+from reinforcedvl.model_store.checkpoint import ModelIdentity, save_checkpoint
 from reinforcedvl.modeling import ModelConfig, TextEncoder, build_network
 from reinforcedvl.volume import LabelMap, ScalarVolume
 

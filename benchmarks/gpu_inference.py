@@ -24,11 +24,11 @@ import torch.nn.functional as F
 from monai.inferers import sliding_window_inference
 from monai.networks.nets import SegResNet
 
-from reinforcedvl.checkpoint import load_network, read_checkpoint
-from reinforcedvl.device import resolve_device
+from reinforcedvl.model_store.checkpoint import load_network, read_checkpoint
+from reinforcedvl.modeling.device import resolve_device
 from reinforcedvl.modeling.precomputed_text import PrecomputedTextEncoder
 from reinforcedvl.predictor import Predictor
-from reinforcedvl.preprocessing import Modality
+from reinforcedvl.vocabulary import Modality
 from reinforcedvl.volume import ScalarVolume
 
 PROMPTS = ("solid lung nodule", "liver", "enhancing tumour")

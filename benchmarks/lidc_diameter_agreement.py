@@ -21,12 +21,7 @@ from typing import Any
 import numpy as np
 
 from reinforcedvl.io import read_label_map
-from reinforcedvl.measurements import (
-    axial_diameters,
-    equivalent_sphere_diameter_mm,
-    maximum_diameter_mm,
-    volume_ml,
-)
+from reinforcedvl.lesions.sizes import axial_diameters, equivalent_sphere_diameter_mm, maximum_diameter_mm, volume_ml
 
 _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 _FILE_NAME = re.compile(r"(LIDC-IDRI-\d{4})_R_(\d+)\.nii\.gz$")

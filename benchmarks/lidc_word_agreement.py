@@ -23,7 +23,7 @@ from typing import Any
 
 from reinforcedvl.description import describe_regions
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.preprocessing.modality import Modality
+from reinforcedvl.vocabulary import Modality
 from reinforcedvl.volume import LabelMap
 
 _DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -102,14 +102,14 @@ def child_direct(images: list[str], prompts: list[str], out: Path) -> dict:
     """In this fresh process: three prompts through the Python API, then the SegResNet baseline."""
     started = time.perf_counter()
     from reinforcedvl.predictor import Predictor
-    from reinforcedvl.segment_study import plan_study, run_study
+    from reinforcedvl.study.segment_job import plan_study, run_study
 
     seconds = []
     plan = plan_study(images, prompts[:1], out / "first")
     predictor = Predictor.from_model("reinforcedvl-starter", "cpu")
     first = run_study(plan, predictor)["prompts"][0]["seconds"]  # the predictor's own time for the first prompt
     seconds.append(time.perf_counter() - started)
-    from reinforcedvl.result_files import write_finding_files
+    from reinforcedvl.study.finding_files import write_finding_files
 
     probabilities = []
     for index, prompt in enumerate(prompts[1:], start=2):
@@ -164,7 +164,7 @@ def child_scaling(images: list[str], prompts: list[str], out: Path) -> dict:
     """One volume size: reading and preparing, then the first and a second prompt with their files."""
     started = time.perf_counter()
     from reinforcedvl.predictor import Predictor
-    from reinforcedvl.segment_study import plan_study, run_study
+    from reinforcedvl.study.segment_job import plan_study, run_study
 
     predictor = Predictor.from_model("reinforcedvl-starter", "cpu")
     plan = plan_study(images, prompts, out / "scaling")
@@ -332,7 +332,7 @@ def machine_description() -> str:
     figures depend on them)."""
     import torch
 
-    from reinforcedvl.device import cpu_has_bf16_instructions
+    from reinforcedvl.modeling.device import cpu_has_bf16_instructions
 
     names = [line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")]
     model = names[0].split(":", 1)[1].strip() if names else "unknown CPU"

@@ -29,7 +29,7 @@ def measure(image_path: Path, prompt: str) -> dict[str, object]:
     """Seconds of ``segment``, of the worker's files and of the report for one prompt on one image."""
     from reinforcedvl import Predictor, read_image
     from reinforcedvl.report import build_report
-    from reinforcedvl.result_files import write_finding_files
+    from reinforcedvl.study.finding_files import write_finding_files
 
     volume = read_image(image_path)
     predictor = Predictor.from_model(device="cpu")

@@ -34,10 +34,10 @@ sys.path.insert(0, str(REPOSITORY / "Testing" / "slicer_module"))
 
 from slice_views import SliceView, prepareScene  # noqa: E402
 
-from reinforcedvl.checkpoint import ModelIdentity  # noqa: E402
 from reinforcedvl.io import read_label_map  # noqa: E402
 from reinforcedvl.lesions import measure_lesions  # noqa: E402
-from reinforcedvl.model_registry import DEFAULT_MODEL_ID  # noqa: E402
+from reinforcedvl.model_store.checkpoint import ModelIdentity  # noqa: E402
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID  # noqa: E402
 from reinforcedvl.predictor import FindingResult  # noqa: E402
 from reinforcedvl.volume import ScalarVolume  # noqa: E402
 from reinforcedvl.worker.outcome_files import write_outcome  # noqa: E402

@@ -35,7 +35,7 @@ _COLOR_STOPS = np.array(
     ]
 )
 _COLORS = 256
-# The worker's evidence file holds steps of 1/EVIDENCE_LEVELS (reinforcedvl.result_files.EVIDENCE_LEVELS, which
+# The worker's evidence file holds steps of 1/EVIDENCE_LEVELS (reinforcedvl.study.finding_files.EVIDENCE_LEVELS, which
 # imports torch: Slicer's process must not; a test keeps the two equal).
 EVIDENCE_LEVELS = 255
 _SHOWN_FROM = 0.1  # evidence below this is not drawn at all

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import slicer
 
-from reinforcedvl.colors import lesion_color
+from reinforcedvl.lesions.palette import lesion_color
 from reinforcedvl.terminology import terminology_for_finding
-from reinforcedvl.worker.protocol import lesion_segment_id
+from reinforcedvl.vocabulary import lesion_segment_id
 
 from .feedback_sink import FeedbackAction, FeedbackRecord
 from .finding_nodes import FindingAttribute, FindingNodes, FindingRole
@@ -96,7 +96,7 @@ def correctionSegmentation(finding: FindingNodes) -> slicer.vtkMRMLSegmentationN
     )
     segment = segmentation.GetSegmentation().GetSegment(segmentId)
     segment.SetTag("TerminologyEntry", terminology_for_finding(finding.prompt).slicer_entry())
-    segment.SetTag("ReinforcedVL.prompt", finding.prompt)
+    segment.SetTag(FindingAttribute.PROMPT.value, finding.prompt)
     segmentation.SetNodeReferenceID(FindingRole.REPORT.value, finding.reportNode.GetID())
     finding.reportNode.SetNodeReferenceID(FindingRole.SEGMENTATION.value, segmentation.GetID())
     return segmentation

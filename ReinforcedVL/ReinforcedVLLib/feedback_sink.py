@@ -135,17 +135,16 @@ class FeedbackStoreSink:
 
     def _add(self, record: FeedbackRecord) -> str:
         from reinforcedvl.feedback.records import FeedbackSubmission
-        from reinforcedvl.io import read_image, read_label_map
 
         stored = self.store.add(
-            FeedbackSubmission(
-                action=record.action,
-                image=read_image(record.imageFile),
-                prompt=record.prompt,
-                model_id=record.modelId,
-                model_version=record.modelVersion,
-                model_mask=read_label_map(record.modelOutputFile) if record.modelOutputFile else None,
-                corrected_mask=read_label_map(record.correctionFile) if record.correctionFile else None,
+            FeedbackSubmission.from_files(
+                record.action,
+                record.imageFile,
+                record.prompt,
+                record.modelId,
+                record.modelVersion,
+                model_mask_file=record.modelOutputFile,
+                corrected_mask_file=record.correctionFile,
                 rating=record.rating,
                 comment=record.comment,
                 annotator=self.annotator,

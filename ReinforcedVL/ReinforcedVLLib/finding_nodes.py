@@ -14,6 +14,8 @@ from enum import Enum
 
 import slicer
 
+from reinforcedvl.vocabulary import FindingAttribute
+
 __all__ = ["FindingAttribute", "FindingRole", "FindingNodes", "findingReports", "summaryText"]
 
 
@@ -25,21 +27,6 @@ class FindingRole(str, Enum):
     EVIDENCE = "ReinforcedVL.evidence"
     MEASUREMENTS = "ReinforcedVL.measurements"
     INPUT_VOLUME = "ReinforcedVL.inputVolume"
-
-
-class FindingAttribute(str, Enum):
-    """Attributes of a finding's report node (and of its segmentation node)."""
-
-    PROMPT = "ReinforcedVL.prompt"
-    PRESENT = "ReinforcedVL.present"
-    PRESENT_PROBABILITY = "ReinforcedVL.presentProbability"
-    MODEL = "ReinforcedVL.model"
-    MODEL_VERSION = "ReinforcedVL.modelVersion"
-    DEVICE = "ReinforcedVL.device"
-    TIME = "ReinforcedVL.time"
-    THRESHOLD = "ReinforcedVL.threshold"
-    MODALITY = "ReinforcedVL.modality"
-    MODEL_OUTPUT_FILE = "ReinforcedVL.modelOutputFile"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import slicer
 import vtk
 
-from reinforcedvl.worker.protocol import LesionRecord, lesion_segment_id
+from reinforcedvl.vocabulary import lesion_segment_id
+from reinforcedvl.worker.protocol import LesionRecord
 
 __all__ = ["MEASUREMENT_COLUMNS", "createMeasurementTable", "lesionsFromTable"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reinforcedvl.weights_manager import InstalledModel, ManifestEntry
+from reinforcedvl.model_store.downloads import ManifestEntry
+from reinforcedvl.model_store.registry import InstalledModel
 
 __all__ = ["ModelRow", "modelRows"]
 

@@ -1,6 +1,6 @@
 """The panel's Models section: installed and published models, download with progress, import, open, delete.
 
-Qt glue only, used inside Slicer; the work is :mod:`reinforcedvl.weights_manager`'s (downloads run on a background
+Qt glue only, used inside Slicer; the work is :mod:`reinforcedvl.model_store.downloads`'s (downloads run on a background
 thread; a Qt timer shows their progress).
 """
 
@@ -10,16 +10,8 @@ import qt
 import slicer
 from slicer.i18n import tr as _
 
-from reinforcedvl.model_registry import user_models_folder
-from reinforcedvl.weights_manager import (
-    DownloadJob,
-    InstalledModel,
-    delete_model,
-    import_model,
-    installed_model_list,
-    manifest_entry,
-    read_manifest,
-)
+from reinforcedvl.model_store.downloads import DownloadJob, delete_model, import_model, manifest_entry, read_manifest
+from reinforcedvl.model_store.registry import InstalledModel, installed_model_list, user_models_folder
 
 from .model_catalog import ModelRow, modelRows
 

@@ -13,7 +13,7 @@ import qt
 import slicer
 from slicer.i18n import tr as _
 
-from reinforcedvl.colors import lesion_color
+from reinforcedvl.lesions.palette import lesion_color
 
 from .evidence_display import evidenceShown, showEvidence
 from .finding_nodes import FindingNodes, summaryText

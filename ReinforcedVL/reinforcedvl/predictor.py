@@ -20,17 +20,18 @@ import torch
 import torch.nn.functional as F
 from monai.inferers import sliding_window_inference
 
-from .checkpoint import Checkpoint, ModelIdentity, load_network
-from .device import ComputeDevice, resolve_device
-from .errors import InferenceCancelled, NonFiniteOutputError
+from .errors import InferenceCancelled, NonFiniteOutputError, ReinforcedVLError
 from .finding_answer import FindingAnswer, finding_answer
 from .lesions import Lesion, find_lesions
-from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
+from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
+from .model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
-from .preprocessing import Modality, PreparedVolume, Preprocessor
+from .modeling.device import ComputeDevice, resolve_device
+from .modeling.window_features import WindowFeatureCache, WindowKey, window_key
+from .preprocessing import PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
+from .vocabulary import Modality
 from .volume import LabelMap, ScalarVolume
-from .window_features import WindowFeatureCache, WindowKey, window_key
 
 __all__ = ["FindingResult", "ProgressCallback", "Predictor"]
 
@@ -143,14 +144,26 @@ class Predictor:
         self.text_encoder.encode(prompt)
         return prompt
 
-    def segment(self, finding: str, *, progress: ProgressCallback | None = None) -> FindingResult:
+    def segment(
+        self, finding: str, *, mask_threshold: float | None = None, progress: ProgressCallback | None = None
+    ) -> FindingResult:
         """Segment the finding described by ``finding`` in the volume set by :meth:`set_volume`.
+
+        Args:
+            finding: the finding's description, e.g. ``"spiculated solid nodule"``.
+            mask_threshold: the probability from which a voxel belongs to a lesion, in (0, 1); None takes the
+                model's own (:attr:`ModelConfig.mask_threshold`).
+            progress: called as ``progress(stage, done, total)``; returning False cancels.
 
         Raises:
             RuntimeError: no volume was set.
             PromptError: the description is empty, too long or unreadable.
+            ReinforcedVLError: ``mask_threshold`` is not in (0, 1).
             InferenceCancelled: ``progress`` returned False.
         """
+        if mask_threshold is not None and not 0.0 < float(mask_threshold) < 1.0:
+            raise ReinforcedVLError(f"The mask threshold must lie between 0 and 1 (exclusive), got {mask_threshold}.")
+        threshold = self.config.mask_threshold if mask_threshold is None else float(mask_threshold)
         started = time.perf_counter()
         prepared = self.prepared_volume
         prompt = normalize_prompt(finding)
@@ -171,7 +184,7 @@ class Predictor:
             lesion_map, lesions = find_lesions(
                 on_input_grid[0],
                 volume,
-                threshold=self.config.mask_threshold,
+                threshold=threshold,
                 min_volume_mm3=self.config.min_lesion_volume_mm3,
             )
         if not np.isfinite(on_input_grid).all():

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from reinforcedvl.checkpoint import load_network, read_checkpoint, save_checkpoint
-from reinforcedvl.checkpoint_files import WEIGHTS_FILE
 from reinforcedvl.cli.main import main
 from reinforcedvl.errors import NonFiniteOutputError
-from reinforcedvl.model_registry import bundled_models_folder
+from reinforcedvl.model_store.checkpoint import load_network, read_checkpoint, save_checkpoint
+from reinforcedvl.model_store.checkpoint_files import WEIGHTS_FILE
+from reinforcedvl.model_store.registry import bundled_models_folder
 from reinforcedvl.predictor import Predictor
 
 SAMPLE = Path(__file__).resolve().parents[2] / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import torch
 
-from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
-from reinforcedvl.device import cpu_has_bf16_instructions
-from reinforcedvl.errors import InferenceCancelled, PromptError
+from reinforcedvl.errors import InferenceCancelled, PromptError, ReinforcedVLError
+from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import build_network
+from reinforcedvl.modeling.device import cpu_has_bf16_instructions
 from reinforcedvl.predictor import Predictor
 
 
@@ -218,3 +218,20 @@ def test_windows_follow_the_volume_size(predictor, tmp_path, untrained_checkpoin
     padded = _checkpoint_with(tmp_path, untrained_checkpoint, window_size=(96, 96, 96), min_window_size=(48, 48, 32))
     assert padded._window_size((10, 60, 47)) == (48, 64, 48)
     assert padded._window_size((200, 30, 20)) == (96, 48, 32)
+
+
+def test_a_mask_threshold_per_call_leaves_the_models_own_untouched(tmp_path, untrained_checkpoint, ct_with_sphere):
+    """``mask_threshold`` decides which voxels are lesion for this call only; the checkpoint stays as it is."""
+    always = _checkpoint_with(tmp_path, untrained_checkpoint, existence_threshold=0.0, mask_threshold=0.0)
+    volume, _ = ct_with_sphere
+    always.set_volume(volume)
+    everything = always.segment("nodule")
+    probability = always.segment("nodule", mask_threshold=0.5)
+    strict = always.segment("nodule", mask_threshold=0.999999)
+    assert everything.lesions[0].voxels == int(np.prod(volume.spatial_shape))
+    kept = [sum(lesion.voxels for lesion in result.lesions) for result in (everything, probability, strict)]
+    assert kept[0] > kept[1] >= kept[2]
+    assert always.config.mask_threshold == 0.0 and always.checkpoint.config.mask_threshold == 0.0
+    for bad in (0.0, 1.0, -0.2, 1.5):
+        with pytest.raises(ReinforcedVLError, match="between 0 and 1"):
+            always.segment("nodule", mask_threshold=bad)

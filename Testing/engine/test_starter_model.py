@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from reinforcedvl.evaluation.segmentation_metrics import dice
+from reinforcedvl.evaluation.overlap import dice
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.model_registry import DEFAULT_MODEL_ID, installed_models
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
 from reinforcedvl.predictor import Predictor
 
 SAMPLES = Path(__file__).resolve().parents[2] / "Resources" / "Samples"

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from reinforcedvl.checkpoint import ModelIdentity
 from reinforcedvl.lesions import measure_lesions
+from reinforcedvl.model_store.checkpoint import ModelIdentity
 from reinforcedvl.predictor import FindingResult
 from reinforcedvl.volume import LabelMap, ScalarVolume
 from reinforcedvl.worker.outcome_files import write_outcome

@@ -44,7 +44,7 @@ def test_slicers_process_never_imports_torch():
         "import sys, importlib\n"
         f"sys.path.insert(0, {str(MODULE_FOLDER)!r})\n"
         f"for name in {modules!r}: importlib.import_module('ReinforcedVLLib.' + name)\n"
-        "import reinforcedvl.worker.client, reinforcedvl.weights_manager\n"
+        "import reinforcedvl.worker.client, reinforcedvl.model_store.downloads\n"
         "from ReinforcedVLLib.dependencies import missingRequirements, torchMissing\n"
         "missingRequirements(), torchMissing()\n"
         "print(sorted(m for m in ('torch', 'monai', 'transformers', 'nibabel') if m in sys.modules))\n"

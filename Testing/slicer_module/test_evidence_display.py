@@ -45,7 +45,7 @@ def test_show_and_hide_in_every_slice_view(scene, sample_node, tmp_path):
 
 
 def test_the_scene_keeps_the_evidence_steps_the_worker_writes():
-    from reinforcedvl.result_files import EVIDENCE_LEVELS as WORKER_LEVELS
+    from reinforcedvl.study.finding_files import EVIDENCE_LEVELS as WORKER_LEVELS
     from ReinforcedVLLib.evidence_display import EVIDENCE_LEVELS
 
     assert EVIDENCE_LEVELS == WORKER_LEVELS

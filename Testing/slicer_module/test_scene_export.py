@@ -9,8 +9,8 @@ import pytest
 import vtk
 import vtk.util.numpy_support
 
-from reinforcedvl.colors import lesion_color
-from reinforcedvl.result_files import EVIDENCE_LEVELS
+from reinforcedvl.lesions.palette import lesion_color
+from reinforcedvl.study.finding_files import EVIDENCE_LEVELS
 from reinforcedvl.terminology import terminology_for_finding
 from ReinforcedVLLib.evidence_display import EVIDENCE_COLOR_TABLE_NAME, evidenceValues
 from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports, summaryText

@@ -5,15 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ReinforcedVLError
-from ..preprocessing import Modality, parse_modality
+from ..vocabulary import Modality, device_choice, parse_modality
 
 __all__ = ["device_choice", "modality_choice"]
-
-
-def device_choice(text: str) -> str:
-    if text not in ("auto", "cpu", "cuda"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a device: use auto, cpu or cuda")
-    return text
 
 
 def modality_choice(text: str) -> Modality | None:

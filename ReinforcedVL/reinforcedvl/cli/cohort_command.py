@@ -7,8 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..model_registry import DEFAULT_MODEL_ID
-from .arguments import device_choice, modality_choice
+from ..model_store.registry import DEFAULT_MODEL_ID
+from ..vocabulary import LANGUAGES, device_choice
+from .arguments import modality_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -35,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
     parser.add_argument("--device", default="auto", type=device_choice)
     parser.add_argument("--modality", default="auto", type=modality_choice)
-    parser.add_argument("--report", nargs="?", const="en", choices=("en", "ja"), metavar="LANG")
+    parser.add_argument("--report", nargs="?", const="en", choices=LANGUAGES, metavar="LANG")
     parser.add_argument("--threads", type=int, help="CPU threads per process (default: the cores shared out)")
     parser.add_argument(
         "--overwrite",

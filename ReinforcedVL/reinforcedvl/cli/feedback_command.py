@@ -101,17 +101,16 @@ def _rating(text: str) -> int:
 
 def _add(store: FeedbackStore, args: argparse.Namespace) -> int:
     from ..feedback.records import FeedbackSubmission
-    from ..io import read_image, read_label_map
 
     record = store.add(
-        FeedbackSubmission(
-            action=FeedbackAction(args.action),
-            image=read_image(args.images),
-            prompt=args.prompt,
-            model_id=args.model_id,
-            model_version=args.model_version,
-            model_mask=read_label_map(args.model_mask) if args.model_mask else None,
-            corrected_mask=read_label_map(args.corrected_mask) if args.corrected_mask else None,
+        FeedbackSubmission.from_files(
+            FeedbackAction(args.action),
+            args.images,
+            args.prompt,
+            args.model_id,
+            args.model_version,
+            model_mask_file=args.model_mask,
+            corrected_mask_file=args.corrected_mask,
             rating=args.rating,
             comment=args.comment,
             annotator=args.annotator,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..model_registry import DEFAULT_MODEL_ID
-from .arguments import device_choice
+from ..model_store.registry import DEFAULT_MODEL_ID
+from ..vocabulary import device_choice
 
 __all__ = ["add_parser", "run"]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..checkpoint_files import seal_checkpoint
-from ..model_registry import installed_models, user_models_folder
-from ..weights_manager import delete_model, download_model, import_model, manifest_entry, read_manifest
+from ..model_store.checkpoint_files import seal_checkpoint
+from ..model_store.downloads import delete_model, download_model, import_model, manifest_entry, read_manifest
+from ..model_store.registry import installed_models, user_models_folder
 
 __all__ = ["add_parser", "run", "run_download", "run_import", "run_delete", "run_seal"]
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..report.polish import EndpointRewriter, LocalModelRewriter, Rewriter
-from ..report.report_study import report_study
+from ..vocabulary import LANGUAGES
 from .arguments import modality_choice
 
 __all__ = ["add_parser", "run"]
@@ -48,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="label values of the mask that show the matching --prompt, e.g. 4 or 1,3 (default: every non-zero)",
     )
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    parser.add_argument("--lang", default="en", choices=("en", "ja"), help="report language (default en)")
+    parser.add_argument("--lang", default="en", choices=LANGUAGES, help="report language (default en)")
     parser.add_argument(
         "--anatomy", type=Path, metavar="LABELMAP", help="TotalSegmentator label map: place lesions in organs"
     )
@@ -82,6 +81,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..report.polish import EndpointRewriter, LocalModelRewriter, Rewriter
+    from ..study.report_job import report_study
+
     if args.label is not None and len(args.label) != len(args.prompt):
         args.parser.error(f"{len(args.prompt)} --prompt but {len(args.label)} --label: give one --label per --prompt")
     if args.label is None and len(args.prompt) > 1:

@@ -9,11 +9,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..finding_answer import FindingAnswer
-from ..model_registry import DEFAULT_MODEL_ID
+from ..model_store.registry import DEFAULT_MODEL_ID
 from ..predictor import Predictor
 from ..report import REPORT_FILES
-from ..segment_study import RESULT_FILE, plan_study, run_study
-from .arguments import device_choice, modality_choice
+from ..study.segment_job import RESULT_FILE, plan_study, run_study
+from ..vocabulary import LANGUAGES, device_choice
+from .arguments import modality_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -56,7 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--report",
         nargs="?",
         const="en",
-        choices=("en", "ja"),
+        choices=LANGUAGES,
         metavar="LANG",
         help="also write the grounded report (report.md, report.json), in en (default) or ja",
     )
@@ -64,6 +65,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+
     plan = plan_study(args.images, args.prompt, args.out, modality=args.modality, overwrite=args.overwrite)
     predictor = Predictor.from_model(args.model, args.device)
     print(

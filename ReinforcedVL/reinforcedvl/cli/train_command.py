@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .arguments import device_choice
+from ..vocabulary import device_choice
 
 __all__ = ["add_parser", "run"]
 

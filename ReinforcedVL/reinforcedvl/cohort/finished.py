@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..checkpoint import ModelIdentity
+from ..model_store.checkpoint import ModelIdentity
 from ..prompts import normalize_prompt
-from ..segment_study import RESULT_FILE
+from ..study.segment_job import RESULT_FILE
 
 __all__ = ["read_result", "other_run_reason"]
 

@@ -1,7 +1,7 @@
 """``segment`` over a cohort, sharded across the processes ``torchrun`` starts, resumable, with one summary.
 
 Each process (rank) loads the model once and segments every ``WORLD_SIZE``-th study, in study-id order, each into
-``out_dir/<study_id>/`` exactly as ``reinforcedvl segment`` would (:func:`reinforcedvl.segment_study.run_study`).
+``out_dir/<study_id>/`` exactly as ``reinforcedvl segment`` would (:func:`reinforcedvl.study.segment_job.run_study`).
 A study whose ``result.json`` answers this run (same prompts, same model) is finished and skipped, so a stopped run
 continues where it stopped. A ``result.json`` of another run (other prompts or model) stops the run before any work,
 unless ``overwrite`` asks for those studies to be segmented again. Under
@@ -22,13 +22,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from ..checkpoint import ModelIdentity
-from ..description.wording import Language
 from ..errors import DeviceError, OutputExistsError, ReinforcedVLError
 from ..io import check_output_folder
-from ..model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
-from ..preprocessing import Modality
-from ..segment_study import plan_study, run_study
+from ..model_store.checkpoint import ModelIdentity
+from ..model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
+from ..study.segment_job import plan_study, run_study
+from ..vocabulary import Language, Modality
 from .finished import other_run_reason, read_result
 from .studies import CohortStudy
 from .summary import ERROR_FILE, write_cohort_summary

@@ -9,9 +9,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..checkpoint import ModelIdentity
+from ..model_store.checkpoint import ModelIdentity
 from ..prompts import normalize_prompt
-from ..segment_study import RESULT_FILE
+from ..study.segment_job import RESULT_FILE
+from ..vocabulary import LesionKey
 from .finished import other_run_reason, read_result
 from .studies import CohortStudy
 
@@ -101,8 +102,8 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
                 "answer": finding.get("answer", "present" if finding["present"] else "absent"),
                 "present_probability": finding["present_probability"],
                 "lesions": len(lesions),
-                "largest_long_axis_mm": max((lesion["long_axis_mm"] for lesion in lesions), default=""),
-                "total_volume_ml": round(sum(lesion["volume_ml"] for lesion in lesions), 3) if lesions else "",
+                "largest_long_axis_mm": max((lesion[LesionKey.LONG_AXIS_MM] for lesion in lesions), default=""),
+                "total_volume_ml": round(sum(lesion[LesionKey.VOLUME_ML] for lesion in lesions), 3) if lesions else "",
                 "model": f"{result['model']['id']} {result['model']['version']}",
                 "device": result["device"],
                 "study_seconds": result["seconds"],

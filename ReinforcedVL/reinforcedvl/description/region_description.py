@@ -1,45 +1,33 @@
 """Colour region descriptions: each region of a label map in words, with the numbers that chose the words.
 
 "Lesion 2 (cyan): 14.2 x 9.8 mm, 0.61 mL, lobulated, well-defined, hyperdense, in the right lower lobe of the lung"
-- lesion n is drawn in palette colour n (:mod:`reinforcedvl.colors`), so the words point at the cyan segment. The
-same descriptions serve as training text (class name, attribute phrase, full description) and as the report's
-wording.
+- lesion n is drawn in palette colour n (:mod:`reinforcedvl.lesions.palette`), so the words point at the cyan
+segment. The same descriptions serve as training text (class name, attribute phrase, full description) and as the
+report's wording.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from ..colors import LesionColor, lesion_color
-from ..intensity_statistics import LesionIntensity
-from ..measurements import AxialDiameters
-from ..region_measurements import RegionMeasurements, measure_regions
+from ..lesions.intensity import LesionIntensity
+from ..lesions.palette import LesionColor, lesion_color
+from ..lesions.region import RegionMeasurements, measure_regions
+from ..lesions.sizes import AxialDiameters
+from ..vocabulary import Language, Modality, lesion_segment_id
 from ..volume import LabelMap, ScalarVolume
 from .anatomy import AnatomyTable, AnatomyTask, anatomy_table
 from .location import Location, Midline, estimate_midline, locate_region
-from .wording import (
-    Language,
-    color_name,
-    format_intensity,
-    format_ml,
-    format_mm,
-    join_phrases,
-    location_phrase,
-    word,
-)
-from .words import WordChoice, choose_appearance, choose_margin, choose_shape
+from .word_choice import WordChoice, choose_appearance, choose_margin, choose_shape
+from .wording import color_name, format_intensity, format_ml, format_mm, join_phrases, location_phrase, word
 
-if TYPE_CHECKING:
-    from ..preprocessing.modality import Modality
-
-__all__ = ["Granularity", "ModalityName", "RegionDescription", "describe_regions", "modality_of"]
+__all__ = ["Granularity", "RegionDescription", "describe_regions", "modality_of"]
 
 Granularity = Literal["attributes", "full"]
-ModalityName = Literal["CT", "MR"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +65,7 @@ class RegionDescription:
     @property
     def segment_id(self) -> str:
         """The id of this region's segment in the Slicer segmentation files (``lesion_<n>``)."""
-        return f"lesion_{self.region_id}"
+        return lesion_segment_id(self.region_id)
 
     def label(self, language: Language = "en") -> str:
         """The name that ties words to the screen: ``"Lesion 2 (cyan)"`` / ``"病変2（シアン）"``."""
@@ -231,7 +219,7 @@ def _most_visible_channel(measurements: RegionMeasurements) -> LesionIntensity |
     return best
 
 
-def modality_of(image: ScalarVolume | None, modality: Modality | str | None = None) -> ModalityName:
+def modality_of(image: ScalarVolume | None, modality: Modality | str | None = None) -> str:
     """``"CT"`` or ``"MR"``: as given, else detected from the image (DICOM tag, else intensities), else CT.
 
     Detection loads the preprocessing stack (MONAI and torch); a caller in 3D Slicer's process, which must not load
@@ -241,12 +229,12 @@ def modality_of(image: ScalarVolume | None, modality: Modality | str | None = No
         ValueError: ``modality`` is neither CT nor MR.
     """
     if modality is not None:
-        name = str(getattr(modality, "value", modality)).upper()
-        if name not in ("CT", "MR"):
-            raise ValueError(f"Unknown modality {modality!r}: use 'CT' or 'MR'")
-        return name  # type: ignore[return-value]
+        try:
+            return Modality(str(getattr(modality, "value", modality)).upper()).value
+        except ValueError:
+            raise ValueError(f"Unknown modality {modality!r}: use 'CT' or 'MR'") from None
     if image is None:
-        return "CT"
+        return Modality.CT.value
     from ..preprocessing.modality import detect_modality  # brings MONAI and torch: only when asked to detect
 
     return detect_modality(image).modality.value  # type: ignore[return-value]

@@ -3,9 +3,8 @@ same numbers character for character."""
 
 from __future__ import annotations
 
-from typing import Literal
-
-from ..colors import LesionColor
+from ..lesions.palette import LesionColor
+from ..vocabulary import LANGUAGES, Language
 from .location import Location
 
 __all__ = [
@@ -20,9 +19,6 @@ __all__ = [
     "location_phrase",
     "join_phrases",
 ]
-
-Language = Literal["en", "ja"]
-LANGUAGES: tuple[Language, ...] = ("en", "ja")
 
 _JAPANESE = {
     "round": "円形",

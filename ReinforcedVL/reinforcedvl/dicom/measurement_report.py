@@ -14,6 +14,7 @@ from pydicom.sr.codedict import codes
 from pydicom.sr.coding import Code as DicomCode
 
 from ..terminology import ANATOMICAL_STRUCTURE, Code, terminology_for_finding
+from ..vocabulary import LesionKey
 from .segmentation_export import UTF8, DicomWriter, dicom_code
 
 __all__ = ["VOLUME", "LONG_AXIS", "SHORT_AXIS", "MILLILITER", "MeasuredLesion", "build_measurement_report"]
@@ -63,14 +64,14 @@ class MeasuredLesion:
         laterality = terminology_for_finding(side).modifier if side in ("right", "left") else None
         return cls(
             segmentation,
-            entry["id"],
+            entry[LesionKey.ID],
             tracking_uid,
             finding_type,
             site,
             laterality,
-            entry["volume_ml"],
-            entry["long_axis_mm"],
-            entry["short_axis_mm"],
+            entry[LesionKey.VOLUME_ML],
+            entry[LesionKey.LONG_AXIS_MM],
+            entry[LesionKey.SHORT_AXIS_MM],
             tracking_id,
         )
 

@@ -16,8 +16,9 @@ from ..data.phrasing import BRAIN_SUBREGIONS
 from ..io import read_image, read_label_map
 from ..io.resampling import resample_label_map
 from ..predictor import Predictor
-from ..preprocessing import Modality
-from .segmentation_metrics import detection_counts, dice, segmentation_scores
+from ..vocabulary import Modality
+from .overlap import dice
+from .segmentation_metrics import detection_counts, segmentation_scores
 
 __all__ = ["evaluate_manifest"]
 

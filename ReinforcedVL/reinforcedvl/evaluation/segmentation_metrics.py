@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from monai.metrics import DiceMetric, HausdorffDistanceMetric, SurfaceDiceMetric
+from monai.metrics import HausdorffDistanceMetric, SurfaceDiceMetric
 from scipy import ndimage
 
-__all__ = ["SegmentationScores", "DetectionCounts", "segmentation_scores", "detection_counts", "dice"]
+from ..lesions.connectivity import LESION_CONNECTIVITY
+from .overlap import dice
 
-_CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)
+__all__ = ["SegmentationScores", "DetectionCounts", "segmentation_scores", "detection_counts", "dice"]
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,6 @@ def _as_batch(mask: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32))[None, None]
 
 
-def dice(prediction: np.ndarray, reference: np.ndarray) -> float:
-    """Dice of two boolean masks (1.0 when both are empty)."""
-    metric = DiceMetric(include_background=True, reduction="none", ignore_empty=False)
-    return float(metric(_as_batch(prediction), _as_batch(reference)))
-
-
 def segmentation_scores(
     prediction: np.ndarray, reference: np.ndarray, spacing_mm: tuple[float, float, float], tolerance_mm: float
 ) -> SegmentationScores:
@@ -71,8 +66,8 @@ def segmentation_scores(
 
 def detection_counts(prediction: np.ndarray, reference: np.ndarray) -> DetectionCounts:
     """Match connected components of two boolean masks by overlap."""
-    predicted, predicted_count = ndimage.label(prediction, structure=_CONNECTIVITY)
-    expected, expected_count = ndimage.label(reference, structure=_CONNECTIVITY)
+    predicted, predicted_count = ndimage.label(prediction, structure=LESION_CONNECTIVITY)
+    expected, expected_count = ndimage.label(reference, structure=LESION_CONNECTIVITY)
     overlap = reference & prediction
     return DetectionCounts(
         reference_lesions=expected_count,

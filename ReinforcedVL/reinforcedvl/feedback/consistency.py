@@ -7,10 +7,11 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..io.file_hash import file_sha256
 from ..plain_text import printable
 from . import database
 from .database import FeedbackStoreError, damaged_message
-from .durable_files import RecordLock, file_sha256, remove_tree, sync_folder
+from .durable_files import RecordLock, remove_tree, sync_folder
 from .layout import DATABASE_FILE, LOCK_SUFFIX
 from .records import StoredFeedback
 

@@ -8,7 +8,6 @@ folders are flushed where the system can open a folder (POSIX; Windows cannot, a
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -17,11 +16,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..io.file_hash import file_sha256
 from .layout import PARTIAL_SUFFIX
 
 __all__ = ["write_durably", "sync_folder", "file_sha256", "partial_name", "remove_tree", "RecordLock"]
-
-_CHUNK_BYTES = 1 << 20
 
 
 def partial_name(path: Path) -> Path:
@@ -68,15 +66,6 @@ def sync_folder(folder: Path) -> None:
             raise
     finally:
         os.close(descriptor)
-
-
-def file_sha256(path: Path) -> str:
-    """Hexadecimal SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def remove_tree(folder: Path) -> None:

@@ -20,9 +20,10 @@ import numpy as np
 from ..data.manifest import Split, Triplet, write_manifest
 from ..errors import OutputExistsError, ReinforcedVLError
 from ..io import read_image
+from ..io.file_hash import file_sha256
 from ..plain_text import printable
 from .database import FeedbackStoreError
-from .durable_files import file_sha256, remove_tree, sync_folder, write_durably
+from .durable_files import remove_tree, sync_folder, write_durably
 from .layout import RECORDS_FOLDER
 from .records import StoredFeedback
 from .store import FeedbackStore

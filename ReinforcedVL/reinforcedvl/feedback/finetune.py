@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..checkpoint import Checkpoint
 from ..data.manifest import Triplet, read_manifest, write_manifest
 from ..errors import InputFileError, OutputExistsError
-from ..model_registry import resolve_checkpoint
+from ..model_store.checkpoint import Checkpoint
+from ..model_store.registry import resolve_checkpoint
 from ..training.trainer import TrainingSettings, train
 from .export import MANIFEST_FILE
 from .model_card import EvaluationPair, write_model_card

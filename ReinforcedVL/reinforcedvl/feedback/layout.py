@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..model_registry import user_home
+from ..model_store.registry import user_home
 
 __all__ = [
     "DATABASE_FILE",

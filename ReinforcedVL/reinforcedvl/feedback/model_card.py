@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..checkpoint import Checkpoint, load_network, save_checkpoint
 from ..data.manifest import Triplet
 from ..evaluation.summary import write_cases_csv
+from ..model_store.checkpoint import Checkpoint, load_network, save_checkpoint
 
 __all__ = ["MODEL_CARD_FILE", "EvaluationPair", "write_model_card"]
 

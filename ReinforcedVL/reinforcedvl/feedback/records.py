@@ -60,6 +60,38 @@ class FeedbackSubmission:
     modality: str | None = None
     patient: str | None = None
 
+    @classmethod
+    def from_files(
+        cls,
+        action: FeedbackAction,
+        images: str | Path | list[str | Path],
+        prompt: str,
+        model_id: str,
+        model_version: str,
+        *,
+        model_mask_file: str | Path | None = None,
+        corrected_mask_file: str | Path | None = None,
+        **details: Any,
+    ) -> FeedbackSubmission:
+        """The submission whose image and masks are read from files (``details``: rating, comment, annotator,
+        modality, patient).
+
+        Raises:
+            InputFileError, UnsupportedVolumeError: a file is missing or unreadable.
+        """
+        from ..io import read_image, read_label_map
+
+        return cls(
+            action=action,
+            image=read_image(images),
+            prompt=prompt,
+            model_id=model_id,
+            model_version=model_version,
+            model_mask=read_label_map(model_mask_file) if model_mask_file else None,
+            corrected_mask=read_label_map(corrected_mask_file) if corrected_mask_file else None,
+            **details,
+        )
+
     @property
     def final_mask(self) -> LabelMap | None:
         """The mask the user stands behind: the model's when accepted, the user's when corrected, none when

@@ -26,7 +26,9 @@ import numpy as np
 
 from ..description import modality_of
 from ..errors import UnsupportedVolumeError
+from ..evaluation.overlap import dice
 from ..io import read_image, read_label_map, write_volume
+from ..io.file_hash import file_sha256
 from ..plain_text import check_plain_text
 from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
@@ -42,7 +44,7 @@ from .deidentification import (
     secret_problem,
     voxel_reference,
 )
-from .durable_files import RecordLock, file_sha256, remove_tree, sync_folder, write_durably
+from .durable_files import RecordLock, remove_tree, sync_folder, write_durably
 from .layout import (
     DATABASE_FILE,
     FINAL_MASK_FILE,
@@ -289,11 +291,9 @@ def _check_submission(submission: FeedbackSubmission) -> None:
 
 
 def _dice(model_mask: LabelMap | None, final: LabelMap | None) -> float | None:
-    """MONAI's Dice of the model's mask against the final one (1.0 when both are empty)."""
+    """Dice of the model's mask against the final one (1.0 when both are empty)."""
     if model_mask is None or final is None:
         return None
-    from ..evaluation.segmentation_metrics import dice  # torch and MONAI: loaded only when a record is added
-
     return round(dice(model_mask.array[0] > 0, final.array[0] > 0), 6)
 
 

@@ -1,6 +1,6 @@
 """The model configuration: every size and setting a checkpoint needs to be rebuilt and run as trained.
 
-It is saved as JSON beside the weights of every checkpoint (see :mod:`reinforcedvl.checkpoint`).
+It is saved as JSON beside the weights of every checkpoint (see :mod:`reinforcedvl.model_store.checkpoint`).
 """
 
 from __future__ import annotations

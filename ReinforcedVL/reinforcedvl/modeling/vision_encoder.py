@@ -17,9 +17,9 @@ class _ChannelPaddedConv3d(nn.Conv3d):
     """``Conv3d`` that, on the CPU, pads an input of fewer than three channels (and its weight) with zero channels.
 
     PyTorch's CPU convolution uses oneDNN only when batch x channels x the first two spatial sizes exceed 20,480,
-    and otherwise its slow reference path: for the model's 96^3 window that takes three channels (the encoder's
-    first convolution over one window: 0.16 s with two channels, 0.055 s padded to three). Zero channels with zero
-    weights add nothing, so the result is the same; the parameters are the module's own.
+    and otherwise its slow reference path, about three times slower: for the model's 96^3 window that takes three
+    channels. Zero channels with zero weights add nothing, so the result is the same; the parameters are the
+    module's own.
     """
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:

@@ -16,7 +16,7 @@ import torch
 from monai.data import MetaTensor
 from monai.transforms import MapTransform
 
-from .modality import Modality
+from ..vocabulary import Modality
 
 __all__ = ["NormalizeIntensityForModalityd", "mr_foreground", "CT_WINDOW_HU"]
 

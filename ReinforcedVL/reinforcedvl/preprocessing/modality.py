@@ -7,11 +7,10 @@ intensities do: CT voxels of air sit near -1000 HU, a value MR signal never take
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 import numpy as np
 
-from ..errors import ReinforcedVLError
+from ..vocabulary import Modality, parse_modality
 from ..volume import ScalarVolume
 
 __all__ = ["Modality", "ModalityDecision", "detect_modality", "parse_modality"]
@@ -20,27 +19,12 @@ __all__ = ["Modality", "ModalityDecision", "detect_modality", "parse_modality"]
 _CT_LOW_PERCENTILE_HU = -500.0
 
 
-class Modality(str, Enum):
-    CT = "CT"
-    MR = "MR"
-
-
 @dataclass(frozen=True)
 class ModalityDecision:
     """The modality used and why (shown to the user and recorded in ``result.json``)."""
 
     modality: Modality
     reason: str
-
-
-def parse_modality(text: str) -> Modality | None:
-    """``"auto"`` -> None (detect), ``"CT"``/``"MR"`` (any case) -> that modality."""
-    if text.lower() == "auto":
-        return None
-    try:
-        return Modality(text.upper().replace("MRI", "MR"))
-    except ValueError:
-        raise ReinforcedVLError(f"Unknown modality {text!r}: use auto, CT or MR.") from None
 
 
 def detect_modality(volume: ScalarVolume, requested: Modality | None = None) -> ModalityDecision:

@@ -20,11 +20,12 @@ from monai.transforms import Compose, Orientationd, Spacingd, SpatialCropd
 from monai.transforms.utils import generate_spatial_bounding_box
 
 from ..errors import UnsupportedVolumeError
+from ..vocabulary import Modality
 from ..volume import ScalarVolume
 from .checks import check_volume
 from .input_grid import resample_to_input_grid
 from .intensity import NormalizeIntensityForModalityd
-from .modality import Modality, ModalityDecision, detect_modality
+from .modality import ModalityDecision, detect_modality
 
 __all__ = ["PreparedVolume", "Preprocessor"]
 

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
-from ..description.wording import Language
 from ..errors import InputFileError, InputWarning
 from ..finding_answer import FindingAnswer, finding_answer
 from ..lesions import Lesion, find_lesions
-from ..measurements import AxialDiameters
+from ..lesions.sizes import AxialDiameters
 from ..prompts import normalize_prompt
+from ..vocabulary import LANGUAGES, Language
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
 from .finding_names import finding_name
@@ -33,7 +33,7 @@ from .sentences import (
 
 if TYPE_CHECKING:
     from ..predictor import FindingResult
-    from ..preprocessing.modality import Modality
+    from ..vocabulary import Modality
 
 __all__ = ["ReportFinding", "build_report", "finding_from_mask"]
 
@@ -174,7 +174,7 @@ def build_report(
         GridMismatchError: a lesion map is not on the volume's grid.
         ValueError: an unknown language.
     """
-    if language not in ("en", "ja"):
+    if language not in LANGUAGES:
         raise ValueError(f"Unknown report language {language!r}: use 'en' or 'ja'")
     modality_name = modality_of(volume, modality)
     task = anatomy_task or ("total" if modality_name == "CT" else "total_mr")

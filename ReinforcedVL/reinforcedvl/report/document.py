@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..description.wording import Language
+from ..vocabulary import Language
 from .markdown import render_markdown
 
 __all__ = ["REPORT_SCHEMA", "Section", "ReportSentence", "FindingSummary", "PolishOutcome", "GroundedReport"]

@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..description.wording import Language
+from ..vocabulary import Language
 
 __all__ = ["FaithfulnessCheck", "check_faithfulness", "numbers_in", "sides_in"]
 

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from ..description.wording import Language
+from ..vocabulary import Language
 
 __all__ = ["FINDINGS_PATH", "finding_name"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..description.wording import Language, format_fraction, format_ml, format_mm, word
+from ..description.wording import format_fraction, format_ml, format_mm, word
+from ..vocabulary import Language
 
 if TYPE_CHECKING:
     from .document import GroundedReport, ReportSentence

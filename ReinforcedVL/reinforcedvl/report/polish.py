@@ -14,7 +14,7 @@ from typing import Protocol
 
 import requests
 
-from ..description.wording import Language
+from ..vocabulary import Language
 from .document import GroundedReport, PolishOutcome
 from .faithfulness import check_faithfulness
 

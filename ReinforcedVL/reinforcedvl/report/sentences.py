@@ -7,14 +7,8 @@ English report of one study differ in words only.
 from __future__ import annotations
 
 from ..description import RegionDescription
-from ..description.wording import (
-    Language,
-    format_fraction,
-    format_mm,
-    join_phrases,
-    location_phrase,
-    word,
-)
+from ..description.wording import format_fraction, format_mm, join_phrases, location_phrase, word
+from ..vocabulary import Language
 
 __all__ = [
     "lesion_sentence",

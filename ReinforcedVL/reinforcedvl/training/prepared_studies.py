@@ -17,7 +17,8 @@ import numpy as np
 
 from ..data.manifest import Triplet
 from ..errors import InputWarning
-from ..preprocessing import Modality, Preprocessor
+from ..preprocessing import Preprocessor
+from ..vocabulary import Modality
 
 __all__ = ["PreparedStudy", "study_key", "prepared_study_path", "load_prepared_study", "ensure_prepared_study"]
 

@@ -22,11 +22,11 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from ..checkpoint import Checkpoint, ModelIdentity, load_network, read_checkpoint, save_checkpoint
 from ..data.manifest import Triplet, read_manifest
-from ..device import resolve_device
 from ..errors import OutputExistsError, TrainingSettingsError
+from ..model_store.checkpoint import Checkpoint, ModelIdentity, load_network, read_checkpoint, save_checkpoint
 from ..modeling import ModelConfig, build_network
+from ..modeling.device import resolve_device
 from ..preprocessing import Preprocessor
 from .batches import BatchSource
 from .losses import training_losses

@@ -10,8 +10,8 @@ import argparse
 import os
 import sys
 
-from ..cli.arguments import device_choice
-from ..model_registry import DEFAULT_MODEL_ID
+from ..model_store.registry import DEFAULT_MODEL_ID
+from ..vocabulary import device_choice
 
 __all__ = ["main"]
 

@@ -1,9 +1,10 @@
 """Writing one finding's answer as files: what the worker hands back for each ``segment`` request.
 
 The folder gets the lesion label map, the Slicer segmentation (``lesions.seg.nrrd``) and the evidence map (written
-by :func:`reinforcedvl.result_files.write_finding_files`, so files and scene agree), plus ``finding.json``: the
-``result`` event's content, readable later with :meth:`.protocol.FindingOutcome.from_folder`. Its report is the
-grounded report (:func:`reinforcedvl.report.build_report`): every lesion sentence names its segment.
+by :func:`reinforcedvl.study.finding_files.write_finding_files`, so files and scene agree), plus ``finding.json``: the
+``result`` event's content (the finding's entry of ``result.json``, then how it was made and its report), readable
+later with :meth:`.protocol.FindingOutcome.from_folder`. Its report is the grounded report
+(:func:`reinforcedvl.report.build_report`): every lesion sentence names its segment.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..checkpoint import ModelIdentity
+from ..model_store.checkpoint import ModelIdentity
 from ..predictor import FindingResult
-from ..preprocessing import Modality
 from ..report import ReportFinding, build_report
-from ..result_files import write_finding_files
+from ..study.finding_files import write_finding_files
+from ..study.result_document import FindingFiles, finding_entry
+from ..vocabulary import Modality
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 
@@ -50,22 +52,14 @@ def write_outcome(
     files = write_finding_files(result, folder.parent, folder.name, identity, device)
     finding = ReportFinding.from_result(result, files.segmentation.name)
     report = build_report(volume, [finding], language, modality=Modality(modality))  # type: ignore[arg-type]
+    in_folder = FindingFiles(Path(files.labelmap.name), Path(files.segmentation.name), Path(files.evidence.name))
     document = {
-        "prompt": result.prompt,
-        "present": result.present,
-        "present_probability": round(result.present_probability, 4),
-        "lesions": [lesion.to_dict() for lesion in result.lesions],
+        **finding_entry(result, in_folder),
         "model": identity.to_dict(),
         "device": device,
-        "seconds": round(result.seconds, 3),
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "threshold": threshold,
         "modality": modality,
-        "files": {
-            "segmentation": files.segmentation.name,
-            "labelmap": files.labelmap.name,
-            "evidence": files.evidence.name,
-        },
         "report": {"markdown": report.to_markdown(), "data": report.to_dict()},
     }
     (folder / FINDING_FILE).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -31,6 +31,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ..vocabulary import LesionKey, lesion_segment_id
+
 __all__ = [
     "PROTOCOL_VERSION",
     "RequestKind",
@@ -45,14 +47,9 @@ __all__ = [
     "lesion_segment_id",
 ]
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 FINDING_FILE = "finding.json"
 """Written by the worker into each segment request's output folder: the ``result`` event's content."""
-
-
-def lesion_segment_id(lesion_id: int) -> str:
-    """The id of lesion ``lesion_id``'s segment in the worker's segmentation file (:mod:`reinforcedvl.result_files`)."""
-    return f"lesion_{lesion_id}"
 
 
 class RequestKind(str, Enum):
@@ -270,14 +267,14 @@ class LesionRecord:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> LesionRecord:
         return cls(
-            lesion_id=int(values["id"]),
-            color_name=str(values["color_name"]),
-            voxels=int(values["voxels"]),
-            volume_ml=float(values["volume_ml"]),
-            long_axis_mm=float(values["long_axis_mm"]),
-            short_axis_mm=float(values["short_axis_mm"]),
-            centroid_ras=tuple(float(x) for x in values["centroid_ras"]),  # type: ignore[arg-type]
-            confidence=float(values["confidence"]),
+            lesion_id=int(values[LesionKey.ID]),
+            color_name=str(values[LesionKey.COLOR_NAME]),
+            voxels=int(values[LesionKey.VOXELS]),
+            volume_ml=float(values[LesionKey.VOLUME_ML]),
+            long_axis_mm=float(values[LesionKey.LONG_AXIS_MM]),
+            short_axis_mm=float(values[LesionKey.SHORT_AXIS_MM]),
+            centroid_ras=tuple(float(x) for x in values[LesionKey.CENTROID_RAS]),  # type: ignore[arg-type]
+            confidence=float(values[LesionKey.CONFIDENCE]),
         )
 
 
@@ -289,7 +286,7 @@ class FindingOutcome:
         prompt: the finding description, as normalised.
         present: the finding was judged present and at least one lesion was found.
         present_probability: the model's probability that the finding is in the volume.
-        lesions: largest first; lesion n has colour n of :data:`reinforcedvl.colors.LESION_PALETTE`.
+        lesions: largest first; lesion n has colour n of :data:`reinforcedvl.lesions.palette.LESION_PALETTE`.
         model_id, model_version: the model that answered.
         device: where it ran, in words.
         seconds: time spent on the prompt in the worker.
@@ -324,7 +321,6 @@ class FindingOutcome:
     def from_dict(cls, values: dict[str, Any]) -> FindingOutcome:
         """Read a ``result`` event's data or a ``finding.json`` document (relative paths: from ``folder``)."""
         folder = Path(values["folder"])
-        files = values["files"]
         return cls(
             prompt=str(values["prompt"]),
             present=bool(values["present"]),
@@ -337,9 +333,9 @@ class FindingOutcome:
             finished_at=str(values["finished_at"]),
             threshold=float(values["threshold"]),
             modality=str(values["modality"]),
-            segmentation_file=folder / files["segmentation"],
-            labelmap_file=folder / files["labelmap"],
-            evidence_file=folder / files["evidence"],
+            segmentation_file=folder / values["segmentation"],
+            labelmap_file=folder / values["labelmap"],
+            evidence_file=folder / values["evidence"],
             report_markdown=str(values["report"]["markdown"]),
             report=dict(values["report"]["data"]),
         )

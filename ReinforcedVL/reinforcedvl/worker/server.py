@@ -15,7 +15,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -24,7 +23,7 @@ import torch
 from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
-from ..preprocessing import parse_modality
+from ..vocabulary import LANGUAGES, parse_modality
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
 from .protocol import ErrorKind, EventKind, RequestError, RequestKind, WorkerEvent, WorkerRequest
@@ -192,8 +191,6 @@ class WorkerServer:
             raise ReinforcedVLError("No volume is set: send a set_volume request before segment.")
         _check_output_folder(Path(request.data["output_folder"]))
         threshold = request.data.get("threshold")
-        if threshold is not None and not 0.0 < float(threshold) < 1.0:
-            raise ReinforcedVLError(f"The mask threshold must lie between 0 and 1 (exclusive), got {threshold}.")
         try:
             result = self._run_segment(request, threshold)
         except torch.cuda.OutOfMemoryError as error:
@@ -204,16 +201,9 @@ class WorkerServer:
         return self._write_result(request, result)
 
     def _run_segment(self, request: WorkerRequest, threshold: float | None) -> FindingResult:
-        predictor = self.predictor
-        checkpoint = predictor.checkpoint
-        if threshold is not None:
-            predictor.checkpoint = replace(
-                checkpoint, config=checkpoint.config.replace(mask_threshold=float(threshold))
-            )
-        try:
-            return predictor.segment(str(request.data["prompt"]), progress=self._progress(request.request_id))
-        finally:
-            predictor.checkpoint = checkpoint
+        return self.predictor.segment(
+            str(request.data["prompt"]), mask_threshold=threshold, progress=self._progress(request.request_id)
+        )
 
     def _move_to_cpu(self, request: WorkerRequest, error: torch.cuda.OutOfMemoryError) -> None:
         first_line = str(error).splitlines()[0] if str(error) else "CUDA out of memory"
@@ -233,7 +223,7 @@ class WorkerServer:
         self._progress(request.request_id)("writing results", 0, 1)
         predictor = self.predictor
         language = request.data.get("language") or "en"
-        if language not in ("en", "ja"):
+        if language not in LANGUAGES:
             raise ReinforcedVLError(f"Unknown report language {language!r}: use en or ja.")
         folder = Path(request.data["output_folder"])
         try:

@@ -206,7 +206,7 @@ def test_dicom_export_of_a_series_without_patient_sex_is_valid(
 def test_a_failed_dicom_export_leaves_no_report_behind(shared_data, tmp_path, capsys, monkeypatch):
     """Whatever fails after the report is built, the output folder is left as it was: no report, no empty dicom/."""
     from reinforcedvl.errors import ReinforcedVLError
-    from reinforcedvl.report import report_study as report_study_module
+    from reinforcedvl.study import report_job as report_study_module
 
     def failing_export(*args, **kwargs):
         raise ReinforcedVLError("the export failed")

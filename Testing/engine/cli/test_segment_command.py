@@ -92,7 +92,7 @@ def _slicer_volume(paths):
 
 def test_dicom_result_overlays_the_series_in_slicer(tmp_path, capsys, shared_data, untrained_checkpoint):
     """Slicer loads the DICOM series and our label map: same IJK-to-RAS matrix, same dimensions, same voxels."""
-    from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+    from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
     from reinforcedvl.modeling import build_network
 
     always = tmp_path / "always-present"
@@ -261,7 +261,7 @@ def test_a_refused_prompt_writes_nothing_and_does_not_block_a_rerun(tmp_path, ca
 def test_a_run_that_fails_midway_leaves_the_folder_as_it_was(tmp_path, sample_ct, untrained_checkpoint):
     from reinforcedvl.errors import InferenceCancelled
     from reinforcedvl.predictor import Predictor
-    from reinforcedvl.segment_study import plan_study, run_study
+    from reinforcedvl.study.segment_job import plan_study, run_study
 
     out = tmp_path / "out"
     out.mkdir()
@@ -281,7 +281,7 @@ def test_a_run_that_fails_midway_leaves_the_folder_as_it_was(tmp_path, sample_ct
 
 def test_judged_present_without_a_lesion_is_said_plainly_everywhere(tmp_path, capsys, sample_ct, untrained_checkpoint):
     """Existence says present, but no region reaches the minimum lesion volume: never 'not identified (p=1.00)'."""
-    from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+    from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
     from reinforcedvl.modeling import build_network
 
     nothing_large_enough = tmp_path / "model"

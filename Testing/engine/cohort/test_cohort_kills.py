@@ -16,8 +16,8 @@ import time
 import pytest
 import torch
 
-from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.cohort import CohortStudy, run_cohort
+from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import build_network
 
 STUDIES = ("LIDC-IDRI-0001_R_1", "LIDC-IDRI-0003_R_2", "LIDC-IDRI-0004_R_1")

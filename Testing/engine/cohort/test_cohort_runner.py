@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 import torch
 
-from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.cli.main import main
 from reinforcedvl.io import read_label_map
+from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import build_network
 
 STUDIES = ("LIDC-IDRI-0001_R_1", "LIDC-IDRI-0003_R_2", "LIDC-IDRI-0003_R_4", "LIDC-IDRI-0004_R_1", "LIDC-IDRI-0006_R_4")

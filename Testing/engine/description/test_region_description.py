@@ -11,7 +11,7 @@ import pytest
 from geometry_helpers import affine_from, ellipsoid_mask, rotation_z
 from reinforcedvl.description import describe_regions
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.preprocessing.modality import Modality
+from reinforcedvl.vocabulary import Modality
 from reinforcedvl.volume import LabelMap, ScalarVolume
 
 SHAPES = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.colors import lesion_color
 from reinforcedvl.description.anatomy import OrganOverlap, anatomy_table
 from reinforcedvl.description.location import Location, Midline
 from reinforcedvl.description.wording import (
@@ -16,6 +15,7 @@ from reinforcedvl.description.wording import (
     location_phrase,
     word,
 )
+from reinforcedvl.lesions.palette import lesion_color
 
 FORMATS = [
     (format_mm, 12.345, "12.3"),

@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from reinforcedvl.evaluation.segmentation_metrics import detection_counts, dice, segmentation_scores
+from reinforcedvl.evaluation.overlap import dice
+from reinforcedvl.evaluation.segmentation_metrics import detection_counts, segmentation_scores
 from reinforcedvl.evaluation.summary import summarize, summary_markdown
 
 

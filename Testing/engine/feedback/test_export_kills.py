@@ -15,7 +15,7 @@ import time
 from feedback_helpers import correction
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.feedback import FeedbackStore, export_feedback
-from reinforcedvl.feedback.durable_files import file_sha256
+from reinforcedvl.io.file_hash import file_sha256
 
 ROUNDS = 24
 ROUNDS_PER_FOLDER = 8

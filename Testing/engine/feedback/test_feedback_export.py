@@ -15,9 +15,9 @@ from reinforcedvl.cli.main import main
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.errors import OutputExistsError
 from reinforcedvl.feedback import FeedbackAction, FeedbackStore, FeedbackStoreError, database, export_feedback
-from reinforcedvl.feedback.durable_files import file_sha256
 from reinforcedvl.feedback.export import patient_split
 from reinforcedvl.io import read_image, read_label_map, write_volume
+from reinforcedvl.io.file_hash import file_sha256
 from reinforcedvl.volume import LabelMap, ScalarVolume
 
 # patients, held-out fraction, expected number of dev patients

@@ -16,15 +16,15 @@ import pytest
 import torch
 
 from feedback_helpers import LIDC_CASES, correction, lidc_case
-from reinforcedvl.checkpoint import load_network, read_checkpoint
 from reinforcedvl.cli.main import main
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.feedback import FeedbackStore, export_feedback
 from reinforcedvl.feedback.finetune import TRAINING_MANIFEST
 from reinforcedvl.feedback.model_card import MODEL_CARD_FILE
-from reinforcedvl.checkpoint_files import seal_checkpoint
+from reinforcedvl.model_store.checkpoint import load_network, read_checkpoint
+from reinforcedvl.model_store.checkpoint_files import seal_checkpoint
 from reinforcedvl.predictor import Predictor
-from reinforcedvl.preprocessing import Modality
+from reinforcedvl.vocabulary import Modality
 
 ORIGINAL_MANIFEST = Path(__file__).resolve().parents[3] / "manifests" / "triplets.jsonl"
 

@@ -13,7 +13,7 @@ import pytest
 
 from feedback_helpers import correction, shifted
 from reinforcedvl.errors import GridMismatchError, PromptError
-from reinforcedvl.evaluation.segmentation_metrics import dice
+from reinforcedvl.evaluation.overlap import dice
 from reinforcedvl.feedback import FeedbackAction, FeedbackStore, FeedbackStoreError, FeedbackSubmission
 from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.volume import LabelMap

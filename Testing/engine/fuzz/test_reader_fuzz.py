@@ -20,7 +20,7 @@ import pytest
 from geometry_helpers import affine_from
 from reinforcedvl.errors import ReinforcedVLError
 from reinforcedvl.io import read_image, read_label_map, write_volume
-from reinforcedvl.report.report_study import report_study
+from reinforcedvl.study.report_job import report_study
 from reinforcedvl.volume import LabelMap, ScalarVolume, check_image_values
 
 SEED = 17

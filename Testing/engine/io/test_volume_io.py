@@ -63,7 +63,7 @@ def test_lidc_mask_centroids_land_on_the_radiologists_coordinates(shared_data):
     nodule centre recorded in the LIDC metadata (world LPS mm). A sign error in x or y would miss by 100+ mm."""
     import csv
 
-    from reinforcedvl.measurements import centroid_ras
+    from reinforcedvl.lesions.sizes import centroid_ras
 
     folder = shared_data / "lidc_nodules"
     rows = list(csv.DictReader(open(folder / "metadata_by_nodule.csv", encoding="utf-8")))[:40]

@@ -9,8 +9,8 @@ import math
 import torch
 from monai.networks.blocks import UnetUpBlock
 
-from reinforcedvl.checkpoint import load_network
-from reinforcedvl.model_registry import resolve_checkpoint
+from reinforcedvl.model_store.checkpoint import load_network
+from reinforcedvl.model_store.registry import resolve_checkpoint
 from reinforcedvl.modeling.correlation import masked_mean
 from reinforcedvl.modeling.decoder import TextConditionedDecoder
 from reinforcedvl.modeling.up_block import SplitUpBlock

@@ -3,8 +3,8 @@ from __future__ import annotations
 import torch
 from monai.data import MetaTensor
 
-from reinforcedvl.preprocessing import Modality
 from reinforcedvl.preprocessing.intensity import NormalizeIntensityForModalityd
+from reinforcedvl.vocabulary import Modality
 
 
 def _normalize(values, modality):

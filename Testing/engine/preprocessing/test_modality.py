@@ -5,7 +5,8 @@ import pytest
 
 from reinforcedvl.errors import ReinforcedVLError
 from reinforcedvl.io import read_image
-from reinforcedvl.preprocessing import Modality, detect_modality, parse_modality
+from reinforcedvl.preprocessing import detect_modality
+from reinforcedvl.vocabulary import Modality, parse_modality
 from reinforcedvl.volume import ScalarVolume
 
 SHARED_CASES = [

@@ -10,7 +10,8 @@ from monai.metrics import DiceMetric
 from geometry_helpers import affine_from, ellipsoid_mask, rotation_z
 from reinforcedvl.errors import UnsupportedVolumeError
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.preprocessing import Modality, Preprocessor
+from reinforcedvl.preprocessing import Preprocessor
+from reinforcedvl.vocabulary import Modality
 from reinforcedvl.volume import ScalarVolume
 
 ROUND_TRIP_CASES = [

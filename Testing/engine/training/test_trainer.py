@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from reinforcedvl.checkpoint import load_network, read_checkpoint
 from reinforcedvl.data.build_manifest import build_triplets
 from reinforcedvl.data.manifest import read_manifest, write_manifest
+from reinforcedvl.model_store.checkpoint import load_network, read_checkpoint
 from reinforcedvl.modeling import ModelConfig
 from reinforcedvl.training.progress_log import read_metrics
 from reinforcedvl.training.trainer import TrainingSettings, train
@@ -200,7 +200,7 @@ def test_prompts_share_a_patch_and_the_frozen_encoder_stays_put(brats_manifest, 
 
 
 def test_a_fine_tuned_checkpoint_keeps_its_parents_licence_and_lineage(small_manifest, shared_data, cache, tmp_path):
-    from reinforcedvl.model_registry import DEFAULT_MODEL_ID, installed_models
+    from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
 
     parent = installed_models()[DEFAULT_MODEL_ID]
     settings = _settings(small_manifest, shared_data, cache, tmp_path / "run", steps=1, small_batch=2)

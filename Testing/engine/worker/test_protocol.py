@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from reinforcedvl.vocabulary import lesion_segment_id
 from reinforcedvl.worker.protocol import (
     EventKind,
     FindingOutcome,
@@ -14,7 +15,6 @@ from reinforcedvl.worker.protocol import (
     RequestKind,
     WorkerEvent,
     WorkerRequest,
-    lesion_segment_id,
 )
 
 REQUESTS = [
@@ -117,7 +117,9 @@ def test_finding_outcome_reads_a_finding_document(tmp_path):
         "finished_at": "2026-01-02T03:04:05+00:00",
         "threshold": 0.5,
         "modality": "CT",
-        "files": {"segmentation": "lesions.seg.nrrd", "labelmap": "lesions.nrrd", "evidence": "evidence.nrrd"},
+        "segmentation": "lesions.seg.nrrd",
+        "labelmap": "lesions.nrrd",
+        "evidence": "evidence.nrrd",
         "report": {"markdown": "## Solid lung nodule\n", "data": {"sentences": []}},
     }
     (tmp_path / "finding.json").write_text(json.dumps(document), encoding="utf-8")

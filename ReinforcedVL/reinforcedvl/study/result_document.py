@@ -1,0 +1,61 @@
+"""``result.json``: the machine-readable record of one ``segment`` run, and the entry of one finding in it (the same
+entry heads the worker's ``finding.json``), each built by one pure function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..model_store.checkpoint import ModelIdentity
+from ..predictor import FindingResult
+
+__all__ = ["FindingFiles", "build_result_document", "finding_entry"]
+
+
+@dataclass(frozen=True)
+class FindingFiles:
+    """The files written for one prompt, relative to the output folder."""
+
+    labelmap: Path
+    segmentation: Path
+    evidence: Path
+
+
+def finding_entry(result: FindingResult, files: FindingFiles) -> dict[str, Any]:
+    """One finding as JSON: ``prompt``, ``present_probability``, ``present``, ``answer`` (``present``, ``absent`` or
+    ``not_outlined``: judged present, but no region large enough to outline), the file paths ``labelmap``,
+    ``segmentation`` and ``evidence`` (as given in ``files``), ``seconds`` and ``lesions`` (the keys of
+    :class:`reinforcedvl.vocabulary.LesionKey`)."""
+    return {
+        "prompt": result.prompt,
+        "present_probability": round(result.present_probability, 4),
+        "present": result.present,
+        "answer": result.answer.value,
+        "labelmap": files.labelmap.as_posix(),
+        "segmentation": files.segmentation.as_posix(),
+        "evidence": files.evidence.as_posix(),
+        "seconds": round(result.seconds, 3),
+        "lesions": [lesion.to_dict() for lesion in result.lesions],
+    }
+
+
+def build_result_document(
+    *,
+    identity: ModelIdentity,
+    device: str,
+    seconds: float,
+    modality: dict[str, str],
+    inputs: list[str],
+    findings: list[tuple[FindingResult, FindingFiles]],
+) -> dict[str, Any]:
+    """The ``result.json`` document: model, device, total seconds, inputs, modality and one
+    :func:`finding_entry` per prompt (paths relative to the output folder)."""
+    return {
+        "model": identity.to_dict(),
+        "device": device,
+        "seconds": round(seconds, 3),
+        "inputs": inputs,
+        "modality": modality,
+        "prompts": [finding_entry(result, files) for result, files in findings],
+    }
