@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 from SampleData import SampleDataLogic
 
 from reinforcedvl.errors import ReinforcedVLError
+from reinforcedvl.model_store.checkpoint_files import seal_checkpoint
 from ReinforcedVLLib.dependencies import InstallPlan
 from ReinforcedVLLib.finding_nodes import FindingNodes
 from ReinforcedVLLib.scene_export import addFindingToScene
@@ -126,6 +127,7 @@ def test_the_reason_a_model_fails_to_load_is_shown(panel, tmp_path, untrained_ch
     shutil.copytree(untrained_checkpoint, broken)
     config = (broken / "config.json").read_text(encoding="utf-8").replace(UNTRAINED, "broken-model")
     (broken / "config.json").write_text(config, encoding="utf-8")
+    seal_checkpoint(broken)  # renamed on purpose; the weights are then cut off, as an interrupted copy would
     weights = next(broken.glob("*.safetensors"))
     content = weights.read_bytes()
     headerEnd = 8 + int.from_bytes(content[:8], "little")
