@@ -9,10 +9,11 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +25,15 @@ from .checkpoint import Checkpoint, ModelIdentity, load_network
 from .device import ComputeDevice, resolve_device
 from .errors import InferenceCancelled
 from .lesions import Lesion, find_lesions
+from .measurements import axial_axis
+from .lesion_selection import select_by_points, touched_component
 from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
 from .preprocessing import Modality, PreparedVolume, Preprocessor
+from .prompt_windows import WindowRegion
 from .prompts import normalize_prompt
+from .spatial_prompts import PromptBox, PromptPoint, SpatialPrompts
+from .spatial_segmentation import faces_reached, inside_box, input_box_of_region, model_index_of
 from .volume import LabelMap, ScalarVolume
 from .window_features import WindowFeatureCache, WindowKey, window_key
 
@@ -37,6 +43,8 @@ ProgressCallback = Callable[[str, int, int], "bool | None"]
 """Called as ``progress(stage, done, total)``; returning False cancels the run (:class:`InferenceCancelled`)."""
 
 _DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
+_MAX_REGION_GROWTH = 4
+"""A clicked lesion that reaches the edge of its windows gets neighbouring windows, at most this many times."""
 _WindowAnswer = Callable[[torch.Tensor, Sequence[Sequence[slice]]], dict[str, torch.Tensor]]
 
 
@@ -53,6 +61,8 @@ class FindingResult:
         lesion_map: uint16 label map, 0 background, lesion n = n.
         evidence_map: float32 language-guided attention in [0, 1] (the last correlation step, finest level).
         seconds: time spent on this prompt.
+        spatial_prompts: the points and box the answer was asked with (None: the description alone).
+        marked_points: lesion id -> the numbers (1-based, among the positive points) of the points that mark it.
     """
 
     prompt: str
@@ -62,6 +72,8 @@ class FindingResult:
     lesion_map: LabelMap
     evidence_map: ScalarVolume
     seconds: float
+    spatial_prompts: SpatialPrompts | None = None
+    marked_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 class Predictor:
@@ -123,20 +135,41 @@ class Predictor:
         self._features.clear()
         self._prepared = None
 
-    def segment(self, finding: str, *, progress: ProgressCallback | None = None) -> FindingResult:
+    def segment(
+        self,
+        finding: str,
+        *,
+        points: Sequence[PromptPoint] | None = None,
+        box: PromptBox | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> FindingResult:
         """Segment the finding described by ``finding`` in the volume set by :meth:`set_volume`.
+
+        Args:
+            finding: the description ("solid lung nodule").
+            points: points in RAS mm, positive ("this lesion") or negative ("not this"); with positive points the
+                answer is the lesions at them only (rules in :mod:`reinforcedvl.spatial_prompts`), and only the
+                windows around them are computed.
+            box: limits the search (and the windows computed) to the box.
+            progress: called as ``progress(stage, done, total)``; returning False cancels.
 
         Raises:
             RuntimeError: no volume was set.
             PromptError: the description is empty, too long or unreadable.
+            SpatialPromptError: a point outside the volume, a box that misses it, a positive point outside the box.
             InferenceCancelled: ``progress`` returned False.
         """
         started = time.perf_counter()
         prepared = self.prepared_volume
         prompt = normalize_prompt(finding)
+        spatial = SpatialPrompts(tuple(points or ()), box)
+        if spatial:
+            spatial.check_inside(prepared.volume)
         _report(progress, "encoding the description", 0, 1)
         tokens = self.text_encoder.encode(prompt)
         states, mask = batch_prompt_tokens([tokens], self.device.device)
+        if spatial:
+            return self._segment_with_spatial_prompts(prompt, spatial, states, mask, progress, started)
         probability, evidence, existence = self._infer(prepared, states, mask, progress)
         volume = prepared.volume
         _report(progress, "restoring the input grid", 0, 1)
@@ -164,8 +197,96 @@ class Predictor:
             seconds=time.perf_counter() - started,
         )
 
+    def _segment_with_spatial_prompts(
+        self,
+        prompt: str,
+        spatial: SpatialPrompts,
+        states: torch.Tensor,
+        mask: torch.Tensor,
+        progress: ProgressCallback | None,
+        started: float,
+    ) -> FindingResult:
+        """:meth:`segment` with points or a box: the windows they need, then the lesions they choose.
+
+        The windows are the whole-volume pass's own (so their cached features serve both): around each positive
+        point the one window whose centre is nearest, grown by a window across each face that a marked lesion
+        reaches; with a box, the windows overlapping it; without positive points, every window (inside the box).
+        """
+        prepared = self.prepared_volume
+        volume = prepared.volume
+        threshold = self.config.mask_threshold
+        shape = tuple(int(n) for n in prepared.image.shape[1:])
+        scan = WindowRegion.scan(shape, self._window_size(shape), self.config.window_overlap)
+        limit = scan
+        if spatial.box is not None:
+            corners = model_index_of(prepared, _box_corners(spatial.box))
+            limit = scan.overlapping(corners.min(axis=0), corners.max(axis=0))
+        positives = spatial.positive_points
+        region = limit
+        if positives:
+            around = [scan.around(voxel) for voxel in model_index_of(prepared, [p.ras for p in positives])]
+            region = around[0]
+            for other in around[1:]:
+                region = region.union(other)
+            region = region.within(limit)
+        for growth in range(_MAX_REGION_GROWTH + 1):
+            probability, evidence, existence = self._infer(prepared, states, mask, progress, region=region.slices)
+            if probability is None or not positives or growth == _MAX_REGION_GROWTH:
+                break
+            grown = region.grown_towards(*faces_reached(prepared, region, probability[0], positives, threshold))
+            grown = grown.within(limit)
+            if grown == region:
+                break
+            region = grown
+        _report(progress, "restoring the input grid", 0, 1)
+        box = input_box_of_region(prepared, region.slices)
+        grid = volume.crop(box)
+        maps = evidence if probability is None else torch.cat([probability, evidence])
+        on_box = self.preprocessor.to_input_grid(prepared, maps, region=region.slices, input_box=box)
+        lesion_array = np.zeros(volume.spatial_shape, np.uint16)
+        lesions: list[Lesion] = []
+        marked: dict[int, tuple[int, ...]] = {}
+        if probability is not None:
+            _report(progress, "measuring lesions", 0, 1)
+            chance = on_box[0]
+            if spatial.box is not None:
+                chance = np.where(inside_box(grid, spatial.box), chance, 0.0).astype(np.float32)
+            chosen = select_by_points(chance, grid, spatial.points, threshold=threshold)
+            box_map, box_lesions = find_lesions(
+                chosen, grid, threshold=threshold, min_volume_mm3=self.config.min_lesion_volume_mm3
+            )
+            lesion_array[box] = box_map.array[0]
+            axis_start = box[axial_axis(volume)].start
+            lesions = [
+                dataclasses.replace(lesion, axial_slice_index=lesion.axial_slice_index + axis_start)
+                for lesion in box_lesions
+            ]
+            for number, point in enumerate(positives, start=1):
+                lesion_id = touched_component(box_map.array[0], grid, point.ras)
+                if lesion_id:
+                    marked[lesion_id] = (*marked.get(lesion_id, ()), number)
+        evidence_array = np.zeros((1, *volume.spatial_shape), np.float32)
+        evidence_array[(0, *box)] = np.clip(on_box[-1], 0.0, 1.0)
+        return FindingResult(
+            prompt=prompt,
+            present_probability=existence,
+            present=bool(lesions),
+            lesions=lesions,
+            lesion_map=LabelMap.on_grid(lesion_array, volume, "lesions"),
+            evidence_map=ScalarVolume(evidence_array, volume.affine, volume.source, "evidence"),
+            seconds=time.perf_counter() - started,
+            spatial_prompts=spatial,
+            marked_points=marked,
+        )
+
     def _infer(
-        self, prepared: PreparedVolume, states: torch.Tensor, mask: torch.Tensor, progress: ProgressCallback | None
+        self,
+        prepared: PreparedVolume,
+        states: torch.Tensor,
+        mask: torch.Tensor,
+        progress: ProgressCallback | None,
+        *,
+        region: tuple[slice, slice, slice] | None = None,
     ) -> tuple[torch.Tensor | None, torch.Tensor, float]:
         """Sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)``, the existence answer, and the
         probability ``(1, X, Y, Z)``, or None when the finding is judged absent.
@@ -175,9 +296,17 @@ class Predictor:
         probability 0. When the feature cache holds every window, the mask waits for a second pass that runs only if
         the finding is judged present somewhere: the mask's finer decoder levels are most of a prompt's time. A volume
         too large for the cache gets one pass that does both, so that no window is encoded twice.
+
+        With ``region`` (a run of the whole pass's windows, :class:`~reinforcedvl.prompt_windows.WindowRegion`) only
+        those windows run, and the maps cover the region alone; the cache knows the windows by their place in the
+        whole grid.
         """
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
         window = self._window_size(image.shape[2:])
+        offset = (0, 0, 0)
+        if region is not None:
+            image = image[(slice(None), slice(None), *region)]
+            offset = tuple(part.start for part in region)
         count = _count_windows(image.shape[2:], window, self.config.window_overlap)
         two_passes = self._features.holds(count, self._feature_values_per_window(window))
         total = 2 * count if two_passes else count
@@ -186,7 +315,9 @@ class Predictor:
         done = 0
 
         def keys_of(locations: Sequence[Sequence[slice]]) -> list[WindowKey]:
-            return [window_key(location[-3:]) for location in locations]
+            if region is None:
+                return [window_key(location[-3:]) for location in locations]
+            return [window_key(_shifted(location[-3:], offset)) for location in locations]
 
         def advance(windows: torch.Tensor) -> None:
             nonlocal done
@@ -277,6 +408,16 @@ class Predictor:
             min(size, max(low, math.ceil(extent / stride) * stride))
             for size, low, extent in zip(config.window_size, config.min_window_size, shape, strict=True)
         )  # type: ignore[return-value]
+
+
+def _box_corners(box: PromptBox) -> list[tuple[float, float, float]]:
+    low, high = box.low_ras, box.high_ras
+    return [(x, y, z) for x in (low[0], high[0]) for y in (low[1], high[1]) for z in (low[2], high[2])]
+
+
+def _shifted(window: Sequence[slice], offset: Sequence[int]) -> list[slice]:
+    """A window's slices on a region, moved to the whole grid."""
+    return [slice((part.start or 0) + shift, part.stop + shift) for part, shift in zip(window, offset, strict=True)]
 
 
 def _count_windows(shape: Sequence[int], window: Sequence[int], overlap: float) -> int:
