@@ -45,6 +45,9 @@ ProgressCallback = Callable[[str, int, int], "bool | None"]
 _DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
 _MAX_REGION_GROWTH = 4
 """A clicked lesion that reaches the edge of its windows gets neighbouring windows, at most this many times."""
+POINT_WINDOW_SIZE = (64, 64, 64)
+"""The window around a point (voxels at the model spacing; the model's own window where smaller): a lung nodule of up
+to 30 mm with its surroundings, as the LIDC training crops show it, at a third of the whole-volume window's cost."""
 _WindowAnswer = Callable[[torch.Tensor, Sequence[Sequence[slice]]], dict[str, torch.Tensor]]
 
 
@@ -208,20 +211,27 @@ class Predictor:
     ) -> FindingResult:
         """:meth:`segment` with points or a box: the windows they need, then the lesions they choose.
 
-        The windows are the whole-volume pass's own (so their cached features serve both): around each positive
-        point the one window whose centre is nearest, grown by a window across each face that a marked lesion
-        reaches; with a box, the windows overlapping it; without positive points, every window (inside the box).
+        Around each positive point the one window (of :data:`POINT_WINDOW_SIZE`, on a sliding-window grid of
+        its own, so a second click near the first reuses its cached features) whose centre is nearest, grown by a
+        window across each face that a marked lesion reaches. Without positive points, the whole-volume pass's
+        windows; with a box, only those overlapping it.
         """
         prepared = self.prepared_volume
         volume = prepared.volume
         threshold = self.config.mask_threshold
         shape = tuple(int(n) for n in prepared.image.shape[1:])
-        scan = WindowRegion.scan(shape, self._window_size(shape), self.config.window_overlap)
+        positives = spatial.positive_points
+        window = self._window_size(shape)
+        if positives:
+            window = tuple(
+                max(low, min(size, point))
+                for size, low, point in zip(window, self.config.min_window_size, POINT_WINDOW_SIZE, strict=True)
+            )
+        scan = WindowRegion.scan(shape, window, self.config.window_overlap)
         limit = scan
         if spatial.box is not None:
             corners = model_index_of(prepared, _box_corners(spatial.box))
             limit = scan.overlapping(corners.min(axis=0), corners.max(axis=0))
-        positives = spatial.positive_points
         region = limit
         if positives:
             around = [scan.around(voxel) for voxel in model_index_of(prepared, [p.ras for p in positives])]
@@ -230,7 +240,9 @@ class Predictor:
                 region = region.union(other)
             region = region.within(limit)
         for growth in range(_MAX_REGION_GROWTH + 1):
-            probability, evidence, existence = self._infer(prepared, states, mask, progress, region=region.slices)
+            probability, evidence, existence = self._infer(
+                prepared, states, mask, progress, region=region.slices, window=window
+            )
             if probability is None or not positives or growth == _MAX_REGION_GROWTH:
                 break
             grown = region.grown_towards(*faces_reached(prepared, region, probability[0], positives, threshold))
@@ -287,6 +299,7 @@ class Predictor:
         progress: ProgressCallback | None,
         *,
         region: tuple[slice, slice, slice] | None = None,
+        window: Sequence[int] | None = None,
     ) -> tuple[torch.Tensor | None, torch.Tensor, float]:
         """Sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)``, the existence answer, and the
         probability ``(1, X, Y, Z)``, or None when the finding is judged absent.
@@ -299,10 +312,10 @@ class Predictor:
 
         With ``region`` (a run of the whole pass's windows, :class:`~reinforcedvl.prompt_windows.WindowRegion`) only
         those windows run, and the maps cover the region alone; the cache knows the windows by their place in the
-        whole grid.
+        whole grid; ``window`` replaces the model's window size.
         """
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
-        window = self._window_size(image.shape[2:])
+        window = tuple(window) if window is not None else self._window_size(image.shape[2:])
         offset = (0, 0, 0)
         if region is not None:
             image = image[(slice(None), slice(None), *region)]

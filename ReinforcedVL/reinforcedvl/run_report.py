@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from .checkpoint import ModelIdentity
+from .lesions import Lesion
 from .predictor import FindingResult
 
-__all__ = ["FindingFiles", "build_run_report"]
+__all__ = ["FindingFiles", "build_run_report", "finding_entry", "lesion_entry"]
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ def build_run_report(
 
     Each prompt entry holds ``prompt``, ``present_probability``, ``present``, the file paths ``labelmap``,
     ``segmentation`` and ``evidence`` (relative to the output folder), ``seconds`` and ``lesions``
-    (``id, color_name, voxels, volume_ml, long_axis_mm, short_axis_mm, centroid_ras, confidence``).
+    (``id, color_name, voxels, volume_ml, long_axis_mm, short_axis_mm, centroid_ras, confidence``). A prompt asked
+    with points or a box also holds ``points`` (``ras`` in RAS mm, ``positive``) and ``box`` (two RAS corners), and
+    each lesion a point chose its ``marked_points`` (numbers among the positive points).
     """
     return {
         "model": identity.to_dict(),
@@ -42,17 +45,30 @@ def build_run_report(
         "seconds": round(seconds, 3),
         "inputs": inputs,
         "modality": modality,
-        "prompts": [
-            {
-                "prompt": result.prompt,
-                "present_probability": round(result.present_probability, 4),
-                "present": result.present,
-                "labelmap": files.labelmap.as_posix(),
-                "segmentation": files.segmentation.as_posix(),
-                "evidence": files.evidence.as_posix(),
-                "seconds": round(result.seconds, 3),
-                "lesions": [lesion.to_dict() for lesion in result.lesions],
-            }
-            for result, files in findings
-        ],
+        "prompts": [finding_entry(result, files) for result, files in findings],
     }
+
+
+def finding_entry(result: FindingResult, files: FindingFiles) -> dict[str, Any]:
+    """One prompt's entry in ``result.json`` (see :func:`build_run_report`)."""
+    entry: dict[str, Any] = {
+        "prompt": result.prompt,
+        "present_probability": round(result.present_probability, 4),
+        "present": result.present,
+        "labelmap": files.labelmap.as_posix(),
+        "segmentation": files.segmentation.as_posix(),
+        "evidence": files.evidence.as_posix(),
+        "seconds": round(result.seconds, 3),
+        "lesions": [lesion_entry(result, lesion) for lesion in result.lesions],
+    }
+    if result.spatial_prompts:
+        entry.update(result.spatial_prompts.to_dict())
+    return entry
+
+
+def lesion_entry(result: FindingResult, lesion: Lesion) -> dict[str, Any]:
+    """A lesion as ``result.json`` and ``finding.json`` give it: its measurements, and the points that chose it."""
+    entry = lesion.to_dict()
+    if lesion.lesion_id in result.marked_points:
+        entry["marked_points"] = list(result.marked_points[lesion.lesion_id])
+    return entry

@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from .prompts import normalize_prompt
 from .report import REPORT_FILES, ReportFinding, build_report, write_report_files
 from .result_files import finding_folder_name, write_finding_files
 from .run_report import build_run_report
+from .spatial_prompts import SpatialPrompts
 from .volume import ScalarVolume
 
 __all__ = ["RESULT_FILE", "StudyPlan", "plan_study", "run_study", "segment_study"]
@@ -37,6 +38,7 @@ class StudyPlan:
     out_dir: Path
     volume: ScalarVolume
     modality: Modality | None
+    spatial_prompts: SpatialPrompts = field(default_factory=SpatialPrompts)
 
 
 def plan_study(
@@ -46,17 +48,24 @@ def plan_study(
     *,
     modality: Modality | None = None,
     overwrite: bool = False,
+    spatial_prompts: SpatialPrompts | None = None,
 ) -> StudyPlan:
     """Check everything that can be checked before the model loads, so mistakes fail fast.
 
+    ``spatial_prompts`` (points, a box) apply to every prompt and must lie in the volume.
+
     Raises:
-        PromptError, OutputExistsError, InputFileError, UnsupportedVolumeError, GridMismatchError.
+        PromptError, SpatialPromptError, OutputExistsError, InputFileError, UnsupportedVolumeError,
+        GridMismatchError.
     """
     normalized = tuple(normalize_prompt(prompt) for prompt in prompts)
     out_dir = Path(out_dir)
     folders = tuple(finding_folder_name(index, prompt) for index, prompt in enumerate(normalized, start=1))
     _refuse_existing_results(out_dir, folders, overwrite)
-    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, read_image(images), modality)
+    volume = read_image(images)
+    spatial = spatial_prompts or SpatialPrompts()
+    spatial.check_inside(volume)
+    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, volume, modality, spatial)
 
 
 def run_study(
@@ -76,7 +85,12 @@ def run_study(
     device_text = predictor.device.description
     findings = []
     for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
-        result = predictor.segment(prompt, progress=progress)
+        spatial = plan.spatial_prompts
+        result = (
+            predictor.segment(prompt, points=spatial.points, box=spatial.box, progress=progress)
+            if spatial
+            else predictor.segment(prompt, progress=progress)
+        )
         findings.append((result, write_finding_files(result, plan.out_dir, folder, predictor.identity, device_text)))
     report = build_run_report(
         identity=predictor.identity,
@@ -110,6 +124,7 @@ def segment_study(
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
     report_language: Language | None = None,
+    spatial_prompts: SpatialPrompts | None = None,
 ) -> dict[str, Any]:
     """Segment every prompt in one study and write the results under ``out_dir``.
 
@@ -123,11 +138,14 @@ def segment_study(
         overwrite: replace results already in ``out_dir``; without it, existing results stop the run.
         progress: called as ``progress(stage, done, total)``; returning False cancels.
         report_language: ``"en"`` or ``"ja"`` to also write the grounded report; None writes none.
+        spatial_prompts: points (RAS mm, positive or negative) and a box that say where to look, for every prompt.
 
     Returns:
         The ``result.json`` document, also written to ``out_dir/result.json``.
     """
-    plan = plan_study(images, prompts, out_dir, modality=modality, overwrite=overwrite)
+    plan = plan_study(
+        images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts
+    )
     return run_study(plan, Predictor.from_model(model, device), progress, report_language=report_language)
 
 

@@ -7,7 +7,7 @@ expert's, or an edited one) and its prompt into a finding the same function repo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +20,13 @@ from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
 from .finding_names import finding_name
-from .sentences import LESION_SENTENCE_KEYS, impression_sentence, lesion_sentence, negative_sentence
+from .sentences import (
+    LESION_SENTENCE_KEYS,
+    impression_sentence,
+    lesion_sentence,
+    marked_point_phrase,
+    negative_sentence,
+)
 
 if TYPE_CHECKING:
     from ..predictor import FindingResult
@@ -51,6 +57,8 @@ class ReportFinding:
         lesions: the lesions, numbered as in ``lesion_map`` (lesion n has label n and colour n).
         lesion_map: the lesions on the image's grid.
         segmentation_file: the finding's Slicer segmentation, relative to the report, when one was written.
+        marked_points: lesion id -> the numbers of the positive points that chose it (asked with points).
+        point_count: how many positive points the finding was asked with (0: the description alone).
 
     Example:
         >>> finding = ReportFinding.from_result(predictor.segment("solid lung nodule"))  # doctest: +SKIP
@@ -62,10 +70,13 @@ class ReportFinding:
     lesions: tuple[Lesion, ...]
     lesion_map: LabelMap
     segmentation_file: str | None = None
+    marked_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    point_count: int = 0
 
     @classmethod
     def from_result(cls, result: FindingResult, segmentation_file: str | None = None) -> ReportFinding:
         """The finding of a :class:`~reinforcedvl.predictor.FindingResult` (the ``segment`` answer)."""
+        spatial = result.spatial_prompts
         return cls(
             result.prompt,
             result.present_probability,
@@ -73,6 +84,8 @@ class ReportFinding:
             tuple(result.lesions),
             result.lesion_map,
             segmentation_file,
+            dict(result.marked_points),
+            len(spatial.positive_points) if spatial else 0,
         )
 
 
@@ -189,8 +202,13 @@ def _report_finding(
     entries, sentences = [], []
     for lesion in finding.lesions:
         description = by_id[lesion.lesion_id]
-        entries.append(_lesion_entry(lesion, description, language))
-        text = lesion_sentence(description, name, lesion.confidence, language)
+        entry = _lesion_entry(lesion, description, language)
+        marked = finding.marked_points.get(lesion.lesion_id, ())
+        at_point = marked_point_phrase(marked, finding.point_count, language) if marked else ""
+        if marked:
+            entry["marked_points"] = list(marked)
+        entries.append(entry)
+        text = lesion_sentence(description, name, lesion.confidence, language, at_point=at_point)
         sentences.append(_linked(text, "findings", finding.prompt, lesion, description, _quoted_keys(description)))
     summary = FindingSummary(
         finding.prompt, name, finding.present, finding.present_probability, tuple(entries), finding.segmentation_file
