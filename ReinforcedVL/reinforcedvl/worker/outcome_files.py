@@ -18,6 +18,7 @@ from ..predictor import FindingResult
 from ..preprocessing import Modality
 from ..report import ReportFinding, build_report
 from ..result_files import write_finding_files
+from ..run_report import lesion_entry
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 
@@ -54,7 +55,7 @@ def write_outcome(
         "prompt": result.prompt,
         "present": result.present,
         "present_probability": round(result.present_probability, 4),
-        "lesions": [lesion.to_dict() for lesion in result.lesions],
+        "lesions": [lesion_entry(result, lesion) for lesion in result.lesions],
         "model": identity.to_dict(),
         "device": device,
         "seconds": round(result.seconds, 3),
@@ -68,5 +69,7 @@ def write_outcome(
         },
         "report": {"markdown": report.to_markdown(), "data": report.to_dict()},
     }
+    if result.spatial_prompts:
+        document["spatial_prompts"] = result.spatial_prompts.to_dict()
     (folder / FINDING_FILE).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {**document, "folder": str(folder)}

@@ -25,6 +25,7 @@ from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
 from ..preprocessing import parse_modality
+from ..spatial_prompts import SpatialPrompts
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
 from .protocol import ErrorKind, EventKind, RequestKind, WorkerEvent, WorkerRequest
@@ -176,7 +177,13 @@ class WorkerServer:
                 checkpoint, config=checkpoint.config.replace(mask_threshold=float(threshold))
             )
         try:
-            return predictor.segment(str(request.data["prompt"]), progress=self._progress(request.request_id))
+            spatial = SpatialPrompts.from_dict(request.data.get("spatial_prompts"))
+            progress = self._progress(request.request_id)
+            if spatial:
+                return predictor.segment(
+                    str(request.data["prompt"]), points=spatial.points, box=spatial.box, progress=progress
+                )
+            return predictor.segment(str(request.data["prompt"]), progress=progress)
         finally:
             predictor.checkpoint = checkpoint
 
