@@ -31,6 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--device", default="auto", type=device_choice)
     parser.add_argument("--split", default="dev", choices=("dev", "train"))
     parser.add_argument("--seed", type=int, default=0, help="seed of the random clicks")
+    parser.add_argument("--lidc-limit", type=int, default=None, help="only the first N LIDC nodules of the split")
     parser.add_argument("--parts", nargs="+", default=list(_PARTS), choices=_PARTS, help="which parts to run")
     parser.set_defaults(run=run)
 
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     tables = {"lidc": [], "brats": [], "whole-study": []}
     if "lidc" in args.parts:
         tables["lidc"] = evaluate_lidc_clicks(
-            args.manifest, args.data_root, predictor, split=args.split, seed=args.seed, progress=progress
+            args.manifest, args.data_root, predictor, split=args.split, seed=args.seed, limit=args.lidc_limit,
+            progress=progress,
         )
     if "brats" in args.parts:
         tables["brats"] = evaluate_brats_clicks(

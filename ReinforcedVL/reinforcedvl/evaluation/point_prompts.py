@@ -46,11 +46,13 @@ Progress = Callable[[str, int, int], None]
 
 def evaluate_lidc_clicks(
     manifest: Path, data_root: Path, predictor: Predictor, *, split: Split = "dev", seed: int = 0,
-    progress: Progress | None = None,
+    limit: int | None = None, progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per (nodule, click kind), ``kind`` in :data:`CLICK_KINDS`."""
+    """One row per (nodule, click kind), ``kind`` in :data:`CLICK_KINDS`; the first ``limit`` nodules of the split
+    in manifest order (None: all)."""
     rng = np.random.default_rng(seed)
     triplets = [t for t in read_manifest(manifest, split=split) if t.source == "lidc" and t.present and t.mask]
+    triplets = triplets[:limit]
     rows = []
     for done, triplet in enumerate(triplets, start=1):
         volume = read_image([data_root / image for image in triplet.images])
