@@ -95,7 +95,8 @@ def export_feedback(
     for record in usable:
         for stored in record.files:
             _link_or_copy(store.folder / stored.path, out_dir / stored.path)
-        triplets.append(_triplet(record, splits[record.patient_key]))
+        spatial = store.read_spatial_prompts(record)
+        triplets.append(_triplet(record, splits[record.patient_key], None if spatial is None else spatial.to_dict()))
     manifest = write_manifest(triplets, out_dir / MANIFEST_FILE)
     export = FeedbackExport(
         folder=out_dir,
@@ -108,7 +109,7 @@ def export_feedback(
     return export
 
 
-def _triplet(record: StoredFeedback, split: Split) -> Triplet:
+def _triplet(record: StoredFeedback, split: Split, spatial_prompts: dict | None) -> Triplet:
     final = record.file("final_mask")
     return Triplet(
         id=f"{SOURCE}/{record.record_id}",
@@ -122,6 +123,7 @@ def _triplet(record: StoredFeedback, split: Split) -> Triplet:
         present=bool(record.final_present),
         finding=record.prompt,
         descriptions=(record.prompt,),
+        spatial_prompts=spatial_prompts,
     )
 
 
