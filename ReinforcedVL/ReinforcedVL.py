@@ -39,6 +39,7 @@ from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes
 from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
 from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
 from ReinforcedVLLib.models_section import ModelsSection
+from ReinforcedVLLib.point_prompts_section import PointPromptsSection
 from ReinforcedVLLib.results_section import ResultsSection
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
@@ -153,6 +154,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
         self.results = ResultsSection(self.ui, self.currentFinding)
         self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.logic.stop)
+        self.pointPrompts = PointPromptsSection(self.ui, self.layout, onNewPoint=self.onPointPlaced)
         self.ui.feedbackStatusLabel.text = _(
             "Feedback is kept on this computer in {folder}, without patient identifiers; nothing is sent anywhere."
         ).format(folder=self.logic.feedbackSink.folder)
@@ -162,6 +164,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
     def cleanup(self) -> None:
         self._timer.stop()
         self.models.cleanup()
+        self.pointPrompts.cleanup()
         self.removeObservers()
         self.logic.stop()
 
@@ -179,6 +182,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.setParameterNode(None)
 
     def onSceneEndClose(self, caller, event) -> None:
+        self.pointPrompts.attachNodes()
         if self.parent.isEntered:
             self.initializeParameterNode()
 
@@ -232,9 +236,14 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         with slicer.util.tryWithErrorDisplay(_("ReinforcedVL could not start."), waitCursor=True):
             if not self.logic.ensureDependencies():
                 return
-            self.logic.startSegmentation(self._parameterNode)
+            self.logic.startSegmentation(self._parameterNode, spatialPrompts=self.pointPrompts.prompts())
             self.setState(PanelState.RUNNING)
             self.ui.stageLabel.text = _("Starting the model (the first time takes a while)...")
+
+    def onPointPlaced(self) -> None:
+        """A point placed after a result: ask again with every point (only the new point's windows are computed)."""
+        if self._state is PanelState.IDLE and self.currentFinding() is not None:
+            self.onSegmentButton()
 
     def setState(self, state: PanelState) -> None:
         self._state = state
@@ -437,8 +446,9 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             slicer.util.pip_install(missing)
         return True
 
-    def startSegmentation(self, parameters) -> SegmentationJob:
-        """Send the parameter node's volume and finding to the worker; answers arrive through :meth:`poll`."""
+    def startSegmentation(self, parameters, spatialPrompts: dict | None = None) -> SegmentationJob:
+        """Send the parameter node's volume and finding to the worker, with the points and box that say where to
+        look (:func:`ReinforcedVLLib.prompt_markups.spatialPromptsFromNodes`); answers arrive through :meth:`poll`."""
         self._job = self.session.startSegmentation(
             parameters.inputVolume,
             parameters.finding.strip(),
@@ -448,6 +458,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             secondChannelNode=parameters.secondChannelVolume,
             modality=parameters.modality,
             reportLanguage=parameters.reportLanguage,
+            spatialPrompts=spatialPrompts,
         )
         return self._job
 

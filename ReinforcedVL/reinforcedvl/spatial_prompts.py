@@ -48,7 +48,7 @@ class PromptPoint:
         object.__setattr__(self, "ras", ras)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ras": [round(x, 2) for x in self.ras], "positive": self.positive}
+        return {"ras": [round(x, 3) for x in self.ras], "positive": self.positive}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> PromptPoint:
@@ -87,8 +87,8 @@ class PromptBox:
         return bool(np.all(point >= self.low_ras) and np.all(point <= self.high_ras))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"corner_a_ras": [round(x, 2) for x in self.corner_a_ras],
-                "corner_b_ras": [round(x, 2) for x in self.corner_b_ras]}
+        return {"corner_a_ras": [round(x, 3) for x in self.corner_a_ras],
+                "corner_b_ras": [round(x, 3) for x in self.corner_b_ras]}
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> PromptBox:
