@@ -95,4 +95,3 @@ class PointPromptsSection:
                         form.insertRow(row, self.frame)
                         return
         fallbackLayout.addWidget(self.frame)
-

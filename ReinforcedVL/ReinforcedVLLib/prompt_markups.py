@@ -21,8 +21,14 @@ import slicer
 
 from .finding_nodes import FindingNodes
 
-__all__ = ["PromptRole", "SPATIAL_PROMPTS_ATTRIBUTE", "promptNode", "spatialPromptsFromNodes",
-           "recordSpatialPrompts", "spatialPromptsOf"]
+__all__ = [
+    "PromptRole",
+    "SPATIAL_PROMPTS_ATTRIBUTE",
+    "promptNode",
+    "spatialPromptsFromNodes",
+    "recordSpatialPrompts",
+    "spatialPromptsOf",
+]
 
 SPATIAL_PROMPTS_ATTRIBUTE = "ReinforcedVL.spatialPrompts"
 """Report-node attribute: the prompts the finding was asked with, as JSON (absent: the description alone)."""

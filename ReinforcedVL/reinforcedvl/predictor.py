@@ -24,16 +24,16 @@ from monai.inferers import sliding_window_inference
 from .checkpoint import Checkpoint, ModelIdentity, load_network
 from .device import ComputeDevice, resolve_device
 from .errors import InferenceCancelled
+from .lesion_selection import select_by_points, touched_component
 from .lesions import Lesion, find_lesions
 from .measurements import axial_axis
-from .lesion_selection import select_by_points, touched_component
 from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
 from .preprocessing import Modality, PreparedVolume, Preprocessor
 from .prompt_windows import WindowRegion
 from .prompts import normalize_prompt
 from .spatial_prompts import PromptBox, PromptPoint, SpatialPrompts
-from .spatial_segmentation import faces_reached, inside_box, input_box_of_region, model_index_of
+from .spatial_segmentation import faces_reached, input_box_of_region, inside_box, model_index_of
 from .volume import LabelMap, ScalarVolume
 from .window_features import WindowFeatureCache, WindowKey, window_key
 

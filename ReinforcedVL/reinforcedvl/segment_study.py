@@ -143,9 +143,7 @@ def segment_study(
     Returns:
         The ``result.json`` document, also written to ``out_dir/result.json``.
     """
-    plan = plan_study(
-        images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts
-    )
+    plan = plan_study(images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts)
     return run_study(plan, Predictor.from_model(model, device), progress, report_language=report_language)
 
 

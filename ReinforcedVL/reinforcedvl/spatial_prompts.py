@@ -42,9 +42,7 @@ class PromptPoint:
     def __post_init__(self) -> None:
         ras = tuple(float(x) for x in self.ras)
         if len(ras) != 3 or not all(math.isfinite(x) for x in ras):
-            raise SpatialPromptError(
-                f"A point needs three finite RAS coordinates in mm (R, A, S), got {self.ras!r}."
-            )
+            raise SpatialPromptError(f"A point needs three finite RAS coordinates in mm (R, A, S), got {self.ras!r}.")
         object.__setattr__(self, "ras", ras)
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,8 +85,10 @@ class PromptBox:
         return bool(np.all(point >= self.low_ras) and np.all(point <= self.high_ras))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"corner_a_ras": [round(x, 3) for x in self.corner_a_ras],
-                "corner_b_ras": [round(x, 3) for x in self.corner_b_ras]}
+        return {
+            "corner_a_ras": [round(x, 3) for x in self.corner_a_ras],
+            "corner_b_ras": [round(x, 3) for x in self.corner_b_ras],
+        }
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> PromptBox:

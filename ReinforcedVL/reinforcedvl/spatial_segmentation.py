@@ -30,8 +30,12 @@ def model_index_of(prepared: PreparedVolume, ras: Sequence[Sequence[float]]) -> 
 def input_box_of_region(prepared: PreparedVolume, region: tuple[slice, slice, slice]) -> tuple[slice, slice, slice]:
     """The input-grid voxels that a model-grid region reaches (its corners' bounding box, a voxel of margin)."""
     corners = np.array(
-        [(x, y, z) for x in (region[0].start, region[0].stop - 1) for y in (region[1].start, region[1].stop - 1)
-         for z in (region[2].start, region[2].stop - 1)],
+        [
+            (x, y, z)
+            for x in (region[0].start, region[0].stop - 1)
+            for y in (region[1].start, region[1].stop - 1)
+            for z in (region[2].start, region[2].stop - 1)
+        ],
         dtype=np.float64,
     )
     affine = np.asarray(prepared.image.affine, dtype=np.float64)

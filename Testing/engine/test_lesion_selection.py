@@ -57,8 +57,9 @@ def test_points_keep_the_lesions_they_mark(two_balls, points, kept):
 def test_a_negative_point_on_a_marked_lesion_cuts_off_its_side(two_balls):
     grid, probability, first, _ = two_balls
     positive, negative = first - [3.0, 0, 0], first + [3.0, 0, 0]
-    chosen = select_by_points(probability, grid, [PromptPoint(tuple(positive)), PromptPoint(tuple(negative), False)],
-                              threshold=0.5)
+    chosen = select_by_points(
+        probability, grid, [PromptPoint(tuple(positive)), PromptPoint(tuple(negative), False)], threshold=0.5
+    )
     voxels = grid.voxel_to_ras(np.argwhere(chosen > 0))
     assert len(voxels) > 0
     assert np.all(np.linalg.norm(voxels - positive, axis=1) <= np.linalg.norm(voxels - negative, axis=1))

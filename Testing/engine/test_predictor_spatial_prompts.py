@@ -13,8 +13,8 @@ from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpo
 from reinforcedvl.errors import SpatialPromptError
 from reinforcedvl.evaluation.segmentation_metrics import dice
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.modeling import build_network
 from reinforcedvl.model_registry import DEFAULT_MODEL_ID
+from reinforcedvl.modeling import build_network
 from reinforcedvl.predictor import Predictor
 from reinforcedvl.spatial_prompts import PromptBox, PromptPoint, ras_extent
 

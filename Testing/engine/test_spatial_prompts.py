@@ -43,7 +43,9 @@ def test_parsing_reads_numbers_with_spaces_and_signs():
 
 
 def test_prompts_round_trip_through_their_json_form():
-    prompts = SpatialPrompts((PromptPoint((1.0, 2.0, 3.0)), PromptPoint((4.0, 5.0, 6.0), False)), parse_box("0,0,0,9,9,9"))
+    prompts = SpatialPrompts(
+        (PromptPoint((1.0, 2.0, 3.0)), PromptPoint((4.0, 5.0, 6.0), False)), parse_box("0,0,0,9,9,9")
+    )
     again = SpatialPrompts.from_dict(prompts.to_dict())
     assert again == prompts
     assert [p.positive for p in again.points] == [True, False]

@@ -14,7 +14,7 @@ from ReinforcedVLLib.feedback_capture import captureFeedback
 from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackStoreSink
 from ReinforcedVLLib.inference_session import InferenceSession
 from ReinforcedVLLib.prompt_markups import PromptRole, promptNode, spatialPromptsFromNodes, spatialPromptsOf
-from scene_helpers import REPOSITORY, slicer
+from scene_helpers import REPOSITORY
 
 SAMPLE_MASK = REPOSITORY / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4_mask.nii.gz"
 TIMEOUT_S = 900

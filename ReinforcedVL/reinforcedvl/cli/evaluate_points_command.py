@@ -43,8 +43,11 @@ def run(args: argparse.Namespace) -> int:
     from ..predictor import Predictor
 
     predictor = Predictor.from_model(args.model, args.device)
-    print(f"Evaluating point prompts with {predictor.identity.model_id} {predictor.identity.version} on "
-          f"{predictor.device.description}", file=sys.stderr)
+    print(
+        f"Evaluating point prompts with {predictor.identity.model_id} {predictor.identity.version} on "
+        f"{predictor.device.description}",
+        file=sys.stderr,
+    )
 
     def progress(part: str, done: int, total: int) -> None:
         print(f"{part}: {done}/{total}", file=sys.stderr)
@@ -53,7 +56,12 @@ def run(args: argparse.Namespace) -> int:
     tables = {"lidc": [], "brats": [], "whole-study": []}
     if "lidc" in args.parts:
         tables["lidc"] = evaluate_lidc_clicks(
-            args.manifest, args.data_root, predictor, split=args.split, seed=args.seed, limit=args.lidc_limit,
+            args.manifest,
+            args.data_root,
+            predictor,
+            split=args.split,
+            seed=args.seed,
+            limit=args.lidc_limit,
             progress=progress,
         )
     if "brats" in args.parts:
@@ -70,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
     summary["device"] = predictor.device.description
     summary["command"] = " ".join(sys.argv)
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    markdown = points_markdown(summary, f"Point prompts: {predictor.identity.model_id} {predictor.identity.version} "
-                               f"on the {args.split} split")
+    markdown = points_markdown(
+        summary, f"Point prompts: {predictor.identity.model_id} {predictor.identity.version} on the {args.split} split"
+    )
     (args.out / "summary.md").write_text(markdown, encoding="utf-8")
     print(markdown)
     return 0

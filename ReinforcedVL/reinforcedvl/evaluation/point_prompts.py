@@ -45,8 +45,14 @@ Progress = Callable[[str, int, int], None]
 
 
 def evaluate_lidc_clicks(
-    manifest: Path, data_root: Path, predictor: Predictor, *, split: Split = "dev", seed: int = 0,
-    limit: int | None = None, progress: Progress | None = None,
+    manifest: Path,
+    data_root: Path,
+    predictor: Predictor,
+    *,
+    split: Split = "dev",
+    seed: int = 0,
+    limit: int | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """One row per (nodule, click kind), ``kind`` in :data:`CLICK_KINDS`; the first ``limit`` nodules of the split
     in manifest order (None: all)."""
@@ -57,7 +63,9 @@ def evaluate_lidc_clicks(
     for done, triplet in enumerate(triplets, start=1):
         volume = read_image([data_root / image for image in triplet.images])
         predictor.set_volume(volume, modality=Modality(triplet.modality))
-        reference = np.isin(resample_label_map(read_label_map(data_root / triplet.mask), volume).array[0], triplet.labels)
+        reference = np.isin(
+            resample_label_map(read_label_map(data_root / triplet.mask), volume).array[0], triplet.labels
+        )
         if not reference.any():
             continue
         centre_ijk = np.asarray(ndimage.center_of_mass(reference))
@@ -76,16 +84,18 @@ def evaluate_lidc_clicks(
             result, seconds = _ask(predictor, triplet.descriptions[0], ras)
             prediction = result.lesion_map.array[0] > 0
             counts = detection_counts(prediction, reference)
-            rows.append({
-                "case": triplet.id,
-                "kind": kind,
-                "click_ras": None if ras is None else [round(float(x), 2) for x in ras],
-                "click_in_mask": None if ras is None else bool(_value_at(reference, volume, ras)),
-                "dice": round(dice(prediction, reference), 4),
-                "predicted_lesions": counts.predicted_lesions,
-                "lesions_away": counts.predicted_lesions - counts.true_predicted_lesions,
-                "seconds": round(seconds, 3),
-            })
+            rows.append(
+                {
+                    "case": triplet.id,
+                    "kind": kind,
+                    "click_ras": None if ras is None else [round(float(x), 2) for x in ras],
+                    "click_in_mask": None if ras is None else bool(_value_at(reference, volume, ras)),
+                    "dice": round(dice(prediction, reference), 4),
+                    "predicted_lesions": counts.predicted_lesions,
+                    "lesions_away": counts.predicted_lesions - counts.true_predicted_lesions,
+                    "seconds": round(seconds, 3),
+                }
+            )
         if progress is not None:
             progress("lidc", done, len(triplets))
     predictor.reset_volume()
@@ -93,8 +103,14 @@ def evaluate_lidc_clicks(
 
 
 def evaluate_brats_clicks(
-    manifest: Path, data_root: Path, predictor: Predictor, *, split: Split = "dev", min_component_ml: float = 0.1,
-    max_components: int = 8, progress: Progress | None = None,
+    manifest: Path,
+    data_root: Path,
+    predictor: Predictor,
+    *,
+    split: Split = "dev",
+    min_component_ml: float = 0.1,
+    max_components: int = 8,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """One row per clicked part of a BraTS sub-region (the ``max_components`` largest parts of each)."""
     studies: dict[tuple[str, ...], list[Triplet]] = defaultdict(list)
@@ -119,17 +135,19 @@ def evaluate_brats_clicks(
                 predicted = int(prediction.sum())
                 on_target = int((prediction & target).sum())
                 on_others = int((prediction & (parts > 0) & ~target).sum())
-                rows.append({
-                    "case": triplet.id,
-                    "finding": triplet.finding,
-                    "parts": len(chosen),
-                    "part_ml": round(float(target.sum() * voxel_ml), 3),
-                    "selected": on_target > 0 and on_others == 0,
-                    "share_on_part": round(on_target / predicted, 4) if predicted else 0.0,
-                    "dice_vs_part": round(dice(prediction, target), 4),
-                    "touches_other_parts": on_others > 0,
-                    "seconds": round(seconds, 3),
-                })
+                rows.append(
+                    {
+                        "case": triplet.id,
+                        "finding": triplet.finding,
+                        "parts": len(chosen),
+                        "part_ml": round(float(target.sum() * voxel_ml), 3),
+                        "selected": on_target > 0 and on_others == 0,
+                        "share_on_part": round(on_target / predicted, 4) if predicted else 0.0,
+                        "dice_vs_part": round(dice(prediction, target), 4),
+                        "touches_other_parts": on_others > 0,
+                        "seconds": round(seconds, 3),
+                    }
+                )
         if progress is not None:
             progress("brats", done, len(studies))
     predictor.reset_volume()
@@ -137,7 +155,11 @@ def evaluate_brats_clicks(
 
 
 def evaluate_whole_studies(
-    data_root: Path, predictor: Predictor, *, clicks_per_study: int = 3, seed: int = 0,
+    data_root: Path,
+    predictor: Predictor,
+    *,
+    clicks_per_study: int = 3,
+    seed: int = 0,
     progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """One row per (study, finding, click): lesions drawn with the description alone (``click`` 0) and with a click
@@ -174,7 +196,12 @@ def _ask(predictor: Predictor, description: str, ras: np.ndarray | None) -> tupl
 
 
 def _whole_row(
-    image: str, finding: str, click: int, volume: ScalarVolume, result: FindingResult, ras: np.ndarray | None,
+    image: str,
+    finding: str,
+    click: int,
+    volume: ScalarVolume,
+    result: FindingResult,
+    ras: np.ndarray | None,
     seconds: float,
 ) -> dict[str, Any]:
     away = len(result.lesions)

@@ -28,7 +28,8 @@ def summarize_points(
 def points_markdown(summary: dict[str, Any], title: str) -> str:
     lines = [f"# {title}", "", "## LIDC nodules: the description alone and with a click", ""]
     lines += [
-        "| prompt | nodules | mean Dice | median Dice | lesions away per nodule | nodules with a lesion away | s per prompt |",
+        "| prompt | nodules | mean Dice | median Dice | lesions away per nodule | nodules with a lesion away "
+        "| s per prompt |",
         "|---|---|---|---|---|---|---|",
     ]
     for line in summary["lidc"]:
@@ -38,8 +39,8 @@ def points_markdown(summary: dict[str, Any], title: str) -> str:
         )
     lines += ["", "## BraTS: a click on one part of a sub-region", ""]
     lines += [
-        "| finding | parts clicked | part selected alone | mean share of the answer on the part | mean Dice vs the part "
-        "| s per click |",
+        "| finding | parts clicked | part selected alone | mean share of the answer on the part "
+        "| mean Dice vs the part | s per click |",
         "|---|---|---|---|---|---|",
     ]
     for line in summary["brats"]:

@@ -35,8 +35,23 @@ def test_a_point_answers_the_nodule_there_and_is_recorded(tmp_path, capsys, cent
     out = tmp_path / "out"
     away = "36.0,16.0,-160.0"  # a corner of the crop's lung, far from the nodule
     code, stdout, stderr = _run(
-        capsys, "segment", SAMPLE, "--prompt", "solid lung nodule", "--point", centre, "--negative-point", away,
-        "--box", "25,10,-180,65,50,-155", "--out", out, "--device", "cpu", "--report", "en",
+        capsys,
+        "segment",
+        SAMPLE,
+        "--prompt",
+        "solid lung nodule",
+        "--point",
+        centre,
+        "--negative-point",
+        away,
+        "--box",
+        "25,10,-180,65,50,-155",
+        "--out",
+        out,
+        "--device",
+        "cpu",
+        "--report",
+        "en",
     )
     assert code == 0, stderr
     assert "lesions 1 (yellow)" in stdout and "at point 1" in stdout
@@ -57,8 +72,19 @@ def test_a_point_answers_the_nodule_there_and_is_recorded(tmp_path, capsys, cent
 
 def test_the_report_in_japanese_names_the_marked_point(tmp_path, capsys, centre):
     code, _, stderr = _run(
-        capsys, "segment", SAMPLE, "--prompt", "solid lung nodule", "--point", centre, "--out", tmp_path / "ja",
-        "--device", "cpu", "--report", "ja",
+        capsys,
+        "segment",
+        SAMPLE,
+        "--prompt",
+        "solid lung nodule",
+        "--point",
+        centre,
+        "--out",
+        tmp_path / "ja",
+        "--device",
+        "cpu",
+        "--report",
+        "ja",
     )
     assert code == 0, stderr
     report = json.loads((tmp_path / "ja" / "report.json").read_text())
@@ -66,8 +92,9 @@ def test_the_report_in_japanese_names_the_marked_point(tmp_path, capsys, centre)
 
 
 def test_the_description_alone_writes_no_point_keys(tmp_path, capsys):
-    code, _, stderr = _run(capsys, "segment", SAMPLE, "--prompt", "solid lung nodule", "--out", tmp_path / "t",
-                           "--device", "cpu")
+    code, _, stderr = _run(
+        capsys, "segment", SAMPLE, "--prompt", "solid lung nodule", "--out", tmp_path / "t", "--device", "cpu"
+    )
     assert code == 0, stderr
     entry = json.loads((tmp_path / "t" / "result.json").read_text())["prompts"][0]
     assert "points" not in entry and "box" not in entry
