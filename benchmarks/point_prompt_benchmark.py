@@ -6,11 +6,12 @@ Cases (real data from ``../shared/data``, as ``segment_benchmark.py`` builds the
       "solid lung nodule" clicked in the right lung (the study has no nodule: a nodule-sized target's windows).
 The volume is set once (timed), then, in order: a first click (its window's features are computed), a second click
 2 mm from the first (features cached), a click with a not-this point beside it, and the description alone over the
-whole volume. Each time is ``Predictor.segment`` from call to answer on the input grid (lesions measured); files are
-not written. Prints one JSON line per case.
+whole volume (left out with ``--no-whole-pass CASE``: on the CT it takes minutes). Each time is
+``Predictor.segment`` from call to answer on the input grid (lesions measured); files are not written. Prints one
+JSON line per case, with wall-clock and CPU seconds.
 
 Usage:
-    python benchmarks/point_prompt_benchmark.py [--cases brats ct] [--out docs/benchmarks/point-prompts.json]
+    python benchmarks/point_prompt_benchmark.py [--cases brats ct] [--no-whole-pass ct] [--out FILE]
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _timed(call, name: str = ""):
     return result, round(time.perf_counter() - started, 3)
 
 
-def run_case(case: str, folder: Path) -> dict:
+def run_case(case: str, folder: Path, whole_pass: bool) -> dict:
     from reinforcedvl import Predictor, read_image
     from reinforcedvl.io import read_label_map
     from reinforcedvl.spatial_prompts import PromptPoint
@@ -70,7 +71,7 @@ def run_case(case: str, folder: Path) -> dict:
         ),
         "click_and_not_this_point",
     )
-    text_only, text_s = _timed(lambda: predictor.segment(finding), "description_alone")
+    text_only, text_s = _timed(lambda: predictor.segment(finding), "description_alone") if whole_pass else (None, None)
     return {
         "case": case,
         "shape": list(volume.spatial_shape),
@@ -82,7 +83,7 @@ def run_case(case: str, folder: Path) -> dict:
         "description_alone_s": text_s,
         "cpu_seconds": dict(CPU_SECONDS),
         "first_click_lesions": len(first.lesions),
-        "description_alone_lesions": len(text_only.lesions),
+        "description_alone_lesions": None if text_only is None else len(text_only.lesions),
         "cpu": platform.processor() or platform.machine(),
         "device": predictor.device.description,
     }
@@ -92,11 +93,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", nargs="+", default=["brats", "ct"], choices=("brats", "ct"))
     parser.add_argument("--out", type=Path, help="also write the lines as a JSON list here")
+    parser.add_argument(
+        "--no-whole-pass",
+        nargs="*",
+        default=[],
+        choices=("brats", "ct"),
+        help="cases not to time the description alone on",
+    )
     args = parser.parse_args()
     lines = []
     with tempfile.TemporaryDirectory() as folder:
         for case in args.cases:
-            line = run_case(case, Path(folder))
+            line = run_case(case, Path(folder), case not in args.no_whole_pass)
             print(json.dumps(line), flush=True)
             lines.append(line)
     if args.out:

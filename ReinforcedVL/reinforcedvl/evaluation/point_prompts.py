@@ -5,7 +5,7 @@ Three parts, each a list of rows (one per question asked):
   the mask's centre of mass, at a random voxel inside the mask, and 3 mm and 6 mm off the centre (random direction);
   Dice against the nodule, and predicted lesions away from it (false positives).
 - ``brats``: every present BraTS sub-region of the split, split into its connected parts (26-connected, at least
-  ``min_component_ml``): a click on a part (its voxel nearest its centre of mass) must select that part: the share of
+  ``min_component_ml``): a click on a part (its voxel deepest inside it) must select that part: the share of
   the predicted voxels on it, and whether the answer touches any other part of the same sub-region.
 - ``whole_study``: whole studies with no lesion (the TotalSegmentator examples), asked about findings that are not
   there: lesions drawn with the description alone, and with a click at a random voxel of the body, the lesions drawn
@@ -129,7 +129,7 @@ def evaluate_brats_clicks(
             chosen = [int(i) + 1 for i in np.argsort(-sizes) if sizes[i] * voxel_ml >= min_component_ml]
             for part in chosen[:max_components]:
                 target = parts == part
-                ras = volume.voxel_to_ras(_nearest_inside(target))[0]
+                ras = volume.voxel_to_ras(_deepest_inside(target, volume.spacing))[0]
                 result, seconds = _ask(predictor, triplet.descriptions[0], ras)
                 prediction = result.lesion_map.array[0] > 0
                 predicted = int(prediction.sum())
@@ -239,11 +239,10 @@ def _value_at(mask: np.ndarray, volume: ScalarVolume, ras: np.ndarray) -> bool:
     return bool(mask[tuple(ijk)])
 
 
-def _nearest_inside(mask: np.ndarray) -> np.ndarray:
-    """The voxel of ``mask`` nearest its centre of mass (a click on the part itself, even for a ring)."""
-    voxels = np.argwhere(mask)
-    centre = voxels.mean(axis=0)
-    return voxels[int(np.argmin(np.linalg.norm(voxels - centre, axis=1)))]
+def _deepest_inside(mask: np.ndarray, spacing: tuple[float, float, float]) -> np.ndarray:
+    """The voxel of ``mask`` farthest from its edge (in mm): where a reader clicks "on" a part, even a ring."""
+    depth = ndimage.distance_transform_edt(mask, sampling=spacing)
+    return np.asarray(np.unravel_index(int(np.argmax(depth)), mask.shape))
 
 
 def _body_voxels(volume: ScalarVolume) -> np.ndarray:
