@@ -45,6 +45,8 @@ ProgressCallback = Callable[[str, int, int], "bool | None"]
 _DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
 _MAX_REGION_GROWTH = 4
 """A clicked lesion that reaches the edge of its windows gets neighbouring windows, at most this many times."""
+_KEPT_WINDOW_ANSWERS = 256
+"""Windows whose outputs for the last spatially prompted description are kept (about 2 MB each at 64 voxels)."""
 POINT_WINDOW_SIZE = (64, 64, 64)
 """The window around a point (voxels at the model spacing; the model's own window where smaller): a lung nodule of up
 to 30 mm with its surroundings, as the LIDC training crops show it, at a third of the whole-volume window's cost."""
@@ -98,6 +100,7 @@ class Predictor:
         self.preprocessor = Preprocessor(spacing_mm=self.config.spacing_mm, in_channels=self.config.in_channels)
         self._features = WindowFeatureCache(feature_cache_bytes)
         self._prepared: PreparedVolume | None = None
+        self._window_answers: tuple[tuple, dict[WindowKey, _WindowOutputs]] = ((), {})
 
     @classmethod
     def from_model(cls, model: str | Path = DEFAULT_MODEL_ID, device: str = "auto") -> Predictor:
@@ -130,12 +133,14 @@ class Predictor:
             modality: CT or MR; None detects it (DICOM tag, else intensities).
         """
         self._features.clear()
+        self._window_answers = ((), {})
         self._prepared = self.preprocessor.prepare(volume, modality)
         return self._prepared
 
     def reset_volume(self) -> None:
         """Forget the volume and its cached features."""
         self._features.clear()
+        self._window_answers = ((), {})
         self._prepared = None
 
     def segment(
@@ -232,6 +237,7 @@ class Predictor:
         if spatial.box is not None:
             corners = model_index_of(prepared, _box_corners(spatial.box))
             limit = scan.overlapping(corners.min(axis=0), corners.max(axis=0))
+        answers = self._answers_for(prompt, window)
         region = limit
         if positives:
             around = [scan.around(voxel) for voxel in model_index_of(prepared, [p.ras for p in positives])]
@@ -241,7 +247,7 @@ class Predictor:
             region = region.within(limit)
         for growth in range(_MAX_REGION_GROWTH + 1):
             probability, evidence, existence = self._infer(
-                prepared, states, mask, progress, region=region.slices, window=window
+                prepared, states, mask, progress, region=region.slices, window=window, answers=answers
             )
             if probability is None or not positives or growth == _MAX_REGION_GROWTH:
                 break
@@ -300,6 +306,7 @@ class Predictor:
         *,
         region: tuple[slice, slice, slice] | None = None,
         window: Sequence[int] | None = None,
+        answers: dict[WindowKey, _WindowOutputs] | None = None,
     ) -> tuple[torch.Tensor | None, torch.Tensor, float]:
         """Sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)``, the existence answer, and the
         probability ``(1, X, Y, Z)``, or None when the finding is judged absent.
@@ -312,7 +319,8 @@ class Predictor:
 
         With ``region`` (a run of the whole pass's windows, :class:`~reinforcedvl.prompt_windows.WindowRegion`) only
         those windows run, and the maps cover the region alone; the cache knows the windows by their place in the
-        whole grid; ``window`` replaces the model's window size.
+        whole grid; ``window`` replaces the model's window size. ``answers`` keeps each window's outputs for this
+        description, and a window found there is not computed again (a grown region, a new click beside the last).
         """
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
         window = tuple(window) if window is not None else self._window_size(image.shape[2:])
@@ -324,6 +332,7 @@ class Predictor:
         two_passes = self._features.holds(count, self._feature_values_per_window(window))
         total = 2 * count if two_passes else count
         grounded_windows: dict[WindowKey, tuple[torch.Tensor, torch.Tensor]] = {}
+        pending: dict[WindowKey, tuple[float, torch.Tensor]] = {}  # grounded, waiting for their masks (answers)
         existence: list[float] = []
         done = 0
 
@@ -339,6 +348,14 @@ class Predictor:
 
         def ground(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
             keys, batch = keys_of(locations), windows.shape[0]
+            if answers is not None and all(key in answers for key in keys):
+                known = [answers[key] for key in keys]
+                existence.extend(item.existence for item in known)
+                advance(windows)
+                kept = {"evidence": torch.cat([item.evidence for item in known])}
+                if not two_passes:  # the masks come with the first pass; else from outline's own look-up
+                    kept["probability"] = torch.cat([item.probability for item in known])
+                return kept
             features = self._features.features(windows, keys, self.network.encode_image)
             grounded = self.network.ground(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
             probabilities = torch.sigmoid(grounded.existence_logits.float()).tolist()
@@ -361,6 +378,15 @@ class Predictor:
                         grounded.text_embedding[rows],
                     ),
                 )
+            if answers is not None and not two_passes:
+                for row, key in enumerate(keys):
+                    answers[key] = _WindowOutputs(
+                        probabilities[row], answer["evidence"][row : row + 1], answer["probability"][row : row + 1]
+                    )
+            elif answers is not None:
+                pending.update(
+                    {key: (probabilities[row], answer["evidence"][row : row + 1]) for row, key in enumerate(keys)}
+                )
             advance(windows)
             return answer
 
@@ -374,8 +400,14 @@ class Predictor:
                 decoder_features, sentence = torch.cat([k[0] for k in kept]), torch.cat([k[1] for k in kept])
                 return self.network.outline(features, decoder_features, sentence)
 
+            if answers is not None and all(key in answers for key in keys):
+                advance(windows)
+                return {"probability": torch.cat([answers[key].probability for key in keys])}
             holding = [row for row, key in enumerate(keys) if key in grounded_windows]
             probability = _probability_where_held(windows, holding, mask_logits)
+            if answers is not None:
+                for row, key in enumerate(keys):
+                    answers[key] = _WindowOutputs(*pending[key], probability[row : row + 1])
             advance(windows)
             return {"probability": probability}
 
@@ -385,6 +417,14 @@ class Predictor:
             return None, grounded["evidence"], max(existence)
         outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
         return outlined["probability"], grounded["evidence"], max(existence)
+
+    def _answers_for(self, prompt: str, window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
+        """The windows' kept outputs for this description (and window size and existence threshold), started afresh
+        when any of them changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows."""
+        identity = (prompt, tuple(window), self.config.existence_threshold)
+        if self._window_answers[0] != identity or len(self._window_answers[1]) > _KEPT_WINDOW_ANSWERS:
+            self._window_answers = (identity, {})
+        return self._window_answers[1]
 
     def _feature_values_per_window(self, window: Sequence[int]) -> int:
         """How many feature values the cache keeps for one window: every encoder level."""
@@ -421,6 +461,15 @@ class Predictor:
             min(size, max(low, math.ceil(extent / stride) * stride))
             for size, low, extent in zip(config.window_size, config.min_window_size, shape, strict=True)
         )  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, eq=False)
+class _WindowOutputs:
+    """One window's answer to one description: existence, evidence and probability ``(1, 1, X, Y, Z)``."""
+
+    existence: float
+    evidence: torch.Tensor
+    probability: torch.Tensor
 
 
 def _box_corners(box: PromptBox) -> list[tuple[float, float, float]]:

@@ -162,3 +162,39 @@ def test_a_click_runs_only_the_windows_around_it_and_reuses_their_features(small
     assert whole_windows >= 8 * click_encoded
     assert click_windows <= 2 * click_encoded  # at most the two passes over the click's own windows
     assert sum(encoded) == whole_windows - click_encoded  # the text pass reuses the click's windows
+
+
+def test_a_region_grown_or_asked_again_computes_no_window_twice(small_windows_lesions, sample):
+    """With every voxel above the mask threshold the marked lesion fills each region, so the region grows; the
+    windows of earlier rounds, and of an earlier click with the same description, are not computed again."""
+    volume, _, centre = sample
+    predictor = small_windows_lesions
+    predictor.set_volume(volume)
+    grounded = []
+    ground = predictor.network.ground
+    predictor.network.ground = lambda features, *rest: grounded.append(features[0].shape[0]) or ground(features, *rest)
+    try:
+        first = predictor.segment("nodule", points=[PromptPoint(tuple(centre))])
+        first_count = sum(grounded)
+        grounded.clear()
+        again = predictor.segment("nodule", points=[PromptPoint(tuple(centre + 0.5))])
+        assert sum(grounded) == 0
+        grounded.clear()
+        other = predictor.segment("mass", points=[PromptPoint(tuple(centre))])
+        assert sum(grounded) == first_count  # another description: its own answers
+    finally:
+        predictor.network.ground = ground
+    assert first.present and first_count > 1  # the region grew beyond one window
+    np.testing.assert_array_equal(first.lesion_map.array, again.lesion_map.array)
+    assert other.lesion_map.array.shape == first.lesion_map.array.shape
+
+
+@pytest.fixture(scope="module")
+def small_windows_lesions(tmp_path_factory, untrained_checkpoint) -> Predictor:
+    base = read_checkpoint(untrained_checkpoint)
+    config = base.config.replace(
+        window_size=(16, 16, 16), min_window_size=(16, 16, 16), existence_threshold=0.0, mask_threshold=0.0001
+    )
+    folder = tmp_path_factory.mktemp("small-windows-lesions")
+    save_checkpoint(folder, build_network(config), config, ModelIdentity("small-windows-lesions", "0"))
+    return Predictor.from_model(folder, device="cpu")
