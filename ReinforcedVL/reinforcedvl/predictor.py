@@ -381,11 +381,16 @@ class Predictor:
             if answers is not None and not two_passes:
                 for row, key in enumerate(keys):
                     answers[key] = _WindowOutputs(
-                        probabilities[row], answer["evidence"][row : row + 1], answer["probability"][row : row + 1]
+                        probabilities[row],
+                        answer["evidence"][row : row + 1].clone(),
+                        answer["probability"][row : row + 1].clone(),
                     )
             elif answers is not None:
                 pending.update(
-                    {key: (probabilities[row], answer["evidence"][row : row + 1]) for row, key in enumerate(keys)}
+                    {
+                        key: (probabilities[row], answer["evidence"][row : row + 1].clone())
+                        for row, key in enumerate(keys)
+                    }
                 )
             advance(windows)
             return answer
@@ -407,7 +412,7 @@ class Predictor:
             probability = _probability_where_held(windows, holding, mask_logits)
             if answers is not None:
                 for row, key in enumerate(keys):
-                    answers[key] = _WindowOutputs(*pending[key], probability[row : row + 1])
+                    answers[key] = _WindowOutputs(*pending[key], probability[row : row + 1].clone())
             advance(windows)
             return {"probability": probability}
 
