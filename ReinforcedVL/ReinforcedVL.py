@@ -55,6 +55,7 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.findings_catalog import findingChoices, modalityHint
     from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
     from ReinforcedVLLib.models_section import ModelsSection
+    from ReinforcedVLLib.point_prompts_section import PointPromptsSection
     from ReinforcedVLLib.results_section import ResultsSection
 else:
     DEFAULT_MODEL_ID = ""
@@ -188,6 +189,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
         self.results = ResultsSection(self.ui, self.currentFinding)
         self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.onModelAboutToBeDeleted)
+        self.pointPrompts = PointPromptsSection(self.ui, self.layout, onNewPoint=self.onPointPlaced)
         self.ui.feedbackStatusLabel.text = _(
             "Feedback is kept on this computer in {folder}, without patient identifiers; nothing is sent anywhere."
         ).format(folder=self.logic.feedbackSink.folder)
@@ -199,6 +201,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         if not PYTHON_SUPPORTED:
             return
         self.models.cleanup()
+        self.pointPrompts.cleanup()
         self.removeObservers()
         self.logic.stop()
 
@@ -218,6 +221,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.setParameterNode(None)
 
     def onSceneEndClose(self, caller, event) -> None:
+        self.pointPrompts.attachNodes()
         if self.parent.isEntered:
             self.initializeParameterNode()
 
@@ -281,7 +285,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         with slicer.util.tryWithErrorDisplay(_("ReinforcedVL could not start."), waitCursor=True):
             if not self.logic.ensureDependencies():
                 return
-            self.logic.startSegmentation(self._parameterNode)
+            self.logic.startSegmentation(self._parameterNode, spatialPrompts=self.pointPrompts.prompts())
             self.setState(PanelState.RUNNING)
             self.ui.stageLabel.text = _("Starting the model (the first time takes a while)...")
 
@@ -295,6 +299,11 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.logic.cancel()
         self._cancelDeadline = time.monotonic() + self.CANCEL_TIMEOUT_S
         self.setState(PanelState.CANCELLING)
+
+    def onPointPlaced(self) -> None:
+        """A point placed after a result: ask again with every point (only the new point's windows are computed)."""
+        if self._state is PanelState.IDLE and self.currentFinding() is not None:
+            self.onSegmentButton()
 
     def setState(self, state: PanelState) -> None:
         self._state = state
@@ -556,8 +565,9 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             progress.close()
             shutil.rmtree(folder, ignore_errors=True)
 
-    def startSegmentation(self, parameters) -> SegmentationJob:
-        """Send the parameter node's volume and finding to the worker; answers arrive through :meth:`poll`."""
+    def startSegmentation(self, parameters, spatialPrompts: dict | None = None) -> SegmentationJob:
+        """Send the parameter node's volume and finding to the worker, with the points and box that say where to
+        look (:func:`ReinforcedVLLib.prompt_markups.spatialPromptsFromNodes`); answers arrive through :meth:`poll`."""
         self._job = self.session.startSegmentation(
             parameters.inputVolume,
             parameters.finding.strip(),
@@ -567,6 +577,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             secondChannelNode=parameters.secondChannelVolume,
             modality=parameters.modality,
             reportLanguage=parameters.reportLanguage,
+            spatialPrompts=spatialPrompts,
         )
         return self._job
 

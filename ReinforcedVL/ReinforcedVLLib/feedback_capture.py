@@ -15,6 +15,7 @@ from reinforcedvl.vocabulary import lesion_segment_id
 
 from .feedback_sink import FeedbackAction, FeedbackRecord
 from .finding_nodes import FindingAttribute, FindingNodes, FindingRole
+from .prompt_markups import spatialPromptsOf
 from .segmentation_labelmap import writeSegmentsAsLabelmap
 from .volume_bridge import writeVolumeNode
 
@@ -69,6 +70,7 @@ def captureFeedback(
         correctionFile=correction,
         modality=finding.attribute(FindingAttribute.MODALITY) or None,
         patientReference=dicomPatientId(finding.inputVolumeNode),
+        spatialPrompts=spatialPromptsOf(finding),
     )
 
 

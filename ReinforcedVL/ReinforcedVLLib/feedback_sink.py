@@ -53,6 +53,7 @@ class FeedbackRecord:
         correctionFile: the user's corrected segmentation as a label map (for corrections), else None.
         modality: ``"CT"`` or ``"MR"`` as the worker used it, None when unknown (the store then detects it).
         patientReference: the DICOM Patient ID of the input volume when the scene has it (only ever stored hashed).
+        spatialPrompts: the points and box the finding was asked with (``SpatialPrompts.to_dict`` form), else None.
     """
 
     action: FeedbackAction
@@ -70,6 +71,7 @@ class FeedbackRecord:
     correctionFile: Path | None
     modality: str | None = None
     patientReference: str | None = None
+    spatialPrompts: dict | None = None
 
 
 class SettingsReader(Protocol):
@@ -135,6 +137,8 @@ class FeedbackStoreSink:
 
     def _add(self, record: FeedbackRecord) -> str:
         from reinforcedvl.feedback.records import FeedbackSubmission
+        from reinforcedvl.io import read_image, read_label_map
+        from reinforcedvl.spatial_prompts import SpatialPrompts
 
         stored = self.store.add(
             FeedbackSubmission.from_files(
@@ -150,6 +154,7 @@ class FeedbackStoreSink:
                 annotator=self.annotator,
                 modality=record.modality,
                 patient=record.patientReference,
+                spatial_prompts=SpatialPrompts.from_dict(record.spatialPrompts) if record.spatialPrompts else None,
             )
         )
         return stored.record_id

@@ -26,6 +26,7 @@ from reinforcedvl.worker.client import WorkerClient, WorkerError
 from reinforcedvl.worker.protocol import EventKind, FindingOutcome, WorkerEvent
 
 from .finding_nodes import FindingNodes
+from .prompt_markups import recordSpatialPrompts
 from .scene_export import addFindingToScene
 from .volume_bridge import ijkToRasArray, writeVolumeNode
 
@@ -41,6 +42,7 @@ class SegmentationJob:
     segmentRequestId: str
     volumeRequestId: str | None
     outputFolder: Path
+    spatialPrompts: dict | None = None
 
     @property
     def requestIds(self) -> tuple[str, ...]:
@@ -83,10 +85,13 @@ class InferenceSession:
         secondChannelNode: slicer.vtkMRMLScalarVolumeNode | None = None,
         modality: str = "auto",
         reportLanguage: str = "en",
+        spatialPrompts: dict | None = None,
     ) -> SegmentationJob:
         """Ask the worker (started or restarted as needed) about ``finding`` in ``volumeNode``; returns at once.
 
-        ``reportLanguage`` is ``"en"`` or ``"ja"``; the volume node's name heads the report.
+        ``reportLanguage`` is ``"en"`` or ``"ja"``; the volume node's name heads the report. ``spatialPrompts``
+        (:func:`.prompt_markups.spatialPromptsFromNodes`) say where to look; asked again with one more point on
+        the same volume, the worker computes only the windows the new point needs.
 
         Raises:
             WorkerError: the worker could not be started.
@@ -101,8 +106,12 @@ class InferenceSession:
             self._volumeKey, self._volumeRequestId = key, volumeRequestId
         self._jobCount += 1
         outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
-        segmentRequestId = client.segment(finding, outputFolder, threshold=threshold, language=reportLanguage)
-        return SegmentationJob(volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder)
+        segmentRequestId = client.segment(
+            finding, outputFolder, threshold=threshold, language=reportLanguage, spatial_prompts=spatialPrompts
+        )
+        return SegmentationJob(
+            volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder, spatialPrompts
+        )
 
     def poll(self) -> list[WorkerEvent]:
         """The worker's events since the last call (progress, results, errors, a crash)."""
@@ -138,7 +147,10 @@ class InferenceSession:
                 f"The input volume of '{job.prompt}' was removed from the scene while the model ran; load it again "
                 "and press Segment."
             )
-        return addFindingToScene(volumeNode, FindingOutcome.from_dict(event.data))
+        outcome = FindingOutcome.from_dict(event.data)
+        finding = addFindingToScene(volumeNode, outcome)
+        recordSpatialPrompts(finding, outcome.spatial_prompts)
+        return finding
 
     def kill(self) -> None:
         """End the worker at once (a worker that does not answer a cancel); the next request starts a new one."""

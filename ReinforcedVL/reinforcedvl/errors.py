@@ -12,6 +12,7 @@ __all__ = [
     "UnsupportedVolumeError",
     "GridMismatchError",
     "PromptError",
+    "SpatialPromptError",
     "ModelNotFoundError",
     "CheckpointError",
     "NonFiniteOutputError",
@@ -44,6 +45,10 @@ class GridMismatchError(ReinforcedVLError):
 
 class PromptError(ReinforcedVLError):
     """A finding description is empty, too long, or not something the model can read."""
+
+
+class SpatialPromptError(PromptError):
+    """A point or box is malformed, lies outside the volume, or contradicts another spatial prompt."""
 
 
 class ModelNotFoundError(ReinforcedVLError):

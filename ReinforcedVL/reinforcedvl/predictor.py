@@ -9,10 +9,11 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,16 @@ from .modeling.window_features import WindowFeatureCache, WindowKey, window_key
 from .preprocessing import PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
 from .vocabulary import Modality
+from .checkpoint import Checkpoint, ModelIdentity, load_network
+from .device import ComputeDevice, resolve_device
+from .errors import InferenceCancelled
+from .lesion_selection import select_by_points, touched_component
+from .measurements import axial_axis
+from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
+from .preprocessing import Modality, PreparedVolume, Preprocessor
+from .prompt_windows import WindowRegion
+from .spatial_prompts import PromptBox, PromptPoint, SpatialPrompts
+from .spatial_segmentation import faces_reached, input_box_of_region, inside_box, model_index_of
 from .volume import LabelMap, ScalarVolume
 
 __all__ = ["FindingResult", "ProgressCallback", "Predictor"]
@@ -39,6 +50,13 @@ ProgressCallback = Callable[[str, int, int], "bool | None"]
 """Called as ``progress(stage, done, total)``; returning False cancels the run (:class:`InferenceCancelled`)."""
 
 _DEFAULT_FEATURE_CACHE_BYTES = 2 * 1024**3
+_MAX_REGION_GROWTH = 4
+"""A clicked lesion that reaches the edge of its windows gets neighbouring windows, at most this many times."""
+_KEPT_WINDOW_ANSWERS = 256
+"""Windows whose outputs for the last spatially prompted description are kept (about 2 MB each at 64 voxels)."""
+POINT_WINDOW_SIZE = (64, 64, 64)
+"""The window around a point (voxels at the model spacing; the model's own window where smaller): a lung nodule of up
+to 30 mm with its surroundings, as the LIDC training crops show it, at a third of the whole-volume window's cost."""
 _WindowAnswer = Callable[[torch.Tensor, Sequence[Sequence[slice]]], dict[str, torch.Tensor]]
 
 
@@ -57,6 +75,8 @@ class FindingResult:
         seconds: time spent on this prompt.
         judged_present: the existence head's verdict (probability at or above the model's threshold); it can hold
             while no lesion was outlined (see :attr:`answer`). None where unknown: ``present`` then decides.
+        spatial_prompts: the points and box the answer was asked with (None: the description alone).
+        marked_points: lesion id -> the numbers (1-based, among the positive points) of the points that mark it.
     """
 
     prompt: str
@@ -66,6 +86,8 @@ class FindingResult:
     lesion_map: LabelMap
     evidence_map: ScalarVolume
     seconds: float
+    spatial_prompts: SpatialPrompts | None = None
+    marked_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
     judged_present: bool | None = None
 
     @property
@@ -93,6 +115,7 @@ class Predictor:
         self.preprocessor = Preprocessor(spacing_mm=self.config.spacing_mm, in_channels=self.config.in_channels)
         self._features = WindowFeatureCache(feature_cache_bytes)
         self._prepared: PreparedVolume | None = None
+        self._window_answers: tuple[tuple, dict[WindowKey, _WindowOutputs]] = ((), {})
 
     @classmethod
     def from_model(cls, model: str | Path = DEFAULT_MODEL_ID, device: str = "auto") -> Predictor:
@@ -125,12 +148,14 @@ class Predictor:
             modality: CT or MR; None detects it (DICOM tag, else intensities).
         """
         self._features.clear()
+        self._window_answers = ((), {})
         self._prepared = self.preprocessor.prepare(volume, modality)
         return self._prepared
 
     def reset_volume(self) -> None:
         """Forget the volume and its cached features."""
         self._features.clear()
+        self._window_answers = ((), {})
         self._prepared = None
 
     def check_prompt(self, finding: str) -> str:
@@ -145,12 +170,22 @@ class Predictor:
         return prompt
 
     def segment(
-        self, finding: str, *, mask_threshold: float | None = None, progress: ProgressCallback | None = None
+        self,
+        finding: str,
+        *,
+        points: Sequence[PromptPoint] | None = None,
+        box: PromptBox | None = None,
+        mask_threshold: float | None = None,
+        progress: ProgressCallback | None = None,
     ) -> FindingResult:
         """Segment the finding described by ``finding`` in the volume set by :meth:`set_volume`.
 
         Args:
-            finding: the finding's description, e.g. ``"spiculated solid nodule"``.
+            finding: the description ("solid lung nodule").
+            points: points in RAS mm, positive ("this lesion") or negative ("not this"); with positive points the
+                answer is the lesions at them only (rules in :mod:`reinforcedvl.spatial_prompts`), and only the
+                windows around them are computed.
+            box: limits the search (and the windows computed) to the box.
             mask_threshold: the probability from which a voxel belongs to a lesion, in (0, 1); None takes the
                 model's own (:attr:`ModelConfig.mask_threshold`).
             progress: called as ``progress(stage, done, total)``; returning False cancels.
@@ -158,6 +193,7 @@ class Predictor:
         Raises:
             RuntimeError: no volume was set.
             PromptError: the description is empty, too long or unreadable.
+            SpatialPromptError: a point outside the volume, a box that misses it, a positive point outside the box.
             ReinforcedVLError: ``mask_threshold`` is not in (0, 1).
             InferenceCancelled: ``progress`` returned False.
         """
@@ -167,9 +203,14 @@ class Predictor:
         started = time.perf_counter()
         prepared = self.prepared_volume
         prompt = normalize_prompt(finding)
+        spatial = SpatialPrompts(tuple(points or ()), box)
+        if spatial:
+            spatial.check_inside(prepared.volume)
         _report(progress, "encoding the description", 0, 1)
         tokens = self.text_encoder.encode(prompt)
         states, mask = batch_prompt_tokens([tokens], self.device.device)
+        if spatial:
+            return self._segment_with_spatial_prompts(prompt, spatial, states, mask, threshold, progress, started)
         probability, evidence, existence = self._infer(prepared, states, mask, progress)
         if not math.isfinite(existence):
             raise _non_finite(self.checkpoint, "its existence probability")
@@ -202,8 +243,113 @@ class Predictor:
             judged_present=existence >= self.config.existence_threshold,
         )
 
+    def _segment_with_spatial_prompts(
+        self,
+        prompt: str,
+        spatial: SpatialPrompts,
+        states: torch.Tensor,
+        mask: torch.Tensor,
+        threshold: float,
+        progress: ProgressCallback | None,
+        started: float,
+    ) -> FindingResult:
+        """:meth:`segment` with points or a box: the windows they need, then the lesions they choose.
+
+        Around each positive point the one window (of :data:`POINT_WINDOW_SIZE`, on a sliding-window grid of
+        its own, so a second click near the first reuses its cached features) whose centre is nearest, grown by a
+        window across each face that a marked lesion reaches. Without positive points, the whole-volume pass's
+        windows; with a box, only those overlapping it.
+        """
+        prepared = self.prepared_volume
+        volume = prepared.volume
+        shape = tuple(int(n) for n in prepared.image.shape[1:])
+        positives = spatial.positive_points
+        window = self._window_size(shape)
+        if positives:
+            window = tuple(
+                max(low, min(size, point))
+                for size, low, point in zip(window, self.config.min_window_size, POINT_WINDOW_SIZE, strict=True)
+            )
+        scan = WindowRegion.scan(shape, window, self.config.window_overlap)
+        limit = scan
+        if spatial.box is not None:
+            corners = model_index_of(prepared, _box_corners(spatial.box))
+            limit = scan.overlapping(corners.min(axis=0), corners.max(axis=0))
+        answers = self._answers_for(prompt, window)
+        region = limit
+        if positives:
+            around = [scan.around(voxel) for voxel in model_index_of(prepared, [p.ras for p in positives])]
+            region = around[0]
+            for other in around[1:]:
+                region = region.union(other)
+            region = region.within(limit)
+        for growth in range(_MAX_REGION_GROWTH + 1):
+            probability, evidence, existence = self._infer(
+                prepared, states, mask, progress, region=region.slices, window=window, answers=answers
+            )
+            if probability is None or not positives or growth == _MAX_REGION_GROWTH:
+                break
+            grown = region.grown_towards(*faces_reached(prepared, region, probability[0], positives, threshold))
+            grown = grown.within(limit)
+            if grown == region:
+                break
+            region = grown
+        if not math.isfinite(existence):
+            raise _non_finite(self.checkpoint, "its existence probability")
+        _report(progress, "restoring the input grid", 0, 1)
+        box = input_box_of_region(prepared, region.slices)
+        grid = volume.crop(box)
+        maps = evidence if probability is None else torch.cat([probability, evidence])
+        on_box = self.preprocessor.to_input_grid(prepared, maps, region=region.slices, input_box=box)
+        if not np.isfinite(on_box).all():
+            raise _non_finite(self.checkpoint, "its probability or evidence map")
+        lesion_array = np.zeros(volume.spatial_shape, np.uint16)
+        lesions: list[Lesion] = []
+        marked: dict[int, tuple[int, ...]] = {}
+        if probability is not None:
+            _report(progress, "measuring lesions", 0, 1)
+            chance = on_box[0]
+            if spatial.box is not None:
+                chance = np.where(inside_box(grid, spatial.box), chance, 0.0).astype(np.float32)
+            chosen = select_by_points(chance, grid, spatial.points, threshold=threshold)
+            box_map, box_lesions = find_lesions(
+                chosen, grid, threshold=threshold, min_volume_mm3=self.config.min_lesion_volume_mm3
+            )
+            lesion_array[box] = box_map.array[0]
+            axis_start = box[axial_axis(volume)].start
+            lesions = [
+                dataclasses.replace(lesion, axial_slice_index=lesion.axial_slice_index + axis_start)
+                for lesion in box_lesions
+            ]
+            for number, point in enumerate(positives, start=1):
+                lesion_id = touched_component(box_map.array[0], grid, point.ras)
+                if lesion_id:
+                    marked[lesion_id] = (*marked.get(lesion_id, ()), number)
+        evidence_array = np.zeros((1, *volume.spatial_shape), np.float32)
+        evidence_array[(0, *box)] = np.clip(on_box[-1], 0.0, 1.0)
+        return FindingResult(
+            prompt=prompt,
+            present_probability=existence,
+            present=bool(lesions),
+            lesions=lesions,
+            lesion_map=LabelMap.on_grid(lesion_array, volume, "lesions"),
+            evidence_map=ScalarVolume(evidence_array, volume.affine, volume.source, "evidence"),
+            seconds=time.perf_counter() - started,
+            spatial_prompts=spatial,
+            marked_points=marked,
+            judged_present=existence >= self.config.existence_threshold,
+        )
+
     def _infer(
-        self, prepared: PreparedVolume, states: torch.Tensor, mask: torch.Tensor, progress: ProgressCallback | None
+        self,
+        prepared: PreparedVolume,
+        states: torch.Tensor,
+        mask: torch.Tensor,
+        progress: ProgressCallback | None,
+        *,
+        region: tuple[slice, slice, slice] | None = None,
+        window: Sequence[int] | None = None,
+        answers: dict[WindowKey, _WindowOutputs] | None = None,
     ) -> tuple[torch.Tensor | None, torch.Tensor, float]:
         """Sliding-window passes on the model grid: the evidence ``(1, X, Y, Z)``, the existence answer, and the
         probability ``(1, X, Y, Z)``, or None when the finding is judged absent.
@@ -213,18 +359,30 @@ class Predictor:
         probability 0. When the feature cache holds every window, the mask waits for a second pass that runs only if
         the finding is judged present somewhere: the mask's finer decoder levels are most of a prompt's time. A volume
         too large for the cache gets one pass that does both, so that no window is encoded twice.
+
+        With ``region`` (a run of the whole pass's windows, :class:`~reinforcedvl.prompt_windows.WindowRegion`) only
+        those windows run, and the maps cover the region alone; the cache knows the windows by their place in the
+        whole grid; ``window`` replaces the model's window size. ``answers`` keeps each window's outputs for this
+        description, and a window found there is not computed again (a grown region, a new click beside the last).
         """
         image = prepared.image.as_tensor().unsqueeze(0).to(self.device.device)
-        window = self._window_size(image.shape[2:])
+        window = tuple(window) if window is not None else self._window_size(image.shape[2:])
+        offset = (0, 0, 0)
+        if region is not None:
+            image = image[(slice(None), slice(None), *region)]
+            offset = tuple(part.start for part in region)
         count = _count_windows(image.shape[2:], window, self.config.window_overlap)
         two_passes = self._features.holds(count, self._feature_values_per_window(window))
         total = 2 * count if two_passes else count
         grounded_windows: dict[WindowKey, tuple[torch.Tensor, torch.Tensor]] = {}
+        pending: dict[WindowKey, tuple[float, torch.Tensor]] = {}  # grounded, waiting for their masks (answers)
         existence: list[float] = []
         done = 0
 
         def keys_of(locations: Sequence[Sequence[slice]]) -> list[WindowKey]:
-            return [window_key(location[-3:]) for location in locations]
+            if region is None:
+                return [window_key(location[-3:]) for location in locations]
+            return [window_key(_shifted(location[-3:], offset)) for location in locations]
 
         def advance(windows: torch.Tensor) -> None:
             nonlocal done
@@ -233,6 +391,14 @@ class Predictor:
 
         def ground(windows: torch.Tensor, locations: Sequence[Sequence[slice]]) -> dict[str, torch.Tensor]:
             keys, batch = keys_of(locations), windows.shape[0]
+            if answers is not None and all(key in answers for key in keys):
+                known = [answers[key] for key in keys]
+                existence.extend(item.existence for item in known)
+                advance(windows)
+                kept = {"evidence": torch.cat([item.evidence for item in known])}
+                if not two_passes:  # the masks come with the first pass; else from outline's own look-up
+                    kept["probability"] = torch.cat([item.probability for item in known])
+                return kept
             features = self._features.features(windows, keys, self.network.encode_image)
             grounded = self.network.ground(features, states.expand(batch, -1, -1), mask.expand(batch, -1))
             probabilities = torch.sigmoid(grounded.existence_logits.float()).tolist()
@@ -255,6 +421,20 @@ class Predictor:
                         grounded.text_embedding[rows],
                     ),
                 )
+            if answers is not None and not two_passes:
+                for row, key in enumerate(keys):
+                    answers[key] = _WindowOutputs(
+                        probabilities[row],
+                        answer["evidence"][row : row + 1].clone(),
+                        answer["probability"][row : row + 1].clone(),
+                    )
+            elif answers is not None:
+                pending.update(
+                    {
+                        key: (probabilities[row], answer["evidence"][row : row + 1].clone())
+                        for row, key in enumerate(keys)
+                    }
+                )
             advance(windows)
             return answer
 
@@ -268,8 +448,14 @@ class Predictor:
                 decoder_features, sentence = torch.cat([k[0] for k in kept]), torch.cat([k[1] for k in kept])
                 return self.network.outline(features, decoder_features, sentence)
 
+            if answers is not None and all(key in answers for key in keys):
+                advance(windows)
+                return {"probability": torch.cat([answers[key].probability for key in keys])}
             holding = [row for row, key in enumerate(keys) if key in grounded_windows]
             probability = _probability_where_held(windows, holding, mask_logits)
+            if answers is not None:
+                for row, key in enumerate(keys):
+                    answers[key] = _WindowOutputs(*pending[key], probability[row : row + 1].clone())
             advance(windows)
             return {"probability": probability}
 
@@ -279,6 +465,14 @@ class Predictor:
             return None, grounded["evidence"], max(existence)
         outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
         return outlined["probability"], grounded["evidence"], max(existence)
+
+    def _answers_for(self, prompt: str, window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
+        """The windows' kept outputs for this description (and window size and existence threshold), started afresh
+        when any of them changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows."""
+        identity = (prompt, tuple(window), self.config.existence_threshold)
+        if self._window_answers[0] != identity or len(self._window_answers[1]) > _KEPT_WINDOW_ANSWERS:
+            self._window_answers = (identity, {})
+        return self._window_answers[1]
 
     def _feature_values_per_window(self, window: Sequence[int]) -> int:
         """How many feature values the cache keeps for one window: every encoder level."""
@@ -315,6 +509,25 @@ class Predictor:
             min(size, max(low, math.ceil(extent / stride) * stride))
             for size, low, extent in zip(config.window_size, config.min_window_size, shape, strict=True)
         )  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, eq=False)
+class _WindowOutputs:
+    """One window's answer to one description: existence, evidence and probability ``(1, 1, X, Y, Z)``."""
+
+    existence: float
+    evidence: torch.Tensor
+    probability: torch.Tensor
+
+
+def _box_corners(box: PromptBox) -> list[tuple[float, float, float]]:
+    low, high = box.low_ras, box.high_ras
+    return [(x, y, z) for x in (low[0], high[0]) for y in (low[1], high[1]) for z in (low[2], high[2])]
+
+
+def _shifted(window: Sequence[slice], offset: Sequence[int]) -> list[slice]:
+    """A window's slices on a region, moved to the whole grid."""
+    return [slice((part.start or 0) + shift, part.stop + shift) for part, shift in zip(window, offset, strict=True)]
 
 
 def _count_windows(shape: Sequence[int], window: Sequence[int], overlap: float) -> int:

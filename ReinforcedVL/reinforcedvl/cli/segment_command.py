@@ -1,4 +1,5 @@
-"""``reinforcedvl segment IMAGE [IMAGE ...] --prompt TEXT [--prompt TEXT ...] --out DIR``."""
+"""``reinforcedvl segment IMAGE [IMAGE ...] --prompt TEXT [--prompt TEXT ...] --out DIR [--point R,A,S ...]
+[--negative-point R,A,S ...] [--box R1,A1,S1,R2,A2,S2]``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from ..report import REPORT_FILES
 from ..study.segment_job import RESULT_FILE, plan_study, run_study
 from ..vocabulary import LANGUAGES, device_choice
 from .arguments import modality_choice
+from ..segment_study import RESULT_FILE, plan_study, run_study
+from ..spatial_prompts import PromptPoint, SpatialPrompts
+from .arguments import box_corners, device_choice, modality_choice, ras_point
 
 __all__ = ["add_parser", "run"]
 
@@ -52,6 +56,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--modality", default="auto", type=modality_choice, help="auto (DICOM tag or intensities), CT or MR"
     )
+    parser.add_argument(
+        "--point",
+        action="append",
+        default=[],
+        type=ras_point,
+        metavar="R,A,S",
+        help="a point on the lesion to outline, in RAS mm as 3D Slicer shows them (repeat for several lesions): "
+        "only the lesions at the points are answered, and only the windows around them are computed",
+    )
+    parser.add_argument(
+        "--negative-point",
+        action="append",
+        default=[],
+        type=ras_point,
+        metavar="R,A,S",
+        help="a point on something that is not the finding (RAS mm): what it touches is removed",
+    )
+    parser.add_argument(
+        "--box",
+        type=box_corners,
+        metavar="R1,A1,S1,R2,A2,S2",
+        help="two opposite corners (RAS mm) of the region to search; nothing outside it is answered",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
     parser.add_argument(
         "--report",
@@ -66,7 +93,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
 
-    plan = plan_study(args.images, args.prompt, args.out, modality=args.modality, overwrite=args.overwrite)
+    points = [PromptPoint(ras) for ras in args.point] + [PromptPoint(ras, False) for ras in args.negative_point]
+    plan = plan_study(
+        args.images,
+        args.prompt,
+        args.out,
+        modality=args.modality,
+        overwrite=args.overwrite,
+        spatial_prompts=SpatialPrompts(tuple(points), args.box),
+    )
     predictor = Predictor.from_model(args.model, args.device)
     print(
         f"Model {predictor.identity.model_id} {predictor.identity.version} on {predictor.device.description}",
@@ -90,6 +125,7 @@ def answer_line(finding: dict, min_lesion_volume_mm3: float) -> str:
     if answer is FindingAnswer.PRESENT:
         sizes = ", ".join(
             f"{lesion['id']} ({lesion['color_name']}) {lesion['long_axis_mm']:.1f} x {lesion['short_axis_mm']:.1f} mm"
+            + (f" at point {', '.join(map(str, lesion['marked_points']))}" if "marked_points" in lesion else "")
             for lesion in finding["lesions"]
         )
         return f"{head}present ({probability}); lesions {sizes}"

@@ -9,7 +9,9 @@ Format (version 1), documented in ``docs/manifest.md``::
 
 Paths are relative to a data root given when the manifest is used. ``labels`` are the mask values that together
 make the finding (empty, with ``mask`` null or not, for an absent finding: ``present`` false). ``images`` are the
-channels of one study, in the order the model reads them.
+channels of one study, in the order the model reads them. A triplet from feedback on a prompt asked with points
+also has ``spatial_prompts``: ``{"points": [{"ras": [R, A, S], "positive": true}], "box": null}`` (RAS mm); other
+triplets leave the key out.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Triplet:
     present: bool
     finding: str
     descriptions: tuple[str, ...] = field(default_factory=tuple)
+    spatial_prompts: dict | None = None
 
     def __post_init__(self) -> None:
         if self.split not in ("train", "dev"):
@@ -50,7 +53,11 @@ class Triplet:
             raise ValueError(f"{self.id}: at least one description is needed")
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        """One manifest line; ``spatial_prompts`` only when the triplet has them (older readers never see it)."""
+        values = asdict(self)
+        if values["spatial_prompts"] is None:
+            del values["spatial_prompts"]
+        return json.dumps(values, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, values: dict) -> Triplet:

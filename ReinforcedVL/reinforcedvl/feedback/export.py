@@ -127,7 +127,7 @@ def export_feedback(
         if damaged and not skip_damaged:
             raise FeedbackStoreError(_damaged_message(damaged, len(usable)))
         splits = patient_split({r.patient_key for r in exported}, dev_fraction)
-        triplets = [_triplet(record, splits[record.patient_key]) for record in exported]
+        triplets = [_triplet(record, splits[record.patient_key], _spatial_prompts(store, record)) for record in exported]
         export = FeedbackExport(
             folder=out_dir,
             manifest=out_dir / MANIFEST_FILE,
@@ -242,7 +242,13 @@ def _move_into_place(stage: Path, out_dir: Path) -> None:
         sync_folder(out_dir.parent)
 
 
-def _triplet(record: StoredFeedback, split: Split) -> Triplet:
+def _spatial_prompts(store: FeedbackStore, record: StoredFeedback) -> dict | None:
+    """The points and box the record's prompt was asked with, as the manifest keeps them (None: the text alone)."""
+    spatial = store.read_spatial_prompts(record)
+    return None if spatial is None else spatial.to_dict()
+
+
+def _triplet(record: StoredFeedback, split: Split, spatial_prompts: dict | None) -> Triplet:
     final = record.file("final_mask")
     return Triplet(
         id=f"{SOURCE}/{record.record_id}",
@@ -256,6 +262,7 @@ def _triplet(record: StoredFeedback, split: Split) -> Triplet:
         present=bool(record.final_present),
         finding=record.prompt,
         descriptions=(record.prompt,),
+        spatial_prompts=spatial_prompts,
     )
 
 

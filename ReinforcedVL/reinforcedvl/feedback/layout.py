@@ -25,6 +25,7 @@ __all__ = [
     "image_file_name",
     "MODEL_MASK_FILE",
     "FINAL_MASK_FILE",
+    "SPATIAL_PROMPTS_FILE",
 ]
 
 DATABASE_FILE = "feedback.sqlite3"
@@ -36,6 +37,8 @@ LOCK_SUFFIX = ".writing"
 PARTIAL_SUFFIX = ".partial"
 MODEL_MASK_FILE = "model-mask.nrrd"
 FINAL_MASK_FILE = "final-mask.nrrd"
+SPATIAL_PROMPTS_FILE = "spatial-prompts.json"
+"""The points and box (RAS mm) the model was asked with, when it was: role ``spatial_prompts``."""
 
 
 def default_store_folder() -> Path:

@@ -7,6 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ..spatial_prompts import SpatialPrompts
 from ..volume import LabelMap, ScalarVolume
 
 __all__ = ["FeedbackAction", "FeedbackSubmission", "StoredFile", "StoredFeedback", "MAX_RATING"]
@@ -41,6 +42,8 @@ class FeedbackSubmission:
         patient: the patient's identifier (DICOM Patient ID, or any stable reference). It is only ever hashed with
             the store's secret key; None takes a hash of the voxels (then different series of one patient get
             different keys).
+        spatial_prompts: the points and box the model was asked with (RAS mm), kept with the record so the labels
+            can train point prompts; None when it was asked with the description alone.
 
     Example:
         >>> submission = FeedbackSubmission(FeedbackAction.ACCEPT, volume, "solid lung nodule", "starter", "1.0",
@@ -59,6 +62,7 @@ class FeedbackSubmission:
     annotator: str = ""
     modality: str | None = None
     patient: str | None = None
+    spatial_prompts: SpatialPrompts | None = None
 
     @classmethod
     def from_files(

@@ -17,6 +17,8 @@ Example:
 
 from __future__ import annotations
 
+import json
+import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -31,6 +33,7 @@ from ..io import read_image, read_label_map, write_volume
 from ..io.file_hash import file_sha256
 from ..plain_text import check_plain_text
 from ..prompts import normalize_prompt
+from ..spatial_prompts import SpatialPrompts
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from . import database
 from .consistency import StoreCheck, check_store, roll_back_interrupted_writes
@@ -52,6 +55,7 @@ from .layout import (
     MODEL_MASK_FILE,
     RECORDS_FOLDER,
     SECRET_FILE,
+    SPATIAL_PROMPTS_FILE,
     default_store_folder,
     image_file_name,
 )
@@ -139,7 +143,14 @@ class FeedbackStore:
         ):
             if mask is not None:
                 files[role] = (name, deidentified_mask(mask))
+        if submission.spatial_prompts:
+            files[SPATIAL_PROMPTS_ROLE] = (SPATIAL_PROMPTS_FILE, submission.spatial_prompts.to_dict())
         return self._write(record, files)
+
+    def read_spatial_prompts(self, record: StoredFeedback) -> SpatialPrompts | None:
+        """The points and box the record's answer was asked with, None when it was asked with words alone."""
+        path = record.path_of(self.folder, SPATIAL_PROMPTS_ROLE)
+        return None if path is None else SpatialPrompts.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
     def records(self) -> list[StoredFeedback]:
         """Every record, oldest first."""
@@ -205,12 +216,14 @@ class FeedbackStore:
         path = record.path_of(self.folder, role)
         return None if path is None else read_label_map(path)
 
-    def _write(self, record: StoredFeedback, volumes: dict[str, tuple[str, ScalarVolume | LabelMap]]) -> StoredFeedback:
+    def _write(
+        self, record: StoredFeedback, volumes: dict[str, tuple[str, ScalarVolume | LabelMap | dict]]
+    ) -> StoredFeedback:
         """Files first (each durably), then the row, all under the record's lock; see the module docstring.
 
         Args:
             record: the record without its id and files.
-            volumes: role -> (file name, volume) of every file to write.
+            volumes: role -> (file name, volume) of every file to write (a dictionary is written as JSON).
         """
         lock, record_id = self._new_record_lock()
         folder = self.records_folder / record_id
@@ -219,7 +232,7 @@ class FeedbackStore:
             sync_folder(self.records_folder)
             files = []
             for role, (name, volume) in volumes.items():
-                path = write_durably(folder / name, lambda target, volume=volume: write_volume(volume, target))
+                path = write_durably(folder / name, lambda target, volume=volume: _write_file(volume, target))
                 path.chmod(0o444)  # read-only: exports hard-link these files, and nobody is to edit them there
                 relative = path.relative_to(self.folder).as_posix()
                 files.append(StoredFile(role, relative, file_sha256(path), path.stat().st_size))
@@ -255,6 +268,16 @@ def _make_store_folder(folder: Path) -> None:
             f"The feedback store folder {folder} cannot be used ({error.strerror or error}). Choose a folder you can "
             "write (--store DIR), on a local disk."
         ) from None
+
+
+SPATIAL_PROMPTS_ROLE = "spatial_prompts"
+
+
+def _write_file(content: ScalarVolume | LabelMap | dict, target: Path) -> None:
+    if isinstance(content, dict):
+        target.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+    else:
+        write_volume(content, target)
 
 
 def _check_submission(submission: FeedbackSubmission) -> None:

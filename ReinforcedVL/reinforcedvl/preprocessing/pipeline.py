@@ -137,23 +137,43 @@ class Preprocessor:
         on_model_grid = self._spatial_labels({"image": tensor})["image"]
         return prepared.crop.cropper(on_model_grid).as_tensor()
 
-    def to_input_grid(self, prepared: PreparedVolume, maps: torch.Tensor) -> np.ndarray:
+    def to_input_grid(
+        self,
+        prepared: PreparedVolume,
+        maps: torch.Tensor,
+        *,
+        region: tuple[slice, slice, slice] | None = None,
+        input_box: tuple[slice, slice, slice] | None = None,
+    ) -> np.ndarray:
         """Bring maps on the network's grid ``(K, X, Y, Z)`` back to the input grid: float32 ``(K, I, J, K)``.
 
         Values are interpolated linearly (they are probabilities or attention, thresholded afterwards), zero
         outside the content crop; the input grid is filled a slab of slices at a time.
+
+        Args:
+            prepared: the volume the maps were computed on.
+            maps: on the whole (cropped) model grid, or on ``region`` of it.
+            region: the part of the model grid the maps cover (zero elsewhere); None for all of it.
+            input_box: the part of the input grid to fill (the result then has its shape); None for all of it.
         """
-        if tuple(maps.shape[1:]) != tuple(prepared.image.shape[1:]):
-            raise ValueError(
-                f"maps of shape {tuple(maps.shape[1:])} do not lie on the model grid {tuple(prepared.image.shape[1:])}"
-            )
+        expected = tuple(prepared.image.shape[1:]) if region is None else tuple(s.stop - s.start for s in region)
+        if tuple(maps.shape[1:]) != expected:
+            raise ValueError(f"maps of shape {tuple(maps.shape[1:])} do not lie on the model grid {expected}")
         crop_start = [s.start or 0 for s in prepared.crop.cropper.slices]
         input_to_model = np.linalg.inv(np.asarray(prepared.image.affine, dtype=np.float64)) @ prepared.volume.affine
         input_to_model[:3, 3] += crop_start
+        input_shape = prepared.volume.spatial_shape
+        if region is not None:
+            crop_start = [start + part.start for start, part in zip(crop_start, region, strict=True)]
+        if input_box is not None:
+            shift = np.eye(4)
+            shift[:3, 3] = [part.start for part in input_box]
+            input_to_model = input_to_model @ shift
+            input_shape = tuple(part.stop - part.start for part in input_box)
         return resample_to_input_grid(
             maps,
             input_to_model=input_to_model,
-            input_shape=prepared.volume.spatial_shape,
+            input_shape=input_shape,
             crop_start=crop_start,
             model_shape=prepared.model_grid_shape,
         )

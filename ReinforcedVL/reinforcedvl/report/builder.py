@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from .sentences import (
     lesion_sentence,
     negative_sentence,
     not_outlined_sentence,
+    marked_point_phrase,
 )
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class ReportFinding:
         segmentation_file: the finding's Slicer segmentation, relative to the report, when one was written.
         judged_present: the existence head's verdict, which can hold with no lesion outlined; None for a user's
             mask (the lesions decide).
+        marked_points: lesion id -> the numbers of the positive points that chose it (asked with points).
+        point_count: how many positive points the finding was asked with (0: the description alone).
 
     Example:
         >>> finding = ReportFinding.from_result(predictor.segment("solid lung nodule"))  # doctest: +SKIP
@@ -73,6 +76,8 @@ class ReportFinding:
     lesions: tuple[Lesion, ...]
     lesion_map: LabelMap
     segmentation_file: str | None = None
+    marked_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    point_count: int = 0
     judged_present: bool | None = None
 
     @property
@@ -83,6 +88,7 @@ class ReportFinding:
     @classmethod
     def from_result(cls, result: FindingResult, segmentation_file: str | None = None) -> ReportFinding:
         """The finding of a :class:`~reinforcedvl.predictor.FindingResult` (the ``segment`` answer)."""
+        spatial = result.spatial_prompts
         return cls(
             result.prompt,
             result.present_probability,
@@ -90,7 +96,9 @@ class ReportFinding:
             tuple(result.lesions),
             result.lesion_map,
             segmentation_file,
-            result.judged_present,
+            marked_points=dict(result.marked_points),
+            point_count=len(spatial.positive_points) if spatial else 0,
+            judged_present=result.judged_present,
         )
 
 
@@ -231,8 +239,13 @@ def _report_finding(
     entries, sentences = [], []
     for lesion in finding.lesions:
         description = by_id[lesion.lesion_id]
-        entries.append(_lesion_entry(lesion, description, language))
-        text = lesion_sentence(description, name, lesion.confidence, language)
+        entry = _lesion_entry(lesion, description, language)
+        marked = finding.marked_points.get(lesion.lesion_id, ())
+        at_point = marked_point_phrase(marked, finding.point_count, language) if marked else ""
+        if marked:
+            entry["marked_points"] = list(marked)
+        entries.append(entry)
+        text = lesion_sentence(description, name, lesion.confidence, language, at_point=at_point)
         sentences.append(_linked(text, "findings", finding.prompt, lesion, description, _quoted_keys(description)))
     answer = finding.answer
     summary = FindingSummary(

@@ -15,6 +15,7 @@ __all__ = [
     "negative_sentence",
     "not_outlined_sentence",
     "impression_sentence",
+    "marked_point_phrase",
     "LESION_SENTENCE_KEYS",
 ]
 
@@ -33,9 +34,26 @@ LESION_SENTENCE_KEYS = (
 """The lesion entry's keys a lesion sentence quotes (appearance numbers add ``intensity.<channel>...`` keys)."""
 
 
-def lesion_sentence(description: RegionDescription, finding: str, confidence: float, language: Language) -> str:
+def marked_point_phrase(numbers: tuple[int, ...], point_count: int, language: Language) -> str:
+    """Which marked (positive) points chose a lesion: ``"at the marked point"`` when one point was given, else
+    ``"at marked point 2"`` / ``"at marked points 1 and 3"`` (numbers among the positive points, in order)."""
+    if language == "ja":
+        if point_count == 1:
+            return "指定した点の位置"
+        return "指定点" + "・".join(str(n) for n in numbers) + "の位置"
+    if point_count == 1:
+        return "at the marked point"
+    if len(numbers) == 1:
+        return f"at marked point {numbers[0]}"
+    return "at marked points " + ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def lesion_sentence(
+    description: RegionDescription, finding: str, confidence: float, language: Language, *, at_point: str = ""
+) -> str:
     """``"Lesion 1 (yellow): solid lung nodule, 12.3 x 8.1 mm, 0.52 mL, round, well-defined, hyperdense (mean 35
-    HU vs -820 HU around it), on the right; confidence 0.87."``"""
+    HU vs -820 HU around it), on the right; confidence 0.87."``; with ``at_point`` (:func:`marked_point_phrase`)
+    ``"Lesion 1 (yellow), at the marked point: solid lung nodule, ..."``."""
     appearance = description.appearance_phrase(language, with_numbers=True)
     words = [word(description.shape.word, language), word(description.margin.word, language), appearance]
     body = join_phrases(
@@ -43,10 +61,13 @@ def lesion_sentence(description: RegionDescription, finding: str, confidence: fl
         language,
     )
     border = description.measurements.touches_border
+    label = description.label(language)
+    if at_point:
+        label += f"、{at_point}" if language == "ja" else f", {at_point}"
     if language == "ja":
-        text = f"{description.label(language)}：{body}。信頼度 {format_fraction(confidence)}。"
+        text = f"{label}：{body}。信頼度 {format_fraction(confidence)}。"
         return text + ("画像の端に接しており、実際はより大きい可能性があります。" if border else "")
-    text = f"{description.label(language)}: {body}; confidence {format_fraction(confidence)}."
+    text = f"{label}: {body}; confidence {format_fraction(confidence)}."
     return text + (" It reaches the edge of the image, so it may be larger than measured." if border else "")
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..lesions import Lesion
 from ..model_store.checkpoint import ModelIdentity
 from ..predictor import FindingResult
 
-__all__ = ["FindingFiles", "build_result_document", "finding_entry"]
+__all__ = ["FindingFiles", "build_result_document", "finding_entry", "lesion_entry"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +27,10 @@ def finding_entry(result: FindingResult, files: FindingFiles) -> dict[str, Any]:
     """One finding as JSON: ``prompt``, ``present_probability``, ``present``, ``answer`` (``present``, ``absent`` or
     ``not_outlined``: judged present, but no region large enough to outline), the file paths ``labelmap``,
     ``segmentation`` and ``evidence`` (as given in ``files``), ``seconds`` and ``lesions`` (the keys of
-    :class:`reinforcedvl.vocabulary.LesionKey`)."""
-    return {
+    :class:`reinforcedvl.vocabulary.LesionKey`). A prompt asked with points or a box also holds ``points`` (``ras``
+    in RAS mm, ``positive``) and ``box`` (two RAS corners), and each lesion a point chose its ``marked_points``
+    (numbers among the positive points)."""
+    entry: dict[str, Any] = {
         "prompt": result.prompt,
         "present_probability": round(result.present_probability, 4),
         "present": result.present,
@@ -36,8 +39,19 @@ def finding_entry(result: FindingResult, files: FindingFiles) -> dict[str, Any]:
         "segmentation": files.segmentation.as_posix(),
         "evidence": files.evidence.as_posix(),
         "seconds": round(result.seconds, 3),
-        "lesions": [lesion.to_dict() for lesion in result.lesions],
+        "lesions": [lesion_entry(result, lesion) for lesion in result.lesions],
     }
+    if result.spatial_prompts:
+        entry.update(result.spatial_prompts.to_dict())
+    return entry
+
+
+def lesion_entry(result: FindingResult, lesion: Lesion) -> dict[str, Any]:
+    """A lesion as ``result.json`` and ``finding.json`` give it: its measurements, and the points that chose it."""
+    entry = lesion.to_dict()
+    if lesion.lesion_id in result.marked_points:
+        entry["marked_points"] = list(result.marked_points[lesion.lesion_id])
+    return entry
 
 
 def build_result_document(

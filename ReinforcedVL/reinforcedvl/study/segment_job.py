@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from ..prompts import normalize_prompt
 from ..report import REPORT_FILES, ReportFinding, build_report, write_report_files
 from ..vocabulary import Language, Modality
 from ..volume import ScalarVolume, check_image_values
+from ..spatial_prompts import SpatialPrompts
 from .finding_files import finding_folder_name, write_finding_files
 from .result_document import build_result_document
 
@@ -35,6 +36,7 @@ class StudyPlan:
     out_dir: Path
     volume: ScalarVolume
     modality: Modality | None
+    spatial_prompts: SpatialPrompts = field(default_factory=SpatialPrompts)
 
 
 def plan_study(
@@ -44,12 +46,15 @@ def plan_study(
     *,
     modality: Modality | None = None,
     overwrite: bool = False,
+    spatial_prompts: SpatialPrompts | None = None,
 ) -> StudyPlan:
     """Check everything that can be checked before the model loads, so mistakes fail fast: the prompts, the output
-    folder (free, or ``overwrite``; writable), the images (readable, on one grid, finite, not blank).
+    folder (free, or ``overwrite``; writable), the images (readable, on one grid, finite, not blank), and the
+    ``spatial_prompts`` (points, a box; they apply to every prompt and must lie in the volume).
 
     Raises:
-        PromptError, OutputExistsError, OutputFolderError, InputFileError, UnsupportedVolumeError, GridMismatchError.
+        PromptError, SpatialPromptError, OutputExistsError, OutputFolderError, InputFileError,
+        UnsupportedVolumeError, GridMismatchError.
     """
     normalized = tuple(normalize_prompt(prompt) for prompt in prompts)
     out_dir = Path(out_dir)
@@ -58,7 +63,9 @@ def plan_study(
     check_output_folder(out_dir)
     volume = read_image(images)
     check_image_values(volume)
-    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, volume, modality)
+    spatial = spatial_prompts or SpatialPrompts()
+    spatial.check_inside(volume)
+    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, volume, modality, spatial)
 
 
 def run_study(
@@ -83,8 +90,13 @@ def run_study(
     replaced = (*_earlier_finding_folders(plan.out_dir), *REPORT_FILES)  # only there when overwriting was asked for
     with staged_output(plan.out_dir, last=RESULT_FILE, replaces=replaced) as staging:
         findings = []
+        spatial = plan.spatial_prompts
         for prompt, folder in zip(plan.prompts, plan.folders, strict=True):
-            result = predictor.segment(prompt, progress=progress)
+            result = (
+                predictor.segment(prompt, points=spatial.points, box=spatial.box, progress=progress)
+                if spatial
+                else predictor.segment(prompt, progress=progress)
+            )
             findings.append((result, write_finding_files(result, staging, folder, predictor.identity, device_text)))
         report = build_result_document(
             identity=predictor.identity,
@@ -118,6 +130,7 @@ def segment_study(
     overwrite: bool = False,
     progress: ProgressCallback | None = None,
     report_language: Language | None = None,
+    spatial_prompts: SpatialPrompts | None = None,
 ) -> dict[str, Any]:
     """Segment every prompt in one study and write the results under ``out_dir``.
 
@@ -131,11 +144,14 @@ def segment_study(
         overwrite: replace results already in ``out_dir``; without it, existing results stop the run.
         progress: called as ``progress(stage, done, total)``; returning False cancels.
         report_language: ``"en"`` or ``"ja"`` to also write the grounded report; None writes none.
+        spatial_prompts: points (RAS mm, positive or negative) and a box that say where to look, for every prompt.
 
     Returns:
         The ``result.json`` document, also written to ``out_dir/result.json``.
     """
-    plan = plan_study(images, prompts, out_dir, modality=modality, overwrite=overwrite)
+    plan = plan_study(
+        images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts
+    )
     return run_study(plan, Predictor.from_model(model, device), progress, report_language=report_language)
 
 

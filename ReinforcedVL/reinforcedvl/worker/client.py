@@ -120,12 +120,23 @@ class WorkerClient:
         return self._send(RequestKind.SET_VOLUME, paths=[str(path) for path in paths], modality=modality, name=name)
 
     def segment(
-        self, prompt: str, output_folder: str | Path, *, threshold: float | None = None, language: str = "en"
+        self,
+        prompt: str,
+        output_folder: str | Path,
+        *,
+        threshold: float | None = None,
+        language: str = "en",
+        spatial_prompts: dict | None = None,
     ) -> str:
-        """Ask for one finding on the volume set last; its files go to ``output_folder``. Returns the request id."""
+        """Ask for one finding on the volume set last; its files go to ``output_folder``. Returns the request id.
+
+        ``spatial_prompts`` is :meth:`reinforcedvl.spatial_prompts.SpatialPrompts.to_dict`'s form (points in RAS mm,
+        a box); None asks with the description alone.
+        """
         folder = str(output_folder)
+        extra = {} if not spatial_prompts else {"spatial_prompts": spatial_prompts}
         return self._send(
-            RequestKind.SEGMENT, prompt=prompt, output_folder=folder, threshold=threshold, language=language
+            RequestKind.SEGMENT, prompt=prompt, output_folder=folder, threshold=threshold, language=language, **extra
         )
 
     def cancel(self, request_id: str) -> None:

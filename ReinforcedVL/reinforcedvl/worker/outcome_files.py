@@ -20,6 +20,8 @@ from ..report import ReportFinding, build_report
 from ..study.finding_files import write_finding_files
 from ..study.result_document import FindingFiles, finding_entry
 from ..vocabulary import Modality
+from ..result_files import write_finding_files
+from ..run_report import lesion_entry
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 
@@ -62,5 +64,7 @@ def write_outcome(
         "modality": modality,
         "report": {"markdown": report.to_markdown(), "data": report.to_dict()},
     }
+    if result.spatial_prompts:
+        document["spatial_prompts"] = result.spatial_prompts.to_dict()
     (folder / FINDING_FILE).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {**document, "folder": str(folder)}

@@ -5,7 +5,9 @@ Requests (``{"type": ..., "id": ...}``; fields are checked by name, type and ran
     set_volume  paths: [file, ...] (channels of one study, NRRD/NIfTI), modality: "auto" | "CT" | "MR",
                 name: str (optional; the study's name in reports)
     segment     prompt: str, output_folder: str, threshold: float | null (null: the model's own),
-                language: "en" | "ja" (the report's; default "en")
+                language: "en" | "ja" (the report's; default "en"),
+                spatial_prompts: {points: [{ras: [R, A, S], positive: bool}], box: {corner_a_ras, corner_b_ras}
+                | null} (optional; RAS mm; see reinforcedvl.spatial_prompts)
     cancel      id of the request to cancel
     shutdown    finish and exit
 
@@ -298,6 +300,9 @@ class FindingOutcome:
         evidence_file: float evidence map in [0, 1] on the input grid.
         report_markdown: the grounded report, as Markdown.
         report: the grounded report's ``report.json`` form (:meth:`reinforcedvl.report.GroundedReport.to_dict`).
+        spatial_prompts: the points and box asked with, as :meth:`reinforcedvl.spatial_prompts.SpatialPrompts.to_dict`
+            gives them (None: the description alone); a lesion's ``marked_points`` are in ``lesion_points``.
+        lesion_points: lesion id -> the numbers of the positive points that chose it.
     """
 
     prompt: str
@@ -316,6 +321,8 @@ class FindingOutcome:
     evidence_file: Path
     report_markdown: str
     report: dict[str, Any]
+    spatial_prompts: dict[str, Any] | None = None
+    lesion_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> FindingOutcome:
@@ -338,6 +345,12 @@ class FindingOutcome:
             evidence_file=folder / values["evidence"],
             report_markdown=str(values["report"]["markdown"]),
             report=dict(values["report"]["data"]),
+            spatial_prompts=values.get("spatial_prompts"),
+            lesion_points={
+                int(lesion["id"]): tuple(int(n) for n in lesion["marked_points"])
+                for lesion in values["lesions"]
+                if "marked_points" in lesion
+            },
         )
 
     @classmethod

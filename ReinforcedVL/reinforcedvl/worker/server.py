@@ -24,6 +24,8 @@ from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
 from ..vocabulary import LANGUAGES, parse_modality
+from ..preprocessing import parse_modality
+from ..spatial_prompts import SpatialPrompts
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
 from .protocol import ErrorKind, EventKind, RequestError, RequestKind, WorkerEvent, WorkerRequest
@@ -201,9 +203,17 @@ class WorkerServer:
         return self._write_result(request, result)
 
     def _run_segment(self, request: WorkerRequest, threshold: float | None) -> FindingResult:
-        return self.predictor.segment(
-            str(request.data["prompt"]), mask_threshold=threshold, progress=self._progress(request.request_id)
-        )
+        spatial = SpatialPrompts.from_dict(request.data.get("spatial_prompts"))
+        progress = self._progress(request.request_id)
+        if spatial:
+            return self.predictor.segment(
+                str(request.data["prompt"]),
+                points=spatial.points,
+                box=spatial.box,
+                mask_threshold=threshold,
+                progress=progress,
+            )
+        return self.predictor.segment(str(request.data["prompt"]), mask_threshold=threshold, progress=progress)
 
     def _move_to_cpu(self, request: WorkerRequest, error: torch.cuda.OutOfMemoryError) -> None:
         first_line = str(error).splitlines()[0] if str(error) else "CUDA out of memory"

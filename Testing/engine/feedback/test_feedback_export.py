@@ -171,3 +171,28 @@ def test_the_export_folder_is_checked_before_anything_is_written(store, tmp_path
         export_feedback(store, tmp_path / "a-file" / "export")
     (tmp_path / "empty").mkdir()
     assert export_feedback(store, tmp_path / "empty").manifest == tmp_path / "empty" / "manifest.jsonl"
+
+
+def test_the_points_a_prompt_was_asked_with_travel_to_the_export(shared_data, tmp_path):
+    from reinforcedvl.spatial_prompts import PromptBox, PromptPoint, SpatialPrompts
+
+    store = FeedbackStore(tmp_path / "store")
+    image, reference = lidc_case(shared_data, "LIDC-IDRI-0003_R_4")
+    centre = tuple(image.voxel_to_ras(np.argwhere(reference.array[0] > 0).mean(axis=0))[0])
+    prompts = SpatialPrompts(
+        (PromptPoint(centre), PromptPoint((centre[0] + 9.0, centre[1], centre[2]), positive=False)),
+        PromptBox(tuple(np.subtract(centre, 15.0)), tuple(np.add(centre, 15.0))),
+    )
+    clicked = store.add(replace(correction(image, reference, "LIDC-IDRI-0003"), spatial_prompts=prompts))
+    words_only = store.add(correction(*lidc_case(shared_data, "LIDC-IDRI-0004_R_1"), patient="LIDC-IDRI-0004"))
+    assert store.read_spatial_prompts(clicked) == SpatialPrompts.from_dict(prompts.to_dict())
+    assert store.read_spatial_prompts(words_only) is None
+    assert store.check().consistent  # the prompts' file is checked like the images
+
+    export = export_feedback(store, tmp_path / "export")
+    lines = (export.manifest).read_text(encoding="utf-8").splitlines()
+    by_id = {triplet.id: triplet for triplet in read_manifest(export.manifest)}
+    with_points = by_id[f"feedback/{clicked.record_id}"]
+    assert SpatialPrompts.from_dict(with_points.spatial_prompts) == SpatialPrompts.from_dict(prompts.to_dict())
+    assert by_id[f"feedback/{words_only.record_id}"].spatial_prompts is None
+    assert sum('"spatial_prompts"' in line for line in lines) == 1  # older readers see no new key elsewhere
