@@ -43,7 +43,7 @@ def _timed(call, name: str = ""):
 def run_case(case: str, folder: Path, whole_pass: bool) -> dict:
     from reinforcedvl import Predictor, read_image
     from reinforcedvl.io import read_label_map
-    from reinforcedvl.spatial_prompts import PromptPoint
+    from reinforcedvl.spatial.prompts import PromptPoint
 
     predictor = Predictor.from_model("reinforcedvl-starter", device="cpu")
     if case == "brats":

@@ -137,8 +137,7 @@ class FeedbackStoreSink:
 
     def _add(self, record: FeedbackRecord) -> str:
         from reinforcedvl.feedback.records import FeedbackSubmission
-        from reinforcedvl.io import read_image, read_label_map
-        from reinforcedvl.spatial_prompts import SpatialPrompts
+        from reinforcedvl.spatial.prompts import SpatialPrompts
 
         stored = self.store.add(
             FeedbackSubmission.from_files(

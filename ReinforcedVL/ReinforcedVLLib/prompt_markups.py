@@ -2,7 +2,7 @@
 
 Two point lists say where to look: the positive one ("this lesion", green) and the negative one ("not this", red);
 a Markups ROI limits the search to its box. The points are read in world RAS millimetres (transforms applied), as
-the engine expects them (:mod:`reinforcedvl.spatial_prompts`), and the prompts a finding was asked with are kept on
+the engine expects them (:mod:`reinforcedvl.spatial.prompts`), and the prompts a finding was asked with are kept on
 its report node, so the report, a reloaded scene and the feedback record all know them.
 
 Example:

@@ -24,6 +24,7 @@ from monai.inferers import sliding_window_inference
 from .errors import InferenceCancelled, NonFiniteOutputError, ReinforcedVLError
 from .finding_answer import FindingAnswer, finding_answer
 from .lesions import Lesion, find_lesions
+from .lesions.sizes import axial_axis
 from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
 from .model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
@@ -31,17 +32,11 @@ from .modeling.device import ComputeDevice, resolve_device
 from .modeling.window_features import WindowFeatureCache, WindowKey, window_key
 from .preprocessing import PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
+from .spatial.geometry import faces_reached, input_box_of_region, inside_box, model_index_of
+from .spatial.lesion_selection import select_by_points, touched_component
+from .spatial.prompts import PromptBox, PromptPoint, SpatialPrompts
+from .spatial.windows import WindowRegion
 from .vocabulary import Modality
-from .checkpoint import Checkpoint, ModelIdentity, load_network
-from .device import ComputeDevice, resolve_device
-from .errors import InferenceCancelled
-from .lesion_selection import select_by_points, touched_component
-from .measurements import axial_axis
-from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
-from .preprocessing import Modality, PreparedVolume, Preprocessor
-from .prompt_windows import WindowRegion
-from .spatial_prompts import PromptBox, PromptPoint, SpatialPrompts
-from .spatial_segmentation import faces_reached, input_box_of_region, inside_box, model_index_of
 from .volume import LabelMap, ScalarVolume
 
 __all__ = ["FindingResult", "ProgressCallback", "Predictor"]
@@ -183,7 +178,7 @@ class Predictor:
         Args:
             finding: the description ("solid lung nodule").
             points: points in RAS mm, positive ("this lesion") or negative ("not this"); with positive points the
-                answer is the lesions at them only (rules in :mod:`reinforcedvl.spatial_prompts`), and only the
+                answer is the lesions at them only (rules in :mod:`reinforcedvl.spatial.prompts`), and only the
                 windows around them are computed.
             box: limits the search (and the windows computed) to the box.
             mask_threshold: the probability from which a voxel belongs to a lesion, in (0, 1); None takes the
@@ -360,7 +355,7 @@ class Predictor:
         the finding is judged present somewhere: the mask's finer decoder levels are most of a prompt's time. A volume
         too large for the cache gets one pass that does both, so that no window is encoded twice.
 
-        With ``region`` (a run of the whole pass's windows, :class:`~reinforcedvl.prompt_windows.WindowRegion`) only
+        With ``region`` (a run of the whole pass's windows, :class:`~reinforcedvl.spatial.windows.WindowRegion`) only
         those windows run, and the maps cover the region alone; the cache knows the windows by their place in the
         whole grid; ``window`` replaces the model's window size. ``answers`` keeps each window's outputs for this
         description, and a window found there is not computed again (a grown region, a new click beside the last).

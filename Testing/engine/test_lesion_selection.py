@@ -10,8 +10,8 @@ import pytest
 
 from geometry_helpers import ellipsoid_mask
 from reinforcedvl.io import read_image
-from reinforcedvl.lesion_selection import select_by_points, touched_component
-from reinforcedvl.spatial_prompts import NEAR_POINT_MM, PromptPoint
+from reinforcedvl.spatial.lesion_selection import select_by_points, touched_component
+from reinforcedvl.spatial.prompts import NEAR_POINT_MM, PromptPoint
 
 SAMPLE = Path(__file__).resolve().parents[2] / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 

@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from reinforcedvl.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.errors import SpatialPromptError
-from reinforcedvl.evaluation.segmentation_metrics import dice
+from reinforcedvl.evaluation.overlap import dice
 from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.model_registry import DEFAULT_MODEL_ID
+from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID
 from reinforcedvl.modeling import build_network
 from reinforcedvl.predictor import Predictor
-from reinforcedvl.spatial_prompts import PromptBox, PromptPoint, ras_extent
+from reinforcedvl.spatial.prompts import PromptBox, PromptPoint, ras_extent
 
 SAMPLES = Path(__file__).resolve().parents[2] / "Resources" / "Samples"
 SAMPLE = SAMPLES / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"

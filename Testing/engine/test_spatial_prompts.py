@@ -9,7 +9,7 @@ import pytest
 
 from reinforcedvl.errors import SpatialPromptError
 from reinforcedvl.io import read_image
-from reinforcedvl.spatial_prompts import PromptBox, PromptPoint, SpatialPrompts, parse_box, parse_ras, ras_extent
+from reinforcedvl.spatial.prompts import PromptBox, PromptPoint, SpatialPrompts, parse_box, parse_ras, ras_extent
 
 SAMPLE = Path(__file__).resolve().parents[2] / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 

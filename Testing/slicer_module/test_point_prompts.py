@@ -9,7 +9,7 @@ import vtk
 from scipy import ndimage
 
 from reinforcedvl.io import read_label_map
-from reinforcedvl.model_registry import DEFAULT_MODEL_ID
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID
 from ReinforcedVLLib.feedback_capture import captureFeedback
 from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackStoreSink
 from ReinforcedVLLib.inference_session import InferenceSession

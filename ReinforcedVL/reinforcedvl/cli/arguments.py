@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 
 from ..errors import ReinforcedVLError
+from ..spatial.prompts import PromptBox, parse_box, parse_ras
 from ..vocabulary import Modality, device_choice, parse_modality
-from ..preprocessing import Modality, parse_modality
-from ..spatial_prompts import PromptBox, parse_box, parse_ras
 
 __all__ = ["device_choice", "modality_choice", "ras_point", "box_corners"]
 

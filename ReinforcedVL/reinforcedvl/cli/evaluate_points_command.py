@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..model_registry import DEFAULT_MODEL_ID
-from .arguments import device_choice
+from ..model_store.registry import DEFAULT_MODEL_ID
+from ..vocabulary import device_choice
 
 __all__ = ["add_parser", "run"]
 

@@ -11,14 +11,9 @@ from tqdm import tqdm
 
 from ..finding_answer import FindingAnswer
 from ..model_store.registry import DEFAULT_MODEL_ID
-from ..predictor import Predictor
-from ..report import REPORT_FILES
-from ..study.segment_job import RESULT_FILE, plan_study, run_study
+from ..spatial.prompts import PromptPoint, SpatialPrompts
 from ..vocabulary import LANGUAGES, device_choice
-from .arguments import modality_choice
-from ..segment_study import RESULT_FILE, plan_study, run_study
-from ..spatial_prompts import PromptPoint, SpatialPrompts
-from .arguments import box_corners, device_choice, modality_choice, ras_point
+from .arguments import box_corners, modality_choice, ras_point
 
 __all__ = ["add_parser", "run"]
 
@@ -92,6 +87,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..predictor import Predictor  # torch and MONAI load here, not for --help
+    from ..report import REPORT_FILES
+    from ..study.segment_job import RESULT_FILE, plan_study, run_study
 
     points = [PromptPoint(ras) for ras in args.point] + [PromptPoint(ras, False) for ras in args.negative_point]
     plan = plan_study(

@@ -9,7 +9,7 @@ Three parts, each a list of rows (one per question asked):
   the predicted voxels on it, and whether the answer touches any other part of the same sub-region.
 - ``whole_study``: whole studies with no lesion (the TotalSegmentator examples), asked about findings that are not
   there: lesions drawn with the description alone, and with a click at a random voxel of the body, the lesions drawn
-  away from the click (farther than :data:`~reinforcedvl.spatial_prompts.NEAR_POINT_MM` from it).
+  away from the click (farther than :data:`~reinforcedvl.spatial.prompts.NEAR_POINT_MM` from it).
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from ..data.manifest import Split, Triplet, read_manifest
 from ..io import read_image, read_label_map
 from ..io.resampling import resample_label_map
 from ..predictor import FindingResult, Predictor
-from ..preprocessing import Modality
-from ..spatial_prompts import NEAR_POINT_MM, PromptPoint
+from ..spatial.prompts import NEAR_POINT_MM, PromptPoint
+from ..vocabulary import Modality
 from ..volume import ScalarVolume
-from .segmentation_metrics import detection_counts, dice
+from .overlap import dice
+from .segmentation_metrics import detection_counts
 
 __all__ = ["CLICK_KINDS", "WHOLE_STUDIES", "evaluate_lidc_clicks", "evaluate_brats_clicks", "evaluate_whole_studies"]
 

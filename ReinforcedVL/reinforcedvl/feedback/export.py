@@ -127,7 +127,9 @@ def export_feedback(
         if damaged and not skip_damaged:
             raise FeedbackStoreError(_damaged_message(damaged, len(usable)))
         splits = patient_split({r.patient_key for r in exported}, dev_fraction)
-        triplets = [_triplet(record, splits[record.patient_key], _spatial_prompts(store, record)) for record in exported]
+        triplets = [
+            _triplet(record, splits[record.patient_key], _spatial_prompts(store, record)) for record in exported
+        ]
         export = FeedbackExport(
             folder=out_dir,
             manifest=out_dir / MANIFEST_FILE,

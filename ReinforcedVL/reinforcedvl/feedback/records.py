@@ -7,7 +7,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from ..spatial_prompts import SpatialPrompts
+from ..spatial.prompts import SpatialPrompts
 from ..volume import LabelMap, ScalarVolume
 
 __all__ = ["FeedbackAction", "FeedbackSubmission", "StoredFile", "StoredFeedback", "MAX_RATING"]

@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -33,7 +32,7 @@ from ..io import read_image, read_label_map, write_volume
 from ..io.file_hash import file_sha256
 from ..plain_text import check_plain_text
 from ..prompts import normalize_prompt
-from ..spatial_prompts import SpatialPrompts
+from ..spatial.prompts import SpatialPrompts
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from . import database
 from .consistency import StoreCheck, check_store, roll_back_interrupted_writes

@@ -27,9 +27,9 @@ from .sentences import (
     LESION_SENTENCE_KEYS,
     impression_sentence,
     lesion_sentence,
+    marked_point_phrase,
     negative_sentence,
     not_outlined_sentence,
-    marked_point_phrase,
 )
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ from ..model_store.registry import DEFAULT_MODEL_ID
 from ..predictor import Predictor, ProgressCallback
 from ..prompts import normalize_prompt
 from ..report import REPORT_FILES, ReportFinding, build_report, write_report_files
+from ..spatial.prompts import SpatialPrompts
 from ..vocabulary import Language, Modality
 from ..volume import ScalarVolume, check_image_values
-from ..spatial_prompts import SpatialPrompts
 from .finding_files import finding_folder_name, write_finding_files
 from .result_document import build_result_document
 
@@ -149,9 +149,7 @@ def segment_study(
     Returns:
         The ``result.json`` document, also written to ``out_dir/result.json``.
     """
-    plan = plan_study(
-        images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts
-    )
+    plan = plan_study(images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts)
     return run_study(plan, Predictor.from_model(model, device), progress, report_language=report_language)
 
 

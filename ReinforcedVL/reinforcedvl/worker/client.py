@@ -130,7 +130,7 @@ class WorkerClient:
     ) -> str:
         """Ask for one finding on the volume set last; its files go to ``output_folder``. Returns the request id.
 
-        ``spatial_prompts`` is :meth:`reinforcedvl.spatial_prompts.SpatialPrompts.to_dict`'s form (points in RAS mm,
+        ``spatial_prompts`` is :meth:`reinforcedvl.spatial.prompts.SpatialPrompts.to_dict`'s form (points in RAS mm,
         a box); None asks with the description alone.
         """
         folder = str(output_folder)

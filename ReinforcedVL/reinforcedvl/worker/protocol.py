@@ -7,7 +7,7 @@ Requests (``{"type": ..., "id": ...}``; fields are checked by name, type and ran
     segment     prompt: str, output_folder: str, threshold: float | null (null: the model's own),
                 language: "en" | "ja" (the report's; default "en"),
                 spatial_prompts: {points: [{ras: [R, A, S], positive: bool}], box: {corner_a_ras, corner_b_ras}
-                | null} (optional; RAS mm; see reinforcedvl.spatial_prompts)
+                | null} (optional; RAS mm; see reinforcedvl.spatial.prompts)
     cancel      id of the request to cancel
     shutdown    finish and exit
 
@@ -300,7 +300,7 @@ class FindingOutcome:
         evidence_file: float evidence map in [0, 1] on the input grid.
         report_markdown: the grounded report, as Markdown.
         report: the grounded report's ``report.json`` form (:meth:`reinforcedvl.report.GroundedReport.to_dict`).
-        spatial_prompts: the points and box asked with, as :meth:`reinforcedvl.spatial_prompts.SpatialPrompts.to_dict`
+        spatial_prompts: the points and box asked with, as :meth:`reinforcedvl.spatial.prompts.SpatialPrompts.to_dict`
             gives them (None: the description alone); a lesion's ``marked_points`` are in ``lesion_points``.
         lesion_points: lesion id -> the numbers of the positive points that chose it.
     """

@@ -23,9 +23,8 @@ import torch
 from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
+from ..spatial.prompts import SpatialPrompts
 from ..vocabulary import LANGUAGES, parse_modality
-from ..preprocessing import parse_modality
-from ..spatial_prompts import SpatialPrompts
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
 from .protocol import ErrorKind, EventKind, RequestError, RequestKind, WorkerEvent, WorkerRequest

@@ -174,7 +174,7 @@ def test_the_export_folder_is_checked_before_anything_is_written(store, tmp_path
 
 
 def test_the_points_a_prompt_was_asked_with_travel_to_the_export(shared_data, tmp_path):
-    from reinforcedvl.spatial_prompts import PromptBox, PromptPoint, SpatialPrompts
+    from reinforcedvl.spatial.prompts import PromptBox, PromptPoint, SpatialPrompts
 
     store = FeedbackStore(tmp_path / "store")
     image, reference = lidc_case(shared_data, "LIDC-IDRI-0003_R_4")

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SpatialPromptError
-from .volume import Volume
+from ..errors import SpatialPromptError
+from ..volume import Volume
 
 __all__ = ["NEAR_POINT_MM", "PromptPoint", "PromptBox", "SpatialPrompts", "parse_ras", "parse_box"]
 

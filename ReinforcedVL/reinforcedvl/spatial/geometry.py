@@ -9,11 +9,11 @@ import numpy as np
 import torch
 from scipy import ndimage
 
+from ..preprocessing import PreparedVolume
+from ..volume import LabelMap, Volume
 from .lesion_selection import touched_component
-from .preprocessing import PreparedVolume
-from .prompt_windows import WindowRegion
-from .spatial_prompts import PromptBox, PromptPoint
-from .volume import LabelMap, Volume
+from .prompts import PromptBox, PromptPoint
+from .windows import WindowRegion
 
 __all__ = ["model_index_of", "input_box_of_region", "inside_box", "faces_reached"]
 

@@ -1,4 +1,4 @@
-"""Keeping the lesions that spatial prompts point at (rules in :mod:`reinforcedvl.spatial_prompts`)."""
+"""Keeping the lesions that spatial prompts point at (rules in :mod:`reinforcedvl.spatial.prompts`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import ndimage
 
-from .spatial_prompts import NEAR_POINT_MM, PromptPoint
-from .volume import Volume
+from ..volume import Volume
+from .prompts import NEAR_POINT_MM, PromptPoint
 
 __all__ = ["touched_component", "select_by_points"]
 
