@@ -33,6 +33,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from ..errors import ReinforcedVLError
+from ..spatial.prompts import SpatialPrompts
 from ..vocabulary import LesionKey, lesion_segment_id
 
 __all__ = [
@@ -134,6 +136,16 @@ def _language(value: Any, name: str) -> str:
     return value
 
 
+def _spatial_prompts(value: Any, name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"'{name}' must be an object with 'points' and 'box', got {_json_type(value)}")
+    try:
+        SpatialPrompts.from_dict(value)
+    except (ReinforcedVLError, KeyError, TypeError, ValueError, AttributeError) as error:
+        raise TypeError(f"'{name}' is not a valid set of points and box ({error})") from None
+    return value
+
+
 def _json_type(value: Any) -> str:
     names = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
     return names.get(type(value), "a number") + f" ({json.dumps(value, default=str)[:60]})"
@@ -147,6 +159,7 @@ _FIELDS: dict[RequestKind, dict[str, tuple[Any, bool]]] = {
         "output_folder": (_path_text, True),
         "threshold": (_threshold, False),
         "language": (_language, False),
+        "spatial_prompts": (_spatial_prompts, False),
     },
     RequestKind.CANCEL: {},
     RequestKind.SHUTDOWN: {},
