@@ -83,6 +83,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="LANG",
         help="also write the grounded report (report.md, report.json), in en (default) or ja",
     )
+    parser.add_argument(
+        "--dicom",
+        action="store_true",
+        help="also write a DICOM SEG per finding (segments AUTOMATIC, the model named) and a DICOM SR with the "
+        "lesions' measurements and the model's confidence, under OUT/dicom (DICOM series input only)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         modality=args.modality,
         overwrite=args.overwrite,
         spatial_prompts=SpatialPrompts(tuple(points), args.box),
+        dicom=args.dicom,
     )
     predictor = Predictor.from_model(args.model, args.device)
     print(
@@ -112,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Results in {args.out / RESULT_FILE} ({report['seconds']:.1f} s on {report['device']})")
     if args.report:
         print(f"Report in {' and '.join(str(args.out / name) for name in REPORT_FILES)}")
+    if args.dicom:
+        print(f"DICOM SEG and SR in {args.out / 'dicom'} (none where no lesion was drawn)")
     return 0
 
 

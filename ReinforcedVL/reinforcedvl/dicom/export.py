@@ -86,6 +86,7 @@ def export_dicom(
                 terminology.type,
                 finding.prompt,
                 tracking_id=tracking_identifier(index, entry["id"], finding.prompt),
+                with_confidence=writer.algorithm is not None,
             )
             for entry in summary.lesions
         ]

@@ -1,6 +1,6 @@
 """DICOM SR measurement report (TID 1500, highdicom) of the lesions: per lesion a volumetric ROI group (TID 1411)
-with its tracking identifiers, the DICOM SEG segment it measures, the finding type and site, and the volume, long
-axis and short axis."""
+with its tracking identifiers, the DICOM SEG segment it measures, the finding type and site, the volume, long axis and
+short axis, and, for a model's lesions, the model's confidence."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ LONG_AXIS = DicomCode("103339001", "SCT", "Long Axis")
 SHORT_AXIS = DicomCode("103340004", "SCT", "Short Axis")
 MILLILITER = DicomCode("ml", "UCUM", "milliliter")
 MILLIMETER = DicomCode("mm", "UCUM", "millimeter")
+MODEL_CONFIDENCE = DicomCode("confidence", "99REINFORCEDVL", "Model confidence")
+"""The model's confidence in a lesion (0-1); a private code: no standard concept names a model's confidence."""
+NO_UNITS = DicomCode("1", "UCUM", "no units")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class MeasuredLesion:
     long_axis_mm: float
     short_axis_mm: float
     tracking_id: str
+    confidence: float | None = None
 
     @classmethod
     def from_entry(
@@ -54,8 +58,10 @@ class MeasuredLesion:
         prompt: str,
         *,
         tracking_id: str,
+        with_confidence: bool = False,
     ) -> MeasuredLesion:
-        """From a lesion's ``report.json`` entry: organ from the anatomy map, else an organ the prompt names."""
+        """From a lesion's ``report.json`` entry: organ from the anatomy map, else an organ the prompt names; the
+        entry's confidence when ``with_confidence`` (a model's lesion, not a user's mask)."""
         location = entry["description"]["location"]
         organ = location["organ"]
         site = _anatomy_code(organ["name"].replace("_", " ")) if organ else None
@@ -73,6 +79,7 @@ class MeasuredLesion:
             entry[LesionKey.LONG_AXIS_MM],
             entry[LesionKey.SHORT_AXIS_MM],
             tracking_id,
+            float(entry[LesionKey.CONFIDENCE]) if with_confidence else None,
         )
 
 
@@ -137,6 +144,11 @@ def _lesion_group(lesion: MeasuredLesion, series_uid: str) -> hd.sr.VolumetricRO
             hd.sr.Measurement(name=VOLUME, value=lesion.volume_ml, unit=MILLILITER),
             hd.sr.Measurement(name=LONG_AXIS, value=lesion.long_axis_mm, unit=MILLIMETER),
             hd.sr.Measurement(name=SHORT_AXIS, value=lesion.short_axis_mm, unit=MILLIMETER),
+            *(
+                [hd.sr.Measurement(name=MODEL_CONFIDENCE, value=lesion.confidence, unit=NO_UNITS)]
+                if lesion.confidence is not None
+                else []
+            ),
         ],
     )
 

@@ -122,7 +122,7 @@ def report_study(
     with staged_output(out_dir) as staging:
         markdown, json_path = write_report_files(report, staging)
         exported = (
-            export_dicom(volume, findings, report, staging / DICOM_FOLDER, writer=DicomWriter(_software_version()))
+            export_dicom(volume, findings, report, staging / DICOM_FOLDER, writer=DicomWriter(software_version()))
             if dicom
             else None
         )
@@ -155,7 +155,8 @@ def _refuse_existing(out_dir: Path, overwrite: bool, dicom: bool) -> None:
         )
 
 
-def _software_version() -> str:
+def software_version() -> str:
+    """The installed ReinforcedVL's version, as DICOM objects name their software."""
     try:
         return version("reinforcedvl")
     except PackageNotFoundError:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..dicom import DicomExportUnavailable, DicomWriter, dicom_export_unavailable_reason, export_dicom
 from ..errors import NonFiniteOutputError, OutputExistsError
 from ..io import check_output_folder, read_image, staged_output
 from ..model_store.registry import DEFAULT_MODEL_ID
@@ -19,6 +20,7 @@ from ..spatial.prompts import SpatialPrompts
 from ..vocabulary import Language, Modality
 from ..volume import ScalarVolume, check_image_values
 from .finding_files import finding_folder_name, write_finding_files
+from .report_job import DICOM_FOLDER, software_version
 from .result_document import build_result_document
 
 __all__ = ["RESULT_FILE", "StudyPlan", "plan_study", "run_study", "segment_study"]
@@ -37,6 +39,7 @@ class StudyPlan:
     volume: ScalarVolume
     modality: Modality | None
     spatial_prompts: SpatialPrompts = field(default_factory=SpatialPrompts)
+    dicom: bool = False
 
 
 def plan_study(
@@ -47,14 +50,16 @@ def plan_study(
     modality: Modality | None = None,
     overwrite: bool = False,
     spatial_prompts: SpatialPrompts | None = None,
+    dicom: bool = False,
 ) -> StudyPlan:
     """Check everything that can be checked before the model loads, so mistakes fail fast: the prompts, the output
     folder (free, or ``overwrite``; writable), the images (readable, on one grid, finite, not blank), and the
-    ``spatial_prompts`` (points, a box; they apply to every prompt and must lie in the volume).
+    ``spatial_prompts`` (points, a box; they apply to every prompt and must lie in the volume), and with ``dicom``
+    that the image is a DICOM series the SEG and SR can reference.
 
     Raises:
         PromptError, SpatialPromptError, OutputExistsError, OutputFolderError, InputFileError,
-        UnsupportedVolumeError, GridMismatchError.
+        UnsupportedVolumeError, GridMismatchError, DicomExportUnavailable.
     """
     normalized = tuple(normalize_prompt(prompt) for prompt in prompts)
     out_dir = Path(out_dir)
@@ -65,7 +70,9 @@ def plan_study(
     check_image_values(volume)
     spatial = spatial_prompts or SpatialPrompts()
     spatial.check_inside(volume)
-    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, volume, modality, spatial)
+    if dicom and (reason := dicom_export_unavailable_reason(volume)) is not None:
+        raise DicomExportUnavailable(reason)
+    return StudyPlan(tuple(Path(i) for i in images), normalized, folders, out_dir, volume, modality, spatial, dicom)
 
 
 def run_study(
@@ -78,7 +85,9 @@ def run_study(
     """Segment every prompt of ``plan`` with ``predictor``; write the files and ``result.json``; return it.
 
     With ``report_language`` (``"en"`` or ``"ja"``) the grounded report (``report.md``, ``report.json``) is
-    written beside ``result.json``. Every prompt is read by the text encoder before anything is written, and the
+    written beside ``result.json``. A plan made with ``dicom`` also gets ``dicom/``: a DICOM SEG per finding with
+    lesions (segments AUTOMATIC, the model as Algorithm Identification) and an SR with each lesion's measurements and
+    the model's confidence, referencing the source series (the report's language is English unless asked). Every prompt is read by the text encoder before anything is written, and the
     files are written into a staging folder and moved into ``plan.out_dir`` only when all of them are there
     (``result.json`` last): a run that fails leaves the output folder as it found it.
     """
@@ -87,7 +96,7 @@ def run_study(
         predictor.check_prompt(prompt)
     prepared = predictor.set_volume(plan.volume, modality=plan.modality)
     device_text = predictor.device.description
-    replaced = (*_earlier_finding_folders(plan.out_dir), *REPORT_FILES)  # only there when overwriting was asked for
+    replaced = (*_earlier_finding_folders(plan.out_dir), *REPORT_FILES, DICOM_FOLDER)  # there only with overwrite
     with staged_output(plan.out_dir, last=RESULT_FILE, replaces=replaced) as staging:
         findings = []
         spatial = plan.spatial_prompts
@@ -106,15 +115,25 @@ def run_study(
             inputs=[str(image) for image in plan.images],
             findings=findings,
         )
-        if report_language is not None:
+        if report_language is not None or plan.dicom:
+            report_findings = [
+                ReportFinding.from_result(result, files.segmentation.as_posix()) for result, files in findings
+            ]
             grounded = build_report(
                 plan.volume,
-                [ReportFinding.from_result(result, files.segmentation.as_posix()) for result, files in findings],
-                report_language,
+                report_findings,
+                report_language or "en",
                 modality=prepared.modality.modality,
                 channel_names=[image.name for image in plan.images],
             )
-            write_report_files(grounded, staging)
+            if report_language is not None:
+                write_report_files(grounded, staging)
+            if plan.dicom:
+                identity = predictor.identity
+                writer = DicomWriter(
+                    software_version(), algorithm=identity.model_id, algorithm_version=identity.version
+                )
+                export_dicom(plan.volume, report_findings, grounded, staging / DICOM_FOLDER, writer=writer)
         _write_json(staging / RESULT_FILE, report)
     return report
 
@@ -131,6 +150,7 @@ def segment_study(
     progress: ProgressCallback | None = None,
     report_language: Language | None = None,
     spatial_prompts: SpatialPrompts | None = None,
+    dicom: bool = False,
 ) -> dict[str, Any]:
     """Segment every prompt in one study and write the results under ``out_dir``.
 
@@ -145,18 +165,21 @@ def segment_study(
         progress: called as ``progress(stage, done, total)``; returning False cancels.
         report_language: ``"en"`` or ``"ja"`` to also write the grounded report; None writes none.
         spatial_prompts: points (RAS mm, positive or negative) and a box that say where to look, for every prompt.
+        dicom: also write a DICOM SEG and SR of the model's lesions under ``out_dir/dicom`` (DICOM input only).
 
     Returns:
         The ``result.json`` document, also written to ``out_dir/result.json``.
     """
-    plan = plan_study(images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts)
+    plan = plan_study(
+        images, prompts, out_dir, modality=modality, overwrite=overwrite, spatial_prompts=spatial_prompts, dicom=dicom
+    )
     return run_study(plan, Predictor.from_model(model, device), progress, report_language=report_language)
 
 
 def _refuse_existing_results(out_dir: Path, folders: list[str], overwrite: bool) -> None:
     if overwrite:
         return
-    existing = [name for name in (RESULT_FILE, *REPORT_FILES, *folders) if (out_dir / name).exists()]
+    existing = [name for name in (RESULT_FILE, *REPORT_FILES, DICOM_FOLDER, *folders) if (out_dir / name).exists()]
     if existing:
         raise OutputExistsError(
             f"{out_dir} already holds results ({', '.join(existing)}). Choose another --out folder, or pass "
