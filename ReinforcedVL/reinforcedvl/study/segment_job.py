@@ -87,7 +87,8 @@ def run_study(
     With ``report_language`` (``"en"`` or ``"ja"``) the grounded report (``report.md``, ``report.json``) is
     written beside ``result.json``. A plan made with ``dicom`` also gets ``dicom/``: a DICOM SEG per finding with
     lesions (segments AUTOMATIC, the model as Algorithm Identification) and an SR with each lesion's measurements and
-    the model's confidence, referencing the source series (the report's language is English unless asked). Every prompt is read by the text encoder before anything is written, and the
+    the model's confidence, referencing the source series (the report's language is English unless asked). Every
+    prompt is read by the text encoder before anything is written, and the
     files are written into a staging folder and moved into ``plan.out_dir`` only when all of them are there
     (``result.json`` last): a run that fails leaves the output folder as it found it.
     """
