@@ -28,6 +28,8 @@ from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
 from .preprocessing import Modality, PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
+from .scope import AnswerStatus, Assessment, CheckpointScope, FindingMatcher, RegionDecision, ScopeGate
+from .scope import recognize_region
 from .volume import LabelMap, ScalarVolume
 from .window_features import WindowFeatureCache, WindowKey, window_key
 
@@ -45,23 +47,33 @@ class FindingResult:
     """The answer to one finding description on one volume, on the volume's own grid.
 
     Attributes:
-        prompt: the description, as normalised.
+        prompt: the description, as normalised (the user's words).
         present_probability: the existence head's probability that the finding is in the volume (highest over
-            windows).
+            windows); None when the finding was not assessed.
         present: the finding was judged present and at least one lesion was found.
         lesions: the lesions, largest first (empty when not present).
         lesion_map: uint16 label map, 0 background, lesion n = n.
         evidence_map: float32 language-guided attention in [0, 1] (the last correlation step, finest level).
         seconds: time spent on this prompt.
+        status: present, absent, or not_assessed (nothing drawn); defaults to present or absent from ``present``.
+        reason: for not_assessed, why, in plain words; else "".
+        finding: the canonical trained finding the network was asked for (None when not assessed or unscoped).
     """
 
     prompt: str
-    present_probability: float
+    present_probability: float | None
     present: bool
     lesions: list[Lesion]
     lesion_map: LabelMap
     evidence_map: ScalarVolume
     seconds: float
+    status: AnswerStatus | None = None
+    reason: str = ""
+    finding: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is None:
+            object.__setattr__(self, "status", AnswerStatus.PRESENT if self.present else AnswerStatus.ABSENT)
 
 
 class Predictor:
@@ -75,6 +87,7 @@ class Predictor:
         text_encoder: TextEncoder,
         device: ComputeDevice,
         feature_cache_bytes: int = _DEFAULT_FEATURE_CACHE_BYTES,
+        scope_gate: ScopeGate | None = None,
     ) -> None:
         self.network = network
         self.checkpoint = checkpoint
@@ -83,6 +96,8 @@ class Predictor:
         self.preprocessor = Preprocessor(spacing_mm=self.config.spacing_mm, in_channels=self.config.in_channels)
         self._features = WindowFeatureCache(feature_cache_bytes)
         self._prepared: PreparedVolume | None = None
+        self.scope_gate = scope_gate
+        self._region: RegionDecision | None = None
 
     @classmethod
     def from_model(cls, model: str | Path = DEFAULT_MODEL_ID, device: str = "auto") -> Predictor:
@@ -91,7 +106,11 @@ class Predictor:
         checkpoint = resolve_checkpoint(model)
         network = load_network(checkpoint, compute.device)
         text_encoder = TextEncoder.from_bundled_weights(max_tokens=checkpoint.config.max_prompt_tokens)
-        return cls(network=network, checkpoint=checkpoint, text_encoder=text_encoder.to(compute.device), device=compute)
+        text_encoder = text_encoder.to(compute.device)
+        gate = None  # a checkpoint that declares no scope (made before scopes, or for tests) answers as written
+        if "scope" in checkpoint.metadata:
+            gate = ScopeGate(FindingMatcher(text_encoder, CheckpointScope.from_metadata(checkpoint.metadata)))
+        return cls(network=network, checkpoint=checkpoint, text_encoder=text_encoder, device=compute, scope_gate=gate)
 
     @property
     def config(self) -> ModelConfig:
@@ -116,12 +135,26 @@ class Predictor:
         """
         self._features.clear()
         self._prepared = self.preprocessor.prepare(volume, modality)
+        self._region = recognize_region(volume, self._prepared.modality.modality) if self.scope_gate else None
         return self._prepared
+
+    @property
+    def region(self) -> RegionDecision | None:
+        """The body region recognised in the volume (None without a scope gate or before :meth:`set_volume`)."""
+        return self._region
+
+    def assess(self, finding: str) -> Assessment | None:
+        """Whether ``finding`` can be assessed on the current volume, and as which trained finding (None: the
+        predictor has no scope gate and assesses every description as written)."""
+        if self.scope_gate is None:
+            return None
+        return self.scope_gate.assess(normalize_prompt(finding), self.prepared_volume.modality.modality, self._region)
 
     def reset_volume(self) -> None:
         """Forget the volume and its cached features."""
         self._features.clear()
         self._prepared = None
+        self._region = None
 
     def segment(self, finding: str, *, progress: ProgressCallback | None = None) -> FindingResult:
         """Segment the finding described by ``finding`` in the volume set by :meth:`set_volume`.
@@ -135,7 +168,11 @@ class Predictor:
         prepared = self.prepared_volume
         prompt = normalize_prompt(finding)
         _report(progress, "encoding the description", 0, 1)
-        tokens = self.text_encoder.encode(prompt)
+        assessment = self.assess(prompt)
+        if assessment is not None and not assessment.assessed:
+            return self._not_assessed(prompt, assessment.reason, started)
+        network_prompt = assessment.finding if assessment is not None else prompt
+        tokens = self.text_encoder.encode(network_prompt)
         states, mask = batch_prompt_tokens([tokens], self.device.device)
         probability, evidence, existence = self._infer(prepared, states, mask, progress)
         volume = prepared.volume
@@ -162,6 +199,23 @@ class Predictor:
             lesion_map=lesion_map,
             evidence_map=evidence_map,
             seconds=time.perf_counter() - started,
+            finding=network_prompt if assessment is not None else None,
+        )
+
+    def _not_assessed(self, prompt: str, reason: str, started: float) -> FindingResult:
+        """The answer for a finding outside the checkpoint's scope: nothing drawn, no probability, the reason."""
+        volume = self.prepared_volume.volume
+        empty = np.zeros(volume.spatial_shape, np.float32)
+        return FindingResult(
+            prompt=prompt,
+            present_probability=None,
+            present=False,
+            lesions=[],
+            lesion_map=LabelMap.on_grid(empty.astype(np.uint16), volume, "lesions"),
+            evidence_map=ScalarVolume(empty[None], volume.affine, volume.source, "evidence"),
+            seconds=time.perf_counter() - started,
+            status=AnswerStatus.NOT_ASSESSED,
+            reason=reason,
         )
 
     def _infer(

@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
                 for lesion in finding["lesions"]
             )
             print(f"{finding['prompt']}: present (p={finding['present_probability']:.2f}); lesions {sizes}")
+        elif finding["status"] == "not_assessed":
+            print(f"{finding['prompt']}: {finding['reason']}; nothing drawn")
         else:
             print(f"{finding['prompt']}: not identified (p={finding['present_probability']:.2f})")
     print(f"Results in {args.out / RESULT_FILE} ({report['seconds']:.1f} s on {report['device']})")

@@ -20,7 +20,13 @@ from ..prompts import normalize_prompt
 from ..volume import LabelMap, ScalarVolume, check_same_grid
 from .document import FindingSummary, GroundedReport, ReportSentence, Section
 from .finding_names import finding_name
-from .sentences import LESION_SENTENCE_KEYS, impression_sentence, lesion_sentence, negative_sentence
+from .sentences import (
+    LESION_SENTENCE_KEYS,
+    impression_sentence,
+    lesion_sentence,
+    negative_sentence,
+    not_assessed_sentence,
+)
 
 if TYPE_CHECKING:
     from ..predictor import FindingResult
@@ -46,22 +52,31 @@ class ReportFinding:
 
     Attributes:
         prompt: the finding description.
-        present_probability: the model's probability that the finding is present (1.0 or 0.0 for a user's mask).
+        present_probability: the model's probability that the finding is present (1.0 or 0.0 for a user's mask);
+            None when the finding was not assessed.
         present: whether the finding is reported as present (it then has at least one lesion).
         lesions: the lesions, numbered as in ``lesion_map`` (lesion n has label n and colour n).
         lesion_map: the lesions on the image's grid.
         segmentation_file: the finding's Slicer segmentation, relative to the report, when one was written.
+        status: ``"present"``, ``"absent"`` or ``"not_assessed"`` ("" reads as present or absent).
+        reason: why the finding was not assessed, in plain words ("" otherwise).
 
     Example:
         >>> finding = ReportFinding.from_result(predictor.segment("solid lung nodule"))  # doctest: +SKIP
     """
 
     prompt: str
-    present_probability: float
+    present_probability: float | None
     present: bool
     lesions: tuple[Lesion, ...]
     lesion_map: LabelMap
     segmentation_file: str | None = None
+    status: str = ""
+    reason: str = ""
+
+    @property
+    def assessed(self) -> bool:
+        return self.status != "not_assessed"
 
     @classmethod
     def from_result(cls, result: FindingResult, segmentation_file: str | None = None) -> ReportFinding:
@@ -73,6 +88,8 @@ class ReportFinding:
             tuple(result.lesions),
             result.lesion_map,
             segmentation_file,
+            result.status.value if result.status is not None else "",
+            result.reason,
         )
 
 
@@ -193,8 +210,19 @@ def _report_finding(
         text = lesion_sentence(description, name, lesion.confidence, language)
         sentences.append(_linked(text, "findings", finding.prompt, lesion, description, _quoted_keys(description)))
     summary = FindingSummary(
-        finding.prompt, name, finding.present, finding.present_probability, tuple(entries), finding.segmentation_file
+        finding.prompt,
+        name,
+        finding.present,
+        finding.present_probability,
+        tuple(entries),
+        finding.segmentation_file,
+        status=finding.status or ("present" if finding.present else "absent"),
+        reason=finding.reason,
     )
+    if not finding.assessed:
+        text = not_assessed_sentence(name, finding.reason, language)
+        sentence = ReportSentence(text, "findings", finding.prompt)
+        return summary, [sentence], ReportSentence(text, "impression", finding.prompt)
     if not finding.present:
         text = negative_sentence(name, finding.present_probability, language)
         negative = ReportSentence(text, "findings", finding.prompt, measurement_keys=("present_probability",))

@@ -16,7 +16,13 @@ from ..description.wording import (
     word,
 )
 
-__all__ = ["lesion_sentence", "negative_sentence", "impression_sentence", "LESION_SENTENCE_KEYS"]
+__all__ = [
+    "lesion_sentence",
+    "negative_sentence",
+    "not_assessed_sentence",
+    "impression_sentence",
+    "LESION_SENTENCE_KEYS",
+]
 
 LESION_SENTENCE_KEYS = (
     "id",
@@ -55,6 +61,18 @@ def negative_sentence(finding: str, probability: float, language: Language) -> s
     if language == "ja":
         return f"{finding}は認めません（確率 {format_fraction(probability)}）。"
     return f"No {finding} identified; probability {format_fraction(probability)}."
+
+
+def not_assessed_sentence(finding: str, reason: str, language: Language) -> str:
+    """``"Enhancing tumour: not assessed (this model was trained to find ... only; this study shows the abdomen ...);
+    nothing is drawn."`` The Japanese sentence says the same in general words (the reason itself is English)."""
+    if language == "ja":
+        return (
+            f"{finding}は評価していません。このモデルはこの種類の所見をこの撮像法・部位で学習していないため、"
+            "何も描出していません。"
+        )
+    detail = reason.removeprefix("not assessed: ")
+    return f"{finding[:1].upper()}{finding[1:]}: not assessed ({detail}); nothing is drawn."
 
 
 def impression_sentence(

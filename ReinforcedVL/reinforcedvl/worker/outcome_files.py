@@ -18,6 +18,7 @@ from ..predictor import FindingResult
 from ..preprocessing import Modality
 from ..report import ReportFinding, build_report
 from ..result_files import write_finding_files
+from ..run_report import rounded_probability
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 
@@ -53,7 +54,9 @@ def write_outcome(
     document = {
         "prompt": result.prompt,
         "present": result.present,
-        "present_probability": round(result.present_probability, 4),
+        "present_probability": rounded_probability(result.present_probability),
+        "status": result.status.value,
+        "reason": result.reason,
         "lesions": [lesion.to_dict() for lesion in result.lesions],
         "model": identity.to_dict(),
         "device": device,
