@@ -28,8 +28,15 @@ from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
 from .preprocessing import Modality, PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
-from .scope import AnswerStatus, Assessment, CheckpointScope, FindingMatcher, RegionDecision, ScopeGate
-from .scope import recognize_region
+from .scope import (
+    AnswerStatus,
+    Assessment,
+    CheckpointScope,
+    FindingMatcher,
+    RegionDecision,
+    ScopeGate,
+    recognize_region,
+)
 from .volume import LabelMap, ScalarVolume
 from .window_features import WindowFeatureCache, WindowKey, window_key
 

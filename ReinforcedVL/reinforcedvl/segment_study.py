@@ -83,9 +83,9 @@ def run_study(
         device=device_text,
         seconds=time.perf_counter() - started,
         modality={"modality": prepared.modality.modality.value, "reason": prepared.modality.reason},
-        region=None if predictor.region is None else {
-            "region": predictor.region.region.value, "reason": predictor.region.reason
-        },
+        region=None
+        if predictor.region is None
+        else {"region": predictor.region.region.value, "reason": predictor.region.reason},
         inputs=[str(image) for image in plan.images],
         findings=findings,
     )

@@ -71,23 +71,33 @@ def assess_match(match: FindingMatch, modality: Modality, region: RegionDecision
     family = match.family
     where = f"{' or '.join(r.value for r in family.regions)} {'/'.join(m.value for m in family.modalities)}"
     trained = f"this model was trained to find {family.name} in {where} only"
+    if family.withheld:
+        return Assessment(
+            match.description, None, family, f"not assessed: {family.name} is withheld, {family.withheld}"
+        )
     if modality not in family.modalities:
         return Assessment(match.description, None, family, f"not assessed: {trained}; this study is {modality.value}")
     if region.region == BodyRegion.UNKNOWN:
         return Assessment(
-            match.description, None, family,
+            match.description,
+            None,
+            family,
             f"not assessed: {trained}, and the body region of this study could not be recognised ({region.reason})",
         )
     if region.region not in family.regions:
         return Assessment(
-            match.description, None, family,
+            match.description,
+            None,
+            family,
             f"not assessed: {trained}; this study shows the {region.region.value} ({region.reason})",
         )
     limit = family.max_field_of_view_mm
     if limit is not None and region.features is not None and max(region.features.field_of_view_mm[:2]) > limit:
         width = max(region.features.field_of_view_mm[:2])
         return Assessment(
-            match.description, None, family,
+            match.description,
+            None,
+            family,
             f"not assessed: {trained}, in crops up to {limit:.0f} mm across ({family.trained_on}); this field of view "
             f"is {width:.0f} mm: crop the study around the region of interest first",
         )

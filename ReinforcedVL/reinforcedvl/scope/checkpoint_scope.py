@@ -25,6 +25,7 @@ class FindingFamily:
         findings: the canonical descriptions the network was trained with, one per finding.
         max_field_of_view_mm: trained only on crops up to this size across (None: whole studies).
         trained_on: the training data in a few words.
+        withheld: why the family, though trained, is not assessed (it failed evaluation); None when it is.
     """
 
     family_id: str
@@ -34,6 +35,7 @@ class FindingFamily:
     findings: tuple[str, ...]
     max_field_of_view_mm: float | None = None
     trained_on: str = ""
+    withheld: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CheckpointScope:
                     findings=tuple(str(f) for f in entry["findings"]),
                     max_field_of_view_mm=entry.get("max_field_of_view_mm"),
                     trained_on=str(entry.get("trained_on", "")),
+                    withheld=entry.get("withheld"),
                 )
                 for entry in section["families"]
             )

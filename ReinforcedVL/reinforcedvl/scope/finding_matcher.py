@@ -99,22 +99,35 @@ class FindingMatcher:
         nearest = self._texts[top_index]
         if top is None:
             return FindingMatch(
-                description, None, None, top_similarity, nearest,
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
                 f'it reads as "{nearest}", a finding this model was not trained to find',
             )
         if top_similarity < MIN_SIMILARITY:
             return FindingMatch(
-                description, None, None, top_similarity, nearest,
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
                 "it does not match any finding this model was trained on closely enough",
             )
         family = self.scope.family_of(top)
         siblings = [
-            (value, finding) for finding, (value, _) in ranked[1:]
+            (value, finding)
+            for finding, (value, _) in ranked[1:]
             if finding is not None and self.scope.family_of(finding) is family
         ]
         if siblings and top_similarity - siblings[0][0] < MIN_MARGIN_IN_FAMILY:
             return FindingMatch(
-                description, None, None, top_similarity, nearest,
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
                 f'it could mean "{top}" or "{siblings[0][1]}"; name one of them',
             )
         rivals = [
@@ -124,7 +137,11 @@ class FindingMatcher:
         ]
         if rivals and top_similarity - rivals[0][0] < MIN_MARGIN:
             return FindingMatch(
-                description, None, None, top_similarity, nearest,
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
                 f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which',
             )
         return FindingMatch(description, top, family, top_similarity, nearest)

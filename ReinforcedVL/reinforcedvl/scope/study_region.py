@@ -142,7 +142,9 @@ def _decide(features: RegionFeatures, modality: Modality) -> RegionDecision:
             features,
         )
     head_sized = (
-        not width_clipped and not depth_clipped and _HEAD_MIN_WIDTH_MM <= width <= _HEAD_MAX_WIDTH_MM
+        not width_clipped
+        and not depth_clipped
+        and _HEAD_MIN_WIDTH_MM <= width <= _HEAD_MAX_WIDTH_MM
         and _HEAD_MIN_WIDTH_MM <= depth <= _HEAD_MAX_WIDTH_MM * 1.25
     )
     trunk_sized = width >= _TRUNK_MIN_WIDTH_MM or (width_clipped and fov_width >= _TRUNK_MIN_WIDTH_MM)

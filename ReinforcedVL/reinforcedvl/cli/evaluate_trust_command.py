@@ -1,0 +1,87 @@
+"""``reinforcedvl evaluate-trust --data-root D --out DIR``: the whole-study trust matrix (see
+:mod:`reinforcedvl.evaluation.trust_matrix`)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from ..errors import OutputExistsError
+from ..model_registry import DEFAULT_MODEL_ID
+from .arguments import device_choice
+
+__all__ = ["add_parser", "run"]
+
+_FILES = ("trust_rows.csv", "trust_summary.json", "trust_summary.md")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate-trust",
+        help="ask every whole study at hand findings in and out of the model's scope, in several phrasings",
+        description="Every whole study under --data-root (and a few dev-split LIDC crops) x every trained finding "
+        "(as trained and in held-out paraphrases) x findings of no trained family. Writes trust_rows.csv (one row "
+        "per study and description: answer, probability, lesions drawn, reason), trust_summary.json and "
+        "trust_summary.md (per study and family, and the out-of-scope / in-scope / phrasing figures).",
+    )
+    parser.add_argument("--data-root", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path, help="folder for the three files")
+    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
+    parser.add_argument("--device", default="auto", type=device_choice)
+    parser.add_argument("--phrasings", type=int, default=3, help="phrasings per trained finding (default 3)")
+    parser.add_argument("--out-of-scope", type=int, default=10, help="untrained findings asked (default 10)")
+    parser.add_argument("--lidc-crops", type=int, default=4, help="dev-split LIDC crops added (default 4)")
+    parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluation.trust_matrix import (
+        discover_studies,
+        matrix_prompts,
+        run_trust_matrix,
+        summarize_trust,
+        trust_markdown,
+    )
+    from ..predictor import Predictor
+
+    existing = [name for name in _FILES if (args.out / name).exists()]
+    if existing and not args.overwrite:
+        raise OutputExistsError(f"{args.out} already holds {', '.join(existing)}; choose another --out or --overwrite.")
+    if not args.data_root.is_dir():
+        print(f"reinforcedvl evaluate-trust: error: no data folder at {args.data_root}", file=sys.stderr)
+        return 2
+    predictor = Predictor.from_model(args.model, args.device)
+    studies = discover_studies(args.data_root, lidc_crops=args.lidc_crops)
+    prompts = matrix_prompts(args.phrasings, args.out_of_scope)
+    print(f"{len(studies)} studies x {len(prompts)} descriptions on {predictor.device.description}", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    with open(args.out / "trust_rows.csv.partial", "w", newline="", encoding="utf-8") as handle:
+        writer = None
+        for row in run_trust_matrix(studies, predictor, prompts, lambda line: print(line, file=sys.stderr)):
+            if writer is None:
+                writer = csv.DictWriter(handle, fieldnames=[*row.keys(), "dice"], extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow(row)
+            handle.flush()
+            rows.append(row)
+    (args.out / "trust_rows.csv.partial").replace(args.out / "trust_rows.csv")
+    summary = summarize_trust(rows)
+    summary["device"] = predictor.device.description
+    summary["model"] = predictor.identity.to_dict()
+    (args.out / "trust_summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    command = (
+        "reinforcedvl " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        if sys.argv[1:]
+        else "reinforcedvl evaluate-trust"
+    )
+    (args.out / "trust_summary.md").write_text(
+        trust_markdown(summary, command, predictor.device.description), encoding="utf-8"
+    )
+    print(trust_markdown(summary, command, predictor.device.description))
+    return 0
