@@ -21,7 +21,7 @@ import numpy as np
 from ..data.phrasing import BRAIN_SUBREGIONS, ORGAN_NAMES
 from ..io import read_image, read_label_map
 from ..io.resampling import resample_label_map
-from ..predictor import Predictor
+from ..predictor import FindingResult, Predictor
 from ..preprocessing import Modality
 from ..scope import BodyRegion
 
@@ -102,13 +102,19 @@ def run_trust_matrix(
     prompts: list[tuple[str, str | None]],
     progress: Callable[[str], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """One row per (study, description); rows are yielded as they are made so a long run can be watched."""
+    """One row per (study, description); rows are yielded as they are made so a long run can be watched.
+
+    The network reads a matched description as its finding's canonical text, so two descriptions read as one finding
+    get the same answer by construction (``Testing/engine/scope/test_three_answers.py`` checks it): the answer is
+    computed once per study and finding and reused for the other phrasings.
+    """
     scope = predictor.scope_gate.scope if predictor.scope_gate else None
     for study in studies:
         started = time.perf_counter()
         predictor.set_volume(read_image(list(study.images)), modality=study.modality)
         recognised = predictor.region
         labels = _reference(study, predictor)
+        answers: dict[str, FindingResult] = {}
         for description, meant in prompts:
             family = scope.family_of(meant) if (scope and meant) else None
             in_scope = bool(
@@ -118,7 +124,14 @@ def run_trust_matrix(
                 and study.region in family.regions
                 and (study.crop or family.max_field_of_view_mm is None)
             )
-            result = predictor.segment(description)
+            assessment = predictor.assess(description)
+            read_as = assessment.finding if assessment is not None else None
+            if read_as is not None and read_as in answers:
+                result = answers[read_as]
+            else:
+                result = predictor.segment(description)
+                if read_as is not None:
+                    answers[read_as] = result
             row = {
                 "study": study.name,
                 "modality": study.modality.value,

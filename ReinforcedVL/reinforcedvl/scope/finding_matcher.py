@@ -75,13 +75,17 @@ class FindingMatcher:
         unique = list(dict.fromkeys((_comparable(text), finding) for text, finding in phrasings))
         self._texts = [text for text, _ in unique]
         self._findings = [finding for _, finding in unique]
-        self._embeddings = torch.stack([self.embed(text) for text in self._texts])
+        self._embeddings = text_encoder.sentence_embeddings(self._texts)
 
     def embed(self, text: str) -> torch.Tensor:
-        """Unit-length sentence embedding ``(text_dim,)``: the mean of the encoder's token states."""
-        states = self.text_encoder.encode(_comparable(text)).states
-        vector = states.mean(dim=0)
-        return vector / vector.norm().clamp_min(1e-8)
+        """Unit-length sentence embedding ``(text_dim,)``: the mean of the encoder's token states.
+
+        Raises:
+            PromptError: the encoder cannot read most of the text (e.g. Japanese that is not a pick-list name).
+        """
+        comparable = _comparable(text)
+        self.text_encoder.encode(comparable)  # checks the text is readable; its token states are cached for later
+        return self.text_encoder.sentence_embeddings([comparable])[0]
 
     def match(self, description: str) -> FindingMatch:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason."""
