@@ -23,6 +23,7 @@ from monai.inferers import sliding_window_inference
 from .checkpoint import Checkpoint, ModelIdentity, load_network
 from .device import ComputeDevice, resolve_device
 from .errors import InferenceCancelled
+from .lesion_confidence import DEFAULT_LESION_CONFIDENCE, keep_confident_lesions
 from .lesions import Lesion, find_lesions
 from .model_registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
@@ -104,6 +105,8 @@ class Predictor:
         self._features = WindowFeatureCache(feature_cache_bytes)
         self._prepared: PreparedVolume | None = None
         self.scope_gate = scope_gate
+        self.lesion_confidence = DEFAULT_LESION_CONFIDENCE
+        """Lesions whose confidence is under this are neither drawn nor reported (0 keeps all)."""
         self._region: RegionDecision | None = None
 
     @classmethod
@@ -196,6 +199,7 @@ class Predictor:
                 threshold=self.config.mask_threshold,
                 min_volume_mm3=self.config.min_lesion_volume_mm3,
             )
+            lesion_map, lesions = keep_confident_lesions(lesion_map, lesions, on_input_grid[0], self.lesion_confidence)
         evidence = np.clip(on_input_grid[-1:], 0.0, 1.0, out=on_input_grid[-1:])  # in place: no second full copy
         evidence_map = ScalarVolume(evidence, volume.affine, volume.source, "evidence")
         return FindingResult(

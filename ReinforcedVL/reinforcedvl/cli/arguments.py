@@ -7,13 +7,24 @@ import argparse
 from ..errors import ReinforcedVLError
 from ..preprocessing import Modality, parse_modality
 
-__all__ = ["device_choice", "modality_choice"]
+__all__ = ["device_choice", "fraction", "modality_choice"]
 
 
 def device_choice(text: str) -> str:
     if text not in ("auto", "cpu", "cuda"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a device: use auto, cpu or cuda")
     return text
+
+
+def fraction(text: str) -> float:
+    """A number from 0 to 1 (a probability or confidence threshold)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number: give a value from 0 to 1, e.g. 0.6") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is outside 0 to 1: give a value from 0 to 1, e.g. 0.6")
+    return value
 
 
 def modality_choice(text: str) -> Modality | None:

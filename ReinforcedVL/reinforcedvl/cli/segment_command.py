@@ -8,11 +8,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..lesion_confidence import DEFAULT_LESION_CONFIDENCE
 from ..model_registry import DEFAULT_MODEL_ID
 from ..predictor import Predictor
 from ..report import REPORT_FILES
 from ..segment_study import RESULT_FILE, plan_study, run_study
-from .arguments import device_choice, modality_choice
+from .arguments import device_choice, fraction, modality_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -52,6 +53,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
     parser.add_argument(
+        "--lesion-confidence",
+        default=DEFAULT_LESION_CONFIDENCE,
+        type=fraction,
+        metavar="P",
+        help=f"lesions with a confidence under P are neither drawn nor reported (default {DEFAULT_LESION_CONFIDENCE})",
+    )
+    parser.add_argument(
         "--report",
         nargs="?",
         const="en",
@@ -65,6 +73,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     plan = plan_study(args.images, args.prompt, args.out, modality=args.modality, overwrite=args.overwrite)
     predictor = Predictor.from_model(args.model, args.device)
+    predictor.lesion_confidence = args.lesion_confidence
     print(
         f"Model {predictor.identity.model_id} {predictor.identity.version} on {predictor.device.description}",
         file=sys.stderr,
