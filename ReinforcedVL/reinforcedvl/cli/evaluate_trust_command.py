@@ -35,6 +35,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--phrasings", type=int, default=3, help="phrasings per trained finding (default 3)")
     parser.add_argument("--out-of-scope", type=int, default=10, help="untrained findings asked (default 10)")
     parser.add_argument("--lidc-crops", type=int, default=4, help="dev-split LIDC crops added (default 4)")
+    parser.add_argument(
+        "--studies", nargs="+", metavar="TEXT", help="only the studies whose name contains one of these texts"
+    )
+    parser.add_argument(
+        "--from-rows",
+        nargs="+",
+        type=Path,
+        metavar="CSV",
+        help="summarise trust_rows.csv files of earlier runs (e.g. runs split by --studies) instead of running",
+    )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in --out")
     parser.set_defaults(run=run)
 
@@ -43,20 +53,28 @@ def run(args: argparse.Namespace) -> int:
     from ..evaluation.trust_matrix import (
         discover_studies,
         matrix_prompts,
+        read_rows,
         run_trust_matrix,
         summarize_trust,
-        trust_markdown,
     )
     from ..predictor import Predictor
 
     existing = [name for name in _FILES if (args.out / name).exists()]
     if existing and not args.overwrite:
         raise OutputExistsError(f"{args.out} already holds {', '.join(existing)}; choose another --out or --overwrite.")
-    if not args.data_root.is_dir():
+    if not args.from_rows and not args.data_root.is_dir():
         print(f"reinforcedvl evaluate-trust: error: no data folder at {args.data_root}", file=sys.stderr)
         return 2
+    if args.from_rows:
+        rows = [row for path in args.from_rows for row in read_rows(path)]
+        summary = summarize_trust(rows)
+        summary["sources"] = [str(path) for path in args.from_rows]
+        _write_summary(args.out, summary, _command(), "rows of earlier runs")
+        return 0
     predictor = Predictor.from_model(args.model, args.device)
     studies = discover_studies(args.data_root, lidc_crops=args.lidc_crops)
+    if args.studies:
+        studies = [study for study in studies if any(text in study.name for text in args.studies)]
     prompts = matrix_prompts(args.phrasings, args.out_of_scope)
     print(f"{len(studies)} studies x {len(prompts)} descriptions on {predictor.device.description}", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -74,14 +92,19 @@ def run(args: argparse.Namespace) -> int:
     summary = summarize_trust(rows)
     summary["device"] = predictor.device.description
     summary["model"] = predictor.identity.to_dict()
-    (args.out / "trust_summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    command = (
-        "reinforcedvl " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-        if sys.argv[1:]
-        else "reinforcedvl evaluate-trust"
-    )
-    (args.out / "trust_summary.md").write_text(
-        trust_markdown(summary, command, predictor.device.description), encoding="utf-8"
-    )
-    print(trust_markdown(summary, command, predictor.device.description))
+    _write_summary(args.out, summary, _command(), predictor.device.description)
     return 0
+
+
+def _command() -> str:
+    return "reinforcedvl " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def _write_summary(out: Path, summary: dict, command: str, device: str) -> None:
+    from ..evaluation.trust_matrix import trust_markdown
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "trust_summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    text = trust_markdown(summary, command, device)
+    (out / "trust_summary.md").write_text(text, encoding="utf-8")
+    print(text)

@@ -25,7 +25,14 @@ from ..predictor import FindingResult, Predictor
 from ..preprocessing import Modality
 from ..scope import BodyRegion
 
-__all__ = ["TrustStudy", "PARAPHRASES_PATH", "discover_studies", "run_trust_matrix", "summarize_trust"]
+__all__ = [
+    "TrustStudy",
+    "PARAPHRASES_PATH",
+    "discover_studies",
+    "read_rows",
+    "run_trust_matrix",
+    "summarize_trust",
+]
 
 PARAPHRASES_PATH = Path(__file__).with_name("paraphrase_sets.json")
 _ORGAN_LABELS = {names[0]: value for value, names in ORGAN_NAMES.items()}
@@ -166,6 +173,22 @@ def _reference(study: TrustStudy, predictor: Predictor) -> np.ndarray | None:
         return None
     labels = read_label_map(study.images[0].parent / "OTMultiClass.nii.gz")
     return resample_label_map(labels, predictor.prepared_volume.volume).array[0]
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    """The rows of a ``trust_rows.csv`` with their types back (booleans, numbers, None)."""
+    import csv
+
+    rows = []
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            for key in ("in_scope", "withheld", "truth_present"):
+                row[key] = row[key] == "True"
+            row["lesions"] = int(row["lesions"])
+            row["probability"] = float(row["probability"]) if row["probability"] else None
+            row["read_as"] = row["read_as"] or None
+            rows.append(row)
+    return rows
 
 
 def summarize_trust(rows: list[dict[str, Any]]) -> dict[str, Any]:
