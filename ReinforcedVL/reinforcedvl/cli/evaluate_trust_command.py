@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         writer = None
         for row in run_trust_matrix(studies, predictor, prompts, lambda line: print(line, file=sys.stderr)):
             if writer is None:
-                writer = csv.DictWriter(handle, fieldnames=[*row.keys(), "dice"], extrasaction="ignore")
+                writer = csv.DictWriter(handle, fieldnames=list(dict.fromkeys([*row, "dice"])), extrasaction="ignore")
                 writer.writeheader()
             writer.writerow(row)
             handle.flush()
