@@ -3,9 +3,9 @@
 Usage: python scripts/existence_calibration.py --cases runs/eval/cases.csv \
     --trust runs/trust/trust_rows.csv [more trust_rows.csv] --out docs/evaluation/existence-reliability.png
 
-Answers pooled: every dev-split prompt of `reinforcedvl evaluate` (cases.csv; a finding not assessed counts as
-probability 0), and every whole-study prompt of `reinforcedvl evaluate-trust` written for a trained finding (a
-finding not assessed counts as probability 0; prompts of untrained findings are left out: their truth is unknown).
+Answers pooled: every assessed dev-split prompt of `reinforcedvl evaluate` (cases.csv), and every assessed
+whole-study prompt of `reinforcedvl evaluate-trust` (trust_rows.csv). A finding not assessed has no probability to
+calibrate and is left out (the script says how many).
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ def main() -> None:
     sets: dict[str, tuple[list[float], list[bool]]] = {"dev prompts": ([], []), "whole studies": ([], [])}
     with open(args.cases, newline="") as handle:
         for row in csv.DictReader(handle):
+            if row.get("status") == "not_assessed":
+                continue
             sets["dev prompts"][0].append(float(row["present_probability"] or 0.0))
             sets["dev prompts"][1].append(row["truth_present"] == "True")
     for path in args.trust:
         with open(path, newline="") as handle:
             for row in csv.DictReader(handle):
-                if row["family"] == "untrained":
+                if row["family"] == "untrained" or row["status"] == "not_assessed":
                     continue
                 sets["whole studies"][0].append(float(row["probability"] or 0.0))
                 sets["whole studies"][1].append(row["truth_present"] == "True")
