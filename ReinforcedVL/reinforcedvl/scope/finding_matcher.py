@@ -198,6 +198,12 @@ def _sides(text: str) -> set[str]:
     return {side for side in _SIDES if side in words}
 
 
+_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
+
+
 def _comparable(text: str) -> str:
-    """Lower case, British spelling folded to American: spelling does not move a description's meaning."""
-    return spelling_variant(re.sub(r"\s+", " ", text.strip().lower()), american=True)
+    """Lower case, measurements left out, British spelling folded to American: neither a size ("measuring 6 mm")
+    nor a spelling changes which finding a description means."""
+    lowered = text.strip().lower()
+    text = re.sub(r"\s+", " ", _MEASUREMENT.sub(" ", lowered)).strip() or lowered
+    return spelling_variant(text, american=True)

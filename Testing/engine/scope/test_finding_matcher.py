@@ -24,6 +24,7 @@ SAME_MEANING = [
     ("the kidney on the left side", "left kidney"),
     ("the kidney on the right side", "right kidney"),
     ("pancreas parenchyma", "pancreas"),
+    ("sharply marginated ovoid lung nodule measuring 10 mm", "lung nodule"),
     ("脳腫瘍全体", "whole tumour"),
     ("すりガラス状肺結節", "lung nodule"),
 ]
