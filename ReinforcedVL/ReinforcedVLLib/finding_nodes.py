@@ -72,12 +72,23 @@ class FindingNodes:
     def presentProbability(self) -> float:
         return float(self.attribute(FindingAttribute.PRESENT_PROBABILITY) or "nan")
 
+    @property
+    def status(self) -> str:
+        """``present``, ``absent`` or ``not_assessed`` (scenes saved before the attribute existed: from present)."""
+        return self.attribute(FindingAttribute.STATUS) or ("present" if self.present else "absent")
+
+    @property
+    def reason(self) -> str:
+        return self.attribute(FindingAttribute.REASON)
+
 
 def summaryText(finding: FindingNodes) -> str:
     """One line for the panel: the answer, its probability, and what made it."""
     lesions = finding.measurementsNode.GetTable().GetNumberOfRows() if finding.measurementsNode else 0
     probability = f"probability {finding.presentProbability:.2f}"
-    if finding.present:
+    if finding.status == "not_assessed":
+        answer = f"{finding.prompt}: not assessed, nothing drawn ({finding.reason.removeprefix('not assessed: ')})."
+    elif finding.present:
         answer = f"{finding.prompt}: present ({probability}), {lesions} lesion{'s' if lesions != 1 else ''}."
     else:
         answer = f"{finding.prompt}: not present ({probability})."

@@ -27,7 +27,9 @@ def addFindingToScene(inputVolumeNode: slicer.vtkMRMLScalarVolumeNode, outcome: 
 
     The segmentation (one segment per lesion, named after the finding, coloured as the report says, coded and
     tagged) is only created when the finding is present; the report says "not present" with its probability
-    otherwise. Every node is placed under the input volume's parent transform, so it overlays the input exactly.
+    otherwise. A finding not assessed (outside the model's scope) gets its report, with the reason, and nothing
+    drawn: no segmentation and no evidence map. Every node is placed under the input volume's parent transform, so
+    it overlays the input exactly.
 
     Raises:
         OSError: a file the worker wrote could not be read.
@@ -39,9 +41,10 @@ def addFindingToScene(inputVolumeNode: slicer.vtkMRMLScalarVolumeNode, outcome: 
     for attribute, value in _attributes(outcome).items():
         report.SetAttribute(attribute.value, value)
     table = createMeasurementTable(scene, f"{name} measurements", outcome.lesions)
-    evidence = _readVolume(scene, outcome.evidence_file, f"{name} evidence")
-    storeEvidenceAs8Bit(evidence)
-    configureEvidenceDisplay(evidence)
+    evidence = _readVolume(scene, outcome.evidence_file, f"{name} evidence") if outcome.assessed else None
+    if evidence is not None:
+        storeEvidenceAs8Bit(evidence)
+        configureEvidenceDisplay(evidence)
     segmentation = _readSegmentation(scene, outcome.segmentation_file, name) if outcome.present else None
     for role, node in (
         (FindingRole.MEASUREMENTS, table),
@@ -66,7 +69,11 @@ def _attributes(outcome: FindingOutcome) -> dict[FindingAttribute, str]:
     return {
         FindingAttribute.PROMPT: outcome.prompt,
         FindingAttribute.PRESENT: "true" if outcome.present else "false",
-        FindingAttribute.PRESENT_PROBABILITY: f"{outcome.present_probability:.4f}",
+        FindingAttribute.PRESENT_PROBABILITY: (
+            "" if outcome.present_probability is None else f"{outcome.present_probability:.4f}"
+        ),
+        FindingAttribute.STATUS: outcome.status,
+        FindingAttribute.REASON: outcome.reason,
         FindingAttribute.MODEL: outcome.model_id,
         FindingAttribute.MODEL_VERSION: outcome.model_version,
         FindingAttribute.DEVICE: outcome.device,

@@ -1,30 +1,32 @@
-"""The answer to one finding description, as the command line, ``result.json`` and the report all state it.
+"""The three answers to a finding description, as the command line, ``result.json``, the report, the DICOM SR and
+the Slicer scene all state them.
 
-The existence head says whether the finding is in the volume; the lesion step then keeps the regions above the mask
-threshold that reach the model's minimum lesion volume. The two can disagree: the head may judge the finding present
-while no region is large enough to outline (tiny voxels, a faint finding). That is its own answer, never worded as
-"not identified".
+``present``: assessed, and lesions are drawn. ``absent``: assessed, and not there. ``not_assessed``: no answer, with
+the reason in plain words: the model was not trained for this kind of finding in this modality and body region, or
+the existence head judged it present while no region was large enough to outline, so the model cannot say where.
+Never "not identified" for what the model could not assess.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["FindingAnswer", "finding_answer"]
+__all__ = ["AnswerStatus", "NOT_ASSESSED_PREFIX", "not_outlined_reason"]
+
+NOT_ASSESSED_PREFIX = "not assessed: "
 
 
-class FindingAnswer(str, Enum):
-    """``present``: judged present, lesions outlined. ``absent``: judged absent. ``not_outlined``: judged present,
-    but no region large enough to outline as a lesion (nothing is drawn)."""
+class AnswerStatus(str, Enum):
+    """The three answers to a finding: assessed and there, assessed and not there, or not assessed."""
 
     PRESENT = "present"
     ABSENT = "absent"
-    NOT_OUTLINED = "not_outlined"
+    NOT_ASSESSED = "not_assessed"
 
 
-def finding_answer(lesion_count: int, judged_present: bool | None) -> FindingAnswer:
-    """The answer from the number of lesions outlined and the existence head's verdict (None: unknown, as for a
-    mask the user drew, where the lesions alone decide)."""
-    if lesion_count > 0:
-        return FindingAnswer.PRESENT
-    return FindingAnswer.NOT_OUTLINED if judged_present else FindingAnswer.ABSENT
+def not_outlined_reason(probability: float) -> str:
+    """Why a finding judged present with nothing outlined is not assessed."""
+    return (
+        f"{NOT_ASSESSED_PREFIX}judged present (probability {probability:.2f}), but no region is large enough to "
+        "outline as a lesion, so the model cannot say where; look at the evidence map"
+    )

@@ -22,7 +22,11 @@ import torch.nn.functional as F
 from monai.inferers import sliding_window_inference
 
 from .errors import InferenceCancelled, NonFiniteOutputError, ReinforcedVLError
-from .finding_answer import FindingAnswer, finding_answer
+from .finding_answer import AnswerStatus, not_outlined_reason
+from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
+from .modeling.device import ComputeDevice, resolve_device
+from .errors import InferenceCancelled
+from .lesions.confidence import DEFAULT_LESION_CONFIDENCE, keep_confident_lesions
 from .lesions import Lesion, find_lesions
 from .lesions.sizes import axial_axis
 from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
@@ -37,6 +41,14 @@ from .spatial.lesion_selection import select_by_points, touched_component
 from .spatial.prompts import PromptBox, PromptPoint, SpatialPrompts
 from .spatial.windows import WindowRegion
 from .vocabulary import Modality
+from .scope import (
+    Assessment,
+    CheckpointScope,
+    FindingMatcher,
+    RegionDecision,
+    ScopeGate,
+    recognize_region,
+)
 from .volume import LabelMap, ScalarVolume
 
 __all__ = ["FindingResult", "ProgressCallback", "Predictor"]
@@ -60,22 +72,26 @@ class FindingResult:
     """The answer to one finding description on one volume, on the volume's own grid.
 
     Attributes:
-        prompt: the description, as normalised.
+        prompt: the description, as normalised (the user's words).
         present_probability: the existence head's probability that the finding is in the volume (highest over
-            windows).
+            windows); None when the finding was not assessed.
         present: the finding was judged present and at least one lesion was found.
         lesions: the lesions, largest first (empty when not present).
         lesion_map: uint16 label map, 0 background, lesion n = n.
         evidence_map: float32 language-guided attention in [0, 1] (the last correlation step, finest level).
         seconds: time spent on this prompt.
         judged_present: the existence head's verdict (probability at or above the model's threshold); it can hold
-            while no lesion was outlined (see :attr:`answer`). None where unknown: ``present`` then decides.
+            while no lesion was outlined (then ``status`` is not_assessed). None where unknown: the lesions decide.
         spatial_prompts: the points and box the answer was asked with (None: the description alone).
         marked_points: lesion id -> the numbers (1-based, among the positive points) of the points that mark it.
+        status: present, absent, or not_assessed (nothing drawn); by default present with lesions, not_assessed
+            when judged present with nothing outlined, else absent.
+        reason: for not_assessed, why, in plain words; else "".
+        finding: the canonical trained finding the network was asked for (None when not assessed or unscoped).
     """
 
     prompt: str
-    present_probability: float
+    present_probability: float | None
     present: bool
     lesions: list[Lesion]
     lesion_map: LabelMap
@@ -85,10 +101,20 @@ class FindingResult:
     marked_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
     judged_present: bool | None = None
 
-    @property
-    def answer(self) -> FindingAnswer:
-        """Present (lesions outlined), absent, or judged present with no lesion large enough to outline."""
-        return finding_answer(len(self.lesions), self.judged_present)
+    status: AnswerStatus | None = None
+    reason: str = ""
+    finding: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None:
+            return
+        if self.lesions:
+            object.__setattr__(self, "status", AnswerStatus.PRESENT)
+        elif self.judged_present and self.present_probability is not None:
+            object.__setattr__(self, "status", AnswerStatus.NOT_ASSESSED)
+            object.__setattr__(self, "reason", not_outlined_reason(self.present_probability))
+        else:
+            object.__setattr__(self, "status", AnswerStatus.ABSENT)
 
 
 class Predictor:
@@ -102,6 +128,7 @@ class Predictor:
         text_encoder: TextEncoder,
         device: ComputeDevice,
         feature_cache_bytes: int = _DEFAULT_FEATURE_CACHE_BYTES,
+        scope_gate: ScopeGate | None = None,
     ) -> None:
         self.network = network
         self.checkpoint = checkpoint
@@ -111,6 +138,10 @@ class Predictor:
         self._features = WindowFeatureCache(feature_cache_bytes)
         self._prepared: PreparedVolume | None = None
         self._window_answers: tuple[tuple, dict[WindowKey, _WindowOutputs]] = ((), {})
+        self.scope_gate = scope_gate
+        self.lesion_confidence = DEFAULT_LESION_CONFIDENCE
+        """Lesions whose confidence is under this are neither drawn nor reported (0 keeps all)."""
+        self._region: RegionDecision | None = None
 
     @classmethod
     def from_model(cls, model: str | Path = DEFAULT_MODEL_ID, device: str = "auto") -> Predictor:
@@ -119,7 +150,11 @@ class Predictor:
         checkpoint = resolve_checkpoint(model)
         network = load_network(checkpoint, compute.device)
         text_encoder = TextEncoder.from_bundled_weights(max_tokens=checkpoint.config.max_prompt_tokens)
-        return cls(network=network, checkpoint=checkpoint, text_encoder=text_encoder.to(compute.device), device=compute)
+        text_encoder = text_encoder.to(compute.device)
+        gate = None  # a checkpoint that declares no scope (made before scopes, or for tests) answers as written
+        if "scope" in checkpoint.metadata:
+            gate = ScopeGate(FindingMatcher(text_encoder, CheckpointScope.from_metadata(checkpoint.metadata)))
+        return cls(network=network, checkpoint=checkpoint, text_encoder=text_encoder, device=compute, scope_gate=gate)
 
     @property
     def config(self) -> ModelConfig:
@@ -145,13 +180,27 @@ class Predictor:
         self._features.clear()
         self._window_answers = ((), {})
         self._prepared = self.preprocessor.prepare(volume, modality)
+        self._region = recognize_region(volume, self._prepared.modality.modality) if self.scope_gate else None
         return self._prepared
+
+    @property
+    def region(self) -> RegionDecision | None:
+        """The body region recognised in the volume (None without a scope gate or before :meth:`set_volume`)."""
+        return self._region
+
+    def assess(self, finding: str) -> Assessment | None:
+        """Whether ``finding`` can be assessed on the current volume, and as which trained finding (None: the
+        predictor has no scope gate and assesses every description as written)."""
+        if self.scope_gate is None:
+            return None
+        return self.scope_gate.assess(normalize_prompt(finding), self.prepared_volume.modality.modality, self._region)
 
     def reset_volume(self) -> None:
         """Forget the volume and its cached features."""
         self._features.clear()
         self._window_answers = ((), {})
         self._prepared = None
+        self._region = None
 
     def check_prompt(self, finding: str) -> str:
         """The description normalised, once the text encoder has read it (and cached it for :meth:`segment`), so
@@ -202,7 +251,11 @@ class Predictor:
         if spatial:
             spatial.check_inside(prepared.volume)
         _report(progress, "encoding the description", 0, 1)
-        tokens = self.text_encoder.encode(prompt)
+        assessment = self.assess(prompt)
+        if assessment is not None and not assessment.assessed:
+            return self._not_assessed(prompt, assessment.reason, started)
+        network_prompt = assessment.finding if assessment is not None else prompt
+        tokens = self.text_encoder.encode(network_prompt)
         states, mask = batch_prompt_tokens([tokens], self.device.device)
         if spatial:
             return self._segment_with_spatial_prompts(prompt, spatial, states, mask, threshold, progress, started)
@@ -223,6 +276,7 @@ class Predictor:
                 threshold=threshold,
                 min_volume_mm3=self.config.min_lesion_volume_mm3,
             )
+            lesion_map, lesions = keep_confident_lesions(lesion_map, lesions, on_input_grid[0], self.lesion_confidence)
         if not np.isfinite(on_input_grid).all():
             raise _non_finite(self.checkpoint, "its probability or evidence map")
         evidence = np.clip(on_input_grid[-1:], 0.0, 1.0, out=on_input_grid[-1:])  # in place: no second full copy
@@ -236,6 +290,23 @@ class Predictor:
             evidence_map=evidence_map,
             seconds=time.perf_counter() - started,
             judged_present=existence >= self.config.existence_threshold,
+            finding=network_prompt if assessment is not None else None,
+        )
+
+    def _not_assessed(self, prompt: str, reason: str, started: float) -> FindingResult:
+        """The answer for a finding outside the checkpoint's scope: nothing drawn, no probability, the reason."""
+        volume = self.prepared_volume.volume
+        empty = np.zeros(volume.spatial_shape, np.float32)
+        return FindingResult(
+            prompt=prompt,
+            present_probability=None,
+            present=False,
+            lesions=[],
+            lesion_map=LabelMap.on_grid(empty.astype(np.uint16), volume, "lesions"),
+            evidence_map=ScalarVolume(empty[None], volume.affine, volume.source, "evidence"),
+            seconds=time.perf_counter() - started,
+            status=AnswerStatus.NOT_ASSESSED,
+            reason=reason,
         )
 
     def _segment_with_spatial_prompts(

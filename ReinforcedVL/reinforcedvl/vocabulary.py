@@ -99,3 +99,5 @@ class FindingAttribute(str, Enum):
     THRESHOLD = "ReinforcedVL.threshold"
     MODALITY = "ReinforcedVL.modality"
     MODEL_OUTPUT_FILE = "ReinforcedVL.modelOutputFile"
+    STATUS = "ReinforcedVL.status"
+    REASON = "ReinforcedVL.reason"

@@ -24,7 +24,8 @@ LAYERS = (
     ("worker",),  # ... and the worker that 3D Slicer starts (it never borrows from the command line)
     ("study", "cohort", "feedback"),  # the jobs
     ("predictor", "report", "dicom", "evaluation", "training"),
-    ("io", "modeling", "lesions", "preprocessing", "model_store", "description", "data", "spatial"),  # engine parts
+    # the engine's parts
+    ("io", "modeling", "lesions", "preprocessing", "model_store", "description", "data", "spatial", "scope"),
     ("errors", "vocabulary", "volume", "prompts", "plain_text", "finding_answer", "terminology"),  # shared names
 )
 _LAYER_OF = {unit: depth for depth, units in enumerate(LAYERS) for unit in units}

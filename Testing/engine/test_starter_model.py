@@ -45,6 +45,7 @@ def test_it_finds_the_sample_nodule(starter):
     assert 10.0 < result.lesions[0].long_axis_mm < 17.0  # LIDC diameter 12.8 mm
 
 
-def test_it_says_a_brain_tumour_is_not_in_a_lung_crop(starter):
+def test_it_does_not_assess_a_brain_tumour_in_a_lung_crop(starter):
     result = starter.segment("enhancing tumour")
-    assert not result.present and result.present_probability < 0.5
+    assert result.status.value == "not_assessed" and not result.present and result.present_probability is None
+    assert "brain MR" in result.reason and not result.lesion_map.array.any()

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ..finding_answer import FindingAnswer
+from ..finding_answer import AnswerStatus
 from ..model_store.registry import DEFAULT_MODEL_ID
 from ..spatial.prompts import PromptPoint, SpatialPrompts
 from ..vocabulary import LANGUAGES, device_choice
 from .arguments import box_corners, modality_choice, ras_point
+from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
+from .arguments import fraction
 
 __all__ = ["add_parser", "run"]
 
@@ -76,6 +78,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
     parser.add_argument(
+        "--lesion-confidence",
+        default=DEFAULT_LESION_CONFIDENCE,
+        type=fraction,
+        metavar="P",
+        help=f"lesions with a confidence under P are neither drawn nor reported (default {DEFAULT_LESION_CONFIDENCE})",
+    )
+    parser.add_argument(
         "--report",
         nargs="?",
         const="en",
@@ -108,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         dicom=args.dicom,
     )
     predictor = Predictor.from_model(args.model, args.device)
+    predictor.lesion_confidence = args.lesion_confidence
     print(
         f"Model {predictor.identity.model_id} {predictor.identity.version} on {predictor.device.description}",
         file=sys.stderr,
@@ -115,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     with _ProgressBar() as progress:
         report = run_study(plan, predictor, progress, report_language=args.report)
     for finding in report["prompts"]:
-        print(answer_line(finding, predictor.config.min_lesion_volume_mm3))
+        print(answer_line(finding))
     print(f"Results in {args.out / RESULT_FILE} ({report['seconds']:.1f} s on {report['device']})")
     if args.report:
         print(f"Report in {' and '.join(str(args.out / name) for name in REPORT_FILES)}")
@@ -124,23 +134,21 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def answer_line(finding: dict, min_lesion_volume_mm3: float) -> str:
-    """One prompt's answer from its ``result.json`` entry, worded as its ``answer`` says."""
+def answer_line(finding: dict) -> str:
+    """One prompt's answer from its ``result.json`` entry, worded as its ``status`` says (with the reason when not
+    assessed)."""
     head = f"{finding['prompt']}: "
+    status = AnswerStatus(finding["status"])
+    if status is AnswerStatus.NOT_ASSESSED:
+        return f"{head}{finding['reason']}; nothing drawn"
     probability = f"p={finding['present_probability']:.2f}"
-    answer = FindingAnswer(finding["answer"])
-    if answer is FindingAnswer.PRESENT:
+    if status is AnswerStatus.PRESENT:
         sizes = ", ".join(
             f"{lesion['id']} ({lesion['color_name']}) {lesion['long_axis_mm']:.1f} x {lesion['short_axis_mm']:.1f} mm"
             + (f" at point {', '.join(map(str, lesion['marked_points']))}" if "marked_points" in lesion else "")
             for lesion in finding["lesions"]
         )
         return f"{head}present ({probability}); lesions {sizes}"
-    if answer is FindingAnswer.NOT_OUTLINED:
-        return (
-            f"{head}judged present ({probability}), but no region of at least {min_lesion_volume_mm3:g} mm3 is "
-            "above the mask threshold, so no lesion is drawn; look at the evidence map"
-        )
     return f"{head}not identified ({probability})"
 
 

@@ -99,8 +99,8 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
                 "status": "done",
                 "prompt": finding["prompt"],
                 "present": finding["present"],
-                "answer": finding.get("answer", "present" if finding["present"] else "absent"),
-                "present_probability": finding["present_probability"],
+                "answer": finding.get("status", "present" if finding["present"] else "absent"),
+                "present_probability": "" if finding["present_probability"] is None else finding["present_probability"],
                 "lesions": len(lesions),
                 "largest_long_axis_mm": max((lesion[LesionKey.LONG_AXIS_MM] for lesion in lesions), default=""),
                 "total_volume_ml": round(sum(lesion[LesionKey.VOLUME_ML] for lesion in lesions), 3) if lesions else "",
@@ -113,7 +113,7 @@ def _finding_rows(study_id: str, result: dict[str, Any]) -> list[dict[str, Any]]
     return rows
 
 
-_ANSWER_WORDS = {"present": "yes", "absent": "no", "not_outlined": "judged present, nothing outlined"}
+_ANSWER_WORDS = {"present": "yes", "absent": "no", "not_assessed": "not assessed"}
 
 
 def _markdown(rows: list[dict[str, Any]], study_count: int) -> str:

@@ -77,7 +77,9 @@ def _score(
         "finding": triplet.finding,
         "description": description,
         "truth_present": triplet.present,
-        "present_probability": round(result.present_probability, 4),
+        # a finding not assessed draws nothing: scored as a rejection (probability 0), its status kept beside it
+        "present_probability": round(result.present_probability or 0.0, 4),
+        "status": result.status.value,
         "predicted_present": result.present,
         "lesions": len(result.lesions),
     }

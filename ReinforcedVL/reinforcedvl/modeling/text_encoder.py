@@ -104,6 +104,17 @@ class TextEncoder:
             self._cache.popitem(last=False)
         return tokens
 
+    def sentence_embeddings(self, texts: list[str]) -> torch.Tensor:
+        """Unit-length sentence embeddings ``(N, text_dim)`` float32 on the CPU: each text's token states averaged
+        over its tokens (the pooling all-MiniLM-L6-v2 was trained with), in one batched pass; nothing is cached."""
+        batch = self._tokenizer(texts, truncation=True, max_length=self.max_tokens, padding=True, return_tensors="pt")
+        with torch.inference_mode():
+            batch = {key: value.to(self.device) for key, value in batch.items()}
+            states = self._model(**batch).last_hidden_state.float()
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        vectors = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp_min(1.0)
+        return torch.nn.functional.normalize(vectors, dim=-1).cpu()
+
     def _check_readable(self, prompt: str, input_ids: torch.Tensor) -> None:
         special = set(self._tokenizer.all_special_ids) - {self._tokenizer.unk_token_id}
         words = [int(i) for i in input_ids if int(i) not in special]

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
 from ..errors import InputFileError, InputWarning
-from ..finding_answer import FindingAnswer, finding_answer
+
 from ..lesions import Lesion, find_lesions
 from ..lesions.sizes import AxialDiameters
 from ..prompts import normalize_prompt
@@ -30,6 +30,7 @@ from .sentences import (
     marked_point_phrase,
     negative_sentence,
     not_outlined_sentence,
+    not_assessed_sentence,
 )
 
 if TYPE_CHECKING:
@@ -56,7 +57,8 @@ class ReportFinding:
 
     Attributes:
         prompt: the finding description.
-        present_probability: the model's probability that the finding is present (1.0 or 0.0 for a user's mask).
+        present_probability: the model's probability that the finding is present (1.0 or 0.0 for a user's mask);
+            None when the finding was not assessed.
         present: whether the finding is reported as present (it then has at least one lesion).
         lesions: the lesions, numbered as in ``lesion_map`` (lesion n has label n and colour n).
         lesion_map: the lesions on the image's grid.
@@ -65,13 +67,15 @@ class ReportFinding:
             mask (the lesions decide).
         marked_points: lesion id -> the numbers of the positive points that chose it (asked with points).
         point_count: how many positive points the finding was asked with (0: the description alone).
+        status: ``"present"``, ``"absent"`` or ``"not_assessed"`` ("" reads as present or absent).
+        reason: why the finding was not assessed, in plain words ("" otherwise).
 
     Example:
         >>> finding = ReportFinding.from_result(predictor.segment("solid lung nodule"))  # doctest: +SKIP
     """
 
     prompt: str
-    present_probability: float
+    present_probability: float | None
     present: bool
     lesions: tuple[Lesion, ...]
     lesion_map: LabelMap
@@ -80,10 +84,12 @@ class ReportFinding:
     point_count: int = 0
     judged_present: bool | None = None
 
+    status: str = ""
+    reason: str = ""
+
     @property
-    def answer(self) -> FindingAnswer:
-        """Present (lesions outlined), absent, or judged present with no lesion large enough to outline."""
-        return finding_answer(len(self.lesions), self.judged_present)
+    def assessed(self) -> bool:
+        return self.status != "not_assessed"
 
     @classmethod
     def from_result(cls, result: FindingResult, segmentation_file: str | None = None) -> ReportFinding:
@@ -99,6 +105,8 @@ class ReportFinding:
             marked_points=dict(result.marked_points),
             point_count=len(spatial.positive_points) if spatial else 0,
             judged_present=result.judged_present,
+            status=result.status.value if result.status is not None else "",
+            reason=result.reason,
         )
 
 
@@ -247,7 +255,6 @@ def _report_finding(
         entries.append(entry)
         text = lesion_sentence(description, name, lesion.confidence, language, at_point=at_point)
         sentences.append(_linked(text, "findings", finding.prompt, lesion, description, _quoted_keys(description)))
-    answer = finding.answer
     summary = FindingSummary(
         finding.prompt,
         name,
@@ -255,11 +262,19 @@ def _report_finding(
         finding.present_probability,
         tuple(entries),
         finding.segmentation_file,
-        answer.value,
+        status=finding.status or ("present" if finding.present else "absent"),
+        reason=finding.reason,
     )
-    if answer is not FindingAnswer.PRESENT:
-        worded = not_outlined_sentence if answer is FindingAnswer.NOT_OUTLINED else negative_sentence
-        text = worded(name, finding.present_probability, language)
+    if not finding.assessed:
+        worded = (
+            not_outlined_sentence(name, finding.present_probability, language)
+            if finding.judged_present and finding.present_probability is not None
+            else not_assessed_sentence(name, finding.reason, language)
+        )
+        sentence = ReportSentence(worded, "findings", finding.prompt)
+        return summary, [sentence], ReportSentence(worded, "impression", finding.prompt)
+    if not finding.present:
+        text = negative_sentence(name, finding.present_probability, language)
         negative = ReportSentence(text, "findings", finding.prompt, measurement_keys=("present_probability",))
         return (
             summary,

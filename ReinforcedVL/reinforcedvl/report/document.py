@@ -67,18 +67,20 @@ class FindingSummary:
     prompt: str
     name: str
     present: bool
-    present_probability: float
+    present_probability: float | None
     lesions: tuple[dict[str, Any], ...]
     segmentation_file: str | None = None
-    answer: str | None = None
+    status: str = ""
+    reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "prompt": self.prompt,
             "name": self.name,
             "present": self.present,
-            "answer": self.answer or ("present" if self.present else "absent"),
-            "present_probability": round(self.present_probability, 4),
+            "status": self.status or ("present" if self.present else "absent"),
+            "reason": self.reason,
+            "present_probability": None if self.present_probability is None else round(self.present_probability, 4),
             "lesion_count": len(self.lesions),
             "segmentation": self.segmentation_file,
             "lesions": list(self.lesions),

@@ -24,6 +24,7 @@ _HEADINGS = {
         "findings": "Findings",
         "impression": "Impression",
         "probability": "probability",
+        "not_assessed": "not assessed",
         "table": (
             "Lesion",
             "Colour",
@@ -46,6 +47,7 @@ _HEADINGS = {
         "findings": "所見",
         "impression": "印象",
         "probability": "確率",
+        "not_assessed": "評価対象外",
         "table": ("病変", "色", "長径 (mm)", "短径 (mm)", "最大3D径 (mm)", "体積 (mL)", "信頼度", "スライス"),
     },
 }
@@ -66,7 +68,12 @@ def render_markdown(report: GroundedReport) -> str:
         lines += [f"> {words['rewrite_refused']}: {report.polish.reason}", ""]
     lines += [f"## {words['findings']}", ""]
     for finding in report.findings:
-        lines += [f"### {finding.name} ({words['probability']} {format_fraction(finding.present_probability)})", ""]
+        answer = (
+            words["not_assessed"]
+            if finding.present_probability is None
+            else f"{words['probability']} {format_fraction(finding.present_probability)}"
+        )
+        lines += [f"### {finding.name} ({answer})", ""]
         lines += [_sentence_line(s) for s in report.section("findings") if s.prompt == finding.prompt]
         lines.append("")
         if finding.lesions:
@@ -78,6 +85,8 @@ def render_markdown(report: GroundedReport) -> str:
 
 def _sentence_line(sentence: ReportSentence) -> str:
     """A list item: the sentence, then its links in small print."""
+    if sentence.segment_id is None and not sentence.measurement_keys:
+        return f"- {sentence.text}"
     if sentence.segment_id is None:
         links = f"quotes {', '.join(sentence.measurement_keys)}"
     else:

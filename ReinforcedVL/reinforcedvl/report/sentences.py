@@ -14,6 +14,7 @@ __all__ = [
     "lesion_sentence",
     "negative_sentence",
     "not_outlined_sentence",
+    "not_assessed_sentence",
     "impression_sentence",
     "marked_point_phrase",
     "LESION_SENTENCE_KEYS",
@@ -90,6 +91,18 @@ def not_outlined_sentence(finding: str, probability: float, language: Language) 
         f"{finding[:1].upper()}{finding[1:]}: judged present (probability {format_fraction(probability)}), but no "
         "region large enough to outline as a lesion; nothing is drawn."
     )
+
+
+def not_assessed_sentence(finding: str, reason: str, language: Language) -> str:
+    """``"Enhancing tumour: not assessed (this model was trained to find ... only; this study shows the abdomen ...);
+    nothing is drawn."`` The Japanese sentence says the same in general words (the reason itself is English)."""
+    if language == "ja":
+        return (
+            f"{finding}は評価していません。このモデルはこの種類の所見をこの撮像法・部位で学習していないため、"
+            "何も描出していません。"
+        )
+    detail = reason.removeprefix("not assessed: ")
+    return f"{finding[:1].upper()}{finding[1:]}: not assessed ({detail}); nothing is drawn."
 
 
 def impression_sentence(

@@ -11,7 +11,7 @@ from ..lesions import Lesion
 from ..model_store.checkpoint import ModelIdentity
 from ..predictor import FindingResult
 
-__all__ = ["FindingFiles", "build_result_document", "finding_entry", "lesion_entry"]
+__all__ = ["FindingFiles", "build_result_document", "finding_entry", "lesion_entry", "rounded_probability"]
 
 
 @dataclass(frozen=True)
@@ -24,17 +24,20 @@ class FindingFiles:
 
 
 def finding_entry(result: FindingResult, files: FindingFiles) -> dict[str, Any]:
-    """One finding as JSON: ``prompt``, ``present_probability``, ``present``, ``answer`` (``present``, ``absent`` or
-    ``not_outlined``: judged present, but no region large enough to outline), the file paths ``labelmap``,
+    """One finding as JSON: ``prompt``, ``present_probability`` (null when not assessed), ``present``, ``status``
+    (present, absent or not_assessed), ``reason`` (why not assessed, else ""), ``finding`` (the trained finding the
+    network was asked for; null when not assessed or the model declares no scope), the file paths ``labelmap``,
     ``segmentation`` and ``evidence`` (as given in ``files``), ``seconds`` and ``lesions`` (the keys of
     :class:`reinforcedvl.vocabulary.LesionKey`). A prompt asked with points or a box also holds ``points`` (``ras``
     in RAS mm, ``positive``) and ``box`` (two RAS corners), and each lesion a point chose its ``marked_points``
     (numbers among the positive points)."""
     entry: dict[str, Any] = {
         "prompt": result.prompt,
-        "present_probability": round(result.present_probability, 4),
+        "present_probability": rounded_probability(result.present_probability),
         "present": result.present,
-        "answer": result.answer.value,
+        "status": result.status.value,
+        "reason": result.reason,
+        "finding": result.finding,
         "labelmap": files.labelmap.as_posix(),
         "segmentation": files.segmentation.as_posix(),
         "evidence": files.evidence.as_posix(),
@@ -54,6 +57,11 @@ def lesion_entry(result: FindingResult, lesion: Lesion) -> dict[str, Any]:
     return entry
 
 
+def rounded_probability(probability: float | None) -> float | None:
+    """The probability to 4 decimals as written in JSON; None (a finding not assessed) stays None."""
+    return None if probability is None else round(probability, 4)
+
+
 def build_result_document(
     *,
     identity: ModelIdentity,
@@ -62,14 +70,17 @@ def build_result_document(
     modality: dict[str, str],
     inputs: list[str],
     findings: list[tuple[FindingResult, FindingFiles]],
+    region: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The ``result.json`` document: model, device, total seconds, inputs, modality and one
-    :func:`finding_entry` per prompt (paths relative to the output folder)."""
+    """The ``result.json`` document: model, device, total seconds, inputs, modality and body region (each with its
+    reason; region None when the model declares no scope) and one :func:`finding_entry` per prompt (paths relative
+    to the output folder)."""
     return {
         "model": identity.to_dict(),
         "device": device,
         "seconds": round(seconds, 3),
         "inputs": inputs,
         "modality": modality,
+        "region": region,
         "prompts": [finding_entry(result, files) for result, files in findings],
     }

@@ -115,6 +115,9 @@ def run_study(
             modality={"modality": prepared.modality.modality.value, "reason": prepared.modality.reason},
             inputs=[str(image) for image in plan.images],
             findings=findings,
+            region=None
+            if predictor.region is None
+            else {"region": predictor.region.region.value, "reason": predictor.region.reason},
         )
         if report_language is not None or plan.dicom:
             report_findings = [

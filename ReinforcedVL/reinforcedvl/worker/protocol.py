@@ -300,7 +300,7 @@ class FindingOutcome:
     Attributes:
         prompt: the finding description, as normalised.
         present: the finding was judged present and at least one lesion was found.
-        present_probability: the model's probability that the finding is in the volume.
+        present_probability: the model's probability that the finding is in the volume; None when not assessed.
         lesions: largest first; lesion n has colour n of :data:`reinforcedvl.lesions.palette.LESION_PALETTE`.
         model_id, model_version: the model that answered.
         device: where it ran, in words.
@@ -320,7 +320,7 @@ class FindingOutcome:
 
     prompt: str
     present: bool
-    present_probability: float
+    present_probability: float | None
     lesions: tuple[LesionRecord, ...]
     model_id: str
     model_version: str
@@ -336,6 +336,13 @@ class FindingOutcome:
     report: dict[str, Any]
     spatial_prompts: dict[str, Any] | None = None
     lesion_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    status: str = "absent"
+    reason: str = ""
+
+    @property
+    def assessed(self) -> bool:
+        """False when the finding was outside the model's scope (``status`` ``"not_assessed"``): nothing drawn."""
+        return self.status != "not_assessed"
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> FindingOutcome:
@@ -344,7 +351,9 @@ class FindingOutcome:
         return cls(
             prompt=str(values["prompt"]),
             present=bool(values["present"]),
-            present_probability=float(values["present_probability"]),
+            present_probability=(
+                None if values["present_probability"] is None else float(values["present_probability"])
+            ),
             lesions=tuple(LesionRecord.from_dict(lesion) for lesion in values["lesions"]),
             model_id=str(values["model"]["id"]),
             model_version=str(values["model"]["version"]),
@@ -364,6 +373,8 @@ class FindingOutcome:
                 for lesion in values["lesions"]
                 if "marked_points" in lesion
             },
+            status=str(values.get("status", "present" if values["present"] else "absent")),
+            reason=str(values.get("reason", "")),
         )
 
     @classmethod

@@ -294,11 +294,12 @@ def test_judged_present_without_a_lesion_is_said_plainly_everywhere(tmp_path, ca
     )  # fmt: skip
     assert code == 0, stderr
     entry = json.loads((out / "result.json").read_text())["prompts"][0]
-    assert entry["answer"] == "not_outlined" and entry["present"] is False and entry["lesions"] == []
+    assert entry["status"] == "not_assessed" and entry["present"] is False and entry["lesions"] == []
+    assert entry["reason"].startswith(f"not assessed: judged present (probability {entry['present_probability']:.2f})")
     assert "not identified" not in stdout
-    assert f"solid nodule: judged present (p={entry['present_probability']:.2f}), but no region" in stdout
+    assert "solid nodule: not assessed: judged present (probability " in stdout and "no region" in stdout
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["findings"][0]["answer"] == "not_outlined"
+    assert report["findings"][0]["status"] == "not_assessed"
     assert report["sentences"][0]["text"].startswith("Solid nodule: judged present (probability ")
     assert not any(s["text"].startswith("No ") for s in report["sentences"])
 

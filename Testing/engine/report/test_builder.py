@@ -38,6 +38,24 @@ def _chest(centres_radii, shape=(80, 70, 24), spacing=(0.8, 0.8, 2.0)):
     )
 
 
+def test_a_finding_not_assessed_says_so_with_its_reason_and_no_probability():
+    image, _ = _chest([])
+    empty = LabelMap(np.zeros((1, *image.spatial_shape), np.uint16), image.affine)
+    reason = "not assessed: this model was trained to find lung nodule in chest CT only; this study is MR"
+    finding = ReportFinding("lung nodule", None, False, (), empty, status="not_assessed", reason=reason)
+    english = build_report(image, [finding], "en")
+    assert english.sentences[0].text == (
+        "Lung nodule: not assessed (this model was trained to find lung nodule in chest CT only; this study is MR); "
+        "nothing is drawn."
+    )
+    assert english.to_dict()["findings"][0]["status"] == "not_assessed"
+    assert english.to_dict()["findings"][0]["present_probability"] is None
+    assert "### lung nodule (not assessed)" in english.to_markdown()
+    japanese = build_report(image, [finding], "ja")
+    assert japanese.sentences[0].text.startswith("肺結節は評価していません。")
+    assert "### 肺結節 (評価対象外)" in japanese.to_markdown()
+
+
 def test_an_absent_finding_is_an_explicit_negative_with_its_probability():
     image, _ = _chest([])
     empty = LabelMap(np.zeros((1, *image.spatial_shape), np.uint16), image.affine)
@@ -55,7 +73,8 @@ def test_an_absent_finding_is_an_explicit_negative_with_its_probability():
             "prompt": "ground-glass lung nodule",
             "name": "ground-glass lung nodule" if language == "en" else "すりガラス状肺結節",
             "present": False,
-            "answer": "absent",
+            "status": "absent",
+            "reason": "",
             "present_probability": 0.031,
             "lesion_count": 0,
             "segmentation": None,

@@ -1,0 +1,209 @@
+"""Which trained finding a description means, from its meaning (sentence embeddings of the real text encoder).
+
+Every finding the checkpoint declares is known by its canonical description and the ways it was phrased in
+training (``data/phrasing.py``) and in the pick-list (``resources/findings.json``). Findings the model was never
+trained for (``resources/untrained_findings.json``) are known too, so that "liver metastasis" is recognised as
+not the liver. A description is matched to the nearest known phrasing by cosine similarity of mean-pooled
+all-MiniLM-L6-v2 states; it is accepted only when it is close enough to a trained finding and clearly closer to it
+than to anything untrained or to a finding of another family. Otherwise it has no family: not assessed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import torch
+
+from ..data.phrasing import ABSENT_PROBES, BRAIN_SUBREGIONS, LUNG_NODULE_NOUNS, ORGAN_NAMES, spelling_variant
+from ..modeling.text_encoder import TextEncoder
+from .checkpoint_scope import CheckpointScope, FindingFamily
+
+__all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
+
+_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+MIN_SIMILARITY = 0.70
+"""A description this close (cosine) to a trained finding's phrasing may mean it."""
+MIN_MARGIN = 0.10
+"""...and it must be this much closer to it than to any untrained finding or finding of another family..."""
+MIN_MARGIN_IN_FAMILY = 0.04
+"""...and this much closer than to another finding of its own family (whole tumour or oedema?)."""
+_SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class FindingMatch:
+    """What a description was understood to mean.
+
+    Attributes:
+        description: the user's words (after a Japanese pick-list name is replaced by its English twin).
+        finding: the canonical description of the trained finding it means; None when it means none.
+        family: that finding's family; None when none.
+        similarity: cosine similarity to the nearest phrasing of ``finding`` (or of the best candidate).
+        nearest: the known phrasing it was closest to, trained or not.
+        reason: plain words, for a description that matched no trained finding.
+    """
+
+    description: str
+    finding: str | None
+    family: FindingFamily | None
+    similarity: float
+    nearest: str
+    reason: str = ""
+
+
+class FindingMatcher:
+    """Matches free-text descriptions to the checkpoint's trained findings (see the module docstring).
+
+    Example:
+        >>> matcher = FindingMatcher(TextEncoder.from_bundled_weights(max_tokens=48), scope)  # doctest: +SKIP
+        >>> matcher.match("entire tumor").finding  # doctest: +SKIP
+        'whole tumour'
+    """
+
+    def __init__(self, text_encoder: TextEncoder, scope: CheckpointScope) -> None:
+        self.text_encoder = text_encoder
+        self.scope = scope
+        phrasings: list[tuple[str, str | None]] = []  # (phrasing, canonical finding or None for untrained)
+        for finding in scope.findings:
+            phrasings.extend((text, finding) for text in trained_phrasings(finding))
+        phrasings.extend((text, None) for text in untrained_findings())
+        unique = list(dict.fromkeys((_comparable(text), finding) for text, finding in phrasings))
+        self._texts = [text for text, _ in unique]
+        self._findings = [finding for _, finding in unique]
+        self._embeddings = text_encoder.sentence_embeddings(self._texts)
+
+    def embed(self, text: str) -> torch.Tensor:
+        """Unit-length sentence embedding ``(text_dim,)``: the mean of the encoder's token states.
+
+        Raises:
+            PromptError: the encoder cannot read most of the text (e.g. Japanese that is not a pick-list name).
+        """
+        comparable = _comparable(text)
+        self.text_encoder.encode(comparable)  # checks the text is readable; its token states are cached for later
+        return self.text_encoder.sentence_embeddings([comparable])[0]
+
+    def match(self, description: str) -> FindingMatch:
+        """The trained finding ``description`` means, or a match with ``finding`` None and the reason."""
+        description = japanese_pick_list_twin(description) or description
+        similarities = self._embeddings @ self.embed(description)
+        sides = _sides(description)
+        best_per_finding: dict[str | None, tuple[float, int]] = {}
+        for index, (finding, value) in enumerate(zip(self._findings, similarities.tolist(), strict=True)):
+            if finding is not None and sides and _sides(finding) and not _sides(finding) <= sides:
+                continue  # the description names a side: a finding of the other side cannot be what it means
+            if finding not in best_per_finding or value > best_per_finding[finding][0]:
+                best_per_finding[finding] = (value, index)
+        ranked = sorted(best_per_finding.items(), key=lambda item: -item[1][0])
+        (top, (top_similarity, top_index)) = ranked[0]
+        nearest = self._texts[top_index]
+        if top is None:
+            return FindingMatch(
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
+                f'it reads as "{nearest}", a finding this model was not trained to find',
+            )
+        if top_similarity < MIN_SIMILARITY:
+            return FindingMatch(
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
+                "it does not match any finding this model was trained on closely enough",
+            )
+        family = self.scope.family_of(top)
+        siblings = [
+            (value, finding)
+            for finding, (value, _) in ranked[1:]
+            if finding is not None and self.scope.family_of(finding) is family
+        ]
+        if siblings and top_similarity - siblings[0][0] < MIN_MARGIN_IN_FAMILY:
+            return FindingMatch(
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
+                f'it could mean "{top}" or "{siblings[0][1]}"; name one of them',
+            )
+        rivals = [
+            (value, self._texts[index], finding)
+            for finding, (value, index) in ranked[1:]
+            if finding is None or self.scope.family_of(finding) is not family
+        ]
+        if rivals and top_similarity - rivals[0][0] < MIN_MARGIN:
+            return FindingMatch(
+                description,
+                None,
+                None,
+                top_similarity,
+                nearest,
+                f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which',
+            )
+        return FindingMatch(description, top, family, top_similarity, nearest)
+
+
+def trained_phrasings(finding: str) -> list[str]:
+    """The canonical description and every training and pick-list phrasing of ``finding``."""
+    texts = [finding]
+    if finding in BRAIN_SUBREGIONS:
+        texts += BRAIN_SUBREGIONS[finding][1]
+    for names in ORGAN_NAMES.values():
+        if finding == names[0]:
+            texts += names
+    if finding == "lung nodule":
+        texts += [*LUNG_NODULE_NOUNS, *ABSENT_PROBES["lung"]]
+    texts += [entry["en"] for entry in _pick_list() if _pick_list_finding(entry) == finding]
+    return texts
+
+
+def japanese_pick_list_twin(description: str) -> str | None:
+    """The English pick-list name of a description that is a Japanese pick-list name, else None."""
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", description))
+    for entry in _pick_list():
+        if re.sub(r"\s+", "", unicodedata.normalize("NFKC", entry["ja"])) == key:
+            return entry["en"]
+    return None
+
+
+@cache
+def untrained_findings() -> tuple[str, ...]:
+    """Common findings no family of the starter model covers (``resources/untrained_findings.json``)."""
+    document = json.loads((_RESOURCES / "untrained_findings.json").read_text(encoding="utf-8"))
+    return tuple(text for group in document["groups"].values() for text in group)
+
+
+@cache
+def _pick_list() -> tuple[dict[str, str], ...]:
+    document = json.loads((_RESOURCES / "findings.json").read_text(encoding="utf-8"))
+    return tuple(document["findings"])
+
+
+def _pick_list_finding(entry: dict[str, str]) -> str:
+    """The canonical trained finding a pick-list entry asks for (its ``finding`` key, else its English name)."""
+    return entry.get("finding", entry["en"])
+
+
+def _sides(text: str) -> set[str]:
+    """The body sides a text names (``{"left"}``, ``{"right"}``, both, or none)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return {side for side in _SIDES if side in words}
+
+
+_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
+
+
+def _comparable(text: str) -> str:
+    """Lower case, measurements left out, British spelling folded to American: neither a size ("measuring 6 mm")
+    nor a spelling changes which finding a description means."""
+    lowered = text.strip().lower()
+    text = re.sub(r"\s+", " ", _MEASUREMENT.sub(" ", lowered)).strip() or lowered
+    return spelling_variant(text, american=True)
