@@ -23,11 +23,8 @@ from monai.inferers import sliding_window_inference
 
 from .errors import InferenceCancelled, NonFiniteOutputError, ReinforcedVLError
 from .finding_answer import AnswerStatus, not_outlined_reason
-from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
-from .modeling.device import ComputeDevice, resolve_device
-from .errors import InferenceCancelled
-from .lesions.confidence import DEFAULT_LESION_CONFIDENCE, keep_confident_lesions
 from .lesions import Lesion, find_lesions
+from .lesions.confidence import DEFAULT_LESION_CONFIDENCE, keep_confident_lesions
 from .lesions.sizes import axial_axis
 from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
 from .model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
@@ -36,11 +33,6 @@ from .modeling.device import ComputeDevice, resolve_device
 from .modeling.window_features import WindowFeatureCache, WindowKey, window_key
 from .preprocessing import PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
-from .spatial.geometry import faces_reached, input_box_of_region, inside_box, model_index_of
-from .spatial.lesion_selection import select_by_points, touched_component
-from .spatial.prompts import PromptBox, PromptPoint, SpatialPrompts
-from .spatial.windows import WindowRegion
-from .vocabulary import Modality
 from .scope import (
     Assessment,
     CheckpointScope,
@@ -49,6 +41,11 @@ from .scope import (
     ScopeGate,
     recognize_region,
 )
+from .spatial.geometry import faces_reached, input_box_of_region, inside_box, model_index_of
+from .spatial.lesion_selection import select_by_points, touched_component
+from .spatial.prompts import PromptBox, PromptPoint, SpatialPrompts
+from .spatial.windows import WindowRegion
+from .vocabulary import Modality
 from .volume import LabelMap, ScalarVolume
 
 __all__ = ["FindingResult", "ProgressCallback", "Predictor"]

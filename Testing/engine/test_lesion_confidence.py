@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reinforcedvl.lesions.confidence import keep_confident_lesions
 from reinforcedvl.lesions import find_lesions
+from reinforcedvl.lesions.confidence import keep_confident_lesions
 from reinforcedvl.volume import ScalarVolume
 
 # (threshold, confidences of the lesions kept, largest first)

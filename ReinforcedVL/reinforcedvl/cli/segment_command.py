@@ -10,12 +10,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..finding_answer import AnswerStatus
+from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
 from ..model_store.registry import DEFAULT_MODEL_ID
 from ..spatial.prompts import PromptPoint, SpatialPrompts
 from ..vocabulary import LANGUAGES, device_choice
-from .arguments import box_corners, modality_choice, ras_point
-from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
-from .arguments import fraction
+from .arguments import box_corners, fraction, modality_choice, ras_point
 
 __all__ = ["add_parser", "run"]
 

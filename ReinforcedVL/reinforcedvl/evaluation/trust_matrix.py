@@ -22,8 +22,8 @@ from ..data.phrasing import BRAIN_SUBREGIONS, ORGAN_NAMES
 from ..io import read_image, read_label_map
 from ..io.resampling import resample_label_map
 from ..predictor import FindingResult, Predictor
-from ..vocabulary import Modality
 from ..scope import BodyRegion
+from ..vocabulary import Modality
 
 __all__ = [
     "TrustStudy",

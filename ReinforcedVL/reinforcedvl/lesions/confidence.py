@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Lesion, measure_lesions
 from ..volume import LabelMap
+from . import Lesion, measure_lesions
 
 __all__ = ["DEFAULT_LESION_CONFIDENCE", "keep_confident_lesions"]
 

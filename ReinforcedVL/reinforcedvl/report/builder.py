@@ -15,7 +15,6 @@ import numpy as np
 
 from ..description import AnatomyTask, RegionDescription, anatomy_table, describe_regions, modality_of
 from ..errors import InputFileError, InputWarning
-
 from ..lesions import Lesion, find_lesions
 from ..lesions.sizes import AxialDiameters
 from ..prompts import normalize_prompt
@@ -29,8 +28,8 @@ from .sentences import (
     lesion_sentence,
     marked_point_phrase,
     negative_sentence,
-    not_outlined_sentence,
     not_assessed_sentence,
+    not_outlined_sentence,
 )
 
 if TYPE_CHECKING:

@@ -4,7 +4,6 @@ checkpoint's declared scope decide; the answer is ``present``, ``absent`` or ``n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from ..finding_answer import AnswerStatus
 from ..vocabulary import Modality

@@ -20,8 +20,6 @@ from ..report import ReportFinding, build_report
 from ..study.finding_files import write_finding_files
 from ..study.result_document import FindingFiles, finding_entry
 from ..vocabulary import Modality
-from ..study.finding_files import write_finding_files
-from ..study.result_document import rounded_probability
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from reinforcedvl.io import read_image
-from reinforcedvl.vocabulary import Modality
 from reinforcedvl.scope import BodyRegion, recognize_region
+from reinforcedvl.vocabulary import Modality
 from reinforcedvl.volume import ScalarVolume
 
 STUDIES = [
