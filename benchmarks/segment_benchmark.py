@@ -12,6 +12,9 @@ resident memory comes from the operating system (``wait4``, as ``/usr/bin/time``
 The same process then times the *baseline*: the same preprocessing, windows (size, overlap, Gaussian blending),
 way back and lesion step with MONAI SegResNet (8 initial filters, untrained: the cost does not depend on weights)
 in place of our network. A second process does the same through the worker (``python -m reinforcedvl.worker``).
+The direct and scaling runs time the network on every prompt, the scope gate off (a brain-tumour finding on the
+abdominal CT would otherwise be answered not_assessed without running it); the worker runs as users get it, so there
+out-of-scope prompts are answered without the network.
 
 With ``--scaling`` the same CT is also built at growing sizes (128 x 128 x 75 up to 512 x 512 x 1000 voxels of
 0.7 x 0.7 x 1.0 mm) and a two-prompt study is timed on each, its peak memory measured, and both plotted.
@@ -107,6 +110,7 @@ def child_direct(images: list[str], prompts: list[str], out: Path) -> dict:
     seconds = []
     plan = plan_study(images, prompts[:1], out / "first")
     predictor = Predictor.from_model("reinforcedvl-starter", "cpu")
+    predictor.scope_gate = None  # the network's speed on every prompt, in the model's scope or not
     first = run_study(plan, predictor)["prompts"][0]["seconds"]  # the predictor's own time for the first prompt
     seconds.append(time.perf_counter() - started)
     from reinforcedvl.study.finding_files import write_finding_files
@@ -167,6 +171,7 @@ def child_scaling(images: list[str], prompts: list[str], out: Path) -> dict:
     from reinforcedvl.study.segment_job import plan_study, run_study
 
     predictor = Predictor.from_model("reinforcedvl-starter", "cpu")
+    predictor.scope_gate = None  # the network's speed on every prompt, in the model's scope or not
     plan = plan_study(images, prompts, out / "scaling")
     loaded = time.perf_counter()
     run_study(plan, predictor)
