@@ -42,6 +42,7 @@ for _name, _standIn in (
     sys.modules[f"slicer.{_name}"] = _module
     setattr(slicer, _name, _module)
 slicer.qMRMLNodeComboBox = slicer_widgets.qMRMLNodeComboBox
+slicer.qSlicerMarkupsPlaceWidget = slicer_widgets.qSlicerMarkupsPlaceWidget
 
 
 def buildTree(folder: Path) -> Path:

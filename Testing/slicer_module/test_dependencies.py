@@ -38,7 +38,7 @@ def test_slicers_process_never_imports_torch():
     transformers: Slicer's own process only ever talks to the worker."""
     files = sorted((MODULE_FOLDER / "ReinforcedVLLib").glob("*.py"))
     qt_glue = [path.stem for path in files if "\nimport qt\n" in path.read_text(encoding="utf-8")]
-    assert qt_glue == ["models_section", "results_section"]  # panel glue, only importable inside Slicer
+    assert qt_glue == ["models_section", "point_prompts_section", "results_section"]  # panel glue, Slicer only
     modules = [path.stem for path in files if path.stem not in ("__init__", *qt_glue)]
     script = (
         "import sys, importlib\n"

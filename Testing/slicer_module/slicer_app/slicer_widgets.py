@@ -187,4 +187,33 @@ class ctkMessageBox(qt.QMessageBox):
     exec = exec_
 
 
-WIDGETS = (qMRMLNodeComboBox, qMRMLWidget, ctkCollapsibleButton, ctkSliderWidget)
+class qSlicerMarkupsPlaceWidget(qt.QWidget):
+    """The place button of a markups node: it holds its scene and current node, and whether placing is on. Slicer's
+    enum ``PlaceMultipleMarkupsType``: show the option, hide it, force a single point, force several points."""
+
+    ShowPlaceMultipleMarkupsOption, HidePlaceMultipleMarkupsOption, ForcePlaceSingleMarkup, ForcePlaceMultipleMarkups = (
+        range(4)
+    )
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._scene, self._node = None, None
+        self.buttonsVisible, self.placeMultipleMarkups, self.placeModeEnabled = True, 0, False
+
+    def setMRMLScene(self, scene) -> None:
+        self._scene = scene
+
+    def mrmlScene(self):
+        return self._scene
+
+    def setCurrentNode(self, node) -> None:
+        self._node = node
+
+    def currentNode(self):
+        return self._node
+
+    def setPlaceModeEnabled(self, enabled: bool) -> None:
+        self.placeModeEnabled = bool(enabled)
+
+
+WIDGETS = (qMRMLNodeComboBox, qMRMLWidget, ctkCollapsibleButton, ctkSliderWidget, qSlicerMarkupsPlaceWidget)
