@@ -191,9 +191,10 @@ class qSlicerMarkupsPlaceWidget(qt.QWidget):
     """The place button of a markups node: it holds its scene and current node, and whether placing is on. Slicer's
     enum ``PlaceMultipleMarkupsType``: show the option, hide it, force a single point, force several points."""
 
-    ShowPlaceMultipleMarkupsOption, HidePlaceMultipleMarkupsOption, ForcePlaceSingleMarkup, ForcePlaceMultipleMarkups = (
-        range(4)
-    )
+    ShowPlaceMultipleMarkupsOption = 0
+    HidePlaceMultipleMarkupsOption = 1
+    ForcePlaceSingleMarkup = 2
+    ForcePlaceMultipleMarkups = 3
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
