@@ -146,7 +146,12 @@ def test_a_worker_crash_is_reported_and_the_panel_recovers(panel):
     panel.type(panel.ui.findingLineEdit, "lung nodule")
     panel.click(panel.ui.segmentButton)
     _waitForTheModel(panel)
-    os.kill(panel.widget.logic.session.client.pid, signal.SIGKILL)
+    _finish(panel, "the first answer")
+    pid = panel.widget.logic.session.client.pid
+    os.kill(pid, signal.SIGSTOP)  # held, so the next request is surely running when the worker dies
+    panel.click(panel.ui.segmentButton)
+    assert panel.segmentButtonText == "Cancel"
+    os.kill(pid, signal.SIGKILL)
     _finish(panel, "the crash report")
     assert "stopped unexpectedly" in panel.dialogs()[-1]
     assert panel.ui.segmentButton.enabled
@@ -167,7 +172,10 @@ def test_a_cancel_the_worker_never_answers_times_out(panel):
     panel.type(panel.ui.findingLineEdit, "lung nodule")
     panel.click(panel.ui.segmentButton)
     _waitForTheModel(panel)
-    os.kill(panel.widget.logic.session.client.pid, signal.SIGSTOP)  # a worker that hangs
+    _finish(panel, "the first answer")  # the worker is up and has answered once
+    os.kill(panel.widget.logic.session.client.pid, signal.SIGSTOP)  # then it hangs: no answer can race the cancel
+    panel.click(panel.ui.segmentButton)
+    assert panel.segmentButtonText == "Cancel"
     panel.click(panel.ui.segmentButton)
     assert panel.segmentButtonText == "Cancelling..."
     _finish(panel, "the cancel timeout")
