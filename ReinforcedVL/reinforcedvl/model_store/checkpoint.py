@@ -27,6 +27,7 @@ from .checkpoint_files import (
     WEIGHTS_FILE,
     check_integrity,
     integrity_record,
+    require_checkpoint_files,
     validate_model_id,
 )
 
@@ -123,13 +124,7 @@ def read_checkpoint(folder: str | Path) -> Checkpoint:
             since it was written or names an unsafe model id.
     """
     folder = Path(folder)
-    config_path = folder / CONFIG_FILE
-    for required in (config_path, folder / WEIGHTS_FILE):
-        if not required.is_file():
-            raise CheckpointError(
-                f"{folder} is not a complete ReinforcedVL checkpoint: {required.name} is missing. A checkpoint "
-                f"folder holds {CONFIG_FILE} and {WEIGHTS_FILE}; download or copy it again."
-            )
+    config_path, _ = require_checkpoint_files(folder)
     try:
         document = json.loads(config_path.read_text(encoding="utf-8"))
         if document.get("format") != _FORMAT:

@@ -24,6 +24,7 @@ __all__ = [
     "WEIGHTS_FILE",
     "CHECKPOINT_FILES",
     "INTEGRITY_KEY",
+    "require_checkpoint_files",
     "is_model_id",
     "validate_model_id",
     "integrity_record",
@@ -40,6 +41,22 @@ INTEGRITY_KEY = "integrity"
 
 # A model id names a folder in the models folder: letters, digits, '.', '_' and '-', starting with a letter or digit.
 _MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def require_checkpoint_files(folder: Path) -> tuple[Path, Path]:
+    """The paths of ``folder``'s configuration and weights files, once both are there.
+
+    Raises:
+        CheckpointError: one of them is missing.
+    """
+    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
+    for required in (config_path, weights_path):
+        if not required.is_file():
+            raise CheckpointError(
+                f"{folder} is not a complete ReinforcedVL checkpoint: {required.name} is missing. A checkpoint "
+                f"folder holds {CONFIG_FILE} and {WEIGHTS_FILE}; download or copy it again."
+            )
+    return config_path, weights_path
 
 
 def is_model_id(text: str) -> bool:
@@ -128,10 +145,7 @@ def seal_checkpoint(folder: str | Path) -> dict[str, Any]:
         CheckpointError: a file is missing or the configuration is not JSON.
     """
     folder = Path(folder)
-    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
-    for required in (config_path, weights_path):
-        if not required.is_file():
-            raise CheckpointError(f"{folder} is not a ReinforcedVL checkpoint: {required.name} is missing.")
+    config_path, weights_path = require_checkpoint_files(folder)
     try:
         document = json.loads(config_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CheckpointError, ModelNotFoundError
-from .checkpoint_files import CONFIG_FILE, WEIGHTS_FILE, check_integrity, is_model_id, validate_model_id
+from .checkpoint_files import (
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    check_integrity,
+    is_model_id,
+    require_checkpoint_files,
+    validate_model_id,
+)
 
 if TYPE_CHECKING:
     from .checkpoint import Checkpoint
@@ -98,13 +105,7 @@ def checkpoint_identity(folder: Path, *, weights: bool = True) -> tuple[str, str
     Raises:
         CheckpointError: a file is missing, unreadable or damaged, or the id is unsafe; the message says what to do.
     """
-    config_path, weights_path = folder / CONFIG_FILE, folder / WEIGHTS_FILE
-    for required in (config_path, weights_path):
-        if not required.is_file():
-            raise CheckpointError(
-                f"{folder} is not a ReinforcedVL checkpoint: {required.name} is missing. A checkpoint folder holds "
-                f"{CONFIG_FILE} and {WEIGHTS_FILE}."
-            )
+    config_path, weights_path = require_checkpoint_files(folder)
     try:
         document = json.loads(config_path.read_text(encoding="utf-8"))
         model = document["model"]
