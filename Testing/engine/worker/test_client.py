@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import numpy as np
 import pytest
@@ -43,22 +42,17 @@ def test_ready_names_the_device_and_model(worker):
     assert worker.ready.data["pid"] == worker.pid != os.getpid()
 
 
-def test_two_prompts_on_one_volume_the_second_faster(worker, tmp_path):
-    """The network pass (from encoding the description to restoring the input grid) of the second prompt reuses
-    the image features; what follows depends on what was found, so it is left out of the comparison."""
+def test_two_prompts_on_one_volume_each_answered_in_its_language(worker, tmp_path):
+    """One volume, two prompts in turn: each gets its own files and report. That the second reuses the image
+    features is checked where it can be counted (``test_predictor.py::test_second_prompt_reuses_the_image_features``);
+    speed belongs to the benchmark, not to a timed test."""
     path = write_volume(_ct((64, 64, 24), seed=1), tmp_path / "ct.nrrd")
     volume_set = worker.wait_for(worker.set_volume([path], name="ct"), TIMEOUT_S)
     assert volume_set.kind is EventKind.VOLUME_SET and volume_set.data["modality"] == "CT"
-    network_seconds, total_seconds = [], []
     for index, (prompt, language) in enumerate((("solid lung nodule", "en"), ("ground-glass lung nodule", "ja"))):
-        stages: dict[str, float] = {}
-        started = time.perf_counter()
+        stages: list[str] = []
         request = worker.segment(prompt, tmp_path / f"finding-{index}", language=language)
-        event = worker.wait_for(
-            request, TIMEOUT_S, lambda e, seen=stages: seen.setdefault(e.data.get("stage"), time.perf_counter())
-        )
-        total_seconds.append(time.perf_counter() - started)
-        network_seconds.append(stages["restoring the input grid"] - stages["encoding the description"])
+        event = worker.wait_for(request, TIMEOUT_S, lambda e, seen=stages: seen.append(e.data.get("stage")))
         assert event.kind is EventKind.RESULT, event.message
         outcome = FindingOutcome.from_dict(event.data)
         assert outcome.prompt == prompt and outcome.segmentation_file.is_file() and outcome.evidence_file.is_file()
@@ -66,11 +60,6 @@ def test_two_prompts_on_one_volume_the_second_faster(worker, tmp_path):
         assert outcome.report["language"] == language and outcome.report["findings"][0]["prompt"] == prompt
         assert outcome.report["image"] == "ct" and len(outcome.report["sentences"]) >= 2
         assert {"segmenting", "writing results"} <= set(stages)
-    print(
-        f"network pass: first {network_seconds[0]:.1f} s, second {network_seconds[1]:.1f} s; "
-        f"whole request: {total_seconds[0]:.1f} s, {total_seconds[1]:.1f} s"
-    )
-    assert network_seconds[1] < network_seconds[0]
 
 
 def test_cancel_a_running_and_a_queued_request_then_go_on(worker, tmp_path):
