@@ -39,7 +39,7 @@ PYTHON_SUPPORTED = pythonSupported()
 if PYTHON_SUPPORTED:
     from reinforcedvl.errors import ReinforcedVLError
     from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_model_list
-    from reinforcedvl.vocabulary import LANGUAGES
+    from reinforcedvl.vocabulary import DEFAULT_LESION_CONFIDENCE, LANGUAGES
     from reinforcedvl.vocabulary import MODALITY_CHOICES as MODALITIES
     from reinforcedvl.worker.protocol import EventKind, WorkerEvent
     from ReinforcedVLLib.dependencies import (
@@ -59,6 +59,7 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.results_section import ResultsSection
 else:
     DEFAULT_MODEL_ID = ""
+    DEFAULT_LESION_CONFIDENCE = 0.0
     LANGUAGES, MODALITIES = (), ()
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
@@ -121,6 +122,7 @@ class ReinforcedVLParameterNode:
     secondChannelVolume: vtkMRMLScalarVolumeNode
     finding: str
     threshold: Annotated[float, WithinRange(0.05, 0.95)] = 0.5
+    lesionConfidence: Annotated[float, WithinRange(0.0, 1.0)] = DEFAULT_LESION_CONFIDENCE
     forceCPU: bool = False
     modelId: str = DEFAULT_MODEL_ID
     modality: str = "auto"
@@ -578,6 +580,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             modality=parameters.modality,
             reportLanguage=parameters.reportLanguage,
             spatialPrompts=spatialPrompts,
+            lesionConfidence=parameters.lesionConfidence,
         )
         return self._job
 

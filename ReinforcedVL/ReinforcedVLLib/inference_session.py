@@ -86,12 +86,14 @@ class InferenceSession:
         modality: str = "auto",
         reportLanguage: str = "en",
         spatialPrompts: dict | None = None,
+        lesionConfidence: float | None = None,
     ) -> SegmentationJob:
         """Ask the worker (started or restarted as needed) about ``finding`` in ``volumeNode``; returns at once.
 
         ``reportLanguage`` is ``"en"`` or ``"ja"``; the volume node's name heads the report. ``spatialPrompts``
         (:func:`.prompt_markups.spatialPromptsFromNodes`) say where to look; asked again with one more point on
-        the same volume, the worker computes only the windows the new point needs.
+        the same volume, the worker computes only the windows the new point needs. ``lesionConfidence`` (0-1):
+        lesions less confident are neither drawn nor reported (None: the engine's default).
 
         Raises:
             WorkerError: the worker could not be started.
@@ -107,7 +109,12 @@ class InferenceSession:
         self._jobCount += 1
         outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
         segmentRequestId = client.segment(
-            finding, outputFolder, threshold=threshold, language=reportLanguage, spatial_prompts=spatialPrompts
+            finding,
+            outputFolder,
+            threshold=threshold,
+            language=reportLanguage,
+            spatial_prompts=spatialPrompts,
+            lesion_confidence=lesionConfidence,
         )
         return SegmentationJob(
             volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder, spatialPrompts

@@ -21,6 +21,7 @@ __all__ = [
     "lesion_segment_id",
     "LesionKey",
     "FindingAttribute",
+    "DEFAULT_LESION_CONFIDENCE",
 ]
 
 Language = Literal["en", "ja"]
@@ -54,6 +55,11 @@ def parse_modality(text: str) -> Modality | None:
 
         raise ReinforcedVLError(f"Unknown modality {text!r}: use auto, CT or MR.") from None
 
+
+DEFAULT_LESION_CONFIDENCE = 0.0
+"""The default lesion confidence threshold: lesions whose confidence (mean probability over their voxels) is under it
+are neither drawn nor reported; 0 keeps every lesion the mask threshold made (see docs/model-card.md, "Lesion
+confidence", for the dev-split sweep that chose it)."""
 
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 """Where the network may run: ``auto`` (a GPU if there is one, else the CPU), ``cpu`` or ``cuda``."""
@@ -97,6 +103,7 @@ class FindingAttribute(str, Enum):
     DEVICE = "ReinforcedVL.device"
     TIME = "ReinforcedVL.time"
     THRESHOLD = "ReinforcedVL.threshold"
+    LESION_CONFIDENCE = "ReinforcedVL.lesionConfidence"
     MODALITY = "ReinforcedVL.modality"
     MODEL_OUTPUT_FILE = "ReinforcedVL.modelOutputFile"
     STATUS = "ReinforcedVL.status"

@@ -19,7 +19,7 @@ from ..predictor import FindingResult
 from ..report import ReportFinding, build_report
 from ..study.finding_files import write_finding_files
 from ..study.result_document import FindingFiles, finding_entry
-from ..vocabulary import Modality
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, Modality
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 
@@ -36,6 +36,7 @@ def write_outcome(
     threshold: float,
     modality: str,
     language: str = "en",
+    lesion_confidence: float = DEFAULT_LESION_CONFIDENCE,
 ) -> dict[str, Any]:
     """Write ``result``'s files and ``finding.json`` into ``folder``; returns the document plus ``folder``.
 
@@ -48,6 +49,7 @@ def write_outcome(
         threshold: the mask threshold used.
         modality: CT or MR, as used for normalisation.
         language: the report's language, ``"en"`` or ``"ja"``.
+        lesion_confidence: the lesion confidence threshold used.
     """
     files = write_finding_files(result, folder.parent, folder.name, identity, device)
     finding = ReportFinding.from_result(result, files.segmentation.name)
@@ -59,6 +61,7 @@ def write_outcome(
         "device": device,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "threshold": threshold,
+        "lesion_confidence": lesion_confidence,
         "modality": modality,
         "report": {"markdown": report.to_markdown(), "data": report.to_dict()},
     }

@@ -7,7 +7,8 @@ Requests (``{"type": ..., "id": ...}``; fields are checked by name, type and ran
     segment     prompt: str, output_folder: str, threshold: float | null (null: the model's own),
                 language: "en" | "ja" (the report's; default "en"),
                 spatial_prompts: {points: [{ras: [R, A, S], positive: bool}], box: {corner_a_ras, corner_b_ras}
-                | null} (optional; RAS mm; see reinforcedvl.spatial.prompts)
+                | null} (optional; RAS mm; see reinforcedvl.spatial.prompts),
+                lesion_confidence: float in [0, 1] | null (lesions less confident are dropped; null: the default)
     cancel      id of the request to cancel
     shutdown    finish and exit
 
@@ -35,7 +36,7 @@ from typing import Any
 
 from ..errors import ReinforcedVLError
 from ..spatial.prompts import SpatialPrompts
-from ..vocabulary import LesionKey, lesion_segment_id
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, LesionKey, lesion_segment_id
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -130,6 +131,14 @@ def _threshold(value: Any, name: str) -> float:
     return float(value)
 
 
+def _fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"'{name}' must be a number between 0 and 1 (or null for the default), got {_json_type(value)}")
+    if not 0.0 <= float(value) <= 1.0:  # NaN fails this too
+        raise TypeError(f"'{name}' must lie between 0 and 1, got {value}")
+    return float(value)
+
+
 def _language(value: Any, name: str) -> str:
     if _text(value, name) not in ("en", "ja"):
         raise TypeError(f'\'{name}\' must be "en" or "ja", got {value!r:.40}')
@@ -160,6 +169,7 @@ _FIELDS: dict[RequestKind, dict[str, tuple[Any, bool]]] = {
         "threshold": (_threshold, False),
         "language": (_language, False),
         "spatial_prompts": (_spatial_prompts, False),
+        "lesion_confidence": (_fraction, False),
     },
     RequestKind.CANCEL: {},
     RequestKind.SHUTDOWN: {},
@@ -307,6 +317,7 @@ class FindingOutcome:
         seconds: time spent on the prompt in the worker.
         finished_at: ISO 8601 UTC time the result was written.
         threshold: the mask threshold used.
+        lesion_confidence: the lesion confidence threshold used (lesions less confident were dropped).
         modality: CT or MR, as used for intensity normalisation.
         segmentation_file: Slicer ``.seg.nrrd`` with one named, coloured, coded segment per lesion.
         labelmap_file: the same lesions as a label map (lesion n = n), the model's untouched output.
@@ -338,6 +349,7 @@ class FindingOutcome:
     lesion_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
     status: str = "absent"
     reason: str = ""
+    lesion_confidence: float = DEFAULT_LESION_CONFIDENCE
 
     @property
     def assessed(self) -> bool:
@@ -375,6 +387,7 @@ class FindingOutcome:
             },
             status=str(values.get("status", "present" if values["present"] else "absent")),
             reason=str(values.get("reason", "")),
+            lesion_confidence=float(values.get("lesion_confidence", DEFAULT_LESION_CONFIDENCE)),
         )
 
     @classmethod

@@ -24,7 +24,7 @@ from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
 from ..spatial.prompts import SpatialPrompts
-from ..vocabulary import LANGUAGES, parse_modality
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, LANGUAGES, parse_modality
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
 from .protocol import ErrorKind, EventKind, RequestError, RequestKind, WorkerEvent, WorkerRequest
@@ -204,6 +204,7 @@ class WorkerServer:
     def _run_segment(self, request: WorkerRequest, threshold: float | None) -> FindingResult:
         spatial = SpatialPrompts.from_dict(request.data.get("spatial_prompts"))
         progress = self._progress(request.request_id)
+        self.predictor.lesion_confidence = _lesion_confidence(request)
         if spatial:
             return self.predictor.segment(
                 str(request.data["prompt"]),
@@ -244,6 +245,7 @@ class WorkerServer:
                 identity=predictor.identity,
                 device=predictor.device.description,
                 threshold=float(request.data.get("threshold") or predictor.config.mask_threshold),
+                lesion_confidence=_lesion_confidence(request),
                 modality=predictor.prepared_volume.modality.modality.value,
             )
         except OSError as error:
@@ -283,6 +285,12 @@ class WorkerServer:
         with self._write_lock:
             self._events.write(event.to_line())
             self._events.flush()
+
+
+def _lesion_confidence(request: WorkerRequest) -> float:
+    """The request's lesion confidence threshold, else the default."""
+    value = request.data.get("lesion_confidence")
+    return DEFAULT_LESION_CONFIDENCE if value is None else float(value)
 
 
 def _check_output_folder(folder: Path) -> None:
