@@ -39,6 +39,7 @@ PYTHON_SUPPORTED = pythonSupported()
 if PYTHON_SUPPORTED:
     from reinforcedvl.errors import ReinforcedVLError
     from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_model_list
+    from reinforcedvl.terminology_context import TERMINOLOGY_FILE_NAME
     from reinforcedvl.vocabulary import DEFAULT_LESION_CONFIDENCE, LANGUAGES
     from reinforcedvl.vocabulary import MODALITY_CHOICES as MODALITIES
     from reinforcedvl.worker.protocol import EventKind, WorkerEvent
@@ -63,6 +64,7 @@ else:
     LANGUAGES, MODALITIES = (), ()
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
+TERMINOLOGY_FOLDER = Path(__file__).resolve().parent / "Resources" / "Terminology"
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
 _LANGUAGE_LABELS = {"en": "English", "ja": "日本語"}
 REPORT_LANGUAGES = tuple((code, _LANGUAGE_LABELS[code]) for code in LANGUAGES)
@@ -93,6 +95,7 @@ class ReinforcedVL(ScriptedLoadableModule):
             logging.error(unsupportedSlicerMessage())
             return
         slicer.app.connect("startupCompleted()", registerSampleData)
+        slicer.app.connect("startupCompleted()", registerTerminology)
 
 
 def registerSampleData():
@@ -107,6 +110,22 @@ def registerSampleData():
         nodeNames="LIDC nodule",
         checksums=SAMPLE_SHA256,
     )
+
+
+def registerTerminology() -> None:
+    """The segments' codes (Nodule, Lesion, Neoplasm, organs...) as a terminology context of Slicer's, so that its
+    terminology picker resolves them; without the Terminologies module only a warning is logged."""
+    path = TERMINOLOGY_FOLDER / TERMINOLOGY_FILE_NAME
+    try:
+        terminologies = slicer.modules.terminologies.logic()
+    except AttributeError:
+        logging.warning(
+            "Slicer's Terminologies module is not loaded, so ReinforcedVL's segment codes (%s) are shown by name only",
+            path.name,
+        )
+        return
+    if not terminologies.LoadTerminologyFromFile(str(path)):
+        logging.warning("Slicer could not load ReinforcedVL's terminology context %s", path)
 
 
 #
