@@ -57,6 +57,7 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
     from ReinforcedVLLib.models_section import ModelsSection
     from ReinforcedVLLib.point_prompts_section import PointPromptsSection
+    from ReinforcedVLLib.prompt_markups import PromptRole, promptNode, spatialPromptsFromNodes, spatialPromptsOf
     from ReinforcedVLLib.results_section import ResultsSection
 else:
     DEFAULT_MODEL_ID = ""
@@ -65,6 +66,8 @@ else:
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
 TERMINOLOGY_FOLDER = Path(__file__).resolve().parent / "Resources" / "Terminology"
+SAMPLE_MASK_FILE = SAMPLE_FILE.with_name(SAMPLE_FILE.name.replace(".nii.gz", "_mask.nii.gz"))
+"""The sample's LIDC reference annotation (the self-test clicks at its centre)."""
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
 _LANGUAGE_LABELS = {"en": "English", "ja": "日本語"}
 REPORT_LANGUAGES = tuple((code, _LANGUAGE_LABELS[code]) for code in LANGUAGES)
@@ -659,7 +662,8 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 class ReinforcedVLTest(ScriptedLoadableModuleTest):
     """What is safe on any machine, the extension build machines included (no package is installed, no model is
     needed): the module's state on the bundled sample. Then, where the worker's packages are installed, two findings
-    on the sample and the scene saved and reloaded; skipped with the reason where they are not."""
+    on the sample and the scene saved and reloaded, and a click on the nodule with its description (click and
+    describe); both skipped with the reason where they are not."""
 
     WORKER_TIMEOUT_S = 600
 
@@ -673,6 +677,8 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         self.test_ReinforcedVL_moduleState()
         self.setUp()
         self.test_ReinforcedVL_sampleFlow()
+        self.setUp()
+        self.test_ReinforcedVL_clickAndDescribe()
 
     def test_ReinforcedVL_moduleState(self):
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
@@ -693,12 +699,7 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         self.assertEqual(logic.poll(), [])
 
     def test_ReinforcedVL_sampleFlow(self):
-        missing = (["torch"] if torchMissing() else []) + missingRequirements()
-        if missing:
-            self.skipTest(
-                "the worker's packages are not installed here ({packages}); press Segment once in the module to "
-                "install them, then run the self-test again".format(packages=", ".join(missing))
-            )
+        self._skipWithoutWorkerPackages()
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
         volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
         logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
@@ -731,6 +732,54 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         self.assertEqual([f.prompt for f in reloaded], ["solid lung nodule", "ground-glass lung nodule"])
         self.assertTrue(all(f.evidenceNode is not None and f.inputVolumeNode is not None for f in reloaded))
         self.delayDisplay("Test passed")
+
+    def test_ReinforcedVL_clickAndDescribe(self):
+        """A point on the sample's nodule (the centre of its LIDC annotation) placed in the lesion-points list, as a
+        click in a slice view does, and the description: the answer keeps the point, and lesions are the marked one."""
+        self._skipWithoutWorkerPackages()
+        self.delayDisplay("Click and describe: a point on the nodule of the bundled sample")
+        volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
+        points = promptNode(slicer.mrmlScene, PromptRole.POSITIVE)
+        points.AddControlPoint(*self._sampleNoduleCentre())
+        prompts = spatialPromptsFromNodes(points, None, None)
+        self.assertEqual(len(prompts["points"]), 1)
+        logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
+        model = self._model()
+        try:
+            finding = logic.process(
+                volumeNode, "solid lung nodule", model, timeoutSeconds=self.WORKER_TIMEOUT_S, spatialPrompts=prompts
+            )
+        finally:
+            logic.stop()
+        self.assertIs(finding.inputVolumeNode, volumeNode)
+        self.assertEqual(spatialPromptsOf(finding), prompts)
+        segments = finding.segmentationNode.GetSegmentation().GetNumberOfSegments() if finding.present else 0
+        self.assertEqual(finding.measurementsNode.GetTable().GetNumberOfRows(), segments)
+        if finding.present:
+            self.assertIn("at the marked point", finding.reportNode.GetText())
+        self.delayDisplay("Click and describe passed")
+
+    @staticmethod
+    def _sampleNoduleCentre() -> list[float]:
+        """The RAS centre of the sample's reference annotation (loaded, read and removed again)."""
+        import numpy as np
+
+        maskNode = slicer.util.loadVolume(str(SAMPLE_MASK_FILE), {"labelmap": True, "show": False})
+        try:
+            k, j, i = np.argwhere(slicer.util.arrayFromVolume(maskNode) > 0).mean(axis=0)
+            ijkToRAS = vtk.vtkMatrix4x4()
+            maskNode.GetIJKToRASMatrix(ijkToRAS)
+            return list(ijkToRAS.MultiplyPoint([i, j, k, 1.0])[:3])
+        finally:
+            slicer.mrmlScene.RemoveNode(maskNode)
+
+    def _skipWithoutWorkerPackages(self) -> None:
+        missing = (["torch"] if torchMissing() else []) + missingRequirements()
+        if missing:
+            self.skipTest(
+                "the worker's packages are not installed here ({packages}); press Segment once in the module to "
+                "install them, then run the self-test again".format(packages=", ".join(missing))
+            )
 
     def _model(self) -> str:
         """The starter model if installed; else an untrained checkpoint made for this test (mechanics only)."""
