@@ -50,6 +50,7 @@ if PYTHON_SUPPORTED:
         missingRequirements,
         torchMissing,
     )
+    from ReinforcedVLLib.dicom_export import dicomExportUnavailableReason, dicomSourceFiles
     from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
     from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
     from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
@@ -211,6 +212,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.acceptButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.ACCEPT))
         self.ui.rejectButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.REJECT))
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
+        self.ui.exportDicomButton.connect("clicked(bool)", self.onExportDicom)
         self.results = ResultsSection(self.ui, self.currentFinding)
         self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.onModelAboutToBeDeleted)
         self.pointPrompts = PointPromptsSection(self.ui, self.layout, onNewPoint=self.onPointPlaced)
@@ -338,6 +340,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         else:
             self._timer.stop()
         self.updateSegmentButton()
+        self.updateExportButton()
 
     def onTimer(self) -> None:
         for event in self.logic.poll():
@@ -378,10 +381,63 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         if event.kind is EventKind.CANCELLED:
             slicer.util.showStatusMessage(_("Segmentation cancelled."), 3000)
             return
+        if self.logic.isExportingDicom():
+            self.finishDicomExport(event)
+            return
         with slicer.util.tryWithErrorDisplay(_("The segmentation did not finish."), waitCursor=True):
             finding = self.logic.finishJob(event)
             if self._parameterNode is not None:
                 self._parameterNode.resultReport = finding.reportNode
+
+    # DICOM export
+
+    def updateExportButton(self) -> None:
+        """Export DICOM SEG + SR: for a finding with lesions, on a volume loaded from DICOM, while nothing runs."""
+        finding = self.currentFinding()
+        button = self.ui.exportDicomButton
+        if finding is None or not finding.present:
+            reason = _("There is no finding with lesions to export.")
+        else:
+            reason = dicomExportUnavailableReason(finding.inputVolumeNode)
+        button.enabled = reason is None and self._state is PanelState.IDLE
+        button.toolTip = reason or _(
+            "Write the model's lesions as a DICOM SEG (segments AUTOMATIC, the model named) and an SR with their "
+            "measurements and confidences, into a folder you choose. The model answers again on the DICOM series."
+        )
+
+    def onExportDicom(self) -> None:
+        finding = self.currentFinding()
+        if finding is None or self._state is not PanelState.IDLE:
+            return
+        folder = qt.QFileDialog.getExistingDirectory(
+            slicer.util.mainWindow(), _("Folder for the DICOM SEG and SR of '{finding}'").format(finding=finding.prompt)
+        )
+        if not folder:
+            return
+        with slicer.util.tryWithErrorDisplay(_("The DICOM export could not start."), waitCursor=True):
+            self.logic.startDicomExport(finding, Path(folder), self._parameterNode)
+            self.setState(PanelState.RUNNING)
+            self.ui.stageLabel.text = _("DICOM SEG and SR: the model answers again on the DICOM series...")
+
+    def finishDicomExport(self, event: WorkerEvent) -> None:
+        with slicer.util.tryWithErrorDisplay(_("The DICOM SEG and SR were not written."), waitCursor=True):
+            written = self.logic.finishDicomExport(event, self.confirmReplace)
+            if written is None:
+                slicer.util.showStatusMessage(_("Nothing was written; export again into another folder."), 10000)
+                return
+            slicer.util.infoDisplay(
+                _("Wrote {files} into {folder}.").format(
+                    files=", ".join(path.name for path in written), folder=written[0].parent
+                )
+            )
+
+    @staticmethod
+    def confirmReplace(existing: list[Path]) -> bool:
+        return slicer.util.confirmOkCancelDisplay(
+            _("{folder} already holds {files}. Replace them with this export?").format(
+                folder=existing[0].parent, files=", ".join(path.name for path in existing)
+            )
+        )
 
     def showDevice(self, description: str, isGPU: bool) -> None:
         if isGPU:
@@ -436,6 +492,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         finding = self.currentFinding()
         for button in (self.ui.acceptButton, self.ui.rejectButton, self.ui.saveCorrectionButton):
             button.enabled = finding is not None
+        self.updateExportButton()
 
     # Feedback
 
@@ -605,6 +662,49 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             lesionConfidence=parameters.lesionConfidence,
         )
         return self._job
+
+    def startDicomExport(self, finding: FindingNodes, folder: Path, parameters) -> SegmentationJob:
+        """Ask the worker for ``finding``'s DICOM SEG and SR (its own model, threshold, lesion confidence, modality
+        and points, on the DICOM series its volume was loaded from), to go into ``folder``; see
+        :mod:`ReinforcedVLLib.dicom_export`.
+
+        Raises:
+            ReinforcedVLError: the volume is not from DICOM, its files are gone, or the finding's model is not
+                installed.
+        """
+        sources = dicomSourceFiles(finding.inputVolumeNode)
+        modelId = finding.attribute(FindingAttribute.MODEL)
+        if modelId not in {model.model_id for model in installed_model_list()}:
+            raise ReinforcedVLError(
+                _(
+                    "The model that made '{finding}' ({model}) is not installed any more, so its DICOM SEG cannot be "
+                    "made: install it again, or segment the finding with another model and export that."
+                ).format(finding=finding.prompt, model=modelId)
+            )
+        lesionConfidence = finding.attribute(FindingAttribute.LESION_CONFIDENCE)
+        self._job = self.session.startDicomExport(
+            finding.inputVolumeNode,
+            finding.prompt,
+            sources,
+            folder,
+            modelId=modelId,
+            forceCPU=parameters.forceCPU,
+            threshold=float(finding.attribute(FindingAttribute.THRESHOLD)),
+            modality=finding.attribute(FindingAttribute.MODALITY) or "auto",
+            reportLanguage=parameters.reportLanguage,
+            spatialPrompts=spatialPromptsOf(finding),
+            lesionConfidence=float(lesionConfidence) if lesionConfidence else None,
+        )
+        return self._job
+
+    def isExportingDicom(self) -> bool:
+        """Whether the running job is a DICOM export."""
+        return self._job is not None and self._job.exportFolder is not None
+
+    def finishDicomExport(self, event: WorkerEvent, confirmReplace) -> list[Path] | None:
+        """The running export's files copied into its folder (None: the user declined to replace files there)."""
+        job, self._job = self._job, None
+        return self.session.finishDicomExport(job, event, confirmReplace)
 
     def poll(self) -> list[WorkerEvent]:
         return self.session.poll() if self._session is not None else []

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from scene_helpers import MODULE_FOLDER, REPOSITORY, slicer
 
+__all__ = ["APPLICATION", "DICOMDatabase", "PanelHarness", "buildTree"]
+
 SLICER_APP = Path(__file__).resolve().parent / "slicer_app"
 if str(SLICER_APP) not in sys.path:
     sys.path.insert(0, str(SLICER_APP))
@@ -27,6 +29,7 @@ import qt  # noqa: E402
 import slicer_packaging  # noqa: E402
 import slicer_widgets  # noqa: E402
 from application import SlicerApplication  # noqa: E402
+from dicom_database import DICOMDatabase  # noqa: E402
 from PySide6 import QtCore, QtTest, QtWidgets  # noqa: E402
 from terminologies import TerminologiesLogic  # noqa: E402
 

@@ -9,6 +9,8 @@ Requests (``{"type": ..., "id": ...}``; fields are checked by name, type and ran
                 spatial_prompts: {points: [{ras: [R, A, S], positive: bool}], box: {corner_a_ras, corner_b_ras}
                 | null} (optional; RAS mm; see reinforcedvl.spatial.prompts),
                 lesion_confidence: float in [0, 1] | null (lesions less confident are dropped; null: the default)
+                dicom: bool (optional; also write a DICOM SEG (segments AUTOMATIC, the model named) and SR
+                into output_folder/dicom; the volume must have been set from a DICOM series folder)
     cancel      id of the request to cancel
     shutdown    finish and exit
 
@@ -139,6 +141,12 @@ def _fraction(value: Any, name: str) -> float:
     return float(value)
 
 
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"'{name}' must be true or false, got {_json_type(value)}")
+    return value
+
+
 def _language(value: Any, name: str) -> str:
     if _text(value, name) not in ("en", "ja"):
         raise TypeError(f'\'{name}\' must be "en" or "ja", got {value!r:.40}')
@@ -170,6 +178,7 @@ _FIELDS: dict[RequestKind, dict[str, tuple[Any, bool]]] = {
         "language": (_language, False),
         "spatial_prompts": (_spatial_prompts, False),
         "lesion_confidence": (_fraction, False),
+        "dicom": (_flag, False),
     },
     RequestKind.CANCEL: {},
     RequestKind.SHUTDOWN: {},
@@ -327,6 +336,8 @@ class FindingOutcome:
         spatial_prompts: the points and box asked with, as :meth:`reinforcedvl.spatial.prompts.SpatialPrompts.to_dict`
             gives them (None: the description alone); a lesion's ``marked_points`` are in ``lesion_points``.
         lesion_points: lesion id -> the numbers of the positive points that chose it.
+        dicom_files: the DICOM SEG and SR written when the request asked for them (``seg_01.dcm``, ``sr.dcm``;
+            none where no lesion was drawn).
     """
 
     prompt: str
@@ -350,6 +361,7 @@ class FindingOutcome:
     status: str = "absent"
     reason: str = ""
     lesion_confidence: float = DEFAULT_LESION_CONFIDENCE
+    dicom_files: tuple[Path, ...] = ()
 
     @property
     def assessed(self) -> bool:
@@ -388,6 +400,7 @@ class FindingOutcome:
             status=str(values.get("status", "present" if values["present"] else "absent")),
             reason=str(values.get("reason", "")),
             lesion_confidence=float(values.get("lesion_confidence", DEFAULT_LESION_CONFIDENCE)),
+            dicom_files=tuple(folder / name for name in values.get("dicom", [])),
         )
 
     @classmethod

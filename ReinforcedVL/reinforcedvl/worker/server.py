@@ -20,6 +20,7 @@ from typing import Any, BinaryIO, TextIO
 
 import torch
 
+from ..dicom import DicomExportUnavailable, dicom_export_unavailable_reason
 from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
@@ -191,6 +192,8 @@ class WorkerServer:
         if self._volume is None:
             raise ReinforcedVLError("No volume is set: send a set_volume request before segment.")
         _check_output_folder(Path(request.data["output_folder"]))
+        if request.data.get("dicom") and (reason := dicom_export_unavailable_reason(self._volume)) is not None:
+            raise DicomExportUnavailable(reason)
         threshold = request.data.get("threshold")
         try:
             result = self._run_segment(request, threshold)
@@ -246,6 +249,7 @@ class WorkerServer:
                 device=predictor.device.description,
                 threshold=float(request.data.get("threshold") or predictor.config.mask_threshold),
                 lesion_confidence=_lesion_confidence(request),
+                dicom=bool(request.data.get("dicom")),
                 modality=predictor.prepared_volume.modality.modality.value,
             )
         except OSError as error:
