@@ -50,7 +50,11 @@ if PYTHON_SUPPORTED:
         missingRequirements,
         torchMissing,
     )
-    from ReinforcedVLLib.dicom_export import dicomExportUnavailableReason, dicomSourceFiles
+    from ReinforcedVLLib.dicom_export import (
+        dicomExportUnavailableReason,
+        dicomSourceFiles,
+        filesAnExportWouldReplace,
+    )
     from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
     from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
     from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
@@ -414,8 +418,11 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         )
         if not folder:
             return
+        replaceable = filesAnExportWouldReplace(Path(folder))
+        if replaceable and not self.confirmReplace(replaceable):
+            return
         with slicer.util.tryWithErrorDisplay(_("The DICOM export could not start."), waitCursor=True):
-            self.logic.startDicomExport(finding, Path(folder), self._parameterNode)
+            self.logic.startDicomExport(finding, Path(folder), self._parameterNode, replaceable)
             self.setState(PanelState.RUNNING)
             self.ui.stageLabel.text = _("DICOM SEG and SR: the model answers again on the DICOM series...")
 
@@ -663,10 +670,12 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
         )
         return self._job
 
-    def startDicomExport(self, finding: FindingNodes, folder: Path, parameters) -> SegmentationJob:
+    def startDicomExport(
+        self, finding: FindingNodes, folder: Path, parameters, replaceable: list[Path] | None = None
+    ) -> SegmentationJob:
         """Ask the worker for ``finding``'s DICOM SEG and SR (its own model, threshold, lesion confidence, modality
-        and points, on the DICOM series its volume was loaded from), to go into ``folder``; see
-        :mod:`ReinforcedVLLib.dicom_export`.
+        and points, on the DICOM series its volume was loaded from), to go into ``folder``, where the user agreed to
+        replace ``replaceable``; see :mod:`ReinforcedVLLib.dicom_export`.
 
         Raises:
             ReinforcedVLError: the volume is not from DICOM, its files are gone, or the finding's model is not
@@ -694,6 +703,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             reportLanguage=parameters.reportLanguage,
             spatialPrompts=spatialPromptsOf(finding),
             lesionConfidence=float(lesionConfidence) if lesionConfidence else None,
+            replaceable=replaceable or (),
         )
         return self._job
 

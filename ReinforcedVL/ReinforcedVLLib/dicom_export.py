@@ -4,7 +4,8 @@ Algorithm Identification) and an SR with their measurements and the model's conf
 A DICOM SEG must reference the images it was drawn on, so the worker answers the finding again on the DICOM series
 the input volume was loaded from (its files in Slicer's DICOM database), with the finding's own model, threshold,
 lesion confidence, modality and points, and writes the objects (``segment`` with ``dicom``). They are then copied
-into the folder the user chose, never over a file there without asking.
+into the folder the user chose, never over a file there without asking: before the model runs (files named as the
+export's are there already) and again before copying (files that appeared since).
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from pathlib import Path
 import slicer
 
 from reinforcedvl.errors import ReinforcedVLError
+from reinforcedvl.vocabulary import DICOM_SEG_FILE, DICOM_SR_FILE
 
-__all__ = ["DICOM_INSTANCE_UIDS_ATTRIBUTE", "dicomExportUnavailableReason", "dicomSourceFiles", "copyExportedFiles"]
+__all__ = [
+    "DICOM_INSTANCE_UIDS_ATTRIBUTE",
+    "dicomExportUnavailableReason",
+    "dicomSourceFiles",
+    "filesAnExportWouldReplace",
+    "copyExportedFiles",
+]
 
 DICOM_INSTANCE_UIDS_ATTRIBUTE = "DICOM.instanceUIDs"
 """The volume-node attribute Slicer's DICOM module sets: the SOP Instance UIDs of the loaded images."""
@@ -58,16 +66,26 @@ def dicomSourceFiles(volumeNode) -> list[Path]:
     return [Path(file) for file in files]
 
 
+def filesAnExportWouldReplace(folder: Path) -> list[Path]:
+    """The files in ``folder`` that exporting one finding would write over (its SEG and the SR)."""
+    names = (DICOM_SEG_FILE.format(number=1), DICOM_SR_FILE)
+    return [Path(folder) / name for name in names if (Path(folder) / name).exists()]
+
+
 def copyExportedFiles(
-    files: Sequence[Path], folder: Path, confirmReplace: Callable[[list[Path]], bool]
+    files: Sequence[Path],
+    folder: Path,
+    confirmReplace: Callable[[list[Path]], bool],
+    replaceable: Sequence[Path] = (),
 ) -> list[Path] | None:
-    """Copy ``files`` into ``folder``; where some are there already, only if ``confirmReplace(those)`` says yes.
+    """Copy ``files`` into ``folder``; where some are there already and not in ``replaceable`` (the user agreed to
+    replace those), only if ``confirmReplace(those)`` says yes.
 
     Returns the files written, or None when the user declined (nothing written).
     """
     folder = Path(folder)
     targets = [folder / Path(file).name for file in files]
-    existing = [target for target in targets if target.exists()]
+    existing = [target for target in targets if target.exists() and target not in set(replaceable)]
     if existing and not confirmReplace(existing):
         return None
     folder.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,8 @@ class SegmentationJob:
     spatialPrompts: dict | None = None
     exportFolder: Path | None = None
     """Where the user asked the DICOM SEG and SR to go (a DICOM export job), else None."""
+    replaceable: tuple[Path, ...] = ()
+    """Files in ``exportFolder`` the user agreed to replace when the export started."""
 
     @property
     def requestIds(self) -> tuple[str, ...]:
@@ -137,9 +139,11 @@ class InferenceSession:
         reportLanguage: str = "en",
         spatialPrompts: dict | None = None,
         lesionConfidence: float | None = None,
+        replaceable: Sequence[Path] = (),
     ) -> SegmentationJob:
         """Ask the worker about ``finding`` on the DICOM series ``sourceFiles`` (copied into the session's folder)
-        and to write its DICOM SEG and SR; :meth:`finishDicomExport` copies them into ``exportFolder``."""
+        and to write its DICOM SEG and SR; :meth:`finishDicomExport` copies them into ``exportFolder``, replacing
+        the files of ``replaceable`` there without asking again."""
         client = self._workerFor(modelId, "cpu" if forceCPU else "auto")
         self._jobCount += 1
         series = self.workFolder / "dicom-series" / f"series-{self._jobCount:03d}"
@@ -166,6 +170,7 @@ class InferenceSession:
             outputFolder,
             spatialPrompts,
             exportFolder=Path(exportFolder),
+            replaceable=tuple(replaceable),
         )
 
     @staticmethod
@@ -186,7 +191,7 @@ class InferenceSession:
                 f"The model drew no lesion for '{outcome.prompt}' on the DICOM series, so there is no DICOM SEG or SR "
                 "to write."
             )
-        return copyExportedFiles(outcome.dicom_files, job.exportFolder, confirmReplace)
+        return copyExportedFiles(outcome.dicom_files, job.exportFolder, confirmReplace, job.replaceable)
 
     def poll(self) -> list[WorkerEvent]:
         """The worker's events since the last call (progress, results, errors, a crash)."""

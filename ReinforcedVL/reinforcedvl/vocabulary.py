@@ -22,6 +22,8 @@ __all__ = [
     "LesionKey",
     "FindingAttribute",
     "DEFAULT_LESION_CONFIDENCE",
+    "DICOM_SEG_FILE",
+    "DICOM_SR_FILE",
 ]
 
 Language = Literal["en", "ja"]
@@ -60,6 +62,11 @@ DEFAULT_LESION_CONFIDENCE = 0.0
 """The default lesion confidence threshold: lesions whose confidence (mean probability over their voxels) is under it
 are neither drawn nor reported; 0 keeps every lesion the mask threshold made (see docs/model-card.md, "Lesion
 confidence", for the dev-split sweep that chose it)."""
+
+DICOM_SEG_FILE = "seg_{number:02d}.dcm"
+"""The DICOM SEG file of finding ``number`` (1, 2, ...) of a DICOM export."""
+DICOM_SR_FILE = "sr.dcm"
+"""The DICOM SR (measurement report) file of a DICOM export."""
 
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 """Where the network may run: ``auto`` (a GPU if there is one, else the CPU), ``cpu`` or ``cuda``."""

@@ -1,7 +1,8 @@
 """Export DICOM SEG + SR from the panel, driven as a user would: a CT series loaded from DICOM (the real 3-slice
 series), a finding segmented with the real worker, the export button, a folder chosen; the worker writes the
 model's SEG (segments AUTOMATIC, the model named) and SR (with its confidences), and a second export into the same
-folder asks before replacing anything."""
+folder asks before replacing anything (when the export starts, and again before copying for files that appeared
+while the model ran)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from PySide6 import QtWidgets
 
 from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import build_network
-from scene_helpers import slicer
+from ReinforcedVLLib.dicom_export import copyExportedFiles
+from ReinforcedVLLib.scene_export import addFindingToScene
+from scene_helpers import make_outcome, slicer
 
 WORKER_TIMEOUT_S = 300
 MODEL = "dicom-test-model"
@@ -58,12 +61,23 @@ def test_export_writes_the_models_seg_and_sr_and_never_replaces_without_asking(p
     out = tmp_path / "export"
     out.mkdir()
     (out / "notes.txt").write_text("the user's own file", encoding="utf-8")
+    (out / "sr.dcm").write_bytes(b"an earlier export the user keeps")
     panel.answer("getExistingDirectory", str(out))
+    panel.answer("messageBox", QtWidgets.QMessageBox.StandardButton.Cancel)  # "Replace them?" -> Cancel
+    panel.click(ui.exportDicomButton)
+    assert f"{out} already holds sr.dcm. Replace them" in panel.dialogs()[-1]
+    assert panel.idle() and (out / "sr.dcm").read_bytes() == b"an earlier export the user keeps"  # nothing started
+
+    asked = len(panel.dialogs())
+    panel.answer("getExistingDirectory", str(out))
+    panel.answer("messageBox", QtWidgets.QMessageBox.StandardButton.Ok)  # this time the user agrees
     panel.click(ui.exportDicomButton)
     assert panel.segmentButtonText == "Cancel" and not ui.exportDicomButton.enabled  # running, cancellable
     panel.waitUntil(panel.idle, WORKER_TIMEOUT_S, "the DICOM export")
-    assert panel.dialogs()[-1] == f"Wrote seg_01.dcm, sr.dcm into {out}."
+    assert panel.dialogs()[asked:] == [f"{out} already holds sr.dcm. Replace them with this export?",
+                                       f"Wrote seg_01.dcm, sr.dcm into {out}."]  # fmt: skip
     assert sorted(path.name for path in out.iterdir()) == ["notes.txt", "seg_01.dcm", "sr.dcm"]
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "the user's own file"
     seg = pydicom.dcmread(out / "seg_01.dcm")
     assert {segment.SegmentAlgorithmType for segment in seg.SegmentSequence} == {"AUTOMATIC"}
     identification = seg.SegmentSequence[0].SegmentationAlgorithmIdentificationSequence[0]
@@ -77,32 +91,42 @@ def test_export_writes_the_models_seg_and_sr_and_never_replaces_without_asking(p
     assert len(confidences) == len(groups) == len(seg.SegmentSequence)
     assert panel.scene.GetNumberOfNodesByClass("vtkMRMLSegmentationNode") == 1  # the export adds nothing to the scene
 
-    written = {path.name: path.read_bytes() for path in out.iterdir()}
-    panel.answer("getExistingDirectory", str(out))
-    panel.answer("messageBox", QtWidgets.QMessageBox.StandardButton.Cancel)  # "Replace them?" -> Cancel
-    panel.click(ui.exportDicomButton)
-    panel.waitUntil(panel.idle, WORKER_TIMEOUT_S, "the second DICOM export")
-    assert "already holds seg_01.dcm, sr.dcm. Replace them" in panel.dialogs()[-1]
-    assert {path.name: path.read_bytes() for path in out.iterdir()} == written
-    assert panel.statusMessage().startswith("Nothing was written")
-
-    panel.answer("getExistingDirectory", str(out))
-    panel.answer("messageBox", QtWidgets.QMessageBox.StandardButton.Ok)  # this time the user agrees
-    panel.click(ui.exportDicomButton)
-    panel.waitUntil(panel.idle, WORKER_TIMEOUT_S, "the third DICOM export")
-    assert panel.dialogs()[-1] == f"Wrote seg_01.dcm, sr.dcm into {out}."
-    assert pydicom.dcmread(out / "seg_01.dcm").SOPInstanceUID != seg.SOPInstanceUID
-    assert (out / "notes.txt").read_text(encoding="utf-8") == "the user's own file"
-
     panel.answer("getExistingDirectory", "")  # the user closes the folder dialog: nothing starts
     panel.click(ui.exportDicomButton)
     assert panel.idle()
 
 
-def test_a_volume_not_loaded_from_dicom_cannot_be_exported_and_says_why(panel, sample_node):
-    finding = _segment(panel, sample_node, "solid lung nodule")
+def test_files_that_appear_while_the_model_runs_are_not_replaced_without_asking(tmp_path):
+    made = tmp_path / "worker"
+    made.mkdir()
+    files = [made / "seg_01.dcm", made / "sr.dcm"]
+    for file in files:
+        file.write_bytes(b"new " + file.name.encode())
+    folder = tmp_path / "chosen"
+    folder.mkdir()
+    (folder / "sr.dcm").write_bytes(b"agreed to replace")
+    asked = []
+    assert copyExportedFiles(files, folder, lambda existing: asked.append(existing), [folder / "sr.dcm"]) == [
+        folder / "seg_01.dcm",
+        folder / "sr.dcm",
+    ]
+    assert asked == [] and (folder / "sr.dcm").read_bytes() == b"new sr.dcm"
+    (folder / "seg_01.dcm").write_bytes(b"appeared since")  # e.g. another export into the same folder
+    assert copyExportedFiles(files, folder, lambda existing: asked.append(existing) or False) is None
+    assert (
+        asked == [[folder / "seg_01.dcm", folder / "sr.dcm"]]
+        and (folder / "seg_01.dcm").read_bytes() == b"appeared since"
+    )
+
+
+def test_a_volume_not_loaded_from_dicom_cannot_be_exported_and_says_why(
+    panel, synthetic_node, synthetic_study, tmp_path
+):
+    finding = addFindingToScene(
+        synthetic_node, make_outcome(tmp_path / "outcome", *synthetic_study, "solid nodule", present=True)
+    )
+    panel.widget._parameterNode.resultReport = finding.reportNode
+    panel.processEvents()
     assert not panel.ui.exportDicomButton.enabled
-    if finding.present:
-        assert "was not loaded from DICOM" in panel.ui.exportDicomButton.toolTip
-    else:
-        assert panel.ui.exportDicomButton.toolTip == "There is no finding with lesions to export."
+    assert "'synthetic CT' was not loaded from DICOM" in panel.ui.exportDicomButton.toolTip
+    assert panel.ui.acceptButton.enabled  # the finding is shown; only its DICOM export is unavailable

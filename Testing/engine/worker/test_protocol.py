@@ -70,6 +70,7 @@ MALFORMED = [
     ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "lesion_confidence": 1.2}', "s", "got 1.2"),
     ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "lesion_confidence": -0.1}', "s", "between"),
     ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "lesion_confidence": "1"}', "s", "a number"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "dicom": "yes"}', "s", "true or false"),
     ('{"type": "cancel", "id": "c", "request_id": "s"}', "c", "its fields are none besides 'type' and 'id'"),
 ]
 
