@@ -690,6 +690,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
                     "made: install it again, or segment the finding with another model and export that."
                 ).format(finding=finding.prompt, model=modelId)
             )
+        threshold = finding.attribute(FindingAttribute.THRESHOLD)
         lesionConfidence = finding.attribute(FindingAttribute.LESION_CONFIDENCE)
         self._job = self.session.startDicomExport(
             finding.inputVolumeNode,
@@ -698,7 +699,7 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             folder,
             modelId=modelId,
             forceCPU=parameters.forceCPU,
-            threshold=float(finding.attribute(FindingAttribute.THRESHOLD)),
+            threshold=float(threshold) if threshold else None,
             modality=finding.attribute(FindingAttribute.MODALITY) or "auto",
             reportLanguage=parameters.reportLanguage,
             spatialPrompts=spatialPromptsOf(finding),
