@@ -64,7 +64,7 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.point_prompts_section import PointPromptsSection
     from ReinforcedVLLib.prompt_markups import PromptRole, promptNode, spatialPromptsFromNodes, spatialPromptsOf
     from ReinforcedVLLib.results_section import ResultsSection
-else:
+else:  # placeholders for the parameter class below; the panel is not built on this Slicer
     DEFAULT_MODEL_ID = ""
     DEFAULT_LESION_CONFIDENCE = 0.0
     LANGUAGES, MODALITIES = (), ()

@@ -130,3 +130,12 @@ def test_a_volume_not_loaded_from_dicom_cannot_be_exported_and_says_why(
     assert not panel.ui.exportDicomButton.enabled
     assert "'synthetic CT' was not loaded from DICOM" in panel.ui.exportDicomButton.toolTip
     assert panel.ui.acceptButton.enabled  # the finding is shown; only its DICOM export is unavailable
+
+    # loaded from DICOM once, but its files are no longer in the database: the export says so and starts nothing
+    synthetic_node.SetAttribute("DICOM.instanceUIDs", "1.2.826.0.1.3680043.8.498.1 1.2.826.0.1.3680043.8.498.2")
+    panel.widget.updateResults()
+    assert panel.ui.exportDicomButton.enabled
+    panel.answer("getExistingDirectory", str(tmp_path))
+    panel.click(panel.ui.exportDicomButton)
+    assert "2 of the 2 DICOM files of 'synthetic CT' are not in Slicer's DICOM database" in panel.dialogs()[-1]
+    assert panel.idle() and not panel.widget.logic.hasJob()
