@@ -12,23 +12,12 @@ import pytest
 from panel_harness import DICOMDatabase, PanelHarness
 from PySide6 import QtWidgets
 
-from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
-from reinforcedvl.modeling import build_network
 from ReinforcedVLLib.dicom_export import copyExportedFiles
 from ReinforcedVLLib.scene_export import addFindingToScene
 from scene_helpers import make_outcome, slicer
 
 WORKER_TIMEOUT_S = 300
 MODEL = "dicom-test-model"
-
-
-@pytest.fixture(scope="module")
-def always_present(untrained_checkpoint, tmp_path_factory):
-    """The untrained test network calling every finding present (so lesions are drawn), on the series' 3 mm grid."""
-    folder = tmp_path_factory.mktemp("always-present")
-    config = read_checkpoint(untrained_checkpoint).config.replace(existence_threshold=0.0, spacing_mm=(3.0, 3.0, 3.0))
-    save_checkpoint(folder, build_network(config), config, ModelIdentity(MODEL, "2.3.4"))
-    return folder
 
 
 @pytest.fixture
