@@ -39,7 +39,8 @@ PYTHON_SUPPORTED = pythonSupported()
 if PYTHON_SUPPORTED:
     from reinforcedvl.errors import ReinforcedVLError
     from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_model_list
-    from reinforcedvl.vocabulary import LANGUAGES
+    from reinforcedvl.terminology_context import TERMINOLOGY_FILE_NAME
+    from reinforcedvl.vocabulary import DEFAULT_LESION_CONFIDENCE, LANGUAGES
     from reinforcedvl.vocabulary import MODALITY_CHOICES as MODALITIES
     from reinforcedvl.worker.protocol import EventKind, WorkerEvent
     from ReinforcedVLLib.dependencies import (
@@ -49,6 +50,11 @@ if PYTHON_SUPPORTED:
         missingRequirements,
         torchMissing,
     )
+    from ReinforcedVLLib.dicom_export import (
+        dicomExportUnavailableReason,
+        dicomSourceFiles,
+        filesAnExportWouldReplace,
+    )
     from ReinforcedVLLib.feedback_capture import captureFeedback, correctionSegmentation
     from ReinforcedVLLib.feedback_sink import FeedbackAction, FeedbackSink, FeedbackStoreSink
     from ReinforcedVLLib.finding_nodes import FindingAttribute, FindingNodes, findingReports
@@ -56,12 +62,17 @@ if PYTHON_SUPPORTED:
     from ReinforcedVLLib.inference_session import InferenceSession, SegmentationJob
     from ReinforcedVLLib.models_section import ModelsSection
     from ReinforcedVLLib.point_prompts_section import PointPromptsSection
+    from ReinforcedVLLib.prompt_markups import PromptRole, promptNode, spatialPromptsFromNodes, spatialPromptsOf
     from ReinforcedVLLib.results_section import ResultsSection
-else:
+else:  # placeholders for the parameter class below; the panel is not built on this Slicer
     DEFAULT_MODEL_ID = ""
+    DEFAULT_LESION_CONFIDENCE = 0.0
     LANGUAGES, MODALITIES = (), ()
 
 SAMPLE_FILE = Path(__file__).resolve().parent / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
+TERMINOLOGY_FOLDER = Path(__file__).resolve().parent / "Resources" / "Terminology"
+SAMPLE_MASK_FILE = SAMPLE_FILE.with_name(SAMPLE_FILE.name.replace(".nii.gz", "_mask.nii.gz"))
+"""The sample's LIDC reference annotation (the self-test clicks at its centre)."""
 SAMPLE_SHA256 = "SHA256:f63da629ca0d6b26d6a32f60cc431df481b94802a1dd4816d6065c1d80d4601a"
 _LANGUAGE_LABELS = {"en": "English", "ja": "日本語"}
 REPORT_LANGUAGES = tuple((code, _LANGUAGE_LABELS[code]) for code in LANGUAGES)
@@ -92,6 +103,7 @@ class ReinforcedVL(ScriptedLoadableModule):
             logging.error(unsupportedSlicerMessage())
             return
         slicer.app.connect("startupCompleted()", registerSampleData)
+        slicer.app.connect("startupCompleted()", registerTerminology)
 
 
 def registerSampleData():
@@ -108,6 +120,22 @@ def registerSampleData():
     )
 
 
+def registerTerminology() -> None:
+    """The segments' codes (Nodule, Lesion, Neoplasm, organs...) as a terminology context of Slicer's, so that its
+    terminology picker resolves them; without the Terminologies module only a warning is logged."""
+    path = TERMINOLOGY_FOLDER / TERMINOLOGY_FILE_NAME
+    try:
+        terminologies = slicer.modules.terminologies.logic()
+    except AttributeError:
+        logging.warning(
+            "Slicer's Terminologies module is not loaded, so ReinforcedVL's segment codes (%s) are shown by name only",
+            path.name,
+        )
+        return
+    if not terminologies.LoadTerminologyFromFile(str(path)):
+        logging.warning("Slicer could not load ReinforcedVL's terminology context %s", path)
+
+
 #
 # ReinforcedVLParameterNode
 #
@@ -121,6 +149,7 @@ class ReinforcedVLParameterNode:
     secondChannelVolume: vtkMRMLScalarVolumeNode
     finding: str
     threshold: Annotated[float, WithinRange(0.05, 0.95)] = 0.5
+    lesionConfidence: Annotated[float, WithinRange(0.0, 1.0)] = DEFAULT_LESION_CONFIDENCE
     forceCPU: bool = False
     modelId: str = DEFAULT_MODEL_ID
     modality: str = "auto"
@@ -187,6 +216,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         self.ui.acceptButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.ACCEPT))
         self.ui.rejectButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.REJECT))
         self.ui.saveCorrectionButton.connect("clicked(bool)", lambda: self.onFeedback(FeedbackAction.CORRECTION))
+        self.ui.exportDicomButton.connect("clicked(bool)", self.onExportDicom)
         self.results = ResultsSection(self.ui, self.currentFinding)
         self.models = ModelsSection(self.ui, self.onModelsChanged, beforeDelete=self.onModelAboutToBeDeleted)
         self.pointPrompts = PointPromptsSection(self.ui, self.layout, onNewPoint=self.onPointPlaced)
@@ -314,6 +344,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         else:
             self._timer.stop()
         self.updateSegmentButton()
+        self.updateExportButton()
 
     def onTimer(self) -> None:
         for event in self.logic.poll():
@@ -354,10 +385,66 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         if event.kind is EventKind.CANCELLED:
             slicer.util.showStatusMessage(_("Segmentation cancelled."), 3000)
             return
+        if self.logic.isExportingDicom():
+            self.finishDicomExport(event)
+            return
         with slicer.util.tryWithErrorDisplay(_("The segmentation did not finish."), waitCursor=True):
             finding = self.logic.finishJob(event)
             if self._parameterNode is not None:
                 self._parameterNode.resultReport = finding.reportNode
+
+    # DICOM export
+
+    def updateExportButton(self) -> None:
+        """Export DICOM SEG + SR: for a finding with lesions, on a volume loaded from DICOM, while nothing runs."""
+        finding = self.currentFinding()
+        button = self.ui.exportDicomButton
+        if finding is None or not finding.present:
+            reason = _("There is no finding with lesions to export.")
+        else:
+            reason = dicomExportUnavailableReason(finding.inputVolumeNode)
+        button.enabled = reason is None and self._state is PanelState.IDLE
+        button.toolTip = reason or _(
+            "Write the model's lesions as a DICOM SEG (segments AUTOMATIC, the model named) and an SR with their "
+            "measurements and confidences, into a folder you choose. The model answers again on the DICOM series."
+        )
+
+    def onExportDicom(self) -> None:
+        finding = self.currentFinding()
+        if finding is None or self._state is not PanelState.IDLE:
+            return
+        folder = qt.QFileDialog.getExistingDirectory(
+            slicer.util.mainWindow(), _("Folder for the DICOM SEG and SR of '{finding}'").format(finding=finding.prompt)
+        )
+        if not folder:
+            return
+        replaceable = filesAnExportWouldReplace(Path(folder))
+        if replaceable and not self.confirmReplace(replaceable):
+            return
+        with slicer.util.tryWithErrorDisplay(_("The DICOM export could not start."), waitCursor=True):
+            self.logic.startDicomExport(finding, Path(folder), self._parameterNode, replaceable)
+            self.setState(PanelState.RUNNING)
+            self.ui.stageLabel.text = _("DICOM SEG and SR: the model answers again on the DICOM series...")
+
+    def finishDicomExport(self, event: WorkerEvent) -> None:
+        with slicer.util.tryWithErrorDisplay(_("The DICOM SEG and SR were not written."), waitCursor=True):
+            written = self.logic.finishDicomExport(event, self.confirmReplace)
+            if written is None:
+                slicer.util.showStatusMessage(_("Nothing was written; export again into another folder."), 10000)
+                return
+            slicer.util.infoDisplay(
+                _("Wrote {files} into {folder}.").format(
+                    files=", ".join(path.name for path in written), folder=written[0].parent
+                )
+            )
+
+    @staticmethod
+    def confirmReplace(existing: list[Path]) -> bool:
+        return slicer.util.confirmOkCancelDisplay(
+            _("{folder} already holds {files}. Replace them with this export?").format(
+                folder=existing[0].parent, files=", ".join(path.name for path in existing)
+            )
+        )
 
     def showDevice(self, description: str, isGPU: bool) -> None:
         if isGPU:
@@ -412,6 +499,7 @@ class ReinforcedVLWidget(ScriptedLoadableModuleWidget, VTKObservationMixin):
         finding = self.currentFinding()
         for button in (self.ui.acceptButton, self.ui.rejectButton, self.ui.saveCorrectionButton):
             button.enabled = finding is not None
+        self.updateExportButton()
 
     # Feedback
 
@@ -578,8 +666,56 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
             modality=parameters.modality,
             reportLanguage=parameters.reportLanguage,
             spatialPrompts=spatialPrompts,
+            lesionConfidence=parameters.lesionConfidence,
         )
         return self._job
+
+    def startDicomExport(
+        self, finding: FindingNodes, folder: Path, parameters, replaceable: list[Path] | None = None
+    ) -> SegmentationJob:
+        """Ask the worker for ``finding``'s DICOM SEG and SR (its own model, threshold, lesion confidence, modality
+        and points, on the DICOM series its volume was loaded from), to go into ``folder``, where the user agreed to
+        replace ``replaceable``; see :mod:`ReinforcedVLLib.dicom_export`.
+
+        Raises:
+            ReinforcedVLError: the volume is not from DICOM, its files are gone, or the finding's model is not
+                installed.
+        """
+        sources = dicomSourceFiles(finding.inputVolumeNode)
+        modelId = finding.attribute(FindingAttribute.MODEL)
+        if modelId not in {model.model_id for model in installed_model_list()}:
+            raise ReinforcedVLError(
+                _(
+                    "The model that made '{finding}' ({model}) is not installed any more, so its DICOM SEG cannot be "
+                    "made: install it again, or segment the finding with another model and export that."
+                ).format(finding=finding.prompt, model=modelId)
+            )
+        threshold = finding.attribute(FindingAttribute.THRESHOLD)
+        lesionConfidence = finding.attribute(FindingAttribute.LESION_CONFIDENCE)
+        self._job = self.session.startDicomExport(
+            finding.inputVolumeNode,
+            finding.prompt,
+            sources,
+            folder,
+            modelId=modelId,
+            forceCPU=parameters.forceCPU,
+            threshold=float(threshold) if threshold else None,
+            modality=finding.attribute(FindingAttribute.MODALITY) or "auto",
+            reportLanguage=parameters.reportLanguage,
+            spatialPrompts=spatialPromptsOf(finding),
+            lesionConfidence=float(lesionConfidence) if lesionConfidence else None,
+            replaceable=replaceable or (),
+        )
+        return self._job
+
+    def isExportingDicom(self) -> bool:
+        """Whether the running job is a DICOM export."""
+        return self._job is not None and self._job.exportFolder is not None
+
+    def finishDicomExport(self, event: WorkerEvent, confirmReplace) -> list[Path] | None:
+        """The running export's files copied into its folder (None: the user declined to replace files there)."""
+        job, self._job = self._job, None
+        return self.session.finishDicomExport(job, event, confirmReplace)
 
     def poll(self) -> list[WorkerEvent]:
         return self.session.poll() if self._session is not None else []
@@ -637,7 +773,8 @@ class ReinforcedVLLogic(ScriptedLoadableModuleLogic):
 class ReinforcedVLTest(ScriptedLoadableModuleTest):
     """What is safe on any machine, the extension build machines included (no package is installed, no model is
     needed): the module's state on the bundled sample. Then, where the worker's packages are installed, two findings
-    on the sample and the scene saved and reloaded; skipped with the reason where they are not."""
+    on the sample and the scene saved and reloaded, and a click on the nodule with its description (click and
+    describe); both skipped with the reason where they are not."""
 
     WORKER_TIMEOUT_S = 600
 
@@ -651,6 +788,8 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         self.test_ReinforcedVL_moduleState()
         self.setUp()
         self.test_ReinforcedVL_sampleFlow()
+        self.setUp()
+        self.test_ReinforcedVL_clickAndDescribe()
 
     def test_ReinforcedVL_moduleState(self):
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
@@ -671,12 +810,7 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         self.assertEqual(logic.poll(), [])
 
     def test_ReinforcedVL_sampleFlow(self):
-        missing = (["torch"] if torchMissing() else []) + missingRequirements()
-        if missing:
-            self.skipTest(
-                "the worker's packages are not installed here ({packages}); press Segment once in the module to "
-                "install them, then run the self-test again".format(packages=", ".join(missing))
-            )
+        self._skipWithoutWorkerPackages()
         self.delayDisplay("Loading the bundled LIDC-IDRI sample")
         volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
         logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
@@ -709,6 +843,54 @@ class ReinforcedVLTest(ScriptedLoadableModuleTest):
         self.assertEqual([f.prompt for f in reloaded], ["solid lung nodule", "ground-glass lung nodule"])
         self.assertTrue(all(f.evidenceNode is not None and f.inputVolumeNode is not None for f in reloaded))
         self.delayDisplay("Test passed")
+
+    def test_ReinforcedVL_clickAndDescribe(self):
+        """A point on the sample's nodule (the centre of its LIDC annotation) placed in the lesion-points list, as a
+        click in a slice view does, and the description: the answer keeps the point, and lesions are the marked one."""
+        self._skipWithoutWorkerPackages()
+        self.delayDisplay("Click and describe: a point on the nodule of the bundled sample")
+        volumeNode = slicer.util.loadVolume(str(SAMPLE_FILE))
+        points = promptNode(slicer.mrmlScene, PromptRole.POSITIVE)
+        points.AddControlPoint(*self._sampleNoduleCentre())
+        prompts = spatialPromptsFromNodes(points, None, None)
+        self.assertEqual(len(prompts["points"]), 1)
+        logic = ReinforcedVLLogic(FeedbackStoreSink(Path(slicer.app.temporaryPath) / "ReinforcedVLTestFeedback"))
+        model = self._model()
+        try:
+            finding = logic.process(
+                volumeNode, "solid lung nodule", model, timeoutSeconds=self.WORKER_TIMEOUT_S, spatialPrompts=prompts
+            )
+        finally:
+            logic.stop()
+        self.assertIs(finding.inputVolumeNode, volumeNode)
+        self.assertEqual(spatialPromptsOf(finding), prompts)
+        segments = finding.segmentationNode.GetSegmentation().GetNumberOfSegments() if finding.present else 0
+        self.assertEqual(finding.measurementsNode.GetTable().GetNumberOfRows(), segments)
+        if finding.present:
+            self.assertIn("at the marked point", finding.reportNode.GetText())
+        self.delayDisplay("Click and describe passed")
+
+    @staticmethod
+    def _sampleNoduleCentre() -> list[float]:
+        """The RAS centre of the sample's reference annotation (loaded, read and removed again)."""
+        import numpy as np
+
+        maskNode = slicer.util.loadVolume(str(SAMPLE_MASK_FILE), {"labelmap": True, "show": False})
+        try:
+            k, j, i = np.argwhere(slicer.util.arrayFromVolume(maskNode) > 0).mean(axis=0)
+            ijkToRAS = vtk.vtkMatrix4x4()
+            maskNode.GetIJKToRASMatrix(ijkToRAS)
+            return list(ijkToRAS.MultiplyPoint([i, j, k, 1.0])[:3])
+        finally:
+            slicer.mrmlScene.RemoveNode(maskNode)
+
+    def _skipWithoutWorkerPackages(self) -> None:
+        missing = (["torch"] if torchMissing() else []) + missingRequirements()
+        if missing:
+            self.skipTest(
+                "the worker's packages are not installed here ({packages}); press Segment once in the module to "
+                "install them, then run the self-test again".format(packages=", ".join(missing))
+            )
 
     def _model(self) -> str:
         """The starter model if installed; else an untrained checkpoint made for this test (mechanics only)."""

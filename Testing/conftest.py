@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from geometry_helpers import affine_from, ellipsoid_mask
-from reinforcedvl.model_store.checkpoint import ModelIdentity, save_checkpoint
+from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import ModelConfig, TextEncoder, build_network
 from reinforcedvl.volume import LabelMap, ScalarVolume
 
@@ -60,4 +60,14 @@ def untrained_checkpoint(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("untrained-checkpoint")
     config = ModelConfig(window_size=(48, 48, 48), min_window_size=(16, 16, 16))
     save_checkpoint(folder, build_network(config), config, ModelIdentity("untrained-test-model", "0.0.0"))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def always_present(untrained_checkpoint, tmp_path_factory) -> Path:
+    """The untrained test network calling every finding present (so lesions are drawn), on a 3 mm grid (the DICOM
+    tests' 3-slice CT series); model id ``dicom-test-model``, version 2.3.4."""
+    folder = tmp_path_factory.mktemp("always-present")
+    config = read_checkpoint(untrained_checkpoint).config.replace(existence_threshold=0.0, spacing_mm=(3.0, 3.0, 3.0))
+    save_checkpoint(folder, build_network(config), config, ModelIdentity("dicom-test-model", "2.3.4"))
     return folder

@@ -25,6 +25,7 @@ from reinforcedvl.errors import ReinforcedVLError
 from reinforcedvl.worker.client import WorkerClient, WorkerError
 from reinforcedvl.worker.protocol import EventKind, FindingOutcome, WorkerEvent
 
+from .dicom_export import copyExportedFiles
 from .finding_nodes import FindingNodes
 from .prompt_markups import recordSpatialPrompts
 from .scene_export import addFindingToScene
@@ -43,6 +44,10 @@ class SegmentationJob:
     volumeRequestId: str | None
     outputFolder: Path
     spatialPrompts: dict | None = None
+    exportFolder: Path | None = None
+    """Where the user asked the DICOM SEG and SR to go (a DICOM export job), else None."""
+    replaceable: tuple[Path, ...] = ()
+    """Files in ``exportFolder`` the user agreed to replace when the export started."""
 
     @property
     def requestIds(self) -> tuple[str, ...]:
@@ -86,12 +91,14 @@ class InferenceSession:
         modality: str = "auto",
         reportLanguage: str = "en",
         spatialPrompts: dict | None = None,
+        lesionConfidence: float | None = None,
     ) -> SegmentationJob:
         """Ask the worker (started or restarted as needed) about ``finding`` in ``volumeNode``; returns at once.
 
         ``reportLanguage`` is ``"en"`` or ``"ja"``; the volume node's name heads the report. ``spatialPrompts``
         (:func:`.prompt_markups.spatialPromptsFromNodes`) say where to look; asked again with one more point on
-        the same volume, the worker computes only the windows the new point needs.
+        the same volume, the worker computes only the windows the new point needs. ``lesionConfidence`` (0-1):
+        lesions less confident are neither drawn nor reported (None: the engine's default).
 
         Raises:
             WorkerError: the worker could not be started.
@@ -107,11 +114,84 @@ class InferenceSession:
         self._jobCount += 1
         outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
         segmentRequestId = client.segment(
-            finding, outputFolder, threshold=threshold, language=reportLanguage, spatial_prompts=spatialPrompts
+            finding,
+            outputFolder,
+            threshold=threshold,
+            language=reportLanguage,
+            spatial_prompts=spatialPrompts,
+            lesion_confidence=lesionConfidence,
         )
         return SegmentationJob(
             volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder, spatialPrompts
         )
+
+    def startDicomExport(
+        self,
+        volumeNode: slicer.vtkMRMLScalarVolumeNode,
+        finding: str,
+        sourceFiles: Sequence[Path],
+        exportFolder: Path,
+        *,
+        modelId: str,
+        forceCPU: bool = False,
+        threshold: float | None = None,
+        modality: str = "auto",
+        reportLanguage: str = "en",
+        spatialPrompts: dict | None = None,
+        lesionConfidence: float | None = None,
+        replaceable: Sequence[Path] = (),
+    ) -> SegmentationJob:
+        """Ask the worker about ``finding`` on the DICOM series ``sourceFiles`` (copied into the session's folder)
+        and to write its DICOM SEG and SR; :meth:`finishDicomExport` copies them into ``exportFolder``, replacing
+        the files of ``replaceable`` there without asking again."""
+        client = self._workerFor(modelId, "cpu" if forceCPU else "auto")
+        self._jobCount += 1
+        series = self.workFolder / "dicom-series" / f"series-{self._jobCount:03d}"
+        series.mkdir(parents=True)
+        for index, path in enumerate(sourceFiles):
+            shutil.copyfile(path, series / f"{index:05d}.dcm")
+        volumeRequestId = client.set_volume([series], modality=modality, name=volumeNode.GetName())
+        self._volumeKey, self._volumeRequestId = None, volumeRequestId  # the scene's volume is sent again next time
+        outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
+        segmentRequestId = client.segment(
+            finding,
+            outputFolder,
+            threshold=threshold,
+            language=reportLanguage,
+            spatial_prompts=spatialPrompts,
+            lesion_confidence=lesionConfidence,
+            dicom=True,
+        )
+        return SegmentationJob(
+            volumeNode.GetID(),
+            finding,
+            segmentRequestId,
+            volumeRequestId,
+            outputFolder,
+            spatialPrompts,
+            exportFolder=Path(exportFolder),
+            replaceable=tuple(replaceable),
+        )
+
+    @staticmethod
+    def finishDicomExport(
+        job: SegmentationJob, event: WorkerEvent, confirmReplace: Callable[[list[Path]], bool]
+    ) -> list[Path] | None:
+        """Copy a DICOM export job's SEG and SR into its folder (asking before replacing a file there); the files
+        written, or None when the user declined.
+
+        Raises:
+            ReinforcedVLError: the worker failed, or found no lesion to write (its message says what to do).
+        """
+        if event.kind is not EventKind.RESULT:
+            raise ReinforcedVLError(event.message or f"The worker answered {event.kind.value}.")
+        outcome = FindingOutcome.from_dict(event.data)
+        if not outcome.dicom_files:
+            raise ReinforcedVLError(
+                f"The model drew no lesion for '{outcome.prompt}' on the DICOM series, so there is no DICOM SEG or SR "
+                "to write."
+            )
+        return copyExportedFiles(outcome.dicom_files, job.exportFolder, confirmReplace, job.replaceable)
 
     def poll(self) -> list[WorkerEvent]:
         """The worker's events since the last call (progress, results, errors, a crash)."""

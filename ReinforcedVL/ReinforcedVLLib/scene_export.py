@@ -79,6 +79,7 @@ def _attributes(outcome: FindingOutcome) -> dict[FindingAttribute, str]:
         FindingAttribute.DEVICE: outcome.device,
         FindingAttribute.TIME: outcome.finished_at,
         FindingAttribute.THRESHOLD: f"{outcome.threshold:.3f}",
+        FindingAttribute.LESION_CONFIDENCE: f"{outcome.lesion_confidence:.3f}",
         FindingAttribute.MODALITY: outcome.modality,
         FindingAttribute.MODEL_OUTPUT_FILE: str(outcome.labelmap_file),
     }

@@ -1,6 +1,9 @@
 """DICOM/SNOMED CT codes for what a segment shows, chosen from the finding description's words.
 
-Slicer stores them in a segment's ``TerminologyEntry`` tag; DICOM SEG and SR exports use the same codes.
+Slicer stores them in a segment's ``TerminologyEntry`` tag; DICOM SEG and SR exports use the same codes. Slicer's
+default terminology context does not hold all of them (Nodule, Lesion, Neoplasm...), so the entries name a context of
+their own, :data:`SLICER_CATEGORY_TYPE_CONTEXT`, which :mod:`reinforcedvl.terminology_context` writes from
+:data:`SEGMENT_CATEGORIES` and the Slicer module registers.
 """
 
 from __future__ import annotations
@@ -8,9 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Code", "SegmentTerminology", "terminology_for_finding"]
+__all__ = [
+    "Code",
+    "SegmentTerminology",
+    "terminology_for_finding",
+    "SEGMENT_CATEGORIES",
+    "LATERALITY_MODIFIERS",
+    "SLICER_CATEGORY_TYPE_CONTEXT",
+]
 
-SLICER_CATEGORY_TYPE_CONTEXT = "Segmentation category and type - 3D Slicer General Anatomy list"
+SLICER_CATEGORY_TYPE_CONTEXT = "Segmentation category and type - ReinforcedVL"
+"""The name of the terminology context that holds every code below (the ``.term.json`` file the module registers)."""
 SLICER_ANATOMIC_CONTEXT = "Anatomic codes - DICOM master list"
 
 
@@ -60,6 +71,16 @@ _LATERALITY: tuple[tuple[str, Code], ...] = (
     (r"\bright\b", Code("SCT", "24028007", "Right")),
     (r"\bleft\b", Code("SCT", "7771000", "Left")),
 )
+
+
+SEGMENT_CATEGORIES: tuple[tuple[Code, tuple[Code, ...]], ...] = (
+    (MORPHOLOGICALLY_ALTERED_STRUCTURE, tuple(code for _, code in _LESION_TYPES)),
+    (ANATOMICAL_STRUCTURE, tuple(code for _, code in _ANATOMY_TYPES)),
+)
+"""Every category a segment may get, with the types it may get under it (what :func:`terminology_for_finding` picks
+from)."""
+LATERALITY_MODIFIERS: tuple[Code, ...] = tuple(code for _, code in _LATERALITY)
+"""The type modifiers a segment may get, under any of its types."""
 
 
 @dataclass(frozen=True)

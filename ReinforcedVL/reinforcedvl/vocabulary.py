@@ -21,6 +21,9 @@ __all__ = [
     "lesion_segment_id",
     "LesionKey",
     "FindingAttribute",
+    "DEFAULT_LESION_CONFIDENCE",
+    "DICOM_SEG_FILE",
+    "DICOM_SR_FILE",
 ]
 
 Language = Literal["en", "ja"]
@@ -54,6 +57,16 @@ def parse_modality(text: str) -> Modality | None:
 
         raise ReinforcedVLError(f"Unknown modality {text!r}: use auto, CT or MR.") from None
 
+
+DEFAULT_LESION_CONFIDENCE = 0.0
+"""The default lesion confidence threshold: lesions whose confidence (mean probability over their voxels) is under it
+are neither drawn nor reported; 0 keeps every lesion the mask threshold made (see docs/model-card.md, "Lesion
+confidence", for the dev-split sweep that chose it)."""
+
+DICOM_SEG_FILE = "seg_{number:02d}.dcm"
+"""The DICOM SEG file of finding ``number`` (1, 2, ...) of a DICOM export."""
+DICOM_SR_FILE = "sr.dcm"
+"""The DICOM SR (measurement report) file of a DICOM export."""
 
 DEVICE_CHOICES: tuple[str, ...] = ("auto", "cpu", "cuda")
 """Where the network may run: ``auto`` (a GPU if there is one, else the CPU), ``cpu`` or ``cuda``."""
@@ -97,6 +110,7 @@ class FindingAttribute(str, Enum):
     DEVICE = "ReinforcedVL.device"
     TIME = "ReinforcedVL.time"
     THRESHOLD = "ReinforcedVL.threshold"
+    LESION_CONFIDENCE = "ReinforcedVL.lesionConfidence"
     MODALITY = "ReinforcedVL.modality"
     MODEL_OUTPUT_FILE = "ReinforcedVL.modelOutputFile"
     STATUS = "ReinforcedVL.status"

@@ -23,7 +23,7 @@ LAYERS = (
     ("cli",),  # the doors: the command line ...
     ("worker",),  # ... and the worker that 3D Slicer starts (it never borrows from the command line)
     ("study", "cohort", "feedback"),  # the jobs
-    ("predictor", "report", "dicom", "evaluation", "training"),
+    ("predictor", "report", "dicom", "evaluation", "training", "terminology_context"),
     # the engine's parts
     ("io", "modeling", "lesions", "preprocessing", "model_store", "description", "data", "spatial", "scope"),
     ("errors", "vocabulary", "volume", "prompts", "plain_text", "finding_answer", "terminology"),  # shared names

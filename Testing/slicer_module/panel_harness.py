@@ -19,6 +19,8 @@ from pathlib import Path
 
 from scene_helpers import MODULE_FOLDER, REPOSITORY, slicer
 
+__all__ = ["APPLICATION", "DICOMDatabase", "PanelHarness", "buildTree"]
+
 SLICER_APP = Path(__file__).resolve().parent / "slicer_app"
 if str(SLICER_APP) not in sys.path:
     sys.path.insert(0, str(SLICER_APP))
@@ -27,7 +29,9 @@ import qt  # noqa: E402
 import slicer_packaging  # noqa: E402
 import slicer_widgets  # noqa: E402
 from application import SlicerApplication  # noqa: E402
+from dicom_database import DICOMDatabase  # noqa: E402
 from PySide6 import QtCore, QtTest, QtWidgets  # noqa: E402
+from terminologies import TerminologiesLogic  # noqa: E402
 
 for _widgetClass in slicer_widgets.WIDGETS:
     qt.WIDGET_CLASSES[_widgetClass.__name__] = _widgetClass
@@ -73,10 +77,14 @@ class PanelHarness:
         monkeypatch.setattr(slicer, "app", self.app, raising=False)
         monkeypatch.setattr(slicer, "mrmlScene", scene, raising=False)
         self.scriptPath = scriptPath = buildTree(folder / "qt-scripted-modules")
+        self.terminologies = TerminologiesLogic()
         monkeypatch.setattr(
             slicer,
             "modules",
-            types.SimpleNamespace(reinforcedvl=types.SimpleNamespace(path=str(scriptPath))),
+            types.SimpleNamespace(
+                reinforcedvl=types.SimpleNamespace(path=str(scriptPath)),
+                terminologies=types.SimpleNamespace(logic=lambda: self.terminologies),
+            ),
             raising=False,
         )
         qt.DIALOG_ANSWERS.update({key: [] for key in qt.DIALOG_ANSWERS})

@@ -67,6 +67,7 @@ def test_bound_widgets_name_parameters_of_the_parameter_node():
         "secondChannelSelector": "secondChannelVolume",
         "findingLineEdit": "finding",
         "thresholdSliderWidget": "threshold",
+        "lesionConfidenceSliderWidget": "lesionConfidence",
         "forceCPUCheckBox": "forceCPU",
         "resultSelector": "resultReport",
         "ratingSpinBox": "rating",

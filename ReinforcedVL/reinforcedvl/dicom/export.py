@@ -12,6 +12,7 @@ import highdicom as hd
 from ..report.builder import ReportFinding
 from ..report.document import GroundedReport
 from ..terminology import terminology_for_finding
+from ..vocabulary import DICOM_SEG_FILE, DICOM_SR_FILE
 from ..volume import ScalarVolume, check_same_grid
 from .measurement_report import MeasuredLesion, build_measurement_report
 from .segmentation_export import DicomWriter, build_segmentation, tracking_identifier
@@ -74,7 +75,7 @@ def export_dicom(
                 prompt=finding.prompt,
                 finding_number=index,
             )
-        path = out_dir / f"seg_{index:02d}.dcm"
+        path = out_dir / DICOM_SEG_FILE.format(number=index)
         segmentation.save_as(path)
         segmentation_paths.append(path)
         segmentations.append(segmentation)
@@ -96,7 +97,7 @@ def export_dicom(
         measurement_report = build_measurement_report(
             source, segmentations, measured, writer, modality=report.modality, series_number=_FIRST_SERIES_NUMBER
         )
-    report_path = out_dir / "sr.dcm"
+    report_path = out_dir / DICOM_SR_FILE
     measurement_report.save_as(report_path)
     return DicomExportFiles(tuple(segmentation_paths), report_path)
 

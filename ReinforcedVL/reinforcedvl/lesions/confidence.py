@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE
 from ..volume import LabelMap
 from . import Lesion, measure_lesions
 
 __all__ = ["DEFAULT_LESION_CONFIDENCE", "keep_confident_lesions"]
-
-DEFAULT_LESION_CONFIDENCE = 0.0
-"""The default threshold: 0 keeps every lesion the mask threshold made (see docs/model-card.md, "Lesion
-confidence", for the dev-split sweep that chose it)."""
 
 
 def keep_confident_lesions(

@@ -127,14 +127,22 @@ class WorkerClient:
         threshold: float | None = None,
         language: str = "en",
         spatial_prompts: dict | None = None,
+        lesion_confidence: float | None = None,
+        dicom: bool = False,
     ) -> str:
         """Ask for one finding on the volume set last; its files go to ``output_folder``. Returns the request id.
 
         ``spatial_prompts`` is :meth:`reinforcedvl.spatial.prompts.SpatialPrompts.to_dict`'s form (points in RAS mm,
-        a box); None asks with the description alone.
+        a box); None asks with the description alone. ``lesion_confidence`` (0-1): lesions less confident are neither
+        drawn nor reported; None: the engine's default. ``dicom``: also write a DICOM SEG and SR into
+        ``output_folder/dicom`` (the volume set last must be a DICOM series folder).
         """
         folder = str(output_folder)
-        extra = {} if not spatial_prompts else {"spatial_prompts": spatial_prompts}
+        extra: dict = {} if not spatial_prompts else {"spatial_prompts": spatial_prompts}
+        if lesion_confidence is not None:
+            extra["lesion_confidence"] = lesion_confidence
+        if dicom:
+            extra["dicom"] = True
         return self._send(
             RequestKind.SEGMENT, prompt=prompt, output_folder=folder, threshold=threshold, language=language, **extra
         )

@@ -14,12 +14,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..dicom import DicomWriter, export_dicom
 from ..model_store.checkpoint import ModelIdentity
 from ..predictor import FindingResult
 from ..report import ReportFinding, build_report
 from ..study.finding_files import write_finding_files
+from ..study.report_job import DICOM_FOLDER, software_version
 from ..study.result_document import FindingFiles, finding_entry
-from ..vocabulary import Modality
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, Modality
 from ..volume import ScalarVolume
 from .protocol import FINDING_FILE
 
@@ -36,6 +38,8 @@ def write_outcome(
     threshold: float,
     modality: str,
     language: str = "en",
+    lesion_confidence: float = DEFAULT_LESION_CONFIDENCE,
+    dicom: bool = False,
 ) -> dict[str, Any]:
     """Write ``result``'s files and ``finding.json`` into ``folder``; returns the document plus ``folder``.
 
@@ -48,6 +52,9 @@ def write_outcome(
         threshold: the mask threshold used.
         modality: CT or MR, as used for normalisation.
         language: the report's language, ``"en"`` or ``"ja"``.
+        lesion_confidence: the lesion confidence threshold used.
+        dicom: also write a DICOM SEG (segments AUTOMATIC, the model as Algorithm Identification) and a DICOM SR
+            with the model's confidences into ``folder/dicom``; ``volume`` must have been read from a DICOM series.
     """
     files = write_finding_files(result, folder.parent, folder.name, identity, device)
     finding = ReportFinding.from_result(result, files.segmentation.name)
@@ -59,10 +66,16 @@ def write_outcome(
         "device": device,
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "threshold": threshold,
+        "lesion_confidence": lesion_confidence,
         "modality": modality,
         "report": {"markdown": report.to_markdown(), "data": report.to_dict()},
     }
     if result.spatial_prompts:
         document["spatial_prompts"] = result.spatial_prompts.to_dict()
+    if dicom:
+        writer = DicomWriter(software_version(), algorithm=identity.model_id, algorithm_version=identity.version)
+        exported = export_dicom(volume, [finding], report, folder / DICOM_FOLDER, writer=writer)
+        written = [*exported.segmentations, *([exported.measurement_report] if exported.measurement_report else [])]
+        document["dicom"] = [path.relative_to(folder).as_posix() for path in written]
     (folder / FINDING_FILE).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return {**document, "folder": str(folder)}

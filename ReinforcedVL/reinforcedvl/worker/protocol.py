@@ -7,7 +7,10 @@ Requests (``{"type": ..., "id": ...}``; fields are checked by name, type and ran
     segment     prompt: str, output_folder: str, threshold: float | null (null: the model's own),
                 language: "en" | "ja" (the report's; default "en"),
                 spatial_prompts: {points: [{ras: [R, A, S], positive: bool}], box: {corner_a_ras, corner_b_ras}
-                | null} (optional; RAS mm; see reinforcedvl.spatial.prompts)
+                | null} (optional; RAS mm; see reinforcedvl.spatial.prompts),
+                lesion_confidence: float in [0, 1] | null (lesions less confident are dropped; null: the default)
+                dicom: bool (optional; also write a DICOM SEG (segments AUTOMATIC, the model named) and SR
+                into output_folder/dicom; the volume must have been set from a DICOM series folder)
     cancel      id of the request to cancel
     shutdown    finish and exit
 
@@ -35,7 +38,7 @@ from typing import Any
 
 from ..errors import ReinforcedVLError
 from ..spatial.prompts import SpatialPrompts
-from ..vocabulary import LesionKey, lesion_segment_id
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, LesionKey, lesion_segment_id
 
 __all__ = [
     "PROTOCOL_VERSION",
@@ -130,6 +133,20 @@ def _threshold(value: Any, name: str) -> float:
     return float(value)
 
 
+def _fraction(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"'{name}' must be a number between 0 and 1 (or null for the default), got {_json_type(value)}")
+    if not 0.0 <= float(value) <= 1.0:  # NaN fails this too
+        raise TypeError(f"'{name}' must lie between 0 and 1, got {value}")
+    return float(value)
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"'{name}' must be true or false, got {_json_type(value)}")
+    return value
+
+
 def _language(value: Any, name: str) -> str:
     if _text(value, name) not in ("en", "ja"):
         raise TypeError(f'\'{name}\' must be "en" or "ja", got {value!r:.40}')
@@ -160,6 +177,8 @@ _FIELDS: dict[RequestKind, dict[str, tuple[Any, bool]]] = {
         "threshold": (_threshold, False),
         "language": (_language, False),
         "spatial_prompts": (_spatial_prompts, False),
+        "lesion_confidence": (_fraction, False),
+        "dicom": (_flag, False),
     },
     RequestKind.CANCEL: {},
     RequestKind.SHUTDOWN: {},
@@ -307,6 +326,7 @@ class FindingOutcome:
         seconds: time spent on the prompt in the worker.
         finished_at: ISO 8601 UTC time the result was written.
         threshold: the mask threshold used.
+        lesion_confidence: the lesion confidence threshold used (lesions less confident were dropped).
         modality: CT or MR, as used for intensity normalisation.
         segmentation_file: Slicer ``.seg.nrrd`` with one named, coloured, coded segment per lesion.
         labelmap_file: the same lesions as a label map (lesion n = n), the model's untouched output.
@@ -316,6 +336,8 @@ class FindingOutcome:
         spatial_prompts: the points and box asked with, as :meth:`reinforcedvl.spatial.prompts.SpatialPrompts.to_dict`
             gives them (None: the description alone); a lesion's ``marked_points`` are in ``lesion_points``.
         lesion_points: lesion id -> the numbers of the positive points that chose it.
+        dicom_files: the DICOM SEG and SR written when the request asked for them (``seg_01.dcm``, ``sr.dcm``;
+            none where no lesion was drawn).
     """
 
     prompt: str
@@ -338,6 +360,8 @@ class FindingOutcome:
     lesion_points: dict[int, tuple[int, ...]] = field(default_factory=dict)
     status: str = "absent"
     reason: str = ""
+    lesion_confidence: float = DEFAULT_LESION_CONFIDENCE
+    dicom_files: tuple[Path, ...] = ()
 
     @property
     def assessed(self) -> bool:
@@ -375,6 +399,8 @@ class FindingOutcome:
             },
             status=str(values.get("status", "present" if values["present"] else "absent")),
             reason=str(values.get("reason", "")),
+            lesion_confidence=float(values.get("lesion_confidence", DEFAULT_LESION_CONFIDENCE)),
+            dicom_files=tuple(folder / name for name in values.get("dicom", [])),
         )
 
     @classmethod

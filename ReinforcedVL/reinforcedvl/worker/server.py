@@ -20,11 +20,12 @@ from typing import Any, BinaryIO, TextIO
 
 import torch
 
+from ..dicom import DicomExportUnavailable, dicom_export_unavailable_reason
 from ..errors import InferenceCancelled, ReinforcedVLError
 from ..io import read_image
 from ..predictor import FindingResult, Predictor
 from ..spatial.prompts import SpatialPrompts
-from ..vocabulary import LANGUAGES, parse_modality
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, LANGUAGES, parse_modality
 from ..volume import ScalarVolume
 from .outcome_files import write_outcome
 from .protocol import ErrorKind, EventKind, RequestError, RequestKind, WorkerEvent, WorkerRequest
@@ -191,6 +192,8 @@ class WorkerServer:
         if self._volume is None:
             raise ReinforcedVLError("No volume is set: send a set_volume request before segment.")
         _check_output_folder(Path(request.data["output_folder"]))
+        if request.data.get("dicom") and (reason := dicom_export_unavailable_reason(self._volume)) is not None:
+            raise DicomExportUnavailable(reason)
         threshold = request.data.get("threshold")
         try:
             result = self._run_segment(request, threshold)
@@ -204,6 +207,7 @@ class WorkerServer:
     def _run_segment(self, request: WorkerRequest, threshold: float | None) -> FindingResult:
         spatial = SpatialPrompts.from_dict(request.data.get("spatial_prompts"))
         progress = self._progress(request.request_id)
+        self.predictor.lesion_confidence = _lesion_confidence(request)
         if spatial:
             return self.predictor.segment(
                 str(request.data["prompt"]),
@@ -244,6 +248,8 @@ class WorkerServer:
                 identity=predictor.identity,
                 device=predictor.device.description,
                 threshold=float(request.data.get("threshold") or predictor.config.mask_threshold),
+                lesion_confidence=_lesion_confidence(request),
+                dicom=bool(request.data.get("dicom")),
                 modality=predictor.prepared_volume.modality.modality.value,
             )
         except OSError as error:
@@ -283,6 +289,12 @@ class WorkerServer:
         with self._write_lock:
             self._events.write(event.to_line())
             self._events.flush()
+
+
+def _lesion_confidence(request: WorkerRequest) -> float:
+    """The request's lesion confidence threshold, else the default."""
+    value = request.data.get("lesion_confidence")
+    return DEFAULT_LESION_CONFIDENCE if value is None else float(value)
 
 
 def _check_output_folder(folder: Path) -> None:

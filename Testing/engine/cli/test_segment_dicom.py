@@ -13,17 +13,6 @@ import pydicom
 import pytest
 
 from reinforcedvl.cli.main import main
-from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
-from reinforcedvl.modeling import build_network
-
-
-@pytest.fixture(scope="module")
-def always_present(untrained_checkpoint, tmp_path_factory):
-    """The untrained test network calling every finding present (so lesions are drawn), on the series' 3 mm grid."""
-    folder = tmp_path_factory.mktemp("always-present")
-    config = read_checkpoint(untrained_checkpoint).config.replace(existence_threshold=0.0, spacing_mm=(3.0, 3.0, 3.0))
-    save_checkpoint(folder, build_network(config), config, ModelIdentity("dicom-test-model", "2.3.4"))
-    return folder
 
 
 def test_segment_writes_an_automatic_seg_and_an_sr_with_confidences(shared_data, always_present, tmp_path, capsys):

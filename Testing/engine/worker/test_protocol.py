@@ -20,6 +20,7 @@ from reinforcedvl.worker.protocol import (
 REQUESTS = [
     WorkerRequest(RequestKind.SET_VOLUME, "r1", {"paths": ["/tmp/a.nrrd", "/tmp/b.nrrd"], "modality": "MR"}),
     WorkerRequest(RequestKind.SEGMENT, "r2", {"prompt": "腫瘍周囲浮腫", "output_folder": "/tmp/o", "threshold": 0.4}),
+    WorkerRequest(RequestKind.SEGMENT, "r4", {"prompt": "nodule", "output_folder": "/tmp/o", "lesion_confidence": 0.0}),
     WorkerRequest(RequestKind.CANCEL, "r2"),
     WorkerRequest(RequestKind.SHUTDOWN, "r3"),
 ]
@@ -66,6 +67,10 @@ MALFORMED = [
     ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "threshold": true}', "s", "a number"),
     ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "threshold": 1.5}', "s", "got 1.5"),
     ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "language": "fr"}', "s", "got 'fr'"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "lesion_confidence": 1.2}', "s", "got 1.2"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "lesion_confidence": -0.1}', "s", "between"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "lesion_confidence": "1"}', "s", "a number"),
+    ('{"type": "segment", "id": "s", "prompt": "n", "output_folder": "o", "dicom": "yes"}', "s", "true or false"),
     ('{"type": "cancel", "id": "c", "request_id": "s"}', "c", "its fields are none besides 'type' and 'id'"),
 ]
 

@@ -114,8 +114,8 @@ def test_malformed_and_out_of_order_requests_are_answered_and_the_server_goes_on
 def test_requests_the_user_can_fix_are_answered_before_the_model_runs(
     serve, untrained_checkpoint, ct_with_sphere, tmp_path
 ):
-    """A prompt with an unpaired surrogate or a control character, and an output folder under a file: each an
-    input error saying what is wrong, and nothing written."""
+    """A prompt with an unpaired surrogate or a control character, an output folder under a file, and DICOM asked of
+    a volume that is no DICOM series: each an input error saying what is wrong, and nothing written."""
     send, events = serve(lambda device: Predictor.from_model(untrained_checkpoint, "cpu"))
     assert events.queue.get(timeout=300).kind is EventKind.READY
     send(
@@ -130,9 +130,11 @@ def test_requests_the_user_can_fix_are_answered_before_the_model_runs(
         ("escape", "solid \x1b[2J nodule", str(tmp_path / "out-2"), "character, U+001B ESCAPE, at position 7"),
         ("under-a-file", "solid nodule", str(tmp_path / "a-file" / "out"), "lies under"),
         ("a-file", "solid nodule", str(tmp_path / "a-file"), "is a file. Choose another output folder"),
+        ("dicom-of-nrrd", "solid nodule", str(tmp_path / "out-3"), "was read from a nrrd file"),
     ]
     for request_id, prompt, folder, message in cases:
-        send(WorkerRequest(RequestKind.SEGMENT, request_id, {"prompt": prompt, "output_folder": folder}))
+        extra = {"dicom": True} if request_id == "dicom-of-nrrd" else {}
+        send(WorkerRequest(RequestKind.SEGMENT, request_id, {"prompt": prompt, "output_folder": folder, **extra}))
         seen = events.until(request_id, EventKind.ERROR)
         assert seen[-1].data["kind"] == "input" and message in seen[-1].message, seen[-1].message
         assert not any(event.data.get("stage") == "segmenting" for event in seen)  # refused before the model ran

@@ -19,7 +19,12 @@ from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
 from PySide6.QtUiTools import QUiLoader as _PySideUiLoader  # noqa: E402
 
 # What the scripted user answers to dialogs, by dialog kind, first in first out; and what dialogs were shown.
-DIALOG_ANSWERS: dict[str, list] = {"getOpenFileName": [], "getSaveFileName": [], "messageBox": []}
+DIALOG_ANSWERS: dict[str, list] = {
+    "getOpenFileName": [],
+    "getSaveFileName": [],
+    "getExistingDirectory": [],
+    "messageBox": [],
+}
 DIALOGS_SHOWN: list[tuple[str, str]] = []
 
 _SIGNATURE = re.compile(r"^\s*(\w+)\s*\((.*)\)\s*$")
@@ -163,6 +168,11 @@ class QFileDialog:
     def getSaveFileName(parent=None, caption="", directory="", filter=""):
         DIALOGS_SHOWN.append(("getSaveFileName", caption))
         return DIALOG_ANSWERS["getSaveFileName"].pop(0) if DIALOG_ANSWERS["getSaveFileName"] else ""
+
+    @staticmethod
+    def getExistingDirectory(parent=None, caption="", directory=""):
+        DIALOGS_SHOWN.append(("getExistingDirectory", caption))
+        return DIALOG_ANSWERS["getExistingDirectory"].pop(0) if DIALOG_ANSWERS["getExistingDirectory"] else ""
 
 
 class QUiLoader(_PySideUiLoader):
