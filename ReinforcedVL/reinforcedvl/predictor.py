@@ -338,9 +338,9 @@ class Predictor:
         window across each face that a marked lesion reaches: a nodule-sized target, as the small training crops
         showed them. Where that window is not enough (:func:`~reinforcedvl.spatial.geometry.needs_model_windows`:
         no lesion at the points while the finding is judged present there, or a marked lesion reaching past the
-        window), the model's own windows that overlap the points and the small windows' region take over, on the
-        description-alone pass's grid, grown the same way: a large structure gets the context the network learned it
-        in, and the answer at the points is the one the description alone gives there. Without positive points, the
+        window), the model's own windows that hold the points take over, on the description-alone pass's grid, grown
+        the same way: a large structure gets the context the network learned it in, and the answer at the points is
+        the one the description alone gives there. Without positive points, the
         whole-volume pass's windows; with a box, only those overlapping it.
         """
         prepared = self.prepared_volume
@@ -365,12 +365,9 @@ class Predictor:
             prompt, prepared, states, mask, progress, region, window, limit, positives, threshold, small_first
         )
         if need and small_first:
-            small = region.slices
             scan = WindowRegion.scan(shape, model_window, self.config.window_overlap)
             limit = self._box_limit(prepared, spatial.box, scan)
-            low = np.minimum(voxels.min(axis=0), [part.start for part in small])
-            high = np.maximum(voxels.max(axis=0), [part.stop - 1 for part in small])
-            region = scan.overlapping(low, high).within(limit)
+            region = _union([scan.overlapping(voxel, voxel) for voxel in voxels]).within(limit)
             probability, evidence, existence, region, _ = self._grow(
                 prompt, prepared, states, mask, progress, region, model_window, limit, positives, threshold, False
             )
