@@ -49,6 +49,8 @@ def _record_stages() -> None:
     from reinforcedvl.predictor import Predictor
 
     grow = Predictor._grow
+    if getattr(grow, "records_stages", False):
+        return
 
     def timed_grow(self, *args):
         started, cpu = time.perf_counter(), time.process_time()
@@ -63,6 +65,7 @@ def _record_stages() -> None:
         )
         return result
 
+    timed_grow.records_stages = True
     Predictor._grow = timed_grow
 
 
