@@ -30,6 +30,7 @@ from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
 from .model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
 from .modeling.device import ComputeDevice, resolve_device
+from .modeling.threads import CLICK_THREADS, intra_op_threads
 from .modeling.window_features import WindowFeatureCache, WindowKey, window_key
 from .preprocessing import PreparedVolume, Preprocessor
 from .prompts import normalize_prompt
@@ -41,7 +42,7 @@ from .scope import (
     ScopeGate,
     recognize_region,
 )
-from .spatial.geometry import faces_reached, input_box_of_region, inside_box, model_index_of
+from .spatial.geometry import faces_reached, input_box_of_region, inside_box, model_index_of, needs_model_windows
 from .spatial.lesion_selection import select_by_points, touched_component
 from .spatial.prompts import PromptBox, PromptPoint, SpatialPrompts
 from .spatial.windows import WindowRegion
@@ -134,7 +135,7 @@ class Predictor:
         self.preprocessor = Preprocessor(spacing_mm=self.config.spacing_mm, in_channels=self.config.in_channels)
         self._features = WindowFeatureCache(feature_cache_bytes)
         self._prepared: PreparedVolume | None = None
-        self._window_answers: tuple[tuple, dict[WindowKey, _WindowOutputs]] = ((), {})
+        self._window_answers: dict[tuple, dict[WindowKey, _WindowOutputs]] = {}
         self.scope_gate = scope_gate
         self.lesion_confidence = DEFAULT_LESION_CONFIDENCE
         """Lesions whose confidence is under this are neither drawn nor reported (0 keeps all)."""
@@ -175,7 +176,7 @@ class Predictor:
             modality: CT or MR; None detects it (DICOM tag, else intensities).
         """
         self._features.clear()
-        self._window_answers = ((), {})
+        self._window_answers = {}
         self._prepared = self.preprocessor.prepare(volume, modality)
         self._region = recognize_region(volume, self._prepared.modality.modality) if self.scope_gate else None
         return self._prepared
@@ -195,7 +196,7 @@ class Predictor:
     def reset_volume(self) -> None:
         """Forget the volume and its cached features."""
         self._features.clear()
-        self._window_answers = ((), {})
+        self._window_answers = {}
         self._prepared = None
         self._region = None
 
@@ -238,6 +239,20 @@ class Predictor:
             ReinforcedVLError: ``mask_threshold`` is not in (0, 1).
             InferenceCancelled: ``progress`` returned False.
         """
+        if not points or not any(point.positive for point in points) or self.device.is_gpu:
+            return self._segment(finding, points, box, mask_threshold, progress)
+        with intra_op_threads(CLICK_THREADS):  # a click's windows and sentence (modeling/threads.py)
+            return self._segment(finding, points, box, mask_threshold, progress)
+
+    def _segment(
+        self,
+        finding: str,
+        points: Sequence[PromptPoint] | None,
+        box: PromptBox | None,
+        mask_threshold: float | None,
+        progress: ProgressCallback | None,
+    ) -> FindingResult:
+        """:meth:`segment`'s work."""
         if mask_threshold is not None and not 0.0 < float(mask_threshold) < 1.0:
             raise ReinforcedVLError(f"The mask threshold must lie between 0 and 1 (exclusive), got {mask_threshold}.")
         threshold = self.config.mask_threshold if mask_threshold is None else float(mask_threshold)
@@ -318,45 +333,44 @@ class Predictor:
     ) -> FindingResult:
         """:meth:`segment` with points or a box: the windows they need, then the lesions they choose.
 
-        Around each positive point the one window (of :data:`POINT_WINDOW_SIZE`, on a sliding-window grid of
+        Around each positive point first the one window (of :data:`POINT_WINDOW_SIZE`, on a sliding-window grid of
         its own, so a second click near the first reuses its cached features) whose centre is nearest, grown by a
-        window across each face that a marked lesion reaches. Without positive points, the whole-volume pass's
-        windows; with a box, only those overlapping it.
+        window across each face that a marked lesion reaches: a nodule-sized target, as the small training crops
+        showed them. Where that window is not enough (:func:`~reinforcedvl.spatial.geometry.needs_model_windows`:
+        no lesion at the points while the finding is judged present there, or a marked lesion reaching past the
+        window), the model's own windows that hold the points take over, on the description-alone pass's grid, grown
+        the same way: a large structure gets the context the network learned it in, and the answer at the points is
+        the one the description alone gives there. Without positive points, the
+        whole-volume pass's windows; with a box, only those overlapping it.
         """
         prepared = self.prepared_volume
         volume = prepared.volume
         shape = tuple(int(n) for n in prepared.image.shape[1:])
         positives = spatial.positive_points
-        window = self._window_size(shape)
+        model_window = self._window_size(shape)
+        window = model_window
         if positives:
             window = tuple(
                 max(low, min(size, point))
                 for size, low, point in zip(window, self.config.min_window_size, POINT_WINDOW_SIZE, strict=True)
             )
         scan = WindowRegion.scan(shape, window, self.config.window_overlap)
-        limit = scan
-        if spatial.box is not None:
-            corners = model_index_of(prepared, _box_corners(spatial.box))
-            limit = scan.overlapping(corners.min(axis=0), corners.max(axis=0))
-        answers = self._answers_for(prompt, window)
+        limit = self._box_limit(prepared, spatial.box, scan)
         region = limit
+        voxels = model_index_of(prepared, [p.ras for p in positives])
         if positives:
-            around = [scan.around(voxel) for voxel in model_index_of(prepared, [p.ras for p in positives])]
-            region = around[0]
-            for other in around[1:]:
-                region = region.union(other)
-            region = region.within(limit)
-        for growth in range(_MAX_REGION_GROWTH + 1):
-            probability, evidence, existence = self._infer(
-                prepared, states, mask, progress, region=region.slices, window=window, answers=answers
+            region = _union([scan.around(voxel) for voxel in voxels]).within(limit)
+        small_first = window != model_window
+        probability, evidence, existence, region, need = self._grow(
+            prompt, prepared, states, mask, progress, region, window, limit, positives, threshold, small_first
+        )
+        if need and small_first:
+            scan = WindowRegion.scan(shape, model_window, self.config.window_overlap)
+            limit = self._box_limit(prepared, spatial.box, scan)
+            region = _union([scan.overlapping(voxel, voxel) for voxel in voxels]).within(limit)
+            probability, evidence, existence, region, _ = self._grow(
+                prompt, prepared, states, mask, progress, region, model_window, limit, positives, threshold, False
             )
-            if probability is None or not positives or growth == _MAX_REGION_GROWTH:
-                break
-            grown = region.grown_towards(*faces_reached(prepared, region, probability[0], positives, threshold))
-            grown = grown.within(limit)
-            if grown == region:
-                break
-            region = grown
         if not math.isfinite(existence):
             raise _non_finite(self.checkpoint, "its existence probability")
         _report(progress, "restoring the input grid", 0, 1)
@@ -402,6 +416,49 @@ class Predictor:
             marked_points=marked,
             judged_present=existence >= self.config.existence_threshold,
         )
+
+    def _grow(
+        self,
+        prompt: str,
+        prepared: PreparedVolume,
+        states: torch.Tensor,
+        mask: torch.Tensor,
+        progress: ProgressCallback | None,
+        region: WindowRegion,
+        window: Sequence[int],
+        limit: WindowRegion,
+        positives: Sequence[PromptPoint],
+        threshold: float,
+        stop_when_needed: bool,
+    ) -> tuple[torch.Tensor | None, torch.Tensor, float, WindowRegion, bool]:
+        """:meth:`_infer` on ``region``, grown (within ``limit``) by a window across each face a lesion the points
+        mark reaches, at most :data:`_MAX_REGION_GROWTH` times: the maps, the existence answer, the region they
+        cover, and whether the points need the model's own windows (:func:`needs_model_windows`; with
+        ``stop_when_needed`` the region then stops growing)."""
+        answers = self._answers_for(prompt, window)
+        need = False
+        for growth in range(_MAX_REGION_GROWTH + 1):
+            probability, evidence, existence = self._infer(
+                prepared, states, mask, progress, region=region.slices, window=window, answers=answers
+            )
+            if probability is None or not positives:
+                break
+            marked, low, high = faces_reached(prepared, region, probability[0], positives, threshold)
+            need = needs_model_windows(marked, low, high)
+            if (need and stop_when_needed) or growth == _MAX_REGION_GROWTH:
+                break
+            grown = region.grown_towards(low, high).within(limit)
+            if grown == region:
+                break
+            region = grown
+        return probability, evidence, existence, region, need
+
+    def _box_limit(self, prepared: PreparedVolume, box: PromptBox | None, scan: WindowRegion) -> WindowRegion:
+        """The windows of ``scan`` that overlap ``box`` (all of them without a box)."""
+        if box is None:
+            return scan
+        corners = model_index_of(prepared, _box_corners(box))
+        return scan.overlapping(corners.min(axis=0), corners.max(axis=0))
 
     def _infer(
         self,
@@ -530,12 +587,14 @@ class Predictor:
         return outlined["probability"], grounded["evidence"], max(existence)
 
     def _answers_for(self, prompt: str, window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
-        """The windows' kept outputs for this description (and window size and existence threshold), started afresh
-        when any of them changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows."""
+        """The windows' kept outputs for this description, window size and existence threshold (one store per
+        window size: a click's small windows and the model's own), started afresh when the description or the
+        threshold changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows in all."""
         identity = (prompt, tuple(window), self.config.existence_threshold)
-        if self._window_answers[0] != identity or len(self._window_answers[1]) > _KEPT_WINDOW_ANSWERS:
-            self._window_answers = (identity, {})
-        return self._window_answers[1]
+        kept = sum(len(answers) for answers in self._window_answers.values())
+        if any(other[0::2] != identity[0::2] for other in self._window_answers) or kept > _KEPT_WINDOW_ANSWERS:
+            self._window_answers = {}
+        return self._window_answers.setdefault(identity, {})
 
     def _feature_values_per_window(self, window: Sequence[int]) -> int:
         """How many feature values the cache keeps for one window: every encoder level."""
@@ -581,6 +640,13 @@ class _WindowOutputs:
     existence: float
     evidence: torch.Tensor
     probability: torch.Tensor
+
+
+def _union(regions: Sequence[WindowRegion]) -> WindowRegion:
+    joined = regions[0]
+    for other in regions[1:]:
+        joined = joined.union(other)
+    return joined
 
 
 def _box_corners(box: PromptBox) -> list[tuple[float, float, float]]:

@@ -10,7 +10,7 @@ import pytest
 
 from geometry_helpers import ellipsoid_mask
 from reinforcedvl.io import read_image
-from reinforcedvl.spatial.lesion_selection import select_by_points, touched_component
+from reinforcedvl.spatial.lesion_selection import select_by_points, spans_point, touched_component
 from reinforcedvl.spatial.prompts import NEAR_POINT_MM, PromptPoint
 
 SAMPLE = Path(__file__).resolve().parents[2] / "Resources" / "Samples" / "lidc_nodule_LIDC-IDRI-0003_R_4.nii.gz"
@@ -74,3 +74,40 @@ def test_the_reach_of_a_point_is_near_point_mm(two_balls):
     inside = touched_component(labels, grid, first + [5.0 + NEAR_POINT_MM - 2 * spacing, 0, 0])
     outside = touched_component(labels, grid, first + [0, 0, 5.0 + NEAR_POINT_MM + 3 * max(grid.spacing)])
     assert (inside, outside) == (1, 0)
+
+
+@pytest.fixture(scope="module")
+def shell():
+    """A hollow ball (radius 9 mm, hollow of radius 6 mm) on the sample's grid, labelled 1: a ring-enhancing lesion
+    as a prediction draws it, or a rim drawn beside the tissue clicked; and its centre."""
+    grid = read_image(SAMPLE)
+    centre = grid.voxel_to_ras((np.asarray(grid.spatial_shape) - 1) / 2)[0]
+    outer = ellipsoid_mask(grid.spatial_shape, grid.affine, centre, (9, 9, 9))
+    inner = ellipsoid_mask(grid.spatial_shape, grid.affine, centre, (6, 6, 6))
+    return grid, (outer & ~inner).astype(np.int32), centre
+
+
+def test_a_point_in_the_hollow_of_a_ring_marks_the_ring(shell):
+    grid, labels, centre = shell
+    assert 6.0 > NEAR_POINT_MM  # the hollow's centre lies beyond the reach by distance alone
+    assert touched_component(labels, grid, centre) == 1
+    assert touched_component(labels, grid, centre + [0, 0, 2.0]) == 1
+
+
+def test_a_point_beside_a_ring_but_outside_its_hull_marks_nothing(shell):
+    grid, labels, centre = shell
+    assert touched_component(labels, grid, centre + [9.0 + NEAR_POINT_MM + 2.0, 0, 0]) == 0
+
+
+def test_a_lesion_within_reach_wins_over_a_ring_around_the_point(shell):
+    grid, labels, centre = shell
+    labels = labels.copy()
+    ball = ellipsoid_mask(grid.spatial_shape, grid.affine, centre, (2.0, 2.0, 3.0))
+    labels[ball] = 2
+    assert touched_component(labels, grid, centre + [3.5, 0, 0]) == 2  # 1.5 mm from the ball, 2.5 from the ring
+
+
+def test_a_flat_or_tiny_component_spans_nothing():
+    assert not spans_point(np.array([[0, 0, 0], [2, 0, 0], [0, 2, 0], [2, 2, 0]]), (1.0, 1.0, 0.0))
+    assert not spans_point(np.array([[0, 0, 0], [2, 2, 2]]), (1.0, 1.0, 1.0))
+    assert spans_point(np.array([[0, 0, 0], [4, 0, 0], [0, 4, 0], [0, 0, 4]]), (1.0, 1.0, 1.0))

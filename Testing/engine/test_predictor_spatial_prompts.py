@@ -198,3 +198,39 @@ def small_windows_lesions(tmp_path_factory, untrained_checkpoint) -> Predictor:
     folder = tmp_path_factory.mktemp("small-windows-lesions")
     save_checkpoint(folder, build_network(config), config, ModelIdentity("small-windows-lesions", "0"))
     return Predictor.from_model(folder, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def brats_dev(shared_data):
+    """BraTS pat0001 (a dev case: the starter never trained on it), FLAIR + T1c, set on the starter; its largest
+    enhancing part, and the whole tumour."""
+    case = shared_data / "brats2015" / "brats_2013_pat0001_1"
+    volume = read_image([case / "Flair_subtrMeanDivStd.nii.gz", case / "T1c_subtrMeanDivStd.nii.gz"])
+    labels = read_label_map(case / "OTMultiClass.nii.gz").array[0]
+    parts, _ = ndimage.label(labels == 4, structure=np.ones((3, 3, 3), bool))
+    enhancing = parts == np.argmax(np.bincount(parts.ravel())[1:]) + 1
+    predictor = Predictor.from_model(DEFAULT_MODEL_ID, device="cpu")
+    predictor.set_volume(volume)
+    return predictor, volume, enhancing, labels > 0
+
+
+def test_a_click_on_a_thick_enhancing_rim_selects_the_enhancing_tumour(brats_dev):
+    """The click at the enhancing part's deepest voxel (as a reader clicks on it): the model's enhancing mask lies
+    beside it (12 mm away, around it), and a 64-voxel window alone outlines nothing there."""
+    predictor, volume, enhancing, _ = brats_dev
+    depth = ndimage.distance_transform_edt(enhancing, sampling=volume.spacing)
+    click = volume.voxel_to_ras(np.asarray(np.unravel_index(int(np.argmax(depth)), depth.shape)))[0]
+    result = predictor.segment("enhancing tumour", points=[PromptPoint(tuple(click))])
+    assert len(result.lesions) == 1 and result.marked_points == {1: (1,)}
+    assert dice(result.lesion_map.array[0] > 0, enhancing) > 0.6
+
+
+def test_a_click_in_healthy_brain_far_from_the_tumour_draws_nothing(brats_dev):
+    predictor, volume, _, tumour = brats_dev
+    brain = volume.array[0] != volume.array[0].min()
+    inside = ndimage.distance_transform_edt(brain, sampling=volume.spacing) >= 15.0
+    away = np.where(inside, ndimage.distance_transform_edt(~tumour, sampling=volume.spacing), 0.0)
+    ijk = np.unravel_index(int(np.argmax(away)), away.shape)
+    assert away[ijk] >= 40.0
+    result = predictor.segment("enhancing tumour", points=[PromptPoint(tuple(volume.voxel_to_ras(np.asarray(ijk))[0]))])
+    assert not result.lesions and not result.lesion_map.array.any()

@@ -33,6 +33,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the random clicks")
     parser.add_argument("--lidc-limit", type=int, default=None, help="only the first N LIDC nodules of the split")
     parser.add_argument("--parts", nargs="+", default=list(_PARTS), choices=_PARTS, help="which parts to run")
+    parser.add_argument(
+        "--without-scope-gate",
+        action="store_true",
+        help="answer every description as written, without the model's scope (the network and the point rules "
+        "alone): the whole studies' findings are otherwise not assessed there, so nothing would be drawn",
+    )
     parser.set_defaults(run=run)
 
 
@@ -43,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     from ..predictor import Predictor
 
     predictor = Predictor.from_model(args.model, args.device)
+    if args.without_scope_gate:
+        predictor.scope_gate = None
     print(
         f"Evaluating point prompts with {predictor.identity.model_id} {predictor.identity.version} on "
         f"{predictor.device.description}",

@@ -9,7 +9,8 @@ Three parts, each a list of rows (one per question asked):
   the predicted voxels on it, and whether the answer touches any other part of the same sub-region.
 - ``whole_study``: whole studies with no lesion (the TotalSegmentator examples), asked about findings that are not
   there: lesions drawn with the description alone, and with a click at a random voxel of the body, the lesions drawn
-  away from the click (farther than :data:`~reinforcedvl.spatial.prompts.NEAR_POINT_MM` from it).
+  away from the click (their nearest voxel farther than :data:`~reinforcedvl.spatial.prompts.NEAR_POINT_MM` from it:
+  a lesion chosen because it lies around the click counts as away) and the farthest lesion's distance.
 """
 
 from __future__ import annotations
@@ -205,19 +206,24 @@ def _whole_row(
     ras: np.ndarray | None,
     seconds: float,
 ) -> dict[str, Any]:
-    away = len(result.lesions)
+    away, farthest = len(result.lesions), None
     if ras is not None:
         labels = result.lesion_map.array[0]
-        away = 0
+        away, farthest = 0, 0.0
         for lesion in result.lesions:
             voxels = volume.voxel_to_ras(np.argwhere(labels == lesion.lesion_id))
-            away += int(np.linalg.norm(voxels - ras, axis=1).min() > NEAR_POINT_MM)
+            distance = float(np.linalg.norm(voxels - ras, axis=1).min())
+            away += int(distance > NEAR_POINT_MM)
+            farthest = max(farthest, distance)
+    probability = result.present_probability
     return {
         "study": image,
         "finding": finding,
         "click": click,
         "click_ras": None if ras is None else [round(float(x), 2) for x in ras],
-        "present_probability": round(result.present_probability, 4),
+        "status": str(result.status.value),
+        "present_probability": None if probability is None else round(probability, 4),
+        "farthest_lesion_mm": None if farthest is None else round(farthest, 1),
         "lesions": len(result.lesions),
         "lesions_away": away,
         "lesion_ml": round(sum(lesion.volume_ml for lesion in result.lesions), 3),

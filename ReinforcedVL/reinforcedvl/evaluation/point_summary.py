@@ -51,14 +51,14 @@ def points_markdown(summary: dict[str, Any], title: str) -> str:
     lines += ["", "## Whole studies without the finding: lesions drawn", ""]
     lines += [
         "| study | finding | description alone: lesions (mL) | with a click: lesions per click (mL) | "
-        "lesions away from the click |",
-        "|---|---|---|---|---|",
+        "lesions away from the click | farthest lesion from its click (mm) | answers not assessed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for line in summary["whole_study"]:
         lines.append(
             f"| {line['study']} | {line['finding']} | {line['text_only_lesions']} ({line['text_only_ml']:.2f}) | "
             f"{line['clicked_lesions_per_click']:.2f} ({line['clicked_ml_per_click']:.2f}) | "
-            f"{line['clicked_lesions_away']} |"
+            f"{line['clicked_lesions_away']} | {line['clicked_farthest_mm']:.1f} | {line['not_assessed']} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -106,4 +106,6 @@ def _whole_line(study: str, finding: str, rows: list[dict[str, Any]]) -> dict[st
         "clicked_lesions_per_click": float(np.mean([row["lesions"] for row in clicked])) if clicked else 0.0,
         "clicked_ml_per_click": float(np.mean([row["lesion_ml"] for row in clicked])) if clicked else 0.0,
         "clicked_lesions_away": sum(row["lesions_away"] for row in clicked),
+        "clicked_farthest_mm": max((row.get("farthest_lesion_mm") or 0.0 for row in clicked), default=0.0),
+        "not_assessed": sum(row.get("status") == "not_assessed" for row in rows),
     }

@@ -15,7 +15,7 @@ from .lesion_selection import touched_component
 from .prompts import PromptBox, PromptPoint
 from .windows import WindowRegion
 
-__all__ = ["model_index_of", "input_box_of_region", "inside_box", "faces_reached"]
+__all__ = ["model_index_of", "input_box_of_region", "inside_box", "faces_reached", "needs_model_windows"]
 
 _CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)
 
@@ -66,9 +66,9 @@ def faces_reached(
     probability: torch.Tensor,
     points: Sequence[PromptPoint],
     threshold: float,
-) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
-    """Per axis, whether a lesion that ``points`` mark reaches the region's low and high face where the region can
-    still grow (so the lesion may go on in the next window).
+) -> tuple[bool, tuple[bool, ...], tuple[bool, ...]]:
+    """Whether ``points`` mark any lesion, and per axis whether a lesion they mark reaches the region's low and high
+    face where the region can still grow (so the lesion may go on in the next window).
 
     Args:
         probability: ``(X, Y, Z)`` on ``region`` of the model grid.
@@ -87,4 +87,12 @@ def faces_reached(
         for axis, part in enumerate(extent):
             low[axis] |= can_low[axis] and part.start == 0
             high[axis] |= can_high[axis] and part.stop == components.shape[axis]
-    return tuple(low), tuple(high)
+    return bool(marked), tuple(low), tuple(high)
+
+
+def needs_model_windows(marked: bool, low: Sequence[bool], high: Sequence[bool]) -> bool:
+    """Whether a clicked answer on small windows (a nodule's context) should be asked again on the model's own
+    windows: the finding is judged present there but no lesion lies at the points (the small context outlines it
+    too faintly or beside them), or the marked lesion reaches past the small windows (a structure larger than a
+    nodule)."""
+    return not marked or any(low) or any(high)

@@ -6,18 +6,22 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import ndimage
+from scipy.spatial import ConvexHull, QhullError
 
 from ..volume import Volume
 from .prompts import NEAR_POINT_MM, PromptPoint
 
-__all__ = ["touched_component", "select_by_points"]
+__all__ = ["touched_component", "spans_point", "select_by_points"]
 
 _CONNECTIVITY = np.ones((3, 3, 3), dtype=bool)  # as reinforcedvl.lesions: 26-connected
+_HULL_TOLERANCE_VOXELS = 0.5  # a point on the hull's surface (within half a voxel) counts as inside
 
 
 def touched_component(components: np.ndarray, grid: Volume, ras: Sequence[float]) -> int:
-    """The component label a point marks: the one holding the voxel at ``ras``, else the one whose nearest voxel
-    centre lies closest to ``ras`` within :data:`NEAR_POINT_MM`; 0 for none.
+    """The component label a point marks, 0 for none: the one holding the voxel at ``ras``; else the one whose
+    nearest voxel centre lies closest to ``ras`` within :data:`NEAR_POINT_MM`; else, of the components that span the
+    point (:func:`spans_point`: it lies inside the convex hull of their voxels, as the hollow of a ring or a thin
+    rim the prediction draws beside the clicked tissue), the one whose nearest voxel is closest.
 
     Args:
         components: integer labels ``(I, J, K)`` on ``grid`` (0 background).
@@ -33,11 +37,32 @@ def touched_component(components: np.ndarray, grid: Volume, ras: Sequence[float]
     low, high = np.maximum(nearest - reach, 0), np.minimum(nearest + reach + 1, shape)
     window = components[tuple(slice(a, b) for a, b in zip(low, high, strict=True))]
     found = np.argwhere(window > 0)
-    if not len(found):
-        return 0
-    distances = np.linalg.norm(grid.voxel_to_ras(found + low) - np.asarray(ras), axis=1)
-    best = int(np.argmin(distances))
-    return int(window[tuple(found[best])]) if distances[best] <= NEAR_POINT_MM else 0
+    if len(found):
+        distances = np.linalg.norm(grid.voxel_to_ras(found + low) - np.asarray(ras), axis=1)
+        best = int(np.argmin(distances))
+        if distances[best] <= NEAR_POINT_MM:
+            return int(window[tuple(found[best])])
+    spanning = []
+    for label, extent in enumerate(ndimage.find_objects(components), start=1):
+        if extent is None or not all(p.start - 0.5 <= x <= p.stop - 0.5 for p, x in zip(extent, ijk, strict=True)):
+            continue  # the point lies outside the component's bounding box, so outside its hull
+        voxels = np.argwhere(components[extent] == label) + [part.start for part in extent]
+        if spans_point(voxels, ijk):
+            spanning.append((float(np.linalg.norm(grid.voxel_to_ras(voxels) - np.asarray(ras), axis=1).min()), label))
+    return min(spanning)[1] if spanning else 0
+
+
+def spans_point(voxels: np.ndarray, ijk: Sequence[float]) -> bool:
+    """Whether voxel index ``ijk`` lies inside the convex hull of ``voxels`` ``(N, 3)`` (within half a voxel); a
+    component too flat or too small to enclose anything (fewer than 4 voxels off one plane) spans nothing."""
+    if len(voxels) < 4 or np.any(np.ptp(voxels, axis=0) == 0):
+        return False
+    try:
+        hull = ConvexHull(voxels.astype(np.float64))
+    except QhullError:
+        return False
+    normals, offsets = hull.equations[:, :3], hull.equations[:, 3]
+    return bool(np.all(normals @ np.asarray(ijk, dtype=np.float64) + offsets <= _HULL_TOLERANCE_VOXELS))
 
 
 def select_by_points(

@@ -1,9 +1,11 @@
 """Spatial prompts: points and a box in RAS millimetres that say where to look; the description says what to outline.
 
 A positive point says "this lesion": the answer is then the lesion at the point, or the nearest one within
-:data:`NEAR_POINT_MM` of it, and nothing elsewhere. A negative point says "not this": the lesion it touches (by the
-same rule) is removed, or, when a positive point chose that same lesion, cut off where it lies nearer the negative
-point. A box limits the search to the inside of its two corners.
+:data:`NEAR_POINT_MM` of it, or else the nearest lesion that spans the point (the point lies inside the convex hull of
+its voxels: the hollow of a ring-enhancing tumour, tissue that a rim or crescent of the prediction lies beside), and
+nothing elsewhere. A negative point says "not this": the lesion it touches (by the same rule) is removed, or, when a
+positive point chose that same lesion, cut off where it lies nearer the negative point. A box limits the search to
+the inside of its two corners.
 
 Example:
     >>> prompts = SpatialPrompts(points=(PromptPoint((-52.0, 31.5, -110.0)),))
@@ -28,8 +30,10 @@ __all__ = ["NEAR_POINT_MM", "PromptPoint", "PromptBox", "SpatialPrompts", "parse
 NEAR_POINT_MM = 5.0
 """A point marks the lesion that contains it, else the nearest lesion whose closest voxel centre lies within this
 distance: a click just beside a small nodule (a voxel or two off its edge at 1-2 mm spacing) still marks it,
-while a vessel a centimetre away does not. The evaluation (``reinforcedvl evaluate-points``) measures clicks 3 and
-6 mm off the nodule's centre against it."""
+while a vessel a centimetre away does not. Farther than this, only a lesion whose convex hull holds the point marks
+it (:func:`~reinforcedvl.spatial.lesion_selection.touched_component`): the reach then scales with the lesion
+itself, never with empty tissue around a small one. The evaluation (``reinforcedvl evaluate-points``) measures
+clicks 3 and 6 mm off the nodule's centre against it."""
 
 
 @dataclass(frozen=True)
