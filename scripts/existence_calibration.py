@@ -86,7 +86,7 @@ def _counts(rows: list[dict]) -> str:
 
 def _by_kind(rows: list[dict], rule: str, platt: PlattCalibration) -> list[str]:
     table = [
-        "| kind | truth | n | answered present (raw max) | answered present (chosen) |",
+        "| kind | truth | n | answered present: highest window (1.1.0) | answered present: chosen, calibrated |",
         "|---|---|---:|---:|---:|",
     ]
     for kind in sorted({row["kind"] for row in rows}):
@@ -97,6 +97,18 @@ def _by_kind(rows: list[dict], rule: str, platt: PlattCalibration) -> list[str]:
             raw = sum(max(r["windows"]) >= 0.5 for r in group)
             chosen = sum(platt(combine_windows(r["windows"], rule)) >= 0.5 for r in group)
             table.append(f"| {kind} | {'present' if truth else 'absent'} | {len(group)} | {raw} | {chosen} |")
+    table += ["", "| dev questions | n | ECE: highest window | ECE: chosen, calibrated |", "|---|---:|---:|---:|"]
+    subsets = {kind: [kind] for kind in sorted({row["kind"] for row in rows})}
+    subsets["whole brains and LIDC crops"] = ["brain", "lidc"]
+    subsets["all"] = sorted({row["kind"] for row in rows})
+    for name, kinds in subsets.items():
+        group = [r for r in rows if r["split"] == "dev" and r["kind"] in kinds]
+        if not group:
+            continue
+        truths = [r["truth_present"] for r in group]
+        raw = expected_calibration_error([max(r["windows"]) for r in group], truths)
+        chosen = expected_calibration_error([platt(combine_windows(r["windows"], rule)) for r in group], truths)
+        table.append(f"| {name} | {len(group)} | {raw:.3f} | {chosen:.3f} |")
     return table
 
 

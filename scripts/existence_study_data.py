@@ -3,14 +3,14 @@ drawn, with the expert truth: the data behind the window combination, the existe
 confidence threshold (scripts/existence_calibration.py and scripts/lesion_confidence_sweep.py read it).
 
 Usage: python scripts/existence_study_data.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
-    --out runs/existence/studies.jsonl [--device cpu] [--lidc-train 120] [--splits dev train]
+    --out runs/existence/studies.jsonl [--device cpu] [--lidc-train 120] [--splits dev train] [--slab-step-mm 20]
 
 Studies and their truth (every answer is the shipped engine's, scope gate included; a question the gate does not
 assess is recorded with its status and no probability):
 
 * each BraTS brain, whole (240 x 240 x 155 mm), asked the 6 brain-tumour findings: all present (every sub-region's
   expert label is non-empty in all four brains);
-* each BraTS brain cut into 40 mm axial slabs every 20 mm (a partial-coverage brain MR: the region recogniser reads
+* each BraTS brain cut into 40 mm axial slabs every 20 mm (``--slab-step-mm``) (a partial-coverage brain MR: the region recogniser reads
   them as brain), asked the same 6 findings; present when the finding's expert label has a voxel in the slab. The
   slabs above and below the tumour, and slabs that hold only part of it, are the assessed absent cases;
 * LIDC crops (dev: all; train: every n-th, ``--lidc-train`` of them) asked "lung nodule": all present (each crop is
@@ -55,6 +55,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--lidc-train", type=int, default=120, help="LIDC train crops (every n-th), 0 for none")
     parser.add_argument("--splits", nargs="+", default=["dev", "train"], choices=["dev", "train"])
+    parser.add_argument("--slab-step-mm", type=int, default=SLAB_STEP_MM, help="distance between slab starts")
     parser.add_argument("--parts", nargs="+", default=["brats", "lidc"], choices=["brats", "lidc"])
     args = parser.parse_args()
     predictor = Predictor.from_model(device=args.device)
@@ -122,7 +123,7 @@ def _studies(args: argparse.Namespace, split: str):  # noqa: ANN202
             axial = int(np.argmax(np.abs(volume.affine[2, :3])))
             brain = read_label_map(args.data_root / Path(mask).parent / "brainmask.nii.gz").array[0] > 0
             extent = np.where(brain.any(axis=tuple(a for a in range(3) if a != axial)))[0]
-            thick, step = int(SLAB_MM / volume.spacing[axial]), int(SLAB_STEP_MM / volume.spacing[axial])
+            thick, step = int(SLAB_MM / volume.spacing[axial]), int(args.slab_step_mm / volume.spacing[axial])
             for start in range(int(extent.min()), int(extent.max()) - thick // 2, step):
                 box = [slice(None)] * 3
                 box[axial] = slice(start, start + thick)

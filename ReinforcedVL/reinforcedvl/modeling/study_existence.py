@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["WINDOW_RULES", "PlattCalibration", "combine_windows", "fit_platt"]
+__all__ = ["WINDOW_RULES", "PlattCalibration", "combine_windows", "fit_platt", "study_existence"]
 
 _EPSILON = 1e-6
 
@@ -37,7 +37,8 @@ WINDOW_RULES: dict[str, Callable[[np.ndarray], float]] = {
 
 
 def combine_windows(probabilities: Sequence[float], rule: str = "max") -> float:
-    """The study's existence score from its windows' probabilities by ``rule`` (one of :data:`WINDOW_RULES`).
+    """The study's existence score from its windows' probabilities by ``rule`` (one of :data:`WINDOW_RULES`); NaN
+    when any window's answer is NaN (a damaged network: the caller refuses to answer, never a rule that skips it).
 
     Raises:
         ValueError: no windows, a probability outside [0, 1], or an unknown rule.
@@ -47,7 +48,9 @@ def combine_windows(probabilities: Sequence[float], rule: str = "max") -> float:
     p = np.asarray(probabilities, dtype=np.float64)
     if p.size == 0:
         raise ValueError("A study's existence needs at least one window's answer.")
-    if not ((p >= 0.0) & (p <= 1.0)).all():
+    if np.isnan(p).any():
+        return math.nan
+    if ((p < 0.0) | (p > 1.0)).any():
         raise ValueError("Window probabilities must lie in [0, 1].")
     return WINDOW_RULES[rule](p)
 
@@ -60,6 +63,8 @@ class PlattCalibration:
     intercept: float = 0.0
 
     def __call__(self, score: float) -> float:
+        if math.isnan(score):
+            return math.nan
         z = self.slope * _logit(score) + self.intercept
         return float(1.0 / (1.0 + math.exp(-z))) if z >= 0 else float(math.exp(z) / (1.0 + math.exp(z)))
 
@@ -104,6 +109,12 @@ def fit_platt(scores: Sequence[float], truths: Sequence[bool], *, l2: float = 1e
         if previous - current < 1e-12:
             break
     return PlattCalibration(float(weights[0]), float(weights[1]))
+
+
+def study_existence(probabilities: Sequence[float], rule: str, calibration: Sequence[float]) -> float:
+    """The study's existence probability: the windows' answers combined by ``rule``, through the Platt map
+    ``calibration`` = (slope, intercept) (a checkpoint's ``existence_window_rule`` and ``existence_calibration``)."""
+    return PlattCalibration(*calibration)(combine_windows(probabilities, rule))
 
 
 def _logit(score: float) -> float:

@@ -86,3 +86,10 @@ def test_fitting_needs_absent_cases():
     # the situation of the 1.1.0 evaluation: every assessed answer present, p = 1.00
     with pytest.raises(ValueError, match="both kinds"):
         fit_platt([1.0] * 10, [True] * 10)
+
+
+@pytest.mark.parametrize("rule", sorted(WINDOW_RULES))
+def test_a_nan_window_makes_the_study_nan_under_every_rule(rule):
+    # a damaged network: the predictor must see the NaN and refuse, not a rule that sorts it away
+    assert math.isnan(combine_windows([0.9, float("nan"), 0.1], rule))
+    assert math.isnan(PlattCalibration(0.5, 0.1)(float("nan")))
