@@ -8,7 +8,9 @@ Reads the answers collected by scripts/existence_study_data.py (whole BraTS brai
 LIDC crops, each with its expert truth). Only assessed questions count: a question the scope gate did not assess
 has no probability. For every rule of reinforcedvl.modeling.study_existence.WINDOW_RULES: a Platt map fitted on
 the train split's studies, then on the dev split the ROC AUC, the accuracy at 0.5 and the ECE before and after the
-map. The rule chosen is the one with the lowest train log-loss after its map (the dev split is only reported).
+map. The rule chosen is the one with the lowest train log-loss after its map (the dev split is only reported); it
+is worth shipping (as the checkpoint's existence_window_rule and existence_calibration) only where it lowers the
+dev ECE of the highest window without losing a present answer.
 """
 
 from __future__ import annotations
@@ -59,6 +61,16 @@ def main() -> None:
         )
     chosen = min(fitted, key=lambda rule: fitted[rule][1])
     lines += ["", f"Chosen on the train split: {chosen}, {fitted[chosen][0].to_dict()}"]
+    dev = _scores(assessed, "dev", "max")
+    calibrated = [fitted[chosen][0](s) for s in _scores(assessed, "dev", chosen)[0]]
+    before, after = expected_calibration_error(*dev), expected_calibration_error(calibrated, dev[1])
+    kept_before = sum(s >= 0.5 for s, t in zip(dev[0], dev[1], strict=True) if t)
+    kept_after = sum(p >= 0.5 for p, t in zip(calibrated, dev[1], strict=True) if t)
+    ships = after < before and kept_after >= kept_before
+    lines.append(
+        f"Worth shipping (lower dev ECE than the highest window, no present answer lost): {'yes' if ships else 'no'} "
+        f"(dev ECE {before:.3f} -> {after:.3f}, present accepted {kept_before} -> {kept_after})"
+    )
     lines += ["", "Dev split by kind of study (chosen rule, calibrated):", ""]
     lines += _by_kind(assessed, chosen, fitted[chosen][0])
     text = "\n".join(lines)
