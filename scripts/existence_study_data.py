@@ -10,9 +10,10 @@ assess is recorded with its status and no probability):
 
 * each BraTS brain, whole (240 x 240 x 155 mm), asked the 6 brain-tumour findings: all present (every sub-region's
   expert label is non-empty in all four brains);
-* each BraTS brain cut into 40 mm axial slabs every 20 mm (``--slab-step-mm``) (a partial-coverage brain MR: the region recogniser reads
-  them as brain), asked the same 6 findings; present when the finding's expert label has a voxel in the slab. The
-  slabs above and below the tumour, and slabs that hold only part of it, are the assessed absent cases;
+* each BraTS brain cut into 40 mm axial slabs every 20 mm (``--slab-step-mm``; a partial-coverage brain MR: the
+  region recogniser reads most of them as brain), asked the same 6 findings; present when the finding's expert label
+  has a voxel in the slab. The slabs above and below the tumour, and the sub-regions a slab through the tumour's
+  edge misses, are the assessed absent cases;
 * LIDC crops (dev: all; train: every n-th, ``--lidc-train`` of them) asked "lung nodule": all present (each crop is
   centred on its nodule; no in-scope absent chest case exists in the data).
 
