@@ -1,95 +1,68 @@
-"""Lesion-level precision and recall on the dev split for a range of lesion-confidence thresholds.
+"""Lesion-level precision, recall and Dice on the dev split over a range of lesion-confidence thresholds, and the
+threshold they choose.
 
-Usage: python scripts/lesion_confidence_sweep.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
-    --out runs/lesion-confidence [--device cpu]
+Usage: python scripts/lesion_confidence_sweep.py --studies runs/existence/studies.jsonl \
+    [--table runs/existence/lesion-confidence.md]
 
-For every present dev triplet (first description), every lesion the model draws is kept with its confidence and
-whether it touches the reference mask; a threshold then keeps the lesions at or above it. Precision: kept lesions
-touching the reference / kept lesions; recall: reference components touched by a kept lesion / reference components.
-Writes lesions.csv and sweep.md.
+Reads the dev split's outlined answers collected by scripts/existence_study_data.py: the 115 LIDC dev nodules asked
+"lung nodule" and the BraTS dev brain (pat0001) asked the 6 brain-tumour findings, every lesion drawn with its
+confidence (mean probability over its voxels) and its overlap with the expert label. A threshold keeps the lesions
+at or above it. Precision: kept lesions touching the reference / kept lesions; recall: reference components touched
+by a kept lesion / reference components; Dice: the kept lesions' union against the reference, averaged over the
+cases. The threshold chosen is the one with the best lesion F1 averaged over LIDC and BraTS among those that lower
+neither the LIDC mean Dice, the BraTS mean Dice nor the BraTS whole-tumour Dice (reinforcedvl.evaluation.lesion_sweep).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import json
 from pathlib import Path
 
-import numpy as np
-from scipy import ndimage
+from reinforcedvl.evaluation.lesion_sweep import choose_threshold, score_threshold
+from reinforcedvl.lesions.confidence import DEFAULT_LESION_CONFIDENCE
 
-from reinforcedvl.data.manifest import read_manifest
-from reinforcedvl.io import read_image, read_label_map
-from reinforcedvl.io.resampling import resample_label_map
-from reinforcedvl.predictor import Predictor
-from reinforcedvl.vocabulary import Modality
-
-THRESHOLDS = (0.0, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.0, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, required=True)
-    parser.add_argument("--data-root", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--studies", type=Path, required=True)
+    parser.add_argument("--table", type=Path)
     args = parser.parse_args()
-    predictor = Predictor.from_model(device=args.device)
-    rows = []
-    for triplet in read_manifest(args.manifest, split="dev"):
-        if not triplet.present or triplet.mask is None:
-            continue
-        volume = read_image([args.data_root / image for image in triplet.images])
-        predictor.set_volume(volume, modality=Modality(triplet.modality))
-        labels = resample_label_map(read_label_map(args.data_root / triplet.mask), volume).array[0]
-        reference = np.isin(labels, triplet.labels)
-        components, count = ndimage.label(reference, structure=np.ones((3, 3, 3), bool))
-        result = predictor.segment(triplet.descriptions[0])
-        lesion_labels = result.lesion_map.array[0]
-        for lesion in result.lesions:
-            inside = lesion_labels == lesion.lesion_id
-            touched = sorted(set(np.unique(components[inside]).tolist()) - {0})
-            rows.append(
-                {
-                    "case": triplet.id,
-                    "source": triplet.source,
-                    "lesion": lesion.lesion_id,
-                    "confidence": round(lesion.confidence, 4),
-                    "volume_ml": round(lesion.volume_ml, 4),
-                    "true": bool(touched),
-                    "touched": " ".join(map(str, touched)),
-                    "reference_components": count,
-                }
-            )
-        if not result.lesions:
-            rows.append(
-                {
-                    "case": triplet.id,
-                    "source": triplet.source,
-                    "lesion": 0,
-                    "confidence": None,
-                    "volume_ml": 0,
-                    "true": False,
-                    "touched": "",
-                    "reference_components": count,
-                }
-            )
-    args.out.mkdir(parents=True, exist_ok=True)
-    with open(args.out / "lesions.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    lines = ["| source | threshold | lesions kept | precision | recall |", "|---|---|---|---|---|"]
-    for source in sorted({r["source"] for r in rows}):
-        cases = {r["case"]: r["reference_components"] for r in rows if r["source"] == source}
-        for threshold in THRESHOLDS:
-            kept = [r for r in rows if r["source"] == source and r["lesion"] and r["confidence"] >= threshold]
-            found = {(r["case"], c) for r in kept for c in r["touched"].split()}
-            precision = sum(r["true"] for r in kept) / len(kept) if kept else float("nan")
-            recall = len(found) / sum(cases.values())
-            lines.append(f"| {source} | {threshold:.2f} | {len(kept)} | {precision:.3f} | {recall:.3f} |")
-    (args.out / "sweep.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    rows = [json.loads(line) for line in args.studies.read_text().splitlines() if line.strip()]
+    dev = [row for row in rows if row["split"] == "dev" and row["probability"] is not None]
+    outlined = [row for row in dev if row["kind"] in ("lidc", "brain")]
+    groups = {
+        "LIDC nodules": [row for row in outlined if row["kind"] == "lidc"],
+        "BraTS sub-regions": [row for row in outlined if row["kind"] == "brain"],
+    }
+    guards = {"BraTS whole tumour": [row for row in groups["BraTS sub-regions"] if row["finding"] == "whole tumour"]}
+    unassessed = sum(1 for r in rows if r["split"] == "dev" and r["kind"] == "lidc" and r["probability"] is None)
+    lines = [
+        f"Dev split: {len(groups['LIDC nodules'])} LIDC nodules, BraTS pat0001 x {len(groups['BraTS sub-regions'])} "
+        f"findings ({unassessed} LIDC crops not assessed by the scope gate, left out).",
+        "",
+        "| threshold | LIDC lesions kept | LIDC precision | LIDC recall | LIDC mean Dice | BraTS lesions kept | "
+        "BraTS precision | BraTS recall | BraTS mean Dice | BraTS whole-tumour Dice |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for threshold in THRESHOLDS:
+        lidc = score_threshold(groups["LIDC nodules"], threshold)
+        brats = score_threshold(groups["BraTS sub-regions"], threshold)
+        whole = score_threshold(guards["BraTS whole tumour"], threshold)
+        lines.append(
+            f"| {threshold:.2f} | {lidc.kept} | {lidc.precision:.3f} | {lidc.recall:.3f} | {lidc.mean_dice:.3f} | "
+            f"{brats.kept} | {brats.precision:.3f} | {brats.recall:.3f} | {brats.mean_dice:.3f} | "
+            f"{whole.mean_dice:.3f} |"
+        )
+    chosen = choose_threshold(groups, THRESHOLDS, dice_guards=guards)
+    lines += ["", f"Chosen: {chosen:.2f} (the engine's default now: {DEFAULT_LESION_CONFIDENCE:.2f})"]
+    text = "\n".join(lines)
+    print(text)
+    if args.table:
+        args.table.parent.mkdir(parents=True, exist_ok=True)
+        args.table.write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
 from .model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from .modeling import ModelConfig, ReinforcedVLNet, TextEncoder, batch_prompt_tokens
 from .modeling.device import ComputeDevice, resolve_device
+from .modeling.study_existence import study_existence
 from .modeling.threads import CLICK_THREADS, intra_op_threads
 from .modeling.window_features import WindowFeatureCache, WindowKey, window_key
 from .preprocessing import PreparedVolume, Preprocessor
@@ -71,8 +72,9 @@ class FindingResult:
 
     Attributes:
         prompt: the description, as normalised (the user's words).
-        present_probability: the existence head's probability that the finding is in the volume (highest over
-            windows); None when the finding was not assessed.
+        present_probability: the probability that the finding is in the volume: the windows' existence answers
+            combined and calibrated as the checkpoint's config says (``existence_window_rule``,
+            ``existence_calibration``); None when the finding was not assessed.
         present: the finding was judged present and at least one lesion was found.
         lesions: the lesions, largest first (empty when not present).
         lesion_map: uint16 label map, 0 background, lesion n = n.
@@ -580,11 +582,13 @@ class Predictor:
             return {"probability": probability}
 
         grounded = self._slide(image, window, ground, prepared.background_value)
-        if max(existence) < self.config.existence_threshold:
+        config = self.config
+        answer = study_existence(existence, config.existence_window_rule, config.existence_calibration)
+        if answer < config.existence_threshold or max(existence) < config.existence_threshold:
             _report(progress, "segmenting", total, total)
-            return None, grounded["evidence"], max(existence)
+            return None, grounded["evidence"], answer
         outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
-        return outlined["probability"], grounded["evidence"], max(existence)
+        return outlined["probability"], grounded["evidence"], answer
 
     def _answers_for(self, prompt: str, window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
         """The windows' kept outputs for this description, window size and existence threshold (one store per

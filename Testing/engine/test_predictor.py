@@ -186,6 +186,7 @@ def test_only_the_windows_judged_to_hold_the_finding_are_outlined(
 
 def test_everything_above_threshold_is_one_lesion(tmp_path, untrained_checkpoint, ct_with_sphere):
     always = _checkpoint_with(tmp_path, untrained_checkpoint, existence_threshold=0.0, mask_threshold=0.0)
+    always.lesion_confidence = 0.0  # every voxel a lesion, however unsure the untrained network is
     volume, _ = ct_with_sphere
     always.set_volume(volume)
     result = always.segment("nodule")
@@ -223,6 +224,7 @@ def test_windows_follow_the_volume_size(predictor, tmp_path, untrained_checkpoin
 def test_a_mask_threshold_per_call_leaves_the_models_own_untouched(tmp_path, untrained_checkpoint, ct_with_sphere):
     """``mask_threshold`` decides which voxels are lesion for this call only; the checkpoint stays as it is."""
     always = _checkpoint_with(tmp_path, untrained_checkpoint, existence_threshold=0.0, mask_threshold=0.0)
+    always.lesion_confidence = 0.0  # every voxel a lesion, however unsure the untrained network is
     volume, _ = ct_with_sphere
     always.set_volume(volume)
     everything = always.segment("nodule")

@@ -7,9 +7,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
 from ..model_store.registry import DEFAULT_MODEL_ID
 from ..vocabulary import LANGUAGES, device_choice
-from .arguments import modality_choice
+from .arguments import fraction, modality_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -39,6 +40,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--report", nargs="?", const="en", choices=LANGUAGES, metavar="LANG")
     parser.add_argument("--threads", type=int, help="CPU threads per process (default: the cores shared out)")
     parser.add_argument(
+        "--lesion-confidence",
+        default=DEFAULT_LESION_CONFIDENCE,
+        type=fraction,
+        metavar="P",
+        help=f"lesions with a confidence under P are neither drawn nor reported (default {DEFAULT_LESION_CONFIDENCE})",
+    )
+    parser.add_argument(
         "--overwrite",
         action="store_true",
         help="segment again the studies whose result.json answers other prompts or comes from another model",
@@ -62,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         report_language=args.report,
         threads=args.threads,
         overwrite=args.overwrite,
+        lesion_confidence=args.lesion_confidence,
     )
     rank = outcome.rank
     print(

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import DeviceError, OutputExistsError, ReinforcedVLError
 from ..io import check_output_folder
+from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
 from ..model_store.checkpoint import ModelIdentity
 from ..model_store.registry import DEFAULT_MODEL_ID, resolve_checkpoint
 from ..study.segment_job import plan_study, run_study
@@ -86,6 +87,7 @@ def run_cohort(
     report_language: Language | None = None,
     threads: int | None = None,
     overwrite: bool = False,
+    lesion_confidence: float = DEFAULT_LESION_CONFIDENCE,
 ) -> CohortRun:
     """Segment this rank's share of ``studies``; after all ranks are done, rank 0 writes the cohort summary.
 
@@ -96,6 +98,8 @@ def run_cohort(
         model, device, modality, report_language: as for ``reinforcedvl segment``.
         threads: CPU threads per process; None divides the machine's cores among its processes.
         overwrite: segment again the studies whose ``result.json`` answers other prompts or comes from another model.
+        lesion_confidence: lesions less sure than this are neither drawn nor reported (``segment
+            --lesion-confidence``).
 
     Raises:
         DeviceError: several ranks on GPUs, but CUDA was set up in this process before the call.
@@ -118,7 +122,15 @@ def run_cohort(
     share = rank.share(studies)
     pending = [study for study in share if study.study_id not in finished]
     failed = _segment(
-        pending, prompts, out_dir, rank, model=model, device=device, modality=modality, report_language=report_language
+        pending,
+        prompts,
+        out_dir,
+        rank,
+        model=model,
+        device=device,
+        modality=modality,
+        report_language=report_language,
+        lesion_confidence=lesion_confidence,
     )
     summary_files: tuple[Path, ...] = ()
     if rank.world_size > 1:
@@ -176,6 +188,7 @@ def _segment(
     device: str,
     modality: Modality | None,
     report_language: Language | None,
+    lesion_confidence: float,
 ) -> list[str]:
     """Segment ``studies`` with one predictor; a study that fails on its input gets ``error.json`` and the run goes
     on. Returns the failed study ids."""
@@ -184,6 +197,7 @@ def _segment(
     from ..predictor import Predictor
 
     predictor = Predictor.from_model(model, device)
+    predictor.lesion_confidence = lesion_confidence
     tag = f"[rank {rank.rank}/{rank.world_size}]"
     print(f"{tag} {len(studies)} studies on {predictor.device.description}", file=sys.stderr)
     failed = []

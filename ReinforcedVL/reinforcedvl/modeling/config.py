@@ -9,6 +9,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from .study_existence import WINDOW_RULES
+
 __all__ = ["ModelConfig"]
 
 
@@ -33,7 +35,12 @@ class ModelConfig:
         min_window_size: smallest window; smaller volumes are padded to it, as small training crops are.
         window_overlap: fraction by which neighbouring windows overlap.
         mask_threshold: probability above which a voxel belongs to the finding.
-        existence_threshold: probability above which the finding is reported present.
+        existence_threshold: probability above which the finding is reported present (and, per window, above which
+            a window's mask is computed).
+        existence_window_rule: how the windows' existence answers combine into the study's
+            (:data:`reinforcedvl.modeling.study_existence.WINDOW_RULES`).
+        existence_calibration: (slope, intercept) of the Platt map from the combined score to the study's existence
+            probability; (1, 0) is the identity.
         min_lesion_volume_mm3: connected components smaller than this are dropped as noise.
     """
 
@@ -53,6 +60,8 @@ class ModelConfig:
     window_overlap: float = 0.25
     mask_threshold: float = 0.5
     existence_threshold: float = 0.5
+    existence_window_rule: str = "max"
+    existence_calibration: tuple[float, float] = (1.0, 0.0)
     min_lesion_volume_mm3: float = 3.0
 
     def __post_init__(self) -> None:
@@ -73,6 +82,15 @@ class ModelConfig:
                 raise ValueError(f"{name} {getattr(self, name)} must be a multiple of {stride} on every side")
         if any(low > high for low, high in zip(self.min_window_size, self.window_size, strict=True)):
             raise ValueError(f"min_window_size {self.min_window_size} exceeds window_size {self.window_size}")
+        if self.existence_window_rule not in WINDOW_RULES:
+            raise ValueError(
+                f"existence_window_rule {self.existence_window_rule!r} is not one of {', '.join(WINDOW_RULES)}"
+            )
+        if len(self.existence_calibration) != 2 or not self.existence_calibration[0] > 0:
+            raise ValueError(
+                f"existence_calibration must be (slope > 0, intercept), got {self.existence_calibration}: a map that "
+                "is not increasing would turn a stronger answer into a weaker one"
+            )
 
     @property
     def stride(self) -> int:

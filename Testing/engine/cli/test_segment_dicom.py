@@ -18,8 +18,9 @@ from reinforcedvl.cli.main import main
 def test_segment_writes_an_automatic_seg_and_an_sr_with_confidences(shared_data, always_present, tmp_path, capsys):
     series = shared_data / "dcmqi_dicom_seg" / "ct-3slice"
     out = tmp_path / "out"
+    # --lesion-confidence 0: the untrained network's lesions are about 0.5 sure; every one is kept, to be exported
     code = main(["segment", str(series), "--prompt", "liver lesion", "--out", str(out), "--model", str(always_present),
-                 "--dicom"])  # fmt: skip
+                 "--dicom", "--lesion-confidence", "0"])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 0, captured.err
     result = (out / "result.json").read_text()

@@ -57,7 +57,7 @@ def _instrumented_run(studies, out, checkpoint, channel) -> None:
         return replace(source, target)
 
     runner.run_study, os.replace = announced_study, announced_replace
-    run_cohort(studies, list(PROMPTS), out, model=checkpoint, device="cpu", threads=1)
+    run_cohort(studies, list(PROMPTS), out, model=checkpoint, device="cpu", threads=1, lesion_confidence=0.0)
     channel.send(("done", None))
     os._exit(0)
 
