@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..model_store.registry import DEFAULT_MODEL_ID
 from ..vocabulary import device_choice
+from .train_command import add_paraphrase_option
 
 __all__ = ["add_parser", "run"]
 
@@ -39,6 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--large-batch", type=_count, default=2, help="batch size of whole-study patches")
     parser.add_argument("--model-id", help="the new model's id (default: the starting model's)")
     parser.add_argument("--version", help="the new version (default: the starting one + '+feedback.<date>')")
+    add_paraphrase_option(parser)
     parser.add_argument("--no-evaluate", action="store_true", help="skip the before/after held-out evaluation")
     parser.set_defaults(run=run)
 
@@ -65,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
             model_id=args.model_id,
             version=args.version,
             evaluate=not args.no_evaluate,
+            paraphrase_consistency=args.paraphrase_consistency,
         )
     )
     identity = result.checkpoint.identity

@@ -95,7 +95,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--dicom",
         action="store_true",
         help="also write a DICOM SEG per finding (segments AUTOMATIC, the model named) and a DICOM SR with the "
-        "lesions' measurements and the model's confidence, under OUT/dicom (DICOM series input only)",
+        "lesions' measurements and the model's confidence, and every finding not assessed with its reason, under "
+        "OUT/dicom (DICOM series input only)",
     )
     parser.set_defaults(run=run)
 
@@ -129,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         print(f"Report in {' and '.join(str(args.out / name) for name in REPORT_FILES)}")
     if args.dicom:
-        print(f"DICOM SEG and SR in {args.out / 'dicom'} (none where no lesion was drawn)")
+        written = sorted(path.name for path in (args.out / "dicom").glob("*.dcm"))
+        print(f"DICOM in {args.out / 'dicom'}: {', '.join(written) if written else 'nothing (no lesion drawn)'}")
     return 0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..vocabulary import device_choice
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "add_paraphrase_option", "run"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="train only the prompt-dependent parts (text projection, decoder, existence head)",
     )
+    add_paraphrase_option(parser)
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--init-from", type=Path, help="start from this checkpoint's weights (fine-tuning)")
     parser.add_argument("--model-id", default="reinforcedvl-custom")
@@ -92,7 +93,32 @@ def run(args: argparse.Namespace) -> int:
             version=args.version,
             resume=args.resume,
             time_limit_minutes=args.time_limit_minutes,
+            paraphrase_consistency=args.paraphrase_consistency,
         )
     )
     print(f"Checkpoint {checkpoint.identity.model_id} {checkpoint.identity.version} in {checkpoint.folder}")
     return 0
+
+
+def add_paraphrase_option(parser: argparse.ArgumentParser) -> None:
+    """``--paraphrase-consistency WEIGHT``, shared by ``train`` and ``finetune``."""
+    parser.add_argument(
+        "--paraphrase-consistency",
+        type=_weight,
+        default=0.0,
+        metavar="WEIGHT",
+        help="ask every question in two different phrasings of its finding (from the manifest's descriptions and "
+        "the checkpoint scope's phrasings, British and American spelling) and add this weight times a consistency "
+        "term between the two answers (symmetric KL of mask and existence probabilities); each batch then holds "
+        "half as many patches. 0 (default): off",
+    )
+
+
+def _weight(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a weight: give a number, 0 (off) or more, e.g. 1.0")
+    return value

@@ -11,10 +11,11 @@ import highdicom as hd
 
 from ..report.builder import ReportFinding
 from ..report.document import GroundedReport
+from ..report.sentences import not_assessed_sentence
 from ..terminology import terminology_for_finding
 from ..vocabulary import DICOM_SEG_FILE, DICOM_SR_FILE
 from ..volume import ScalarVolume, check_same_grid
-from .measurement_report import MeasuredLesion, build_measurement_report
+from .measurement_report import MeasuredLesion, NotAssessedFinding, build_measurement_report
 from .segmentation_export import DicomWriter, build_segmentation, tracking_identifier
 from .source_series import DicomExportUnavailable, read_source_series
 
@@ -26,7 +27,8 @@ _FIRST_SERIES_NUMBER = 9100
 
 @dataclass(frozen=True)
 class DicomExportFiles:
-    """The files written: one DICOM SEG per present finding, and the SR (None when no lesion was found)."""
+    """The files written: one DICOM SEG per present finding, and the SR (None when no lesion was found and every
+    finding was assessed)."""
 
     segmentations: tuple[Path, ...]
     measurement_report: Path | None
@@ -42,6 +44,9 @@ def export_dicom(
 ) -> DicomExportFiles:
     """Write ``seg_NN.dcm`` per finding with lesions and ``sr.dcm`` under ``out_dir``.
 
+    The SR states every lesion's measurements and every finding that was not assessed, with its reason (no SEG and
+    no measurement for it: nothing was drawn); it is written when there is either.
+
     Args:
         volume: the image, read from a DICOM series.
         findings: the findings the report was built from (same order as ``report.findings``).
@@ -56,8 +61,18 @@ def export_dicom(
     source = read_source_series(volume)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    segmentation_paths, segmentations, measured = [], [], []
+    segmentation_paths, segmentations, measured, not_assessed = [], [], [], []
     for index, (finding, summary) in enumerate(zip(findings, report.findings, strict=True), start=1):
+        if not finding.assessed:
+            not_assessed.append(
+                NotAssessedFinding(
+                    finding.prompt,
+                    terminology_for_finding(finding.prompt).type,
+                    not_assessed_sentence(finding.prompt, finding.reason, "en"),
+                    tracking_id=f"Finding {index}: {finding.prompt}",
+                )
+            )
+            continue
         if not finding.lesions:
             continue
         check_same_grid([volume, finding.lesion_map], "image and lesion map")
@@ -91,11 +106,17 @@ def export_dicom(
             )
             for entry in summary.lesions
         ]
-    if not segmentations:
+    if not segmentations and not not_assessed:
         return DicomExportFiles((), None)
     with _source_problems_explained(volume):
         measurement_report = build_measurement_report(
-            source, segmentations, measured, writer, modality=report.modality, series_number=_FIRST_SERIES_NUMBER
+            source,
+            segmentations,
+            measured,
+            writer,
+            modality=report.modality,
+            series_number=_FIRST_SERIES_NUMBER,
+            not_assessed=not_assessed,
         )
     report_path = out_dir / DICOM_SR_FILE
     measurement_report.save_as(report_path)

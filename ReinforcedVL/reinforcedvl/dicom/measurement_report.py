@@ -1,6 +1,10 @@
 """DICOM SR measurement report (TID 1500, highdicom) of the lesions: per lesion a volumetric ROI group (TID 1411)
 with its tracking identifiers, the DICOM SEG segment it measures, the finding type and site, the volume, long axis and
-short axis, and, for a model's lesions, the model's confidence."""
+short axis, and, for a model's lesions, the model's confidence.
+
+A finding the model did not assess (outside what its checkpoint was trained for) is one measurement group without a
+region (TID 1501): its tracking identifier and finding type, the coded evaluation "Model assessment: Not assessed",
+and the reason in plain words as a comment; no measurement and no segment, since nothing was drawn."""
 
 from __future__ import annotations
 
@@ -17,7 +21,18 @@ from ..terminology import ANATOMICAL_STRUCTURE, Code, terminology_for_finding
 from ..vocabulary import LesionKey
 from .segmentation_export import UTF8, DicomWriter, dicom_code
 
-__all__ = ["VOLUME", "LONG_AXIS", "SHORT_AXIS", "MILLILITER", "MeasuredLesion", "build_measurement_report"]
+__all__ = [
+    "VOLUME",
+    "LONG_AXIS",
+    "SHORT_AXIS",
+    "MILLILITER",
+    "MODEL_ASSESSMENT",
+    "NOT_ASSESSED",
+    "COMMENT",
+    "MeasuredLesion",
+    "NotAssessedFinding",
+    "build_measurement_report",
+]
 
 VOLUME = DicomCode("118565006", "SCT", "Volume")
 LONG_AXIS = DicomCode("103339001", "SCT", "Long Axis")
@@ -27,6 +42,10 @@ MILLIMETER = DicomCode("mm", "UCUM", "millimeter")
 MODEL_CONFIDENCE = DicomCode("confidence", "99REINFORCEDVL", "Model confidence")
 """The model's confidence in a lesion (0-1); a private code: no standard concept names a model's confidence."""
 NO_UNITS = DicomCode("1", "UCUM", "no units")
+MODEL_ASSESSMENT = DicomCode("assessment", "99REINFORCEDVL", "Model assessment")
+"""Whether the model assessed a finding; private, like the confidence: no standard concept says it."""
+NOT_ASSESSED = DicomCode("not_assessed", "99REINFORCEDVL", "Not assessed")
+COMMENT = DicomCode("121106", "DCM", "Comment")
 
 
 @dataclass(frozen=True)
@@ -83,6 +102,20 @@ class MeasuredLesion:
         )
 
 
+@dataclass(frozen=True)
+class NotAssessedFinding:
+    """A finding the model did not assess: what was asked, its finding type, and the statement with its reason.
+
+    ``statement`` is the report's plain words (``"Enhancing tumour: not assessed (this model was trained to find
+    ...; this study shows the abdomen ...); nothing is drawn."``).
+    """
+
+    prompt: str
+    finding_type: Code
+    statement: str
+    tracking_id: str
+
+
 def build_measurement_report(
     source: list[Dataset],
     segmentations: Sequence[Dataset],
@@ -91,8 +124,10 @@ def build_measurement_report(
     *,
     modality: str,
     series_number: int,
+    not_assessed: Sequence[NotAssessedFinding] = (),
 ) -> hd.sr.Comprehensive3DSR:
-    """A Comprehensive 3D SR holding a TID 1500 measurement report, with the source images and SEGs as evidence."""
+    """A Comprehensive 3D SR holding a TID 1500 measurement report, with the source images and SEGs as evidence:
+    a group per lesion, then one per finding not assessed."""
     observer = hd.sr.ObserverContext(
         observer_type=codes.DCM.Device,
         observer_identifying_attributes=hd.sr.DeviceObserverIdentifyingAttributes(
@@ -103,7 +138,8 @@ def build_measurement_report(
         ),
     )
     series_uid = source[0].SeriesInstanceUID
-    groups = [_lesion_group(lesion, series_uid) for lesion in lesions]
+    groups: list[Any] = [_lesion_group(lesion, series_uid) for lesion in lesions]
+    groups += [_not_assessed_group(finding) for finding in not_assessed]
     procedure = codes.LN.CTUnspecifiedBodyRegion if modality == "CT" else codes.LN.MRIUnspecifiedBodyRegion
     content = hd.sr.MeasurementReport(
         observation_context=hd.sr.ObservationContext(observer_device_context=observer),
@@ -151,6 +187,21 @@ def _lesion_group(lesion: MeasuredLesion, series_uid: str) -> hd.sr.VolumetricRO
             ),
         ],
     )
+
+
+def _not_assessed_group(finding: NotAssessedFinding) -> hd.sr.MeasurementsAndQualitativeEvaluations:
+    """TID 1501 for a finding not assessed: no region, no measurement; the coded evaluation and the reason."""
+    group = hd.sr.MeasurementsAndQualitativeEvaluations(
+        tracking_identifier=hd.sr.TrackingIdentifier(uid=hd.UID(), identifier=finding.tracking_id),
+        finding_type=dicom_code(finding.finding_type),
+        qualitative_evaluations=[hd.sr.QualitativeEvaluation(MODEL_ASSESSMENT, NOT_ASSESSED)],
+    )
+    group[0].ContentSequence.append(
+        hd.sr.TextContentItem(
+            name=COMMENT, value=finding.statement, relationship_type=hd.sr.RelationshipTypeValues.CONTAINS
+        )
+    )
+    return group
 
 
 def _anatomy_code(words: str) -> Code | None:

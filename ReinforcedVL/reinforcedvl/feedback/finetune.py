@@ -45,6 +45,7 @@ class FineTuneSettings:
         model_id: the new model's id (default: the starting model's).
         version: the new version (default: the starting version with ``+feedback.<UTC date and time>``).
         evaluate: run the held-out evaluation before and after.
+        paraphrase_consistency: as for ``train`` (0: off).
     """
 
     checkpoint: str | Path
@@ -64,6 +65,7 @@ class FineTuneSettings:
     model_id: str | None = None
     version: str | None = None
     evaluate: bool = True
+    paraphrase_consistency: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ def fine_tune(settings: FineTuneSettings) -> FineTuneResult:
             init_from=parent.folder,
             model_id=settings.model_id or parent.identity.model_id,
             version=version,
+            paraphrase_consistency=settings.paraphrase_consistency,
         )
     )
     if int(os.environ.get("RANK", 0)) != 0:

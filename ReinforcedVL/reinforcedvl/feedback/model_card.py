@@ -91,14 +91,14 @@ def write_model_card(
     metadata = {**checkpoint.metadata, "model_card": entry}
     save_checkpoint(folder, load_network(checkpoint), checkpoint.config, checkpoint.identity, metadata)
     path = folder / MODEL_CARD_FILE
-    path.write_text(_card_markdown(entry, evaluation), encoding="utf-8")
+    path.write_text(_card_markdown(entry, evaluation, checkpoint.metadata.get("scope")), encoding="utf-8")
     return path
 
 
 _NO_LICENCE = "none recorded by the parent checkpoint; check the licences of the data it was trained on."
 
 
-def _card_markdown(entry: dict[str, Any], evaluation: EvaluationPair | None) -> str:
+def _card_markdown(entry: dict[str, Any], evaluation: EvaluationPair | None, scope: dict[str, Any] | None) -> str:
     model, parent = entry["model"], entry["parent"]
     data = ", ".join(f"{count} {source}" for source, count in sorted(entry["training_triplets"].items()))
     settings = entry["settings"]
@@ -115,6 +115,7 @@ def _card_markdown(entry: dict[str, Any], evaluation: EvaluationPair | None) -> 
         f"- Steps: {settings['steps']}, learning rate {settings['learning_rate']}, seed {settings['seed']}.",
         f"- Weights licence: {entry['weights_licence'] or _NO_LICENCE}",
         "",
+        *_scope_lines(scope),
         "## Held-out evaluation (feedback patients never trained on)",
         "",
         evaluation.markdown() if evaluation else "Not run (no held-out patient in the export, or --no-evaluate).\n",
@@ -124,6 +125,36 @@ def _card_markdown(entry: dict[str, Any], evaluation: EvaluationPair | None) -> 
         "```",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _scope_lines(scope: dict[str, Any] | None) -> list[str]:
+    """The scope section: what the checkpoint answers (``config.json`` ``metadata.scope``), one family a row."""
+    if not scope:
+        return [
+            "## Scope",
+            "",
+            "None declared (the parent declared none): every description is answered as written.",
+            "",
+        ]
+    lines = [
+        "## Scope",
+        "",
+        "Findings outside these families, modalities and body regions are answered not assessed.",
+        "",
+        "| family | findings | modality | body region | note |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for family in scope["families"]:
+        note = f"withheld: {family['withheld']}" if family.get("withheld") else family.get("trained_on", "")
+        lines.append(
+            f"| {family['name']} | {', '.join(family['findings'])} | {', '.join(family['modalities'])} | "
+            f"{', '.join(family['regions'])} | {note} |"
+        )
+    if "not_declared" in scope:
+        lines.append(
+            f"\nNot declared: {', '.join(scope['not_declared']['findings'])} ({scope['not_declared']['reason']})."
+        )
+    return [*lines, ""]
 
 
 def _metric(summary: dict[str, Any], section: str, key: str) -> float:

@@ -49,6 +49,11 @@ class PrecomputedTextEncoder:
         chunks = torch.split(tensors["states"].float(), tensors["counts"].tolist())
         self._tokens = {prompt: PromptTokens(prompt, chunk) for prompt, chunk in zip(prompts, chunks, strict=True)}
 
+    @property
+    def prompts(self) -> set[str]:
+        """Every prompt the table holds."""
+        return set(self._tokens)
+
     def __contains__(self, prompt: str) -> bool:
         return prompt in self._tokens
 

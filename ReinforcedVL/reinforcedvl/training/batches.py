@@ -14,6 +14,7 @@ from ..data.manifest import Triplet
 from ..modeling import batch_prompt_tokens
 from ..modeling.precomputed_text import PrecomputedTextEncoder
 from ..preprocessing import Preprocessor
+from .paraphrases import draw_phrasings
 from .patches import PatchGroup, TrainingItem, augmentations, sample_shared_patch, target_voxels
 from .prepared_studies import PreparedStudy, load_prepared_study
 
@@ -21,7 +22,12 @@ __all__ = ["BatchSource"]
 
 
 class BatchSource(Dataset):
-    """``source[n]`` is training batch n (of this rank): images, masks, presence and prompt token states."""
+    """``source[n]`` is training batch n (of this rank): images, masks, presence and prompt token states.
+
+    With ``phrasings_per_item`` 2, every question is asked twice, in two phrasings of its finding drawn from
+    ``phrasing_pools`` (triplet id -> phrasings; the triplet's descriptions where it has none); ``pairs`` then
+    lists the rows that are the same question in other words.
+    """
 
     def __init__(
         self,
@@ -35,6 +41,8 @@ class BatchSource(Dataset):
         steps: int,
         rank: int = 0,
         world_size: int = 1,
+        phrasings_per_item: int = 1,
+        phrasing_pools: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.groups = groups
         self.data_root = data_root
@@ -45,6 +53,8 @@ class BatchSource(Dataset):
         self.steps = steps
         self.rank = rank
         self.world_size = world_size
+        self.phrasings_per_item = phrasings_per_item
+        self.phrasing_pools = phrasing_pools or {}
         self._studies: dict[tuple[str, ...], PreparedStudy] = {}
         self._voxels: dict[str, np.ndarray] = {}
         self._text: PrecomputedTextEncoder | None = None
@@ -57,8 +67,13 @@ class BatchSource(Dataset):
         rng = random.Random(f"{self.seed}/{batch_number}")
         group = rng.choices(self.groups, weights=[g.weight for g in self.groups])[0]
         transforms = augmentations(seed=rng.randrange(2**31))
-        patches = group.batch_size // group.prompts_per_patch
+        patches = group.batch_size // (group.prompts_per_patch * self.phrasings_per_item)
         items = [item for _ in range(patches) for item in self._patch_items(group, rng, transforms)]
+        pairs = [
+            (start, start + offset)
+            for start in range(0, len(items), self.phrasings_per_item)
+            for offset in range(1, self.phrasings_per_item)
+        ]
         if self._text is None:
             self._text = PrecomputedTextEncoder(self.prompt_table)
         states, text_mask = batch_prompt_tokens([self._text.encode(item.description) for item in items], "cpu")
@@ -69,11 +84,14 @@ class BatchSource(Dataset):
             "text_states": states,
             "text_mask": text_mask,
             "findings": [item.finding for item in items],
+            "descriptions": [item.description for item in items],
+            "pairs": torch.tensor(pairs, dtype=torch.int64).reshape(-1, 2),
             "group": group.name,
         }
 
     def _patch_items(self, group: PatchGroup, rng: random.Random, transforms: Compose) -> list[TrainingItem]:
-        """One augmented patch asked ``group.prompts_per_patch`` findings of its study (one item each)."""
+        """One augmented patch asked ``group.prompts_per_patch`` findings of its study (``phrasings_per_item``
+        items each, one per phrasing)."""
         want_absent = rng.random() < group.absent_fraction
         candidates = [t for t in group.triplets if t.present != want_absent] or list(group.triplets)
         first = rng.choice(candidates)
@@ -92,12 +110,19 @@ class BatchSource(Dataset):
             TrainingItem(
                 image=image_tensor,
                 mask=masks[row : row + 1],
-                description=rng.choice(triplet.descriptions),
+                description=description,
                 present=bool(masks[row].any()),
                 finding=triplet.finding if triplet.present else f"absent:{triplet.finding}",
             )
             for row, triplet in enumerate(asked)
+            for description in self._phrasings(triplet, rng)
         ]
+
+    def _phrasings(self, triplet: Triplet, rng: random.Random) -> list[str]:
+        if self.phrasings_per_item == 1:
+            return [rng.choice(triplet.descriptions)]
+        pool = self.phrasing_pools.get(triplet.id, triplet.descriptions)
+        return draw_phrasings(pool, self.phrasings_per_item, rng)
 
     def _finding_voxels(self, study: PreparedStudy, triplet: Triplet) -> np.ndarray:
         if triplet.id not in self._voxels:

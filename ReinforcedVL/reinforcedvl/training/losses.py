@@ -1,5 +1,6 @@
 """The training objective of DESIGN.md: Dice + cross-entropy on the mask, cross-entropy on existence, supervision of
-the attention maps by the mask, and a region-text contrastive term."""
+the attention maps by the mask, a region-text contrastive term, and (paraphrase training) a consistency term between
+two phrasings of one question."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import torch.nn.functional as F
 from monai.losses import DiceLoss
 
 from ..modeling import NetworkOutput
+from .paraphrases import paraphrase_consistency
 
 __all__ = ["LossWeights", "training_losses"]
 
@@ -25,6 +27,8 @@ class LossWeights:
     existence: float = 0.5
     attention: float = 0.2
     contrastive: float = 0.1
+    consistency: float = 0.0
+    """Weight of the paraphrase consistency term (0: not in the total; it is still reported when pairs are given)."""
 
 
 def training_losses(
@@ -33,6 +37,7 @@ def training_losses(
     present: torch.Tensor,
     findings: Sequence[str],
     weights: LossWeights = LossWeights(),
+    pairs: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
     """Every loss term and their weighted ``total``.
 
@@ -42,6 +47,8 @@ def training_losses(
         present: ``(B,)`` bool, the finding is in the patch.
         findings: the finding each item asks about; items with the same finding are positives of each other in
             the contrastive term.
+        pairs: ``(P, 2)`` rows asking the same question in two phrasings (see
+            :func:`~reinforcedvl.training.paraphrases.paraphrase_consistency`); None or empty: no consistency term.
     """
     logits = output.mask_logits.float()
     cross_entropy = F.binary_cross_entropy_with_logits(logits, mask)
@@ -51,6 +58,11 @@ def training_losses(
     contrastive = _region_text_contrast(output, mask, present, findings)
     total = cross_entropy + dice + weights.existence * existence + weights.attention * attention
     total = total + weights.contrastive * contrastive
+    terms = {}
+    if pairs is not None and pairs.numel():
+        consistency = paraphrase_consistency(output.mask_logits, output.existence_logits, pairs.to(logits.device))
+        total = total + weights.consistency * consistency
+        terms["paraphrase_consistency"] = consistency
     return {
         "total": total,
         "mask_cross_entropy": cross_entropy,
@@ -58,6 +70,7 @@ def training_losses(
         "existence": existence,
         "attention": attention,
         "contrastive": contrastive,
+        **terms,
     }
 
 

@@ -28,11 +28,14 @@ from ..model_store.checkpoint import Checkpoint, ModelIdentity, load_network, re
 from ..modeling import ModelConfig, build_network
 from ..modeling.device import resolve_device
 from ..preprocessing import Preprocessor
+from ..scope.checkpoint_scope import CheckpointScope
 from .batches import BatchSource
-from .losses import training_losses
+from .losses import LossWeights, training_losses
+from .paraphrases import phrasing_pool
 from .patches import PatchGroup
 from .prepared_studies import ensure_prepared_study
 from .progress_log import plot_loss_curve
+from .scope_inheritance import canonical_findings, fine_tuned_scope
 from .training_state import STATE_JSON, load_training_state, save_training_state
 
 __all__ = ["TrainingSettings", "train"]
@@ -69,6 +72,7 @@ class TrainingSettings:
     time_limit_minutes: float | None = None
     model_config: ModelConfig | None = None
     sources: tuple[str, ...] | None = None
+    paraphrase_consistency: float = 0.0
 
     def __post_init__(self) -> None:
         if self.prompts_per_patch < 1 or self.large_batch % self.prompts_per_patch:
@@ -76,6 +80,22 @@ class TrainingSettings:
                 f"--large-batch {self.large_batch} is not a multiple of --prompts-per-patch {self.prompts_per_patch}: "
                 "each whole-study patch is asked that many findings, so choose a batch that holds whole patches."
             )
+        if not (math.isfinite(self.paraphrase_consistency) and self.paraphrase_consistency >= 0):
+            raise TrainingSettingsError(
+                f"--paraphrase-consistency {self.paraphrase_consistency} is not a weight: give 0 (off) or more."
+            )
+        phrasings = self.phrasings_per_item
+        if self.small_batch % phrasings or self.large_batch % (self.prompts_per_patch * phrasings):
+            raise TrainingSettingsError(
+                f"With --paraphrase-consistency every question is asked in {phrasings} phrasings: --small-batch "
+                f"({self.small_batch}) must be a multiple of {phrasings} and --large-batch ({self.large_batch}) of "
+                f"{self.prompts_per_patch * phrasings} (--prompts-per-patch x {phrasings})."
+            )
+
+    @property
+    def phrasings_per_item(self) -> int:
+        """How many phrasings each question is asked in: 2 with the paraphrase consistency term, else 1."""
+        return 2 if self.paraphrase_consistency > 0 else 1
 
     @property
     def cache_folder(self) -> Path:
@@ -95,10 +115,11 @@ def train(settings: TrainingSettings) -> Checkpoint:
     triplets = [t for t in read_manifest(settings.manifest, split="train") if _included(t, settings)]
     config, network = _initial_network(settings)
     lasting_metadata = _lasting_metadata(settings, triplets)
+    pools = _phrasing_pools(settings, triplets, lasting_metadata)
     preprocessor = Preprocessor(spacing_mm=config.spacing_mm, in_channels=config.in_channels)
     if rank == 0:
         _check_output_folder(settings)
-        _prepare_inputs(settings, triplets, preprocessor, config)
+        _prepare_inputs(settings, triplets, preprocessor, config, pools)
     if world_size > 1:
         dist.barrier()
     network.to(device).train()
@@ -121,7 +142,10 @@ def train(settings: TrainingSettings) -> Checkpoint:
         steps=settings.steps,
         rank=rank,
         world_size=world_size,
+        phrasings_per_item=settings.phrasings_per_item,
+        phrasing_pools=pools,
     )
+    loss_weights = LossWeights(consistency=settings.paraphrase_consistency)
     loader = DataLoader(
         source,
         batch_size=None,
@@ -138,7 +162,7 @@ def train(settings: TrainingSettings) -> Checkpoint:
     for step, batch in zip(range(start, settings.steps), loader, strict=True):
         for group in optimizer.param_groups:
             group["lr"] = settings.learning_rate * _schedule(clock.progress(step), step, settings.warmup_steps)
-        losses = _step(model, optimizer, batch, device, compute.is_gpu)
+        losses = _step(model, optimizer, batch, device, compute.is_gpu, loss_weights)
         samples += len(batch["present"]) * world_size
         bar.update(1)
         if rank == 0 and (step % settings.log_every == 0 or step == settings.steps - 1):
@@ -218,18 +242,47 @@ def _check_output_folder(settings: TrainingSettings) -> None:
 
 
 def _prepare_inputs(
-    settings: TrainingSettings, triplets: list[Triplet], preprocessor: Preprocessor, config: ModelConfig
+    settings: TrainingSettings,
+    triplets: list[Triplet],
+    preprocessor: Preprocessor,
+    config: ModelConfig,
+    pools: dict[str, tuple[str, ...]],
 ) -> None:
-    """Prepare every training study once (cached) and the prompt table, before workers start."""
+    """Prepare every training study once (cached) and the prompt table, before workers start; a table made for
+    fewer prompts (an earlier run without paraphrases) is made again for all of them."""
+    from ..modeling.precomputed_text import PrecomputedTextEncoder, save_prompt_table
+
     studies = {(*t.images, t.mask or ""): t for t in triplets}
     for triplet in tqdm(studies.values(), desc="preparing studies", unit="study", leave=False):
         ensure_prepared_study(triplet, settings.data_root, settings.cache_folder, preprocessor)
-    if not settings.prompt_table_path.exists():
-        from ..modeling import TextEncoder
-        from ..modeling.precomputed_text import save_prompt_table
+    prompts = {d for t in triplets for d in t.descriptions} | {p for pool in pools.values() for p in pool}
+    path = settings.prompt_table_path
+    if path.exists():
+        table = PrecomputedTextEncoder(path)
+        if all(prompt in table for prompt in prompts):
+            return
+        prompts |= table.prompts
+    from ..modeling import TextEncoder
 
-        encoder = TextEncoder.from_bundled_weights(max_tokens=config.max_prompt_tokens)
-        save_prompt_table(encoder, [d for t in triplets for d in t.descriptions], settings.prompt_table_path)
+    encoder = TextEncoder.from_bundled_weights(max_tokens=config.max_prompt_tokens)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    save_prompt_table(encoder, prompts, partial)
+    os.replace(partial, path)
+
+
+def _phrasing_pools(
+    settings: TrainingSettings, triplets: list[Triplet], lasting_metadata: dict[str, Any]
+) -> dict[str, tuple[str, ...]]:
+    """Triplet id -> the phrasings it may be asked in (paraphrase training only; empty otherwise). The scope's
+    phrasings count for the finding the checkpoint's ``metadata.scope`` reads a triplet's finding as (without a
+    scope: the run's findings as named)."""
+    if settings.phrasings_per_item == 1:
+        return {}
+    if "scope" in lasting_metadata:
+        canonical = canonical_findings(triplets, CheckpointScope.from_metadata(lasting_metadata))
+    else:
+        canonical = {finding: finding for finding in lasting_metadata.get("findings", [])}
+    return {t.id: phrasing_pool(t, canonical.get(t.finding)) for t in triplets}
 
 
 def _patch_groups(triplets: list[Triplet], settings: TrainingSettings) -> list[PatchGroup]:
@@ -285,14 +338,19 @@ def _schedule(progress: float, step: int, warmup_steps: int) -> float:
 
 
 def _step(
-    model: torch.nn.Module, optimizer: torch.optim.Optimizer, batch: dict, device: torch.device, use_amp: bool
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    batch: dict,
+    device: torch.device,
+    use_amp: bool,
+    weights: LossWeights,
 ) -> dict[str, float]:
     image = batch["image"].to(device, non_blocking=True)
     mask = batch["mask"].to(device, non_blocking=True)
     present = batch["present"].to(device)
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
         output = model(image, batch["text_states"].to(device), batch["text_mask"].to(device))
-    losses = training_losses(output, mask, present, batch["findings"])
+    losses = training_losses(output, mask, present, batch["findings"], weights, batch["pairs"])
     optimizer.zero_grad(set_to_none=True)
     losses["total"].backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -355,15 +413,21 @@ _INHERITED_METADATA = ("weights_licence", "training_data", "intended_use")
 def _lasting_metadata(settings: TrainingSettings, triplets: list[Triplet]) -> dict[str, Any]:
     """What every checkpoint of the run records beside its training record, worked out once: the findings it is
     trained on (``triplets``, the run's train split) and, when it starts from a parent, the parent's licence, data,
-    findings and lineage."""
+    findings and lineage, and the parent's scope extended by the run's data (:mod:`.scope_inheritance`)."""
     findings = {t.finding for t in triplets if t.present}
     if settings.init_from is None:
         return {"findings": sorted(findings)}
     parent = read_checkpoint(settings.init_from)
     inherited = {key: parent.metadata[key] for key in _INHERITED_METADATA if key in parent.metadata}
     lineage = {key: parent.metadata[key] for key in ("training", "fine_tuned_from") if key in parent.metadata}
+    scope = (
+        {"scope": fine_tuned_scope(parent.metadata["scope"], triplets, settings.data_root)}
+        if "scope" in parent.metadata
+        else {}
+    )
     return {
         **inherited,
         "findings": sorted({*findings, *parent.metadata.get("findings", [])}),
         "fine_tuned_from": {**parent.identity.to_dict(), **lineage},
+        **scope,
     }

@@ -1,12 +1,16 @@
 """`segment --dicom`: the model's own lesions as a DICOM SEG (segments AUTOMATIC, the model as Algorithm
-Identification) and an SR with the model's confidence, on the real 3-slice CT series; dciodvfy finds no error;
-a non-DICOM input is refused before the model loads."""
+Identification) and an SR with the model's confidence, on the real 3-slice CT series; findings the shipped model
+does not assess on the real abdominal CT series are stated in the SR with their reasons, nothing drawn; dciodvfy
+finds no error, highdicom and dcmqi read them; a non-DICOM input is refused before the model loads."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import highdicom as hd
 import pydicom
@@ -41,6 +45,72 @@ def test_segment_writes_an_automatic_seg_and_an_sr_with_confidences(shared_data,
             pytest.fail("dciodvfy is not installed (Debian package dicom3tools)")
         return
     for path in [*segs, out / "dicom" / "sr.dcm"]:
+        completed = subprocess.run([dciodvfy, str(path)], capture_output=True, text=True)
+        errors = [line for line in (completed.stdout + completed.stderr).splitlines() if line.startswith("Error")]
+        assert errors == [], completed.stdout + completed.stderr
+
+
+@pytest.fixture(scope="module")
+def abdominal_ct_series(shared_data, tmp_path_factory):
+    """The TotalSegmentator abdominal CT series with the study and series UIDs its de-identification removed."""
+    folder = tmp_path_factory.mktemp("abdominal-ct")
+    study, series = hd.UID(), hd.UID()
+    for path in sorted((shared_data / "totalsegmentator_examples" / "ct_dicom").glob("*.dcm")):
+        dataset = pydicom.dcmread(path)
+        dataset.StudyInstanceUID = dataset.get("StudyInstanceUID") or study
+        dataset.SeriesInstanceUID = dataset.get("SeriesInstanceUID") or series
+        dataset.save_as(folder / path.name)
+    return folder
+
+
+def test_findings_not_assessed_are_stated_in_the_sr_with_their_reasons(abdominal_ct_series, tmp_path, capsys):
+    out = tmp_path / "out"
+    prompts = ["enhancing tumour", "solid lung nodule"]  # a brain finding and a chest-crop finding, on an abdomen
+    code = main(["segment", str(abdominal_ct_series), *[a for p in prompts for a in ("--prompt", p)],
+                 "--out", str(out), "--device", "cpu", "--dicom"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    result = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert [f["status"] for f in result["prompts"]] == ["not_assessed", "not_assessed"]
+    assert not list((out / "dicom").glob("seg_*.dcm"))  # nothing drawn, so no segmentation
+    sr_path = out / "dicom" / "sr.dcm"
+    sr = hd.sr.srread(sr_path)
+    assert sr.content.get_volumetric_roi_measurement_groups() == []
+    groups = sr.content.get_image_measurement_groups()
+    assert len(groups) == 2
+    for group, prompt, finding in zip(groups, prompts, result["prompts"], strict=True):
+        assert group.tracking_identifier == f"Finding {prompts.index(prompt) + 1}: {prompt}"
+        assert group.get_measurements() == []
+        items = {item.name.meaning: item for item in group[0].ContentSequence}
+        assert items["Model assessment"].value.meaning == "Not assessed"
+        statement = items["Comment"].value
+        reason = finding["reason"].removeprefix("not assessed: ")
+        assert statement.startswith(f"{prompt[0].upper()}{prompt[1:]}: not assessed (") and reason in statement
+        assert "nothing is drawn" in statement
+    assert "brain MR" in groups[0][0].ContentSequence[-1].value and "abdomen" in groups[1][0].ContentSequence[-1].value
+    _assert_dciodvfy_clean([sr_path])
+    reader = shutil.which("tid1500reader") or str(Path(sys.executable).parent / "tid1500reader")
+    if Path(reader).exists():
+        metadata = tmp_path / "sr.json"
+        subprocess.run([reader, "--inputDICOM", str(sr_path), "--outputMetadata", str(metadata)], check=True,
+                       capture_output=True)  # fmt: skip
+        measurements = json.loads(metadata.read_text())["Measurements"]
+        assert [m["TrackingIdentifier"] for m in measurements] == ["Finding 1: enhancing tumour",
+                                                                   "Finding 2: solid lung nodule"]  # fmt: skip
+        assert all(m["measurementItems"] == [] for m in measurements)
+        evaluations = [{e["conceptCode"]["CodeMeaning"]: e["conceptValue"] for e in m["qualitativeEvaluations"]}
+                       for m in measurements]  # fmt: skip
+        assert all(e["Model assessment"]["CodeMeaning"] == "Not assessed" for e in evaluations)
+        assert "abdomen" in evaluations[1]["Comment"]
+
+
+def _assert_dciodvfy_clean(paths) -> None:
+    dciodvfy = shutil.which("dciodvfy")
+    if dciodvfy is None:
+        if os.environ.get("REINFORCEDVL_REQUIRE_SHARED_DATA") == "1":
+            pytest.fail("dciodvfy is not installed (Debian package dicom3tools)")
+        return
+    for path in paths:
         completed = subprocess.run([dciodvfy, str(path)], capture_output=True, text=True)
         errors = [line for line in (completed.stdout + completed.stderr).splitlines() if line.startswith("Error")]
         assert errors == [], completed.stdout + completed.stderr

@@ -202,3 +202,34 @@ def test_a_series_without_its_uids_cannot_be_referenced(shared_data, tmp_path):
     finding = finding_from_mask(LabelMap.on_grid(labels, image, "lesion"), "lesion")
     with pytest.raises(DicomExportUnavailable, match="no Study Instance UID, Series Instance UID"):
         export_dicom(image, [finding], build_report(image, [finding]), tmp_path, writer=DicomWriter("0.1.0"))
+
+
+def test_a_finding_not_assessed_sits_beside_measured_lesions(shared_data, tmp_path):
+    """The shipped model asked for a brain finding on the 3-slice CT (not assessed: its real reason), reported with
+    the user's liver mask: one SEG for the liver, and the SR holds the liver's lesion groups and the statement."""
+    from reinforcedvl.predictor import Predictor
+    from reinforcedvl.report import ReportFinding
+
+    folder = shared_data / "dcmqi_dicom_seg"
+    image = read_image(folder / "ct-3slice")
+    predictor = Predictor.from_model("reinforcedvl-starter", "cpu")
+    predictor.set_volume(image)
+    answer = predictor.segment("enhancing tumour")
+    assert answer.status.value == "not_assessed" and answer.reason
+    liver = finding_from_mask(read_label_map(folder / "liver_seg.nrrd"), "liver")
+    findings = [liver, ReportFinding.from_result(answer)]
+    report = build_report(image, findings)
+    files = export_dicom(image, findings, report, tmp_path, writer=DicomWriter("0.1.0"))
+    assert [path.name for path in files.segmentations] == ["seg_01.dcm"]
+    content = hd.sr.srread(files.measurement_report).content
+    assert len(content.get_volumetric_roi_measurement_groups()) == len(liver.lesions)
+    (group,) = content.get_image_measurement_groups()
+    assert group.tracking_identifier == "Finding 2: enhancing tumour" and group.get_measurements() == []
+    texts = [item.value for item in group[0].ContentSequence if item.value_type.value == "TEXT"]
+    assert (
+        texts[-1]
+        == f"Enhancing tumour: not assessed ({answer.reason.removeprefix('not assessed: ')}); nothing is drawn."
+    )
+    dciodvfy = _tool("dciodvfy")
+    completed = subprocess.run([dciodvfy, str(files.measurement_report)], capture_output=True, text=True)
+    assert [line for line in (completed.stdout + completed.stderr).splitlines() if line.startswith("Error")] == []
