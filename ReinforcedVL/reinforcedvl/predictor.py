@@ -394,6 +394,10 @@ class Predictor:
             box_map, box_lesions = find_lesions(
                 chosen, grid, threshold=threshold, min_volume_mm3=self.config.min_lesion_volume_mm3
             )
+            pointed = {touched_component(box_map.array[0], grid, point.ras) for point in positives} - {0}
+            box_map, box_lesions = keep_confident_lesions(
+                box_map, box_lesions, chosen, self.lesion_confidence, vouched=pointed
+            )
             lesion_array[box] = box_map.array[0]
             axis_start = box[axial_axis(volume)].start
             lesions = [

@@ -106,6 +106,25 @@ def test_a_click_and_a_box_together(starter, sample):
     assert dice(result.lesion_map.array[0] > 0, reference) > 0.75
 
 
+def test_lesion_confidence_filters_a_box_but_keeps_the_clicked_lesion(starter, sample):
+    """A box asks for what the model finds there, so its lesions must earn their place like a text answer's; a lesion
+    a reader marked with a point is kept whatever its confidence."""
+    volume, reference, centre = sample
+    around = PromptBox(tuple(centre - 12.0), tuple(centre + 12.0))
+    kept = starter.lesion_confidence
+    try:
+        starter.lesion_confidence = 0.0
+        found = starter.segment(FINDING, box=around)
+        assert found.present
+        starter.lesion_confidence = min(1.0, max(lesion.confidence for lesion in found.lesions) + 1e-3)
+        assert not starter.segment(FINDING, box=around).present
+        clicked = starter.segment(FINDING, points=[PromptPoint(tuple(centre))], box=around)
+        assert clicked.present and clicked.marked_points == {1: (1,)}
+        assert dice(clicked.lesion_map.array[0] > 0, reference) > 0.75
+    finally:
+        starter.lesion_confidence = kept
+
+
 def test_points_outside_the_volume_are_refused_before_any_work(starter, sample):
     volume, _, centre = sample
     _, high = ras_extent(volume)

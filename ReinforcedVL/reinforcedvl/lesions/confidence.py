@@ -3,6 +3,8 @@ threshold are neither drawn nor reported."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 
 from ..vocabulary import DEFAULT_LESION_CONFIDENCE
@@ -13,7 +15,12 @@ __all__ = ["DEFAULT_LESION_CONFIDENCE", "keep_confident_lesions"]
 
 
 def keep_confident_lesions(
-    lesion_map: LabelMap, lesions: list[Lesion], probability: np.ndarray, threshold: float
+    lesion_map: LabelMap,
+    lesions: list[Lesion],
+    probability: np.ndarray,
+    threshold: float,
+    *,
+    vouched: Collection[int] = (),
 ) -> tuple[LabelMap, list[Lesion]]:
     """Drop the lesions whose confidence is under ``threshold`` and renumber the rest, largest first.
 
@@ -22,8 +29,9 @@ def keep_confident_lesions(
         lesions: its lesions.
         probability: the finding's probability ``(I, J, K)`` on the same grid.
         threshold: in [0, 1]; 0 keeps every lesion.
+        vouched: ids of lesions kept whatever their confidence (those a reader marked with a point).
     """
-    kept = [lesion for lesion in lesions if lesion.confidence >= threshold]
+    kept = [lesion for lesion in lesions if lesion.confidence >= threshold or lesion.lesion_id in vouched]
     if len(kept) == len(lesions):
         return lesion_map, lesions
     relabel = np.zeros(len(lesions) + 1, dtype=np.uint16)
