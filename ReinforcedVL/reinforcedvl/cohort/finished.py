@@ -1,6 +1,7 @@
 """Whether a study's ``result.json`` answers this cohort run: the same prompts, in the same order, from the same
-model. Only such a result lets a rerun skip the study and puts its rows in the summary; a result of another run
-(other prompts, another model) is never mixed in, and never replaced without ``--overwrite``."""
+model with the same lesion-confidence threshold. Only such a result lets a rerun skip the study and puts its rows in
+the summary; a result of another run (other prompts, another model, another threshold) is never mixed in, and never
+replaced without ``--overwrite``."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ def read_result(folder: Path) -> dict[str, Any] | None:
     return result
 
 
-def other_run_reason(result: dict[str, Any], prompts: list[str], model: ModelIdentity | None) -> str | None:
-    """Why ``result`` does not answer a run of ``prompts`` with ``model`` (None: unknown, prompts alone decide),
-    or None when it does."""
+def other_run_reason(
+    result: dict[str, Any], prompts: list[str], model: ModelIdentity | None, lesion_confidence: float | None = None
+) -> str | None:
+    """Why ``result`` does not answer a run of ``prompts`` with ``model`` and ``lesion_confidence`` (None for either:
+    unknown, it does not decide), or None when it does."""
     asked = [normalize_prompt(prompt) for prompt in prompts]
     answered = [entry.get("prompt") for entry in result["prompts"] if isinstance(entry, dict)]
     if answered != asked:
@@ -39,6 +42,11 @@ def other_run_reason(result: dict[str, Any], prompts: list[str], model: ModelIde
         return (
             f"it was made by model {written_by.get('id')} {written_by.get('version')}, not {model.model_id} "
             f"{model.version}"
+        )
+    if lesion_confidence is not None and result.get("lesion_confidence") != lesion_confidence:
+        return (
+            f"its lesions passed lesion confidence {result.get('lesion_confidence', 'not recorded')}, "
+            f"not {lesion_confidence}"
         )
     return None
 

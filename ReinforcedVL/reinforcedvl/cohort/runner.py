@@ -97,7 +97,8 @@ def run_cohort(
         out_dir: output folder; study ``s`` goes to ``out_dir/s``.
         model, device, modality, report_language: as for ``reinforcedvl segment``.
         threads: CPU threads per process; None divides the machine's cores among its processes.
-        overwrite: segment again the studies whose ``result.json`` answers other prompts or comes from another model.
+        overwrite: segment again the studies whose ``result.json`` answers other prompts or comes from another model
+            or lesion-confidence threshold.
         lesion_confidence: lesions less sure than this are neither drawn nor reported (``segment
             --lesion-confidence``).
 
@@ -111,7 +112,7 @@ def run_cohort(
     out_dir = Path(out_dir)
     check_output_folder(out_dir, keep=True)
     identity = resolve_checkpoint(model).identity
-    finished = _finished_studies(studies, prompts, out_dir, identity, overwrite)
+    finished = _finished_studies(studies, prompts, out_dir, identity, lesion_confidence, overwrite)
     _use_own_gpu(rank, device)
     import torch
     import torch.distributed as dist
@@ -136,7 +137,9 @@ def run_cohort(
     if rank.world_size > 1:
         dist.barrier()
     if rank.rank == 0:
-        summary_files = write_cohort_summary(studies, prompts, out_dir, model=identity)
+        summary_files = write_cohort_summary(
+            studies, prompts, out_dir, model=identity, lesion_confidence=lesion_confidence
+        )
     if rank.world_size > 1:
         dist.barrier()
         dist.destroy_process_group()
@@ -151,7 +154,12 @@ def run_cohort(
 
 
 def _finished_studies(
-    studies: list[CohortStudy], prompts: list[str], out_dir: Path, identity: ModelIdentity, overwrite: bool
+    studies: list[CohortStudy],
+    prompts: list[str],
+    out_dir: Path,
+    identity: ModelIdentity,
+    lesion_confidence: float,
+    overwrite: bool,
 ) -> set[str]:
     """The studies (of the whole cohort, so that every rank decides alike) whose ``result.json`` answers this run.
 
@@ -163,7 +171,7 @@ def _finished_studies(
         result = read_result(out_dir / study.study_id)
         if result is None:
             continue
-        reason = other_run_reason(result, prompts, identity)
+        reason = other_run_reason(result, prompts, identity, lesion_confidence)
         if reason is None:
             finished.add(study.study_id)
         else:

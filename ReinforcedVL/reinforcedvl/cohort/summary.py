@@ -39,12 +39,17 @@ COLUMNS = (
 
 
 def cohort_rows(
-    studies: list[CohortStudy], prompts: list[str], out_dir: Path, *, model: ModelIdentity | None = None
+    studies: list[CohortStudy],
+    prompts: list[str],
+    out_dir: Path,
+    *,
+    model: ModelIdentity | None = None,
+    lesion_confidence: float | None = None,
 ) -> list[dict[str, Any]]:
     """One row per (study, prompt): ``status`` is ``done``, ``failed: <message>``, ``not run`` or ``not run: <why>``.
 
-    Only a ``result.json`` that answers these prompts (and ``model``, when given) counts as done; another run's
-    result in the folder is named in the status, its rows are not mixed in.
+    Only a ``result.json`` that answers these prompts (and ``model`` and ``lesion_confidence``, when given) counts as
+    done; another run's result in the folder is named in the status, its rows are not mixed in.
     """
     asked = [normalize_prompt(prompt) for prompt in prompts]
     rows = []
@@ -52,7 +57,7 @@ def cohort_rows(
         folder = out_dir / study.study_id
         error_path = folder / ERROR_FILE
         result = read_result(folder)
-        other = None if result is None else other_run_reason(result, asked, model)
+        other = None if result is None else other_run_reason(result, asked, model, lesion_confidence)
         if result is not None and other is None:
             rows += _finding_rows(study.study_id, result)
             continue
@@ -64,10 +69,15 @@ def cohort_rows(
 
 
 def write_cohort_summary(
-    studies: list[CohortStudy], prompts: list[str], out_dir: Path, *, model: ModelIdentity | None = None
+    studies: list[CohortStudy],
+    prompts: list[str],
+    out_dir: Path,
+    *,
+    model: ModelIdentity | None = None,
+    lesion_confidence: float | None = None,
 ) -> tuple[Path, Path]:
     """Write ``cohort_summary.csv`` and ``cohort_summary.md`` in ``out_dir``; returns their paths."""
-    rows = cohort_rows(studies, prompts, out_dir, model=model)
+    rows = cohort_rows(studies, prompts, out_dir, model=model, lesion_confidence=lesion_confidence)
     csv_path, markdown_path = out_dir / SUMMARY_CSV, out_dir / SUMMARY_MARKDOWN
     out_dir.mkdir(parents=True, exist_ok=True)
     partial = csv_path.with_suffix(".csv.partial")

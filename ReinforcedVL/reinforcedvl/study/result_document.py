@@ -71,13 +71,15 @@ def build_result_document(
     inputs: list[str],
     findings: list[tuple[FindingResult, FindingFiles]],
     region: dict[str, str] | None = None,
+    lesion_confidence: float,
 ) -> dict[str, Any]:
-    """The ``result.json`` document: model, device, total seconds, inputs, modality and body region (each with its
-    reason; region None when the model declares no scope) and one :func:`finding_entry` per prompt (paths relative
-    to the output folder)."""
+    """The ``result.json`` document: model, device, the lesion-confidence threshold the lesions passed, total seconds,
+    inputs, modality and body region (each with its reason; region None when the model declares no scope) and one
+    :func:`finding_entry` per prompt (paths relative to the output folder)."""
     return {
         "model": identity.to_dict(),
         "device": device,
+        "lesion_confidence": lesion_confidence,
         "seconds": round(seconds, 3),
         "inputs": inputs,
         "modality": modality,

@@ -118,6 +118,7 @@ def run_study(
             region=None
             if predictor.region is None
             else {"region": predictor.region.region.value, "reason": predictor.region.reason},
+            lesion_confidence=predictor.lesion_confidence,
         )
         if report_language is not None or plan.dicom:
             report_findings = [

@@ -128,7 +128,9 @@ def test_a_cohort_killed_again_and_again_resumes_to_the_end(shared_data, present
             progress_rounds += len(now) > len(finished)
             finished = now
             _check_summaries(out)
-        run = run_cohort(studies, list(PROMPTS), out, model=present_checkpoint, device="cpu", threads=1)
+        run = run_cohort(
+            studies, list(PROMPTS), out, model=present_checkpoint, device="cpu", threads=1, lesion_confidence=0.0
+        )
     finally:
         torch.set_num_threads(threads)
     print(f"{sum(kills.values())} kills of a {len(STUDIES)}-study cohort per point {kills}; {len(finished)} studies "

@@ -17,6 +17,7 @@ from reinforcedvl.cli.main import main
 from reinforcedvl.io import read_label_map
 from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
 from reinforcedvl.modeling import build_network
+from reinforcedvl.vocabulary import DEFAULT_LESION_CONFIDENCE
 
 STUDIES = ("LIDC-IDRI-0001_R_1", "LIDC-IDRI-0003_R_2", "LIDC-IDRI-0003_R_4", "LIDC-IDRI-0004_R_1", "LIDC-IDRI-0006_R_4")
 PROMPTS = ("solid lung nodule", "ground-glass nodule")
@@ -117,7 +118,7 @@ def _cohort(studies, out, model, *prompts_and_options) -> list[str]:
             *arguments]  # fmt: skip
 
 
-def test_a_rerun_with_other_prompts_or_model_is_refused_before_any_work_and_redone_only_when_asked(
+def test_a_rerun_with_other_prompts_model_or_lesion_confidence_is_refused_before_any_work_and_redone_only_when_asked(
     shared_data, answering_checkpoint, untrained_checkpoint, tmp_path, capsys, one_thread
 ):
     studies, out = _two_studies(shared_data, tmp_path), tmp_path / "out"
@@ -125,11 +126,20 @@ def test_a_rerun_with_other_prompts_or_model_is_refused_before_any_work_and_redo
     first = {name: (out / name / "result.json").read_bytes() for name in STUDIES[:2]}
     capsys.readouterr()
 
-    for prompt, model in (("ground-glass nodule", answering_checkpoint), ("solid lung nodule", untrained_checkpoint)):
-        assert main(_cohort(studies, out, model, prompt)) == 2
+    assert {json.loads(first[name])["lesion_confidence"] for name in first} == {DEFAULT_LESION_CONFIDENCE}
+    for model, options, why in (
+        (answering_checkpoint, ["ground-glass nodule"], "'solid lung nodule', not 'ground-glass nodule'"),
+        (untrained_checkpoint, ["solid lung nodule"], "not untrained-test-model"),
+        (
+            answering_checkpoint,
+            ["solid lung nodule", "--lesion-confidence=0.3"],
+            f"lesion confidence {DEFAULT_LESION_CONFIDENCE}, not 0.3",
+        ),
+    ):
+        assert main(_cohort(studies, out, model, *options)) == 2
         stderr = capsys.readouterr().err
         assert "holds results of another run for 2 studies" in stderr and "--overwrite" in stderr
-        assert ("'solid lung nodule', not 'ground-glass nodule'" in stderr) or ("not untrained-test-model" in stderr)
+        assert why in stderr
         assert {name: (out / name / "result.json").read_bytes() for name in first} == first  # nothing replaced
 
     assert main(_cohort(studies, out, answering_checkpoint, "ground-glass nodule", "--overwrite")) == 0
