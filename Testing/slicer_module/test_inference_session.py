@@ -1,5 +1,6 @@
 """The whole flow as the module runs it, on the bundled LIDC sample in a real scene with a real worker process
-(an untrained checkpoint: this checks the mechanics, not what a trained model finds)."""
+(an untrained checkpoint: this checks the mechanics, not what a trained model finds; its lesions are not confident,
+so the requests that need lesions keep every one with lesion confidence 0)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def _run(session, job):
 
 def test_segment_twice_on_the_sample_the_volume_sent_once(session, sample_node, scene, untrained_checkpoint):
     model = str(untrained_checkpoint)
-    first = session.startSegmentation(sample_node, "solid lung nodule", modelId=model, threshold=0.45)
+    first = session.startSegmentation(
+        sample_node, "solid lung nodule", modelId=model, threshold=0.45, lesionConfidence=0.0
+    )
     event, seen = _run(session, first)
     assert first.volumeRequestId is not None and event.kind is EventKind.RESULT
     assert any(e.kind is EventKind.VOLUME_SET and e.data["modality"] == "CT" for e in seen)
@@ -49,7 +52,7 @@ def test_segment_twice_on_the_sample_the_volume_sent_once(session, sample_node, 
     evidence = slicer.util.arrayFromVolume(finding.evidenceNode)
     assert evidence.shape == slicer.util.arrayFromVolume(sample_node).shape and evidence.dtype == np.uint8
 
-    second = session.startSegmentation(sample_node, "ground-glass lung nodule", modelId=model)
+    second = session.startSegmentation(sample_node, "ground-glass lung nodule", modelId=model, lesionConfidence=0.0)
     assert second.volumeRequestId is None  # the worker still has the volume
     event, _ = _run(session, second)
     session.finishJob(second, event, scene)
@@ -70,12 +73,14 @@ def test_a_worker_crash_is_reported_and_the_next_request_starts_a_new_worker(
     session, sample_node, scene, untrained_checkpoint
 ):
     model = str(untrained_checkpoint)
-    job = session.startSegmentation(sample_node, "lung nodule", modelId=model)
+    job = session.startSegmentation(sample_node, "lung nodule", modelId=model, lesionConfidence=0.0)
     assert session.client.wait_until_ready(TIMEOUT_S).kind is EventKind.READY
     os.kill(session.client.pid, signal.SIGKILL)
     event, _ = _run(session, job)
     assert event.kind is EventKind.CRASHED
     with pytest.raises(ReinforcedVLError, match="stopped unexpectedly .* your scene is unaffected"):
         session.finishJob(job, event, scene)
-    finding = session.segmentAndWait(sample_node, "lung nodule", modelId=model, timeoutSeconds=TIMEOUT_S)
+    finding = session.segmentAndWait(
+        sample_node, "lung nodule", modelId=model, lesionConfidence=0.0, timeoutSeconds=TIMEOUT_S
+    )
     assert finding.prompt == "lung nodule" and finding.evidenceNode is not None

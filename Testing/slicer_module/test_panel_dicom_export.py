@@ -28,6 +28,7 @@ def panel(scene, tmp_path, monkeypatch, always_present):
     harness.answer("getOpenFileName", str(always_present))
     harness.click(harness.ui.importModelButton)
     harness.ui.modelComboBox.setCurrentText(MODEL)
+    harness.widget._parameterNode.lesionConfidence = 0.0  # the test network's lesions are not confident
     yield harness
     harness.close()
 

@@ -80,16 +80,16 @@ def negative_sentence(finding: str, probability: float, language: Language) -> s
 
 
 def not_outlined_sentence(finding: str, probability: float, language: Language) -> str:
-    """``"Solid lung nodule: judged present (probability 0.97), but no region large enough to outline as a lesion;
-    nothing is drawn."``"""
+    """``"Solid lung nodule: judged present (probability 0.97), but no region large and confident enough to
+    outline as a lesion; nothing is drawn."``"""
     if language == "ja":
         return (
             f"{finding}：存在すると判定されました（確率 {format_fraction(probability)}）が、病変として輪郭を描ける"
-            "大きさの領域はなく、描出していません。"
+            "大きさと確かさの領域はなく、描出していません。"
         )
     return (
         f"{finding[:1].upper()}{finding[1:]}: judged present (probability {format_fraction(probability)}), but no "
-        "region large enough to outline as a lesion; nothing is drawn."
+        "region large and confident enough to outline as a lesion; nothing is drawn."
     )
 
 
