@@ -251,14 +251,41 @@ class Predictor:
         assessment = self.assess(prompt)
         if assessment is not None and not assessment.assessed:
             return self._not_assessed(prompt, assessment.reason, started)
-        network_prompt = assessment.finding if assessment is not None else prompt
-        tokens = self.text_encoder.encode(network_prompt)
-        states, mask = batch_prompt_tokens([tokens], self.device.device)
+        texts = self.network_texts(assessment.finding) if assessment is not None else (prompt,)
         if spatial:
+            states, mask = batch_prompt_tokens([self.text_encoder.encode(texts[0])], self.device.device)
             return self._segment_with_spatial_prompts(prompt, spatial, states, mask, threshold, progress, started)
-        probability, evidence, existence = self._infer(prepared, states, mask, progress)
+        answers = []
+        for done, text in enumerate(texts):
+            states, mask = batch_prompt_tokens([self.text_encoder.encode(text)], self.device.device)
+            stage = progress if len(texts) == 1 else _stage_of(progress, done, len(texts))
+            answers.append(self._infer(prepared, states, mask, stage))
+        probability, evidence, existence = mean_answer(answers, self.config.existence_threshold)
+        result = self.outlined_result(prompt, probability, evidence, existence, threshold, started, progress)
+        return dataclasses.replace(result, finding=assessment.finding if assessment is not None else None)
+
+    def network_texts(self, finding: str) -> tuple[str, ...]:
+        """The texts the network reads for the trained ``finding`` (the checkpoint's scope says; by default the
+        finding's own name): one, or several whose answers are averaged (:func:`mean_answer`)."""
+        if self.scope_gate is None:
+            return (finding,)
+        return self.scope_gate.scope.network_texts(finding)
+
+    def outlined_result(
+        self,
+        prompt: str,
+        probability: torch.Tensor | None,
+        evidence: torch.Tensor,
+        existence: float,
+        threshold: float,
+        started: float,
+        progress: ProgressCallback | None = None,
+    ) -> FindingResult:
+        """The answer from the network's maps on the model grid (:meth:`_infer`): lesions measured on the input grid,
+        those under the lesion confidence left out."""
         if not math.isfinite(existence):
             raise _non_finite(self.checkpoint, "its existence probability")
+        prepared = self.prepared_volume
         volume = prepared.volume
         _report(progress, "restoring the input grid", 0, 1)
         if probability is None:
@@ -287,7 +314,6 @@ class Predictor:
             evidence_map=evidence_map,
             seconds=time.perf_counter() - started,
             judged_present=existence >= self.config.existence_threshold,
-            finding=network_prompt if assessment is not None else None,
         )
 
     def _not_assessed(self, prompt: str, reason: str, started: float) -> FindingResult:
@@ -620,6 +646,33 @@ def _probability_where_held(
     if holding:
         probability[holding] = torch.sigmoid(mask_logits(holding).float())
     return probability
+
+
+def mean_answer(
+    answers: Sequence[tuple[torch.Tensor | None, torch.Tensor, float]], existence_threshold: float
+) -> tuple[torch.Tensor | None, torch.Tensor, float]:
+    """One answer from the network's answers to several texts of one finding (each ``(probability or None,
+    evidence, existence)`` as :meth:`Predictor._infer` gives it): the mean existence, the mean evidence, and the mean
+    probability (0 where a text judged the finding absent), or None when the mean existence is under the threshold."""
+    if len(answers) == 1:
+        return answers[0]
+    existence = sum(answer[2] for answer in answers) / len(answers)
+    evidence = torch.stack([answer[1] for answer in answers]).mean(dim=0)
+    held = [answer[0] for answer in answers if answer[0] is not None]
+    if existence < existence_threshold or not held:
+        return None, evidence, existence
+    return torch.stack(held).sum(dim=0) / len(answers), evidence, existence
+
+
+def _stage_of(progress: ProgressCallback | None, done: int, total: int) -> ProgressCallback | None:
+    """``progress`` for the ``done``-th of ``total`` texts of one finding: its steps counted within all of them."""
+    if progress is None:
+        return None
+
+    def report(stage: str, step: int, steps: int) -> bool | None:
+        return progress(stage, done * steps + step, total * steps)
+
+    return report
 
 
 def _report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:
