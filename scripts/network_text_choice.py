@@ -134,12 +134,20 @@ def _summary(rows: list[dict], most_used: dict[str, str]) -> str:
     lines += ["| finding | candidate | train mean Dice | dev Dice |", "| --- | --- | --- | --- |"]
     for finding in findings:
         for candidate in dict.fromkeys(r["candidate"] for r in rows if r["finding"] == finding):
-            train = [r["dice"] for r in rows if r["finding"] == finding and r["candidate"] == candidate
-                     and r["split"] == "train"]
-            dev = [r["dice"] for r in rows if r["finding"] == finding and r["candidate"] == candidate
-                   and r["split"] == "dev"]
-            lines.append(f"| {finding} | {candidate} | {np.mean(train) if train else float('nan'):.3f} | "
-                         f"{np.mean(dev) if dev else float('nan'):.3f} |")
+            train = [
+                r["dice"]
+                for r in rows
+                if r["finding"] == finding and r["candidate"] == candidate and r["split"] == "train"
+            ]
+            dev = [
+                r["dice"]
+                for r in rows
+                if r["finding"] == finding and r["candidate"] == candidate and r["split"] == "dev"
+            ]
+            lines.append(
+                f"| {finding} | {candidate} | {np.mean(train) if train else float('nan'):.3f} | "
+                f"{np.mean(dev) if dev else float('nan'):.3f} |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -203,9 +203,8 @@ _MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
 
 def _comparable(text: str) -> str:
     """Lower case, measurements and appearance words left out, British spelling folded to American: neither a size
-    ("measuring 6 mm"), a shape, margin or density ("poorly defined ovoid solid", ``resources/finding_descriptors.json``)
-    nor a spelling changes which finding a description means. A description that is nothing but such words is kept
-    whole."""
+    ("measuring 6 mm"), a shape, margin or density ("poorly defined ovoid solid"; ``finding_descriptors.json``) nor a
+    spelling changes which finding a description means. A description that is nothing but such words is kept whole."""
     lowered = text.strip().lower()
     stripped = _descriptors().sub(" ", _MEASUREMENT.sub(" ", lowered))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")

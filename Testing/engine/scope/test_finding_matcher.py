@@ -63,7 +63,8 @@ def test_every_radiologist_description_of_a_training_nodule_is_read_as_a_lung_no
     # appearance words were left out; 107 of 3,176 over all 794 nodules) is read as the lung nodule
     triplets = [t for t in lidc_triplets(shared_data, random.Random(0)) if t.split == "dev"]
     descriptions = {text for triplet in triplets for text in triplet.descriptions}
-    misread = {text: matcher.match(text).reason for text in descriptions if matcher.match(text).finding != "lung nodule"}
+    matches = {text: matcher.match(text) for text in descriptions}
+    misread = {text: match.reason for text, match in matches.items() if match.finding != "lung nodule"}
     assert len(descriptions) > 200 and not misread
 
 
