@@ -252,12 +252,12 @@ class Predictor:
         if assessment is not None and not assessment.assessed:
             return self._not_assessed(prompt, assessment.reason, started)
         texts = self.network_texts(assessment.finding) if assessment is not None else (prompt,)
+        encoded = [(text, *batch_prompt_tokens([self.text_encoder.encode(text)], self.device.device)) for text in texts]
         if spatial:
-            states, mask = batch_prompt_tokens([self.text_encoder.encode(texts[0])], self.device.device)
-            return self._segment_with_spatial_prompts(prompt, spatial, states, mask, threshold, progress, started)
+            result = self._segment_with_spatial_prompts(prompt, spatial, encoded, threshold, progress, started)
+            return dataclasses.replace(result, finding=assessment.finding if assessment is not None else None)
         answers = []
-        for done, text in enumerate(texts):
-            states, mask = batch_prompt_tokens([self.text_encoder.encode(text)], self.device.device)
+        for done, (_, states, mask) in enumerate(encoded):
             stage = progress if len(texts) == 1 else _stage_of(progress, done, len(texts))
             answers.append(self._infer(prepared, states, mask, stage))
         probability, evidence, existence = mean_answer(answers, self.config.existence_threshold)
@@ -336,13 +336,13 @@ class Predictor:
         self,
         prompt: str,
         spatial: SpatialPrompts,
-        states: torch.Tensor,
-        mask: torch.Tensor,
+        encoded: Sequence[tuple[str, torch.Tensor, torch.Tensor]],
         threshold: float,
         progress: ProgressCallback | None,
         started: float,
     ) -> FindingResult:
-        """:meth:`segment` with points or a box: the windows they need, then the lesions they choose.
+        """:meth:`segment` with points or a box: the windows they need, then the lesions they choose. ``encoded``
+        holds the texts the network reads (each with its token states and mask); several are averaged.
 
         Around each positive point the one window (of :data:`POINT_WINDOW_SIZE`, on a sliding-window grid of
         its own, so a second click near the first reuses its cached features) whose centre is nearest, grown by a
@@ -364,7 +364,6 @@ class Predictor:
         if spatial.box is not None:
             corners = model_index_of(prepared, _box_corners(spatial.box))
             limit = scan.overlapping(corners.min(axis=0), corners.max(axis=0))
-        answers = self._answers_for(prompt, window)
         region = limit
         if positives:
             around = [scan.around(voxel) for voxel in model_index_of(prepared, [p.ras for p in positives])]
@@ -373,9 +372,20 @@ class Predictor:
                 region = region.union(other)
             region = region.within(limit)
         for growth in range(_MAX_REGION_GROWTH + 1):
-            probability, evidence, existence = self._infer(
-                prepared, states, mask, progress, region=region.slices, window=window, answers=answers
-            )
+            outputs = [
+                # one text's kept window outputs at a time: several texts recompute theirs on each growth
+                self._infer(
+                    prepared,
+                    states,
+                    mask,
+                    progress,
+                    region=region.slices,
+                    window=window,
+                    answers=self._answers_for((prompt, text), window),
+                )
+                for text, states, mask in encoded
+            ]
+            probability, evidence, existence = mean_answer(outputs, self.config.existence_threshold)
             if probability is None or not positives or growth == _MAX_REGION_GROWTH:
                 break
             grown = region.grown_towards(*faces_reached(prepared, region, probability[0], positives, threshold))
@@ -555,9 +565,9 @@ class Predictor:
         outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
         return outlined["probability"], grounded["evidence"], max(existence)
 
-    def _answers_for(self, prompt: str, window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
-        """The windows' kept outputs for this description (and window size and existence threshold), started afresh
-        when any of them changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows."""
+    def _answers_for(self, prompt: tuple[str, str], window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
+        """The windows' kept outputs for this description and network text (and window size and existence threshold),
+        started afresh when any of them changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows."""
         identity = (prompt, tuple(window), self.config.existence_threshold)
         if self._window_answers[0] != identity or len(self._window_answers[1]) > _KEPT_WINDOW_ANSWERS:
             self._window_answers = (identity, {})

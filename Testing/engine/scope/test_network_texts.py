@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 import torch
 
@@ -66,3 +67,50 @@ def test_the_mean_answer_is_absent_when_the_mean_existence_is_under_the_threshol
 def test_one_text_is_its_own_answer():
     answer = (torch.ones((1, 2, 2, 2)), torch.zeros((1, 2, 2, 2)), 0.7)
     assert mean_answer([answer], existence_threshold=0.5) is answer
+
+
+@pytest.fixture(scope="module")
+def nodule_predictor(shared_data):
+    from reinforcedvl.io import read_image
+    from reinforcedvl.predictor import Predictor
+
+    predictor = Predictor.from_model(DEFAULT_MODEL_ID, device="cpu")
+    predictor.set_volume(read_image(shared_data / "lidc_nodules/image/LIDC-IDRI-0003_R_2.nii.gz"))
+    return predictor
+
+
+def _reading(predictor, metadata: dict, texts: list[str]):
+    from reinforcedvl.scope import FindingMatcher, ScopeGate
+
+    changed = copy.deepcopy(metadata)
+    nodule = next(f for f in changed["scope"]["families"] if f["id"] == "lung-nodule")
+    nodule["network_texts"] = {"lung nodule": texts}
+    predictor.scope_gate = ScopeGate(FindingMatcher(predictor.text_encoder, CheckpointScope.from_metadata(changed)))
+    return predictor
+
+
+def test_the_network_reads_the_scopes_texts_and_averages_them(nodule_predictor, metadata):
+    gate = nodule_predictor.scope_gate
+    try:
+        alone = {}
+        for text in ("pulmonary nodule", "nodular opacity"):
+            alone[text] = _reading(nodule_predictor, metadata, [text]).segment("spiculated solid nodule measuring 9 mm")
+        both = _reading(nodule_predictor, metadata, ["pulmonary nodule", "nodular opacity"])
+        mean = both.segment("ill-defined lung nodule")
+        point = both.segment("ill-defined lung nodule", points=[_point_in(mean)])
+    finally:
+        nodule_predictor.scope_gate = gate
+    assert all(result.finding == "lung nodule" for result in (*alone.values(), mean, point))
+    first, second = (alone[text] for text in ("pulmonary nodule", "nodular opacity"))
+    assert mean.present_probability == pytest.approx((first.present_probability + second.present_probability) / 2)
+    assert not np.allclose(first.evidence_map.array, second.evidence_map.array, atol=1e-3)  # two readings differ
+    expected = (first.evidence_map.array + second.evidence_map.array) / 2
+    assert np.allclose(mean.evidence_map.array, expected, atol=1e-3)  # ...and the answer is their mean
+    assert point.status.value == "present" and point.lesions
+
+
+def _point_in(result):
+    from reinforcedvl.spatial.prompts import PromptPoint
+
+    lesion = result.lesions[0]
+    return PromptPoint(ras=tuple(lesion.centroid_ras), positive=True)
