@@ -268,14 +268,41 @@ class Predictor:
         assessment = self.assess(prompt)
         if assessment is not None and not assessment.assessed:
             return self._not_assessed(prompt, assessment.reason, started)
-        network_prompt = assessment.finding if assessment is not None else prompt
-        tokens = self.text_encoder.encode(network_prompt)
-        states, mask = batch_prompt_tokens([tokens], self.device.device)
+        texts = self.network_texts(assessment.finding) if assessment is not None else (prompt,)
+        encoded = [(text, *batch_prompt_tokens([self.text_encoder.encode(text)], self.device.device)) for text in texts]
         if spatial:
-            return self._segment_with_spatial_prompts(prompt, spatial, states, mask, threshold, progress, started)
-        probability, evidence, existence = self._infer(prepared, states, mask, progress)
+            result = self._segment_with_spatial_prompts(prompt, spatial, encoded, threshold, progress, started)
+            return dataclasses.replace(result, finding=assessment.finding if assessment is not None else None)
+        answers = []
+        for done, (_, states, mask) in enumerate(encoded):
+            stage = progress if len(texts) == 1 else _stage_of(progress, done, len(texts))
+            answers.append(self._infer(prepared, states, mask, stage))
+        probability, evidence, existence = mean_answer(answers, self.config.existence_threshold)
+        result = self.outlined_result(prompt, probability, evidence, existence, threshold, started, progress)
+        return dataclasses.replace(result, finding=assessment.finding if assessment is not None else None)
+
+    def network_texts(self, finding: str) -> tuple[str, ...]:
+        """The texts the network reads for the trained ``finding`` (the checkpoint's scope says; by default the
+        finding's own name): one, or several whose answers are averaged (:func:`mean_answer`)."""
+        if self.scope_gate is None:
+            return (finding,)
+        return self.scope_gate.scope.network_texts(finding)
+
+    def outlined_result(
+        self,
+        prompt: str,
+        probability: torch.Tensor | None,
+        evidence: torch.Tensor,
+        existence: float,
+        threshold: float,
+        started: float,
+        progress: ProgressCallback | None = None,
+    ) -> FindingResult:
+        """The answer from the network's maps on the model grid (:meth:`_infer`): lesions measured on the input grid,
+        those under the lesion confidence left out."""
         if not math.isfinite(existence):
             raise _non_finite(self.checkpoint, "its existence probability")
+        prepared = self.prepared_volume
         volume = prepared.volume
         _report(progress, "restoring the input grid", 0, 1)
         if probability is None:
@@ -304,7 +331,6 @@ class Predictor:
             evidence_map=evidence_map,
             seconds=time.perf_counter() - started,
             judged_present=existence >= self.config.existence_threshold,
-            finding=network_prompt if assessment is not None else None,
         )
 
     def _not_assessed(self, prompt: str, reason: str, started: float) -> FindingResult:
@@ -327,13 +353,13 @@ class Predictor:
         self,
         prompt: str,
         spatial: SpatialPrompts,
-        states: torch.Tensor,
-        mask: torch.Tensor,
+        encoded: Sequence[tuple[str, torch.Tensor, torch.Tensor]],
         threshold: float,
         progress: ProgressCallback | None,
         started: float,
     ) -> FindingResult:
-        """:meth:`segment` with points or a box: the windows they need, then the lesions they choose.
+        """:meth:`segment` with points or a box: the windows they need, then the lesions they choose. ``encoded``
+        holds the texts the network reads (each with its token states and mask); several are averaged.
 
         Around each positive point first the one window (of :data:`POINT_WINDOW_SIZE`, on a sliding-window grid of
         its own, so a second click near the first reuses its cached features) whose centre is nearest, grown by a
@@ -364,14 +390,14 @@ class Predictor:
             region = _union([scan.around(voxel) for voxel in voxels]).within(limit)
         small_first = window != model_window
         probability, evidence, existence, region, need = self._grow(
-            prompt, prepared, states, mask, progress, region, window, limit, positives, threshold, small_first
+            prompt, prepared, encoded, progress, region, window, limit, positives, threshold, small_first
         )
         if need and small_first:
             scan = WindowRegion.scan(shape, model_window, self.config.window_overlap)
             limit = self._box_limit(prepared, spatial.box, scan)
             region = _union([scan.overlapping(voxel, voxel) for voxel in voxels]).within(limit)
             probability, evidence, existence, region, _ = self._grow(
-                prompt, prepared, states, mask, progress, region, model_window, limit, positives, threshold, False
+                prompt, prepared, encoded, progress, region, model_window, limit, positives, threshold, False
             )
         if not math.isfinite(existence):
             raise _non_finite(self.checkpoint, "its existence probability")
@@ -427,8 +453,7 @@ class Predictor:
         self,
         prompt: str,
         prepared: PreparedVolume,
-        states: torch.Tensor,
-        mask: torch.Tensor,
+        encoded: Sequence[tuple[str, torch.Tensor, torch.Tensor]],
         progress: ProgressCallback | None,
         region: WindowRegion,
         window: Sequence[int],
@@ -437,16 +462,26 @@ class Predictor:
         threshold: float,
         stop_when_needed: bool,
     ) -> tuple[torch.Tensor | None, torch.Tensor, float, WindowRegion, bool]:
-        """:meth:`_infer` on ``region``, grown (within ``limit``) by a window across each face a lesion the points
-        mark reaches, at most :data:`_MAX_REGION_GROWTH` times: the maps, the existence answer, the region they
-        cover, and whether the points need the model's own windows (:func:`needs_model_windows`; with
-        ``stop_when_needed`` the region then stops growing)."""
-        answers = self._answers_for(prompt, window)
+        """:meth:`_infer` on ``region`` for each text of ``encoded`` (averaged by :func:`mean_answer`), grown (within
+        ``limit``) by a window across each face a lesion the points mark reaches, at most :data:`_MAX_REGION_GROWTH`
+        times: the maps, the existence answer, the region they cover, and whether the points need the model's own
+        windows (:func:`needs_model_windows`; with ``stop_when_needed`` the region then stops growing)."""
         need = False
         for growth in range(_MAX_REGION_GROWTH + 1):
-            probability, evidence, existence = self._infer(
-                prepared, states, mask, progress, region=region.slices, window=window, answers=answers
-            )
+            outputs = [
+                # one text's kept window outputs at a time: several texts recompute theirs on each growth
+                self._infer(
+                    prepared,
+                    states,
+                    mask,
+                    progress,
+                    region=region.slices,
+                    window=window,
+                    answers=self._answers_for((prompt, text), window),
+                )
+                for text, states, mask in encoded
+            ]
+            probability, evidence, existence = mean_answer(outputs, self.config.existence_threshold)
             if probability is None or not positives:
                 break
             marked, low, high = faces_reached(prepared, region, probability[0], positives, threshold)
@@ -594,10 +629,10 @@ class Predictor:
         outlined = self._slide(image, window, outline, prepared.background_value) if two_passes else grounded
         return outlined["probability"], grounded["evidence"], answer
 
-    def _answers_for(self, prompt: str, window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
-        """The windows' kept outputs for this description, window size and existence threshold (one store per
-        window size: a click's small windows and the model's own), started afresh when the description or the
-        threshold changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows in all."""
+    def _answers_for(self, prompt: tuple[str, str], window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
+        """The windows' kept outputs for this description and network text, window size and existence threshold (one
+        store per window size: a click's small windows and the model's own), started afresh when the description,
+        text or threshold changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows in all."""
         identity = (prompt, tuple(window), self.config.existence_threshold)
         kept = sum(len(answers) for answers in self._window_answers.values())
         if any(other[0::2] != identity[0::2] for other in self._window_answers) or kept > _KEPT_WINDOW_ANSWERS:
@@ -694,6 +729,33 @@ def _probability_where_held(
     if holding:
         probability[holding] = torch.sigmoid(mask_logits(holding).float())
     return probability
+
+
+def mean_answer(
+    answers: Sequence[tuple[torch.Tensor | None, torch.Tensor, float]], existence_threshold: float
+) -> tuple[torch.Tensor | None, torch.Tensor, float]:
+    """One answer from the network's answers to several texts of one finding (each ``(probability or None,
+    evidence, existence)`` as :meth:`Predictor._infer` gives it): the mean existence, the mean evidence, and the mean
+    probability (0 where a text judged the finding absent), or None when the mean existence is under the threshold."""
+    if len(answers) == 1:
+        return answers[0]
+    existence = sum(answer[2] for answer in answers) / len(answers)
+    evidence = torch.stack([answer[1] for answer in answers]).mean(dim=0)
+    held = [answer[0] for answer in answers if answer[0] is not None]
+    if existence < existence_threshold or not held:
+        return None, evidence, existence
+    return torch.stack(held).sum(dim=0) / len(answers), evidence, existence
+
+
+def _stage_of(progress: ProgressCallback | None, done: int, total: int) -> ProgressCallback | None:
+    """``progress`` for the ``done``-th of ``total`` texts of one finding: its steps counted within all of them."""
+    if progress is None:
+        return None
+
+    def report(stage: str, step: int, steps: int) -> bool | None:
+        return progress(stage, done * steps + step, total * steps)
+
+    return report
 
 
 def _report(progress: ProgressCallback | None, stage: str, done: int, total: int) -> None:

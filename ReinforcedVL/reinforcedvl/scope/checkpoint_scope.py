@@ -26,6 +26,8 @@ class FindingFamily:
         max_field_of_view_mm: trained only on crops up to this size across (None: whole studies).
         trained_on: the training data in a few words.
         withheld: why the family, though trained, is not assessed (it failed evaluation); None when it is.
+        network_texts: per finding, the texts the network reads for it when it is not its canonical description
+            alone (several are read and their answers averaged); chosen by measurement (docs/model-card.md, "Scope").
     """
 
     family_id: str
@@ -36,6 +38,11 @@ class FindingFamily:
     max_field_of_view_mm: float | None = None
     trained_on: str = ""
     withheld: str | None = None
+    network_texts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def texts_for(self, finding: str) -> tuple[str, ...]:
+        """The texts the network reads for ``finding``, one of this family's (by default its canonical description)."""
+        return dict(self.network_texts).get(finding, (finding,))
 
 
 @dataclass(frozen=True)
@@ -69,13 +76,15 @@ class CheckpointScope:
                     max_field_of_view_mm=entry.get("max_field_of_view_mm"),
                     trained_on=str(entry.get("trained_on", "")),
                     withheld=entry.get("withheld"),
+                    network_texts=_network_texts(entry),
                 )
                 for entry in section["families"]
             )
         except (KeyError, ValueError, TypeError) as error:
             raise ReinforcedVLError(
                 f"The checkpoint's scope section is malformed ({error}); each family needs id, modalities (CT/MR), "
-                "regions (brain/chest/abdomen) and findings."
+                "regions (brain/chest/abdomen) and findings, and its network_texts (if any) a non-empty list of texts "
+                "for some of those findings."
             ) from error
         return cls(families)
 
@@ -89,3 +98,22 @@ class CheckpointScope:
     @property
     def findings(self) -> tuple[str, ...]:
         return tuple(finding for family in self.families for finding in family.findings)
+
+    def network_texts(self, finding: str) -> tuple[str, ...]:
+        """The texts the network reads for the canonical ``finding`` (see :attr:`FindingFamily.network_texts`)."""
+        return self.family_of(finding).texts_for(finding)
+
+
+def _network_texts(entry: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A family's ``network_texts`` section (finding -> list of texts), checked against its findings."""
+    section = entry.get("network_texts", {})
+    if not isinstance(section, dict):
+        raise TypeError("network_texts is not a mapping of finding to texts")
+    pairs = []
+    for finding, texts in section.items():
+        if finding not in entry["findings"]:
+            raise ValueError(f'network_texts names "{finding}", which is not one of the family\'s findings')
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+            raise ValueError(f'network_texts of "{finding}" is not a non-empty list of texts')
+        pairs.append((str(finding), tuple(texts)))
+    return tuple(pairs)

@@ -202,8 +202,26 @@ _MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
 
 
 def _comparable(text: str) -> str:
-    """Lower case, measurements left out, British spelling folded to American: neither a size ("measuring 6 mm")
-    nor a spelling changes which finding a description means."""
+    """Lower case, measurements and appearance words left out, British spelling folded to American: neither a size
+    ("measuring 6 mm"), a shape, margin or density ("poorly defined ovoid solid"; ``finding_descriptors.json``) nor a
+    spelling changes which finding a description means. A description that is nothing but such words is kept whole."""
     lowered = text.strip().lower()
-    text = re.sub(r"\s+", " ", _MEASUREMENT.sub(" ", lowered)).strip() or lowered
-    return spelling_variant(text, american=True)
+    stripped = _descriptors().sub(" ", _MEASUREMENT.sub(" ", lowered))
+    stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
+    return spelling_variant(stripped if re.search(r"[a-z]", stripped) else lowered, american=True)
+
+
+@cache
+def _descriptors() -> re.Pattern[str]:
+    """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
+    hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right."""
+    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    entries = [entry for key, group in document.items() if isinstance(group, list) for entry in group]
+    entries = [spelling_variant(entry.lower(), american=True) for entry in entries] + [e.lower() for e in entries]
+    words = r"(?:[a-z-]+ ){0,3}?"
+    patterns = []
+    for entry in sorted(set(entries), key=len, reverse=True):
+        pattern = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]", entry))
+        pattern = pattern.replace(re.escape("{words}") + r"[- ]?", words).replace(re.escape("{side}"), "(?:left|right)")
+        patterns.append(pattern)
+    return re.compile(r"(?<![a-z-])(?:" + "|".join(patterns) + r")(?![a-z-])")

@@ -6,7 +6,10 @@ The recogniser measures a few physical facts of the volume and decides only when
   where the outline does not touch the edge of the field of view;
 - in CT, how much of the inside of the body is air-filled lung (a chest is mostly lung; an abdomen holds at most the
   lung bases);
-- a small CT field of view that is mostly lung parenchyma (a crop around a nodule) is a chest crop.
+- a small CT field of view that holds aerated lung parenchyma (a crop around a nodule) is a chest crop: lung is air
+  and tissue mixed, so its voxels lie between pure air and water (about -950 to -400 HU), while the gas of the bowel,
+  the air of the sinuses and the air outside the body are pure air (about -1000 HU). The aerated share needed is
+  lower than in a whole chest because the lesion and the chest wall beside it fill much of a small crop.
 
 Anything between these cases is :attr:`BodyRegion.UNKNOWN`, said plainly, never guessed. A DICOM
 ``BodyPartExamined`` tag, where there is one, is only a second opinion: when it disagrees with the image the region
@@ -44,6 +47,7 @@ class RegionFeatures:
         outline_clipped: per axis, whether the object touches the edge of the field of view there.
         lung_fraction: CT only: share of the filled body outline that is air or lung (below -400 HU).
         air_fraction: CT only: share of the whole field of view below -400 HU.
+        air_median_hu: CT only: median density of those voxels (aerated lung about -850, pure air about -1000).
     """
 
     field_of_view_mm: tuple[float, float, float]
@@ -51,6 +55,7 @@ class RegionFeatures:
     outline_clipped: tuple[bool, bool, bool]
     lung_fraction: float | None = None
     air_fraction: float | None = None
+    air_median_hu: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -59,6 +64,7 @@ class RegionFeatures:
             "outline_clipped": list(self.outline_clipped),
             "lung_fraction": None if self.lung_fraction is None else round(self.lung_fraction, 3),
             "air_fraction": None if self.air_fraction is None else round(self.air_fraction, 3),
+            "air_median_hu": None if self.air_median_hu is None else round(self.air_median_hu, 1),
         }
 
 
@@ -78,7 +84,8 @@ _TRUNK_MIN_WIDTH_MM = 260.0
 _CHEST_MIN_LUNG_FRACTION = 0.25  # whole chests at hand: lungs fill a third or more of the body outline
 _ABDOMEN_MAX_LUNG_FRACTION = 0.10  # abdomens at hand: lung bases and bowel gas under a tenth
 _CROP_MAX_WIDTH_MM = 120.0  # a field of view this narrow shows part of an organ, not a body outline
-_LUNG_CROP_MIN_AIR_FRACTION = 0.30  # lung nodule crops are mostly aerated parenchyma
+_LUNG_CROP_MIN_AIR_FRACTION = 0.15  # a nodule crop is at least this much aerated lung (all 794 LIDC crops are)
+_LUNG_CROP_MAX_AIR_MEDIAN_HU = -960.0  # ...of lung density: air that is pure air (gas, outside the body) is not lung
 _LUNG_HU = -400.0
 _BODY_HU = -300.0
 _WORKING_SPACING_MM = 2.0
@@ -114,13 +121,14 @@ def measure_region_features(volume: ScalarVolume, modality: Modality) -> RegionF
     field_of_view = _extent_ras(np.ones_like(outline), affine)
     outline_extent = _extent_ras(filled, affine)
     clipped = _clipped_ras(filled, affine)
-    lung_fraction = air_fraction = None
+    lung_fraction = air_fraction = air_median = None
     if modality == Modality.CT:
         air = image < _LUNG_HU
         body_voxels = int(filled.sum())
         lung_fraction = float((air & filled).sum() / body_voxels) if body_voxels else 0.0
         air_fraction = float(air.mean())
-    return RegionFeatures(field_of_view, outline_extent, clipped, lung_fraction, air_fraction)
+        air_median = float(np.median(image[air])) if air.any() else None
+    return RegionFeatures(field_of_view, outline_extent, clipped, lung_fraction, air_fraction, air_median)
 
 
 def _decide(features: RegionFeatures, modality: Modality) -> RegionDecision:
@@ -128,12 +136,20 @@ def _decide(features: RegionFeatures, modality: Modality) -> RegionDecision:
     fov_width, fov_depth, _ = features.field_of_view_mm
     width_clipped, depth_clipped, _ = features.outline_clipped
     if max(fov_width, fov_depth) < _CROP_MAX_WIDTH_MM:
-        if modality == Modality.CT and features.air_fraction is not None:
-            if features.air_fraction >= _LUNG_CROP_MIN_AIR_FRACTION:
+        if modality == Modality.CT and features.air_fraction is not None and features.air_median_hu is not None:
+            share, median = features.air_fraction, features.air_median_hu
+            if share >= _LUNG_CROP_MIN_AIR_FRACTION and median > _LUNG_CROP_MAX_AIR_MEDIAN_HU:
                 return RegionDecision(
                     BodyRegion.CHEST,
-                    f"a {fov_width:.0f} x {fov_depth:.0f} mm CT field of view, {features.air_fraction:.0%} aerated "
-                    "lung: a chest crop",
+                    f"a {fov_width:.0f} x {fov_depth:.0f} mm CT field of view, {share:.0%} of it aerated lung "
+                    f"(median {median:.0f} HU): a chest crop",
+                    features,
+                )
+            if share >= _LUNG_CROP_MIN_AIR_FRACTION:
+                return RegionDecision(
+                    BodyRegion.UNKNOWN,
+                    f"a {fov_width:.0f} x {fov_depth:.0f} mm CT field of view whose air is pure air (median "
+                    f"{median:.0f} HU), as in bowel gas or outside the body, not aerated lung",
                     features,
                 )
         return RegionDecision(

@@ -50,3 +50,28 @@ def test_a_tiny_soft_tissue_crop_is_unknown():
     image = np.full((1, 40, 40, 10), 40.0, np.float32)  # 40 HU everywhere: no lung to say it is a chest
     decision = recognize_region(ScalarVolume(image, np.diag([0.8, 0.8, 2.5, 1.0]), name="crop"), Modality.CT)
     assert decision.region is BodyRegion.UNKNOWN and "too small" in decision.reason
+
+
+@pytest.mark.parametrize("name", ["LIDC-IDRI-0259_R_1", "LIDC-IDRI-0838_R_2"])
+def test_a_small_crop_of_a_nodule_on_the_chest_wall_is_a_chest_crop(shared_data, name):
+    # 33 and 26 mm crops, 15 % and 29 % aerated lung: the nodule and the chest wall fill the rest
+    decision = recognize_region(read_image(shared_data / f"lidc_nodules/image/{name}.nii.gz"), Modality.CT)
+    assert decision.region is BodyRegion.CHEST, decision.reason
+    assert -950 < decision.features.air_median_hu < -400
+
+
+def test_a_small_crop_whose_air_is_pure_air_is_not_a_chest_crop():
+    # soft tissue with a gas pocket of 40 % of the field of view at -1000 HU (bowel gas): not aerated lung
+    rng = np.random.default_rng(0)
+    image = rng.normal(40.0, 15.0, (1, 50, 50, 12)).astype(np.float32)
+    image[0, :20] = rng.normal(-1000.0, 15.0, (20, 50, 12))
+    decision = recognize_region(ScalarVolume(image, np.diag([0.8, 0.8, 2.5, 1.0]), name="gas"), Modality.CT)
+    assert decision.region is BodyRegion.UNKNOWN and "pure air" in decision.reason
+
+
+def test_the_same_crop_with_lung_density_air_is_a_chest_crop():
+    rng = np.random.default_rng(0)
+    image = rng.normal(40.0, 15.0, (1, 50, 50, 12)).astype(np.float32)
+    image[0, :10] = rng.normal(-850.0, 40.0, (10, 50, 12))  # 20 % aerated parenchyma
+    decision = recognize_region(ScalarVolume(image, np.diag([0.8, 0.8, 2.5, 1.0]), name="lung"), Modality.CT)
+    assert decision.region is BodyRegion.CHEST, decision.reason
