@@ -26,6 +26,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import platform
@@ -51,13 +52,14 @@ def _record_stages() -> None:
     grow = Predictor._grow
     if getattr(grow, "records_stages", False):
         return
+    signature = inspect.signature(grow)
 
-    def timed_grow(self, *args):
+    def timed_grow(self, *args, **kwargs):
         started, cpu = time.perf_counter(), time.process_time()
-        result = grow(self, *args)
+        result = grow(self, *args, **kwargs)
         STAGES.append(
             {
-                "window": list(args[6]),
+                "window": list(signature.bind(self, *args, **kwargs).arguments["window"]),
                 "windows": result[3].window_count,
                 "wall_s": round(time.perf_counter() - started, 3),
                 "cpu_s": round(time.process_time() - cpu, 3),
