@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ..errors import ReinforcedVLError
+from ..model_store.registry import DEFAULT_MODEL_ID
 from ..spatial.prompts import PromptBox, parse_box, parse_ras
 from ..vocabulary import Modality, device_choice, parse_modality
 
-__all__ = ["device_choice", "fraction", "modality_choice", "ras_point", "box_corners"]
+__all__ = [
+    "add_evaluation_options",
+    "add_model_options",
+    "box_corners",
+    "device_choice",
+    "fraction",
+    "modality_choice",
+    "ras_point",
+]
 
 
 def fraction(text: str) -> float:
@@ -41,3 +51,19 @@ def box_corners(text: str) -> PromptBox:
         return parse_box(text)
     except ReinforcedVLError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_model_options(parser: argparse.ArgumentParser) -> None:
+    """``--model`` (an installed model id or a checkpoint folder; the starter by default) and ``--device``."""
+    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
+    parser.add_argument("--device", default="auto", type=device_choice)
+
+
+def add_evaluation_options(parser: argparse.ArgumentParser, *, out_help: str) -> None:
+    """What every evaluation of a manifest's split takes: ``--manifest``, ``--data-root``, ``--out`` (described by
+    ``out_help``), the model options and ``--split``."""
+    parser.add_argument("--manifest", required=True, type=Path)
+    parser.add_argument("--data-root", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path, help=out_help)
+    add_model_options(parser)
+    parser.add_argument("--split", default="dev", choices=("dev", "train"))

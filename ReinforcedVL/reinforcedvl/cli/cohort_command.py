@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
-from ..model_store.registry import DEFAULT_MODEL_ID
-from ..vocabulary import LANGUAGES, device_choice
-from .arguments import fraction, modality_choice
+from ..vocabulary import LANGUAGES
+from .arguments import add_model_options, fraction, modality_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -34,8 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--prompt", action="append", required=True, metavar="TEXT", help="finding description")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
-    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
-    parser.add_argument("--device", default="auto", type=device_choice)
+    add_model_options(parser)
     parser.add_argument("--modality", default="auto", type=modality_choice)
     parser.add_argument("--report", nargs="?", const="en", choices=LANGUAGES, metavar="LANG")
     parser.add_argument("--threads", type=int, help="CPU threads per process (default: the cores shared out)")

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..model_store.registry import DEFAULT_MODEL_ID
-from ..vocabulary import device_choice
+from .arguments import add_evaluation_options
 
 __all__ = ["add_parser", "run"]
 
@@ -20,12 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Dice, surface Dice, HD95, lesion detection F1, existence accuracy and ROC AUC on a manifest "
         "split; writes cases.csv, summary.json and summary.md.",
     )
-    parser.add_argument("--manifest", required=True, type=Path)
-    parser.add_argument("--data-root", required=True, type=Path)
-    parser.add_argument("--out", required=True, type=Path, help="folder for cases.csv, summary.json, summary.md")
-    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
-    parser.add_argument("--device", default="auto", type=device_choice)
-    parser.add_argument("--split", default="dev", choices=("dev", "train"))
+    add_evaluation_options(parser, out_help="folder for cases.csv, summary.json, summary.md")
     parser.add_argument("--descriptions", type=int, default=1, help="descriptions asked per triplet")
     parser.add_argument("--tolerance-mm", type=float, default=2.0, help="surface Dice tolerance")
     parser.set_defaults(run=run)

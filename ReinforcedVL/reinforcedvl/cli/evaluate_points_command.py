@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..model_store.registry import DEFAULT_MODEL_ID
-from ..vocabulary import device_choice
+from .arguments import add_evaluation_options
 
 __all__ = ["add_parser", "run"]
 
@@ -24,12 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "studies without the finding: lesions drawn with and without a click. Writes lidc.csv, brats.csv, "
         "whole_study.csv, summary.json and summary.md.",
     )
-    parser.add_argument("--manifest", required=True, type=Path)
-    parser.add_argument("--data-root", required=True, type=Path)
-    parser.add_argument("--out", required=True, type=Path, help="folder for the tables")
-    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
-    parser.add_argument("--device", default="auto", type=device_choice)
-    parser.add_argument("--split", default="dev", choices=("dev", "train"))
+    add_evaluation_options(parser, out_help="folder for the tables")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random clicks")
     parser.add_argument("--lidc-limit", type=int, default=None, help="only the first N LIDC nodules of the split")
     parser.add_argument("--parts", nargs="+", default=list(_PARTS), choices=_PARTS, help="which parts to run")

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 from ..errors import OutputExistsError
-from ..model_store.registry import DEFAULT_MODEL_ID
-from ..vocabulary import device_choice
+from .arguments import add_model_options
 
 __all__ = ["add_parser", "run"]
 
@@ -30,8 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--data-root", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path, help="folder for the three files")
-    parser.add_argument("--model", default=DEFAULT_MODEL_ID, metavar="ID_OR_PATH")
-    parser.add_argument("--device", default="auto", type=device_choice)
+    add_model_options(parser)
     parser.add_argument("--phrasings", type=int, default=3, help="phrasings per trained finding (default 3)")
     parser.add_argument("--out-of-scope", type=int, default=10, help="untrained findings asked (default 10)")
     parser.add_argument("--lidc-crops", type=int, default=4, help="dev-split LIDC crops added (default 4)")
