@@ -8,10 +8,11 @@ from pathlib import Path
 from ..errors import ReinforcedVLError
 from ..model_store.registry import DEFAULT_MODEL_ID
 from ..spatial.prompts import PromptBox, parse_box, parse_ras
-from ..vocabulary import Modality, device_choice, parse_modality
+from ..vocabulary import DEFAULT_LESION_CONFIDENCE, Modality, device_choice, parse_modality
 
 __all__ = [
     "add_evaluation_options",
+    "add_lesion_confidence_option",
     "add_model_options",
     "box_corners",
     "device_choice",
@@ -67,3 +68,14 @@ def add_evaluation_options(parser: argparse.ArgumentParser, *, out_help: str) ->
     parser.add_argument("--out", required=True, type=Path, help=out_help)
     add_model_options(parser)
     parser.add_argument("--split", default="dev", choices=("dev", "train"))
+
+
+def add_lesion_confidence_option(parser: argparse.ArgumentParser) -> None:
+    """``--lesion-confidence P``: lesions less sure than P are neither drawn nor reported."""
+    parser.add_argument(
+        "--lesion-confidence",
+        default=DEFAULT_LESION_CONFIDENCE,
+        type=fraction,
+        metavar="P",
+        help=f"lesions with a confidence under P are neither drawn nor reported (default {DEFAULT_LESION_CONFIDENCE})",
+    )

@@ -7,9 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
 from ..vocabulary import LANGUAGES
-from .arguments import add_model_options, fraction, modality_choice
+from .arguments import add_lesion_confidence_option, add_model_options, modality_choice
 
 __all__ = ["add_parser", "run"]
 
@@ -37,13 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--modality", default="auto", type=modality_choice)
     parser.add_argument("--report", nargs="?", const="en", choices=LANGUAGES, metavar="LANG")
     parser.add_argument("--threads", type=int, help="CPU threads per process (default: the cores shared out)")
-    parser.add_argument(
-        "--lesion-confidence",
-        default=DEFAULT_LESION_CONFIDENCE,
-        type=fraction,
-        metavar="P",
-        help=f"lesions with a confidence under P are neither drawn nor reported (default {DEFAULT_LESION_CONFIDENCE})",
-    )
+    add_lesion_confidence_option(parser)
     parser.add_argument(
         "--overwrite",
         action="store_true",

@@ -10,11 +10,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..finding_answer import AnswerStatus
-from ..lesions.confidence import DEFAULT_LESION_CONFIDENCE
 from ..model_store.registry import DEFAULT_MODEL_ID
 from ..spatial.prompts import PromptPoint, SpatialPrompts
 from ..vocabulary import LANGUAGES, device_choice
-from .arguments import box_corners, fraction, modality_choice, ras_point
+from .arguments import add_lesion_confidence_option, box_corners, modality_choice, ras_point
 
 __all__ = ["add_parser", "run"]
 
@@ -76,13 +75,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="two opposite corners (RAS mm) of the region to search; nothing outside it is answered",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace results already in the output folder")
-    parser.add_argument(
-        "--lesion-confidence",
-        default=DEFAULT_LESION_CONFIDENCE,
-        type=fraction,
-        metavar="P",
-        help=f"lesions with a confidence under P are neither drawn nor reported (default {DEFAULT_LESION_CONFIDENCE})",
-    )
+    add_lesion_confidence_option(parser)
     parser.add_argument(
         "--report",
         nargs="?",
