@@ -32,6 +32,10 @@ MIN_MARGIN = 0.10
 """...and it must be this much closer to it than to any untrained finding or finding of another family..."""
 MIN_MARGIN_IN_FAMILY = 0.04
 """...and this much closer than to another finding of its own family (whole tumour or oedema?)."""
+SAME_FINDING = 0.95
+"""An untrained finding this close (cosine) to a phrasing of a declared finding is that finding ("aorta" in a
+checkpoint fine-tuned on the aorta, a plural): it is no rival to it. The starter's closest pair is 0.84 ("gallstones",
+"gallbladder")."""
 _SIDES = ("left", "right")
 
 
@@ -73,9 +77,16 @@ class FindingMatcher:
             phrasings.extend((text, finding) for text in trained_phrasings(finding))
         phrasings.extend((text, None) for text in untrained_findings())
         unique = list(dict.fromkeys((_comparable(text), finding) for text, finding in phrasings))
-        self._texts = [text for text, _ in unique]
-        self._findings = [finding for _, finding in unique]
-        self._embeddings = text_encoder.sentence_embeddings(self._texts)
+        embeddings = text_encoder.sentence_embeddings([text for text, _ in unique])
+        declared = torch.tensor([finding is not None for _, finding in unique])
+        if declared.any():  # an untrained finding the checkpoint declares after all (fine-tuned on it) is no rival
+            closest = (embeddings @ embeddings[declared].T).max(dim=1).values
+            keep = declared | (closest < SAME_FINDING)
+        else:
+            keep = torch.ones(len(unique), dtype=torch.bool)
+        self._texts = [text for (text, _), kept in zip(unique, keep.tolist(), strict=True) if kept]
+        self._findings = [finding for (_, finding), kept in zip(unique, keep.tolist(), strict=True) if kept]
+        self._embeddings = embeddings[keep]
 
     def embed(self, text: str) -> torch.Tensor:
         """Unit-length sentence embedding ``(text_dim,)``: the mean of the encoder's token states.

@@ -4,6 +4,7 @@ as their English twins."""
 
 from __future__ import annotations
 
+import copy
 import random
 
 import pytest
@@ -90,3 +91,16 @@ def test_appearance_words_do_not_carry_an_untrained_finding_into_a_family(matche
 def test_appearance_words_alone_are_not_left_out(matcher):
     # nothing but appearance words: compared as written, and they name no finding
     assert matcher.match("round, solid, well-defined").finding is None
+
+
+def test_a_finding_the_checkpoint_was_fine_tuned_on_is_no_longer_refused_as_untrained(text_encoder):
+    """The aorta is on the list of findings the starter never learned; a checkpoint fine-tuned on it declares it (a
+    family of its own, as ``reinforcedvl finetune`` writes it), and then the aorta is what "aorta" means."""
+    metadata = copy.deepcopy(installed_models()[DEFAULT_MODEL_ID].metadata)
+    metadata["scope"]["families"].append(
+        {"id": "fine-tuned-aorta", "name": "aorta", "modalities": ["CT"], "regions": ["abdomen"], "findings": ["aorta"]}
+    )
+    fine_tuned = FindingMatcher(text_encoder, CheckpointScope.from_metadata(metadata))
+    for description in ("aorta", "the aorta", "Aorta"):
+        assert fine_tuned.match(description).finding == "aorta", fine_tuned.match(description).reason
+    assert fine_tuned.match("liver metastasis").finding is None  # the rest of the list still stands
