@@ -112,24 +112,14 @@ class FindingMatcher:
         ranked = sorted(best_per_finding.items(), key=lambda item: -item[1][0])
         (top, (top_similarity, top_index)) = ranked[0]
         nearest = self._texts[top_index]
+
+        def refused(reason: str) -> FindingMatch:
+            return FindingMatch(description, None, None, top_similarity, nearest, reason)
+
         if top is None:
-            return FindingMatch(
-                description,
-                None,
-                None,
-                top_similarity,
-                nearest,
-                f'it reads as "{nearest}", a finding this model was not trained to find',
-            )
+            return refused(f'it reads as "{nearest}", a finding this model was not trained to find')
         if top_similarity < MIN_SIMILARITY:
-            return FindingMatch(
-                description,
-                None,
-                None,
-                top_similarity,
-                nearest,
-                "it does not match any finding this model was trained on closely enough",
-            )
+            return refused("it does not match any finding this model was trained on closely enough")
         family = self.scope.family_of(top)
         siblings = [
             (value, finding)
@@ -137,28 +127,14 @@ class FindingMatcher:
             if finding is not None and self.scope.family_of(finding) is family
         ]
         if siblings and top_similarity - siblings[0][0] < MIN_MARGIN_IN_FAMILY:
-            return FindingMatch(
-                description,
-                None,
-                None,
-                top_similarity,
-                nearest,
-                f'it could mean "{top}" or "{siblings[0][1]}"; name one of them',
-            )
+            return refused(f'it could mean "{top}" or "{siblings[0][1]}"; name one of them')
         rivals = [
             (value, self._texts[index], finding)
             for finding, (value, index) in ranked[1:]
             if finding is None or self.scope.family_of(finding) is not family
         ]
         if rivals and top_similarity - rivals[0][0] < MIN_MARGIN:
-            return FindingMatch(
-                description,
-                None,
-                None,
-                top_similarity,
-                nearest,
-                f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which',
-            )
+            return refused(f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which')
         return FindingMatch(description, top, family, top_similarity, nearest)
 
 
