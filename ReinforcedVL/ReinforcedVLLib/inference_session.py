@@ -112,18 +112,36 @@ class InferenceSession:
             volumeRequestId = client.set_volume(paths, modality=modality, name=volumeNode.GetName())
             self._volumeKey, self._volumeRequestId = key, volumeRequestId
         self._jobCount += 1
+        outputFolder, segmentRequestId = self._askSegment(
+            client, finding, threshold, reportLanguage, spatialPrompts, lesionConfidence, dicom=False
+        )
+        return SegmentationJob(
+            volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder, spatialPrompts
+        )
+
+    def _askSegment(
+        self,
+        client: WorkerClient,
+        finding: str,
+        threshold: float | None,
+        reportLanguage: str,
+        spatialPrompts: dict | None,
+        lesionConfidence: float | None,
+        *,
+        dicom: bool,
+    ) -> tuple[Path, str]:
+        """The current job's output folder and the id of the worker's segment request writing into it."""
         outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
-        segmentRequestId = client.segment(
+        requestId = client.segment(
             finding,
             outputFolder,
             threshold=threshold,
             language=reportLanguage,
             spatial_prompts=spatialPrompts,
             lesion_confidence=lesionConfidence,
+            dicom=dicom,
         )
-        return SegmentationJob(
-            volumeNode.GetID(), finding, segmentRequestId, volumeRequestId, outputFolder, spatialPrompts
-        )
+        return outputFolder, requestId
 
     def startDicomExport(
         self,
@@ -152,15 +170,8 @@ class InferenceSession:
             shutil.copyfile(path, series / f"{index:05d}.dcm")
         volumeRequestId = client.set_volume([series], modality=modality, name=volumeNode.GetName())
         self._volumeKey, self._volumeRequestId = None, volumeRequestId  # the scene's volume is sent again next time
-        outputFolder = self.workFolder / "findings" / f"finding-{self._jobCount:03d}"
-        segmentRequestId = client.segment(
-            finding,
-            outputFolder,
-            threshold=threshold,
-            language=reportLanguage,
-            spatial_prompts=spatialPrompts,
-            lesion_confidence=lesionConfidence,
-            dicom=True,
+        outputFolder, segmentRequestId = self._askSegment(
+            client, finding, threshold, reportLanguage, spatialPrompts, lesionConfidence, dicom=True
         )
         return SegmentationJob(
             volumeNode.GetID(),
