@@ -469,7 +469,6 @@ class Predictor:
         need = False
         for growth in range(_MAX_REGION_GROWTH + 1):
             outputs = [
-                # one text's kept window outputs at a time: several texts recompute theirs on each growth
                 self._infer(
                     prepared,
                     states,
@@ -630,12 +629,14 @@ class Predictor:
         return outlined["probability"], grounded["evidence"], answer
 
     def _answers_for(self, prompt: tuple[str, str], window: Sequence[int]) -> dict[WindowKey, _WindowOutputs]:
-        """The windows' kept outputs for this description and network text, window size and existence threshold (one
-        store per window size: a click's small windows and the model's own), started afresh when the description,
-        text or threshold changes; at most :data:`_KEPT_WINDOW_ANSWERS` windows in all."""
+        """The windows' kept outputs for this (description, network text), window size and existence threshold (one
+        store per network text and window size: the finding's several texts, a click's small windows and the
+        model's own), started afresh when the description or the threshold changes; at most
+        :data:`_KEPT_WINDOW_ANSWERS` windows in all."""
         identity = (prompt, tuple(window), self.config.existence_threshold)
+        question = (prompt[0], identity[2])
         kept = sum(len(answers) for answers in self._window_answers.values())
-        if any(other[0::2] != identity[0::2] for other in self._window_answers) or kept > _KEPT_WINDOW_ANSWERS:
+        if any((other[0][0], other[2]) != question for other in self._window_answers) or kept > _KEPT_WINDOW_ANSWERS:
             self._window_answers = {}
         return self._window_answers.setdefault(identity, {})
 

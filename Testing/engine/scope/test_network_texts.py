@@ -114,3 +114,20 @@ def _point_in(result):
 
     lesion = result.lesions[0]
     return PromptPoint(ras=tuple(lesion.centroid_ras), positive=True)
+
+
+def test_a_repeated_click_read_in_several_texts_computes_no_window_again(nodule_predictor, metadata, monkeypatch):
+    """Each network text keeps its own windows' outputs: asking the same click again grounds no window anew."""
+    gate = nodule_predictor.scope_gate
+    try:
+        both = _reading(nodule_predictor, metadata, ["pulmonary nodule", "nodular opacity"])
+        point = _point_in(both.segment("ill-defined lung nodule"))
+        first = both.segment("ill-defined lung nodule", points=[point])
+        grounded = []
+        original = both.network.ground
+        monkeypatch.setattr(both.network, "ground", lambda *a, **k: grounded.append(1) or original(*a, **k))
+        again = both.segment("ill-defined lung nodule", points=[point])
+    finally:
+        nodule_predictor.scope_gate = gate
+    assert grounded == []
+    assert np.array_equal(again.lesion_map.array, first.lesion_map.array) and again.lesions
