@@ -24,10 +24,15 @@ class ExistenceHead(nn.Module):
 
     def forward(self, correlation: CorrelationOutput, sentence: torch.Tensor) -> torch.Tensor:
         """Existence logits ``(B,)`` from one level's correlation output and the sentence ``(B, D)``."""
+        return self.classifier(self.evidence(correlation, sentence)).squeeze(-1)
+
+    @staticmethod
+    def evidence(correlation: CorrelationOutput, sentence: torch.Tensor) -> torch.Tensor:
+        """What the classifier reads, ``(B, 3 D + 2)``: the attention-pooled visual embedding, the sentence, their
+        product, and the attention's peak and mean."""
         attention = correlation.attention_maps[-1].flatten(2)  # B, 1, N
         embedding = correlation.visual_embedding.flatten(2)  # B, D, N
         pooled = (embedding * attention).sum(-1) / attention.sum(-1).clamp_min(1e-6)
         peak = attention.amax(-1)
         mean = attention.mean(-1)
-        evidence = torch.cat([pooled, sentence, pooled * sentence, peak, mean], dim=-1)
-        return self.classifier(evidence).squeeze(-1)
+        return torch.cat([pooled, sentence, pooled * sentence, peak, mean], dim=-1)
