@@ -1,14 +1,15 @@
 """Collect what the existence head reads in every window the engine runs on the train split's studies, with the
-window's truth: the data on which `reinforcedvl refit-existence` retrains the head alone.
+window's truth: the data on which scripts/refit_existence_head.py retrains the head alone.
 
 Usage: python scripts/existence_head_data.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
-    --out runs/existence-head/train [--device cpu] [--lidc 120] [--slab-mm 30 40 60] [--slab-step-mm 10]
+    --out runs/existence-head/train [--device cpu] [--lidc 120] [--slab-mm 30 40 60] [--slab-step-mm 10] [--boxes 40]
 
 Studies (train split only; the dev split is left for the evaluation):
 
-* each train BraTS brain whole, cut into axial slabs of ``--slab-mm`` thicknesses every ``--slab-step-mm`` (a
-  partial-coverage brain MR, whose windows are as thin as the slab) and into ``--boxes`` random boxes, asked the 6 brain-tumour findings in the words
-  the network reads, and two findings of other families ("lung nodule", "liver"): absent;
+* each train BraTS brain whole, asked the 6 brain-tumour findings in the words the network reads and two findings of
+  other families ("lung nodule", "liver": absent);
+* the same brains cut into axial slabs of ``--slab-mm`` thicknesses every ``--slab-step-mm`` (partial-coverage brain
+  MR, whose windows are as thin as the slab) and into ``--boxes`` random boxes, asked the 6 brain-tumour findings;
 * the train LIDC crops (every n-th, ``--lidc`` of them) asked "lung nodule" and two brain-tumour findings (absent);
 * the train abdominal studies (TotalSegmentator's MR and DICOM CT) asked the brain-tumour findings and "lung nodule":
   absent.
