@@ -3,7 +3,7 @@ drawn, with the expert truth: the data behind the window combination, the existe
 confidence threshold (scripts/existence_calibration.py and scripts/lesion_confidence_sweep.py read it).
 
 Usage: python scripts/existence_study_data.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
-    --out runs/existence/studies.jsonl [--device cpu] [--lidc-train 120] [--splits dev train] [--slab-step-mm 20]
+    --out runs/existence/studies.jsonl [--model M] [--device cpu] [--lidc-train 120] [--splits dev train] [--slab-step-mm 20]
 
 Studies and their truth (every answer is the shipped engine's, scope gate included; a question the gate does not
 assess is recorded with its status and no probability):
@@ -53,13 +53,14 @@ def main() -> None:
     parser.add_argument("--manifest", type=Path, required=True)
     parser.add_argument("--data-root", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--model", default="reinforcedvl-starter", help="installed model id or checkpoint folder")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--lidc-train", type=int, default=120, help="LIDC train crops (every n-th), 0 for none")
     parser.add_argument("--splits", nargs="+", default=["dev", "train"], choices=["dev", "train"])
     parser.add_argument("--slab-step-mm", type=int, default=SLAB_STEP_MM, help="distance between slab starts")
     parser.add_argument("--parts", nargs="+", default=["brats", "lidc"], choices=["brats", "lidc"])
     args = parser.parse_args()
-    predictor = Predictor.from_model(device=args.device)
+    predictor = Predictor.from_model(args.model, device=args.device)
     windows: list[float] = []
     ground = predictor.network.ground
 
