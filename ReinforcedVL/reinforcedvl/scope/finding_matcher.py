@@ -87,6 +87,7 @@ class FindingMatcher:
         self._texts = [text for (text, _), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._findings = [finding for (_, finding), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._embeddings = embeddings[keep]
+        self._joined = torch.tensor([_JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
 
     def embed(self, text: str) -> torch.Tensor:
         """Unit-length sentence embedding ``(text_dim,)``: the mean of the encoder's token states.
@@ -102,6 +103,8 @@ class FindingMatcher:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason."""
         description = japanese_pick_list_twin(description) or description
         similarities = self._embeddings @ self.embed(description)
+        if _JOINED.search(_comparable(description)) is None:  # "A and B" is as close to A alone as to B alone
+            similarities = similarities.masked_fill(self._joined, -1.0)
         sides = _sides(description)
         best_per_finding: dict[str | None, tuple[float, int]] = {}
         for index, (finding, value) in enumerate(zip(self._findings, similarities.tolist(), strict=True)):
@@ -136,6 +139,11 @@ class FindingMatcher:
         if rivals and top_similarity - rivals[0][0] < MIN_MARGIN:
             return refused(f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which')
         return FindingMatch(description, top, family, top_similarity, nearest)
+
+
+# A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
+# either of them alone as to itself, so it is compared only with descriptions that join too.
+_JOINED = re.compile(r"\b(and|plus|with|including)\b|&")
 
 
 def trained_phrasings(finding: str) -> list[str]:

@@ -104,3 +104,17 @@ def test_a_finding_the_checkpoint_was_fine_tuned_on_is_no_longer_refused_as_untr
     for description in ("aorta", "the aorta", "Aorta"):
         assert fine_tuned.match(description).finding == "aorta", fine_tuned.match(description).reason
     assert fine_tuned.match("liver metastasis").finding is None  # the rest of the list still stands
+
+
+@pytest.mark.parametrize(
+    ("description", "finding"),
+    [("tumour necrosis", "necrotic tumour core"), ("area of tumor necrosis", "necrotic tumour core")],
+)
+def test_a_phrasing_that_joins_two_findings_does_not_rival_either_alone(matcher, description, finding):
+    # the tumour core's training phrasing "enhancing tumour and necrosis" made "tumour necrosis" ambiguous
+    match = matcher.match(description)
+    assert match.finding == finding, match.reason
+
+
+def test_a_description_that_joins_two_findings_is_still_compared_with_joined_phrasings(matcher):
+    assert matcher.match("enhancing tumour and necrosis").finding == "tumour core"
