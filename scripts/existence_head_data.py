@@ -4,7 +4,7 @@ window's truth: the data on which scripts/refit_existence_head.py retrains the h
 Usage: python scripts/existence_head_data.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
     --out runs/existence-head/train [--device cpu] [--lidc 120] [--slab-mm 30 40 60] [--slab-step-mm 10] [--boxes 40]
 
-Studies (train split only; the dev split is left for the evaluation):
+Studies (train split; ``--split dev`` collects the dev split's in the same way, to evaluate a refitted head):
 
 * each train BraTS brain whole, asked the 6 brain-tumour findings in the words the network reads and two findings of
   other families ("lung nodule", "liver": absent);
@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--slab-step-mm", type=int, default=10)
     parser.add_argument("--boxes", type=int, default=40, help="random boxes cut from each train brain")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--split", default="train", choices=["train", "dev"], help="dev: to evaluate a refitted head")
     parser.add_argument(
         "--parts", nargs="+", default=["brats", "lidc", "abdomen"], choices=["brats", "lidc", "abdomen"]
     )
@@ -134,7 +135,7 @@ def _random_boxes(brain: np.ndarray, spacing, count: int, random: np.random.Gene
 
 
 def _studies(args: argparse.Namespace):  # noqa: ANN202
-    triplets = [t for t in read_manifest(args.manifest, split="train")]
+    triplets = list(read_manifest(args.manifest, split=args.split))
     random = np.random.default_rng(args.seed)
     brain_questions = [(finding, finding, values) for finding, (values, _) in BRAIN_SUBREGIONS.items()]
     if "brats" in args.parts:
