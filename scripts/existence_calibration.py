@@ -98,7 +98,7 @@ def _counts(rows: list[dict]) -> str:
 
 def _by_kind(rows: list[dict], rule: str, platt: PlattCalibration) -> list[str]:
     table = [
-        "| kind | truth | n | answered present: highest window (1.1.0) | answered present: chosen, calibrated |",
+        "| kind | truth | n | answered present: highest window (shipped rule) | answered present: chosen, calibrated |",
         "|---|---|---:|---:|---:|",
     ]
     for kind in sorted({row["kind"] for row in rows}):
@@ -154,7 +154,7 @@ def _plot(rows: list[dict], rule: str, platt: PlattCalibration, out: Path) -> No
     figure, axis = plt.subplots(figsize=(4.8, 4.8))
     axis.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfect calibration")
     for name, probabilities in (
-        ("highest window (1.1.0)", scores),
+        ("highest window (shipped rule)", scores),
         (f"{rule}, calibrated", [platt(s) for s in chosen]),
     ):
         table = reliability_bins(probabilities, truths)

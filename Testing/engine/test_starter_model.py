@@ -29,8 +29,9 @@ def starter() -> Predictor:
 
 def test_the_starter_model_ships_with_the_package():
     checkpoint = installed_models()[DEFAULT_MODEL_ID]
-    assert checkpoint.identity.version == "1.1.0"
+    assert checkpoint.identity.version == "1.2.0"
     assert checkpoint.metadata["fine_tuned_from"]["version"] == "1.0.0"  # the GPU-trained first release
+    assert checkpoint.metadata["existence_refit"]["parent"]["version"] == "1.1.0"  # its head refitted on studies
     assert checkpoint.config.correlation_steps == 2
     assert "lung nodule" in checkpoint.metadata["findings"]
     assert "CC BY-NC-SA" in checkpoint.metadata["weights_licence"]
