@@ -2,9 +2,11 @@
 window's truth: the data on which scripts/refit_existence_head.py retrains the head alone.
 
 Usage: python scripts/existence_head_data.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
-    --out runs/existence-head/train [--device cpu] [--lidc 120] [--slab-mm 30 40 60] [--slab-step-mm 10] [--boxes 40]
+    --out runs/existence-head/train --split train [--device cpu] [--lidc 120] [--slab-mm 30 40 60] \
+    [--slab-step-mm 10] [--boxes 40]
 
-Studies (train split; ``--split dev`` collects the dev split's in the same way, to evaluate a refitted head):
+Studies (``--split train``; ``--split dev``, the default, collects the dev split's in the same way, to evaluate a
+refitted head):
 
 * each train BraTS brain whole, asked the 6 brain-tumour findings in the words the network reads and two findings of
   other families ("lung nodule", "liver": absent);
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reinforcedvl.cli.arguments import add_evaluation_options
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.data.phrasing import BRAIN_SUBREGIONS
 from reinforcedvl.io import read_image, read_label_map
@@ -42,17 +45,12 @@ BRAIN_FINDINGS_ON_CROPS = ("whole tumour", "enhancing tumour")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--manifest", type=Path, required=True)
-    parser.add_argument("--data-root", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--model", default="reinforcedvl-starter")
-    parser.add_argument("--device", default="cpu")
+    add_evaluation_options(parser, out_help="folder of one .npz per study (a rerun skips those it holds)")
     parser.add_argument("--lidc", type=int, default=120, help="train LIDC crops (every n-th), 0 for none")
     parser.add_argument("--slab-mm", type=int, nargs="+", default=[30, 40, 60])
     parser.add_argument("--slab-step-mm", type=int, default=10)
     parser.add_argument("--boxes", type=int, default=40, help="random boxes cut from each train brain")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--split", default="train", choices=["train", "dev"], help="dev: to evaluate a refitted head")
     parser.add_argument(
         "--parts", nargs="+", default=["brats", "lidc", "abdomen"], choices=["brats", "lidc", "abdomen"]
     )

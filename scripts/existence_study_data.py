@@ -3,7 +3,8 @@ drawn, with the expert truth: the data behind the window combination, the existe
 confidence threshold (scripts/existence_calibration.py and scripts/lesion_confidence_sweep.py read it).
 
 Usage: python scripts/existence_study_data.py --manifest manifests/triplets.jsonl --data-root ../shared/data \
-    --out runs/existence/studies.jsonl [--model M] [--device cpu] [--lidc-train 120] [--splits dev train] [--slab-step-mm 20]
+    --out runs/existence/studies.jsonl [--model M] [--device cpu] [--lidc-train 120] [--splits dev train] \
+    [--slab-step-mm 20]
 
 Studies and their truth (every answer is the shipped engine's, scope gate included; a question the gate does not
 assess is recorded with its status and no probability):

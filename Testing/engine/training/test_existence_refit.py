@@ -97,6 +97,7 @@ def test_the_refit_checkpoint_differs_from_its_parent_in_the_head_classifier_onl
     lines = (REPOSITORY / "manifests" / "triplets.jsonl").read_text().splitlines()
     manifest.write_text(next(line for line in lines if '"split": "train"' in line and '"lidc"' in line) + "\n")
     collect = [sys.executable, str(REPOSITORY / "scripts" / "existence_head_data.py"), "--manifest", str(manifest)]
+    collect += ["--split", "train", "--device", "cpu"]
     collect += ["--data-root", str(shared_data), "--out", str(windows), "--parts", "lidc", "--lidc", "1"]
     subprocess.run(collect, check=True, env=environment, capture_output=True)
     data = read_window_evidence(windows)
