@@ -19,10 +19,11 @@ assess is recorded with its status and no probability):
   centred on its nodule; no in-scope absent chest case exists in the data).
 
 Split: BraTS pat0001 and LIDC patients whose number is 3 mod 8 are dev (the manifest's split), the rest train.
-Lesions are outlined (and recorded, for the lesion-confidence sweep) only for the dev split's whole brain and LIDC
-crops; elsewhere only the existence pass runs (the study's existence answer does not depend on the outline; with the
-mask threshold unreached, a row's status there is the gate's: absent or not_assessed).
-One JSON line per (study, finding), written as it goes (a rerun appends to the file and skips what it holds).
+Lesions are outlined (and recorded at lesion confidence 0, for the lesion-confidence sweep) only for the dev split's
+whole brain and LIDC crops (``--outline-train``: the train split's too); elsewhere only the existence pass runs (the
+study's existence answer does not depend on the outline; with the mask threshold unreached, a row's status there is
+the gate's: absent or not_assessed). One JSON line per (study, finding), written as it goes (a rerun appends to the
+file and skips what it holds).
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ def main() -> None:
     parser.add_argument("--lidc-train", type=int, default=120, help="LIDC train crops (every n-th), 0 for none")
     parser.add_argument("--splits", nargs="+", default=["dev", "train"], choices=["dev", "train"])
     parser.add_argument("--slab-step-mm", type=int, default=SLAB_STEP_MM, help="distance between slab starts")
+    parser.add_argument("--outline-train", action="store_true", help="outline the train split's brains and crops too")
     parser.add_argument("--parts", nargs="+", default=["brats", "lidc"], choices=["brats", "lidc"])
     args = parser.parse_args()
     predictor = Predictor.from_model(args.model, device=args.device)
+    predictor.lesion_confidence = 0.0  # every lesion recorded, with its confidence: the sweep applies thresholds
     windows: list[float] = []
     ground = predictor.network.ground
 
@@ -82,7 +85,7 @@ def main() -> None:
     with open(args.out, "a") as out:
         for split in args.splits:
             for study, volume, labels, modality, findings in _studies(args, split):
-                outline = split == "dev" and not study.startswith("slab:")
+                outline = (split == "dev" or args.outline_train) and not study.startswith("slab:")
                 predictor.checkpoint = outlining if outline else existence_only
                 predictor.set_volume(volume, modality=modality)
                 for finding, values in findings.items():
@@ -154,6 +157,7 @@ def _lesion_record(result, reference: np.ndarray) -> dict:  # noqa: ANN001
         lesions.append(
             {
                 "confidence": round(lesion.confidence, 5),
+                "volume_ml": round(lesion.volume_ml, 5),
                 "voxels": int(inside.sum()),
                 "overlap": int((inside & reference).sum()),
                 "touched": touched,

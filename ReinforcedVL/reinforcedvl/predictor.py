@@ -24,6 +24,7 @@ from monai.inferers import sliding_window_inference
 from .errors import InferenceCancelled, NonFiniteOutputError, ReinforcedVLError
 from .finding_answer import AnswerStatus, not_outlined_reason
 from .lesions import Lesion, find_lesions
+from .lesions.calibration import LesionCalibration
 from .lesions.confidence import DEFAULT_LESION_CONFIDENCE, keep_confident_lesions
 from .lesions.sizes import axial_axis
 from .model_store.checkpoint import Checkpoint, ModelIdentity, load_network
@@ -155,6 +156,10 @@ class Predictor:
         if "scope" in checkpoint.metadata:
             gate = ScopeGate(FindingMatcher(text_encoder, CheckpointScope.from_metadata(checkpoint.metadata)))
         return cls(network=network, checkpoint=checkpoint, text_encoder=text_encoder, device=compute, scope_gate=gate)
+
+    @property
+    def _lesion_calibration(self) -> LesionCalibration | None:
+        return LesionCalibration.from_config(self.config.lesion_calibration)
 
     @property
     def config(self) -> ModelConfig:
@@ -317,7 +322,9 @@ class Predictor:
                 threshold=threshold,
                 min_volume_mm3=self.config.min_lesion_volume_mm3,
             )
-            lesion_map, lesions = keep_confident_lesions(lesion_map, lesions, on_input_grid[0], self.lesion_confidence)
+            lesion_map, lesions = keep_confident_lesions(
+                lesion_map, lesions, on_input_grid[0], self.lesion_confidence, calibration=self._lesion_calibration
+            )
         if not np.isfinite(on_input_grid).all():
             raise _non_finite(self.checkpoint, "its probability or evidence map")
         evidence = np.clip(on_input_grid[-1:], 0.0, 1.0, out=on_input_grid[-1:])  # in place: no second full copy
@@ -422,7 +429,12 @@ class Predictor:
             )
             pointed = {touched_component(box_map.array[0], grid, point.ras) for point in positives} - {0}
             box_map, box_lesions = keep_confident_lesions(
-                box_map, box_lesions, chosen, self.lesion_confidence, vouched=pointed
+                box_map,
+                box_lesions,
+                chosen,
+                self.lesion_confidence,
+                vouched=pointed,
+                calibration=self._lesion_calibration,
             )
             lesion_array[box] = box_map.array[0]
             axis_start = box[axial_axis(volume)].start

@@ -9,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from ..lesions.calibration import LesionCalibration
 from .study_existence import WINDOW_RULES
 
 __all__ = ["ModelConfig"]
@@ -42,6 +43,9 @@ class ModelConfig:
         existence_calibration: (slope, intercept) of the Platt map from the combined score to the study's existence
             probability; (1, 0) is the identity.
         min_lesion_volume_mm3: connected components smaller than this are dropped as noise.
+        lesion_calibration: (3 weights, intercept) of the map from a lesion's mean probability, volume and share of
+            the answer's largest lesion to its confidence (:mod:`reinforcedvl.lesions.calibration`); empty: the
+            confidence is the mean probability.
     """
 
     in_channels: int = 2
@@ -63,6 +67,7 @@ class ModelConfig:
     existence_window_rule: str = "max"
     existence_calibration: tuple[float, float] = (1.0, 0.0)
     min_lesion_volume_mm3: float = 3.0
+    lesion_calibration: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         levels = len(self.encoder_channels)
@@ -91,6 +96,8 @@ class ModelConfig:
                 f"existence_calibration must be (slope > 0, intercept), got {self.existence_calibration}: a map that "
                 "is not increasing would turn a stronger answer into a weaker one"
             )
+
+        LesionCalibration.from_config(self.lesion_calibration)  # refuses a malformed or decreasing map
 
     @property
     def stride(self) -> int:
