@@ -40,7 +40,7 @@ def main() -> None:
         f"Train: {len(real)} lesions ({int(real.sum())} real) of {len(train)} answers; dev: "
         f"{sum(len(r['lesions']) for r in dev)} lesions of {len(dev)} answers.",
         "",
-        f"Calibration (weights on logit mean probability, log10 mL, log10 of the share of the largest; intercept): "
+        f"Calibration (weights on the logit of the mean probability and log10 of the share of the largest; intercept): "
         f"{[round(v, 4) for v in calibration.to_config()]}",
         "",
         "| split | confidence | lesions | log-loss | ECE |",
@@ -102,7 +102,7 @@ def _lesion_table(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
         for lesion in row["lesions"]:
             features.append(lesion_features(lesion["confidence"], lesion["volume_ml"], largest))
             real.append(bool(lesion["touched"]))
-    return np.array(features).reshape(-1, 3), np.array(real, bool)
+    return np.array(features).reshape(-1, 2), np.array(real, bool)
 
 
 def _rescored(row: dict, calibration: LesionCalibration) -> dict:

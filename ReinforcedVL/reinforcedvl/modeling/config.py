@@ -43,8 +43,8 @@ class ModelConfig:
         existence_calibration: (slope, intercept) of the Platt map from the combined score to the study's existence
             probability; (1, 0) is the identity.
         min_lesion_volume_mm3: connected components smaller than this are dropped as noise.
-        lesion_calibration: (3 weights, intercept) of the map from a lesion's mean probability, volume and share of
-            the answer's largest lesion to its confidence (:mod:`reinforcedvl.lesions.calibration`); empty: the
+        lesion_calibration: (2 weights, intercept) of the map from a lesion's mean probability and share of the
+            answer's largest lesion to its confidence (:mod:`reinforcedvl.lesions.calibration`); empty: the
             confidence is the mean probability.
     """
 

@@ -14,7 +14,7 @@ from reinforcedvl.modeling import ModelConfig
 from reinforcedvl.volume import LabelMap
 
 # rises with the mean probability and, strongly, with the share of the largest lesion
-BY_SHARE = LesionCalibration((1.0, 0.0, 3.0), 2.0)
+BY_SHARE = LesionCalibration((1.0, 3.0), 2.0)
 
 
 def _answer():
@@ -27,20 +27,20 @@ def _answer():
 
 
 def test_features_are_the_logit_the_volume_and_the_share_of_the_largest():
-    features = lesion_features(0.9, 0.01, 1.0)
-    assert features == pytest.approx([np.log(9), -2.0, -2.0])
-    assert lesion_features(0.9, 1.0, 1.0)[2] == 0.0
+    assert lesion_features(0.9, 0.01, 1.0) == pytest.approx([np.log(9), -2.0])
+    assert lesion_features(0.9, 1.0, 1.0)[1] == 0.0
+    assert lesion_features(0.9, 5.0, 1.0)[1] == 0.0  # the largest of the answer
 
 
 def test_a_calibration_is_refused_when_it_falls_with_the_probability_or_is_malformed():
     with pytest.raises(ValueError, match="rise with the mean probability"):
-        LesionCalibration((-1.0, 0.0, 0.0), 0.0)
-    with pytest.raises(ValueError, match="4 values"):
+        LesionCalibration((-1.0, 0.0), 0.0)
+    with pytest.raises(ValueError, match="3 values"):
         LesionCalibration.from_config((1.0, 2.0))
     assert LesionCalibration.from_config(()) is None
     with pytest.raises(ValueError, match="rise with the mean probability"):
-        ModelConfig(lesion_calibration=(-1.0, 0.0, 0.0, 0.0))
-    assert ModelConfig(lesion_calibration=BY_SHARE.to_config()).lesion_calibration == (1.0, 0.0, 3.0, 2.0)
+        ModelConfig(lesion_calibration=(-1.0, 0.0, 0.0))
+    assert ModelConfig(lesion_calibration=BY_SHARE.to_config()).lesion_calibration == (1.0, 3.0, 2.0)
 
 
 def test_the_fit_recovers_which_lesions_are_real():
@@ -49,11 +49,11 @@ def test_the_fit_recovers_which_lesions_are_real():
     probability = random.uniform(0.55, 0.95, 2000)
     logit = np.log(probability / (1 - probability))
     real = random.random(2000) < 1 / (1 + np.exp(-(2.0 + 1.0 * logit + 1.5 * share)))
-    largest = random.uniform(0.1, 100.0, 2000)  # mL: the volume alone does not tell the share
+    largest = random.uniform(0.1, 100.0, 2000)  # mL
     features = np.stack([lesion_features(p, m * 10**s, m) for p, s, m in zip(probability, share, largest, strict=True)])
     calibration = fit_lesion_calibration(features, real)
     assert calibration.weights[0] == pytest.approx(1.0, abs=0.5)
-    assert calibration.weights[2] == pytest.approx(1.5, abs=0.3)
+    assert calibration.weights[1] == pytest.approx(1.5, abs=0.3)
     assert calibration.intercept == pytest.approx(2.0, abs=0.6)
     with pytest.raises(ValueError, match="both real and false"):
         fit_lesion_calibration(features[:3], np.ones(3, bool))
