@@ -5,7 +5,9 @@ training (``data/phrasing.py``) and in the pick-list (``resources/findings.json`
 trained for (``resources/untrained_findings.json``) are known too, so that "liver metastasis" is recognised as
 not the liver. A description is matched to the nearest known phrasing by cosine similarity of mean-pooled
 all-MiniLM-L6-v2 states; it is accepted only when it is close enough to a trained finding and clearly closer to it
-than to anything untrained or to a finding of another family. Otherwise it has no family: not assessed.
+than to anything untrained or to a finding of another family. Otherwise it has no family: not assessed. Two
+brain-tumour regions joined ("tumour and surrounding oedema") are read part by part and mean the region whose labels
+are the union of theirs (the whole tumour); joined regions that no one trained finding covers are not assessed.
 """
 
 from __future__ import annotations
@@ -102,6 +104,34 @@ class FindingMatcher:
     def match(self, description: str) -> FindingMatch:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason."""
         description = japanese_pick_list_twin(description) or description
+        return self._joined_match(description) or self._match_whole(description)
+
+    def _joined_match(self, description: str) -> FindingMatch | None:
+        """Two brain-tumour regions joined ("tumour plus surrounding oedema") mean the region whose labels are the
+        union of theirs (whole tumour = core and oedema), when each part alone is read as one; two regions whose
+        union no trained finding is ("necrosis and oedema") are refused, unless the whole description is a trained
+        phrasing; None when the description does not join two regions."""
+        parts = [part for part in _JOIN_SPLIT.split(_comparable(description)) if part.strip(" ,")]
+        if len(parts) != 2:
+            return None
+        matches = [self._match_whole(part) for part in parts]
+        if any(m.finding not in BRAIN_SUBREGIONS for m in matches):
+            return None
+        union = set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in matches))  # type: ignore[index]
+        joined = [f for f in self.scope.findings if f in BRAIN_SUBREGIONS and set(BRAIN_SUBREGIONS[f][0]) == union]
+        nearest = " + ".join(m.nearest for m in matches)
+        similarity = min(m.similarity for m in matches)
+        if len(joined) == 1:
+            return FindingMatch(description, joined[0], self.scope.family_of(joined[0]), similarity, nearest)
+        whole = self._match_whole(description)
+        if whole.finding is not None and whole.similarity >= SAME_FINDING:
+            return whole  # a trained phrasing that joins ("enhancing tumour and necrosis", a tumour core phrasing)
+        first, second = (m.finding for m in matches)
+        reason = f'it names "{first}" and "{second}" together, which no one trained finding covers; ask for each'
+        return FindingMatch(description, None, None, similarity, nearest, reason)
+
+    def _match_whole(self, description: str) -> FindingMatch:
+        """:meth:`match` of the description as one phrase."""
         similarities = self._embeddings @ self.embed(description)
         if _JOINED.search(_comparable(description)) is None:  # "A and B" is as close to A alone as to B alone
             similarities = similarities.masked_fill(self._joined, -1.0)
@@ -144,6 +174,7 @@ class FindingMatcher:
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
 _JOINED = re.compile(r"\b(and|plus|with|including)\b|&")
+_JOIN_SPLIT = re.compile(r"\s*(?:\b(?:and|plus|with|including)\b|&)\s*")
 
 
 def trained_phrasings(finding: str) -> list[str]:

@@ -118,3 +118,16 @@ def test_a_phrasing_that_joins_two_findings_does_not_rival_either_alone(matcher,
 
 def test_a_description_that_joins_two_findings_is_still_compared_with_joined_phrasings(matcher):
     assert matcher.match("enhancing tumour and necrosis").finding == "tumour core"
+
+
+@pytest.mark.parametrize("description", ["tumour and surrounding oedema", "glioma plus oedema", "tumor with edema"])
+def test_a_tumour_joined_with_its_oedema_is_the_whole_tumour(matcher, description):
+    # the region whose labels are the union of the parts' (before: read as the oedema alone)
+    match = matcher.match(description)
+    assert match.finding == "whole tumour", match.reason
+
+
+@pytest.mark.parametrize("description", ["necrosis and oedema", "enhancing tumour with oedema"])
+def test_two_regions_no_trained_finding_covers_together_are_refused(matcher, description):
+    match = matcher.match(description)
+    assert match.finding is None and "together" in match.reason
