@@ -21,7 +21,7 @@ MEASUREMENT_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("Volume", "double", "mL", "lesion volume"),
     ("Long axis", "double", "mm", "longest diameter in the axial slice of greatest extent (RECIST 1.1)"),
     ("Short axis", "double", "mm", "longest diameter perpendicular to the long axis, same slice"),
-    ("Confidence", "double", "", "mean probability over the lesion's voxels"),
+    ("Confidence", "double", "", "chance that the lesion is real (the model's lesion calibration)"),
     ("Centroid R", "double", "mm", "centre of mass, RAS"),
     ("Centroid A", "double", "mm", "centre of mass, RAS"),
     ("Centroid S", "double", "mm", "centre of mass, RAS"),

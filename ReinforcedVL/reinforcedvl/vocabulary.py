@@ -59,9 +59,10 @@ def parse_modality(text: str) -> Modality | None:
 
 
 DEFAULT_LESION_CONFIDENCE = 0.6
-"""The default lesion confidence threshold: lesions whose confidence (mean probability over their voxels) is under it
-are neither drawn nor reported. Chosen on the dev split (docs/model-card.md, "Lesion confidence"): the best lesion F1
-that lowers neither the LIDC nor the BraTS Dice. 0 keeps every lesion the mask threshold made."""
+"""The default lesion confidence threshold: lesions whose confidence (the chance that the lesion is real by the
+checkpoint's lesion calibration; the mean probability over its voxels for a checkpoint without one) is under it are
+neither drawn nor reported. Chosen on the dev split (docs/model-card.md, "Lesion confidence" and "Calibrated lesion
+confidence (1.2.0)"). 0 keeps every lesion the mask threshold made."""
 
 DICOM_SEG_FILE = "seg_{number:02d}.dcm"
 """The DICOM SEG file of finding ``number`` (1, 2, ...) of a DICOM export."""

@@ -21,7 +21,8 @@ __all__ = ["Lesion", "find_lesions", "measure_lesions"]
 class Lesion:
     """One connected lesion, numbered by size (1 is the largest), with its colour and measurements.
 
-    ``confidence`` is the mean probability over the lesion's voxels; ``centroid_ras`` is in RAS millimetres.
+    ``confidence`` is the mean probability over the lesion's voxels (a checkpoint's lesion calibration turns it into
+    the chance that the lesion is real, :mod:`.calibration`); ``centroid_ras`` is in RAS millimetres.
     """
 
     lesion_id: int
