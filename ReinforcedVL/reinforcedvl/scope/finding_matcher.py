@@ -109,12 +109,20 @@ class FindingMatcher:
     def _joined_match(self, description: str) -> FindingMatch | None:
         """Two brain-tumour regions joined ("tumour plus surrounding oedema") mean the region whose labels are the
         union of theirs (whole tumour = core and oedema), when each part alone is read as one; two regions whose
-        union no trained finding is ("necrosis and oedema") are refused, unless the whole description is a trained
-        phrasing; None when the description does not join two regions."""
+        union no trained finding is ("necrosis and oedema"), and a part that is no trained finding joined to one
+        ("the whole lesion with its oedema"), are refused, unless the whole description is a trained phrasing; None
+        when the description does not join two parts, or joins findings of other families."""
         parts = [part for part in _JOIN_SPLIT.split(_comparable(description)) if part.strip(" ,")]
         if len(parts) != 2:
             return None
         matches = [self._match_whole(part) for part in parts]
+        unread = [part for part, m in zip(parts, matches, strict=True) if self._names_no_finding(m)]
+        if unread:  # the whole may still read as a finding, but only by the part that is one
+            whole = self._match_whole(description)
+            if whole.finding is None or whole.similarity >= SAME_FINDING:
+                return whole
+            reason = f'it joins "{unread[0]}", which is no finding this model was trained on, to another; name one'
+            return FindingMatch(description, None, None, whole.similarity, whole.nearest, reason)
         if any(m.finding not in BRAIN_SUBREGIONS for m in matches):
             return None
         union = set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in matches))  # type: ignore[index]
@@ -129,6 +137,13 @@ class FindingMatcher:
         first, second = (m.finding for m in matches)
         reason = f'it names "{first}" and "{second}" together, which no one trained finding covers; ask for each'
         return FindingMatch(description, None, None, similarity, nearest, reason)
+
+    def _names_no_finding(self, match: FindingMatch) -> bool:
+        """Whether a refused description is far from every trained finding or nearest an untrained one (not merely
+        ambiguous between trained findings)."""
+        if match.finding is not None:
+            return False
+        return match.similarity < MIN_SIMILARITY or self._findings[self._texts.index(match.nearest)] is None
 
     def _match_whole(self, description: str) -> FindingMatch:
         """:meth:`match` of the description as one phrase."""

@@ -131,3 +131,10 @@ def test_a_tumour_joined_with_its_oedema_is_the_whole_tumour(matcher, descriptio
 def test_two_regions_no_trained_finding_covers_together_are_refused(matcher, description):
     match = matcher.match(description)
     assert match.finding is None and "together" in match.reason
+
+
+def test_a_part_that_is_no_finding_joined_to_one_is_refused_not_read_as_that_one(matcher):
+    # "the whole lesion" is no trained finding: the description was read as the oedema alone before
+    match = matcher.match("the whole lesion with its oedema")
+    assert match.finding is None and "no finding this model was trained on" in match.reason
+    assert matcher.match("glioma with surrounding oedema").finding == "whole tumour"  # a training phrasing
