@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from reinforcedvl.evaluation.calibration import expected_calibration_error
-from reinforcedvl.evaluation.lesion_sweep import choose_threshold, score_threshold
+from reinforcedvl.evaluation.lesion_sweep import dev_sweep
 from reinforcedvl.lesions.calibration import LesionCalibration, fit_lesion_calibration, lesion_features
 
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -56,29 +56,8 @@ def main() -> None:
                 f"{expected_calibration_error(values, truth.tolist()):.3f} |"
             )
     rescored = [_rescored(row, calibration) for row in dev]
-    groups = {
-        "LIDC nodules": [row for row in rescored if row["kind"] == "lidc"],
-        "BraTS sub-regions": [row for row in rescored if row["kind"] == "brain"],
-    }
-    guards = {"BraTS whole tumour": [row for row in groups["BraTS sub-regions"] if row["finding"] == "whole tumour"]}
-    lines += [
-        "",
-        "Dev sweep, calibrated confidence:",
-        "",
-        "| threshold | LIDC lesions kept | LIDC precision | LIDC recall | LIDC mean Dice | BraTS lesions kept | "
-        "BraTS precision | BraTS recall | BraTS mean Dice | BraTS whole-tumour Dice |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for threshold in THRESHOLDS:
-        lidc = score_threshold(groups["LIDC nodules"], threshold)
-        brats = score_threshold(groups["BraTS sub-regions"], threshold)
-        whole = score_threshold(guards["BraTS whole tumour"], threshold)
-        lines.append(
-            f"| {threshold:.2f} | {lidc.kept} | {lidc.precision:.3f} | {lidc.recall:.3f} | {lidc.mean_dice:.4f} | "
-            f"{brats.kept} | {brats.precision:.3f} | {brats.recall:.3f} | {brats.mean_dice:.4f} | "
-            f"{whole.mean_dice:.4f} |"
-        )
-    lines += ["", f"Chosen: {choose_threshold(groups, THRESHOLDS, dice_guards=guards):.2f}"]
+    table, chosen = dev_sweep(rescored, THRESHOLDS)
+    lines += ["", "Dev sweep, calibrated confidence:", "", *table, "", f"Chosen: {chosen:.2f}"]
     text = "\n".join(lines)
     print(text)
     if args.table:

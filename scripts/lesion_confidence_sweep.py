@@ -19,7 +19,7 @@ import argparse
 import json
 from pathlib import Path
 
-from reinforcedvl.evaluation.lesion_sweep import choose_threshold, score_threshold
+from reinforcedvl.evaluation.lesion_sweep import dev_sweep
 from reinforcedvl.lesions.confidence import DEFAULT_LESION_CONFIDENCE
 
 THRESHOLDS = (0.0, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
@@ -33,31 +33,17 @@ def main() -> None:
     rows = [json.loads(line) for line in args.studies.read_text().splitlines() if line.strip()]
     dev = [row for row in rows if row["split"] == "dev" and row["probability"] is not None]
     outlined = [row for row in dev if row["kind"] in ("lidc", "brain")]
-    groups = {
-        "LIDC nodules": [row for row in outlined if row["kind"] == "lidc"],
-        "BraTS sub-regions": [row for row in outlined if row["kind"] == "brain"],
-    }
-    guards = {"BraTS whole tumour": [row for row in groups["BraTS sub-regions"] if row["finding"] == "whole tumour"]}
     unassessed = sum(1 for r in rows if r["split"] == "dev" and r["kind"] == "lidc" and r["probability"] is None)
+    table, chosen = dev_sweep(outlined, THRESHOLDS)
+    lidc = sum(row["kind"] == "lidc" for row in outlined)
     lines = [
-        f"Dev split: {len(groups['LIDC nodules'])} LIDC nodules, BraTS pat0001 x {len(groups['BraTS sub-regions'])} "
-        f"findings ({unassessed} LIDC crops not assessed by the scope gate, left out).",
+        f"Dev split: {lidc} LIDC nodules, BraTS pat0001 x {len(outlined) - lidc} findings ({unassessed} LIDC crops not "
+        "assessed by the scope gate, left out).",
         "",
-        "| threshold | LIDC lesions kept | LIDC precision | LIDC recall | LIDC mean Dice | BraTS lesions kept | "
-        "BraTS precision | BraTS recall | BraTS mean Dice | BraTS whole-tumour Dice |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *table,
+        "",
+        f"Chosen: {chosen:.2f} (the engine's default now: {DEFAULT_LESION_CONFIDENCE:.2f})",
     ]
-    for threshold in THRESHOLDS:
-        lidc = score_threshold(groups["LIDC nodules"], threshold)
-        brats = score_threshold(groups["BraTS sub-regions"], threshold)
-        whole = score_threshold(guards["BraTS whole tumour"], threshold)
-        lines.append(
-            f"| {threshold:.2f} | {lidc.kept} | {lidc.precision:.3f} | {lidc.recall:.3f} | {lidc.mean_dice:.3f} | "
-            f"{brats.kept} | {brats.precision:.3f} | {brats.recall:.3f} | {brats.mean_dice:.3f} | "
-            f"{whole.mean_dice:.3f} |"
-        )
-    chosen = choose_threshold(groups, THRESHOLDS, dice_guards=guards)
-    lines += ["", f"Chosen: {chosen:.2f} (the engine's default now: {DEFAULT_LESION_CONFIDENCE:.2f})"]
     text = "\n".join(lines)
     print(text)
     if args.table:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ThresholdScores", "choose_threshold", "score_threshold"]
+__all__ = ["ThresholdScores", "choose_threshold", "dev_sweep", "score_threshold"]
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,30 @@ def choose_threshold(
         if f1 > best_f1 + 1e-12:
             best, best_f1 = threshold, f1
     return best
+
+
+def dev_sweep(rows: Sequence[Mapping[str, Any]], thresholds: Sequence[float]) -> tuple[list[str], float]:
+    """The dev split's sweep: ``rows`` are outlined answers (``kind`` "lidc" or "brain", ``finding``, lesions as in
+    :func:`score_threshold`); returns the Markdown table (per threshold: LIDC and BraTS lesions kept, precision,
+    recall and mean Dice, and the BraTS whole-tumour Dice) and the threshold :func:`choose_threshold` picks with the
+    LIDC nodules and BraTS sub-regions as groups and the whole tumour as a Dice guard."""
+    groups = {
+        "LIDC nodules": [row for row in rows if row["kind"] == "lidc"],
+        "BraTS sub-regions": [row for row in rows if row["kind"] == "brain"],
+    }
+    guards = {"BraTS whole tumour": [row for row in groups["BraTS sub-regions"] if row["finding"] == "whole tumour"]}
+    lines = [
+        "| threshold | LIDC lesions kept | LIDC precision | LIDC recall | LIDC mean Dice | BraTS lesions kept | "
+        "BraTS precision | BraTS recall | BraTS mean Dice | BraTS whole-tumour Dice |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for threshold in thresholds:
+        lidc = score_threshold(groups["LIDC nodules"], threshold)
+        brats = score_threshold(groups["BraTS sub-regions"], threshold)
+        whole = score_threshold(guards["BraTS whole tumour"], threshold)
+        lines.append(
+            f"| {threshold:.2f} | {lidc.kept} | {lidc.precision:.3f} | {lidc.recall:.3f} | {lidc.mean_dice:.4f} | "
+            f"{brats.kept} | {brats.precision:.3f} | {brats.recall:.3f} | {brats.mean_dice:.4f} | "
+            f"{whole.mean_dice:.4f} |"
+        )
+    return lines, choose_threshold(groups, thresholds, dice_guards=guards)

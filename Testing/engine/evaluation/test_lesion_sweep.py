@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.evaluation.lesion_sweep import choose_threshold, score_threshold
+from reinforcedvl.evaluation.lesion_sweep import choose_threshold, dev_sweep, score_threshold
 
 
 def _lesions(rows):
@@ -72,3 +72,13 @@ def test_the_chosen_threshold_never_costs_dice():
     chosen = choose_threshold({"core": [TUMOUR_CORE]}, thresholds, dice_guards={"whole": [WHOLE_TUMOUR]})
     assert chosen == 0.7  # 0.7 and 0.8 keep the same two core lesions: the tie goes to the lower threshold
     assert choose_threshold({"core": [TUMOUR_CORE]}, thresholds) == 0.9
+
+
+def test_the_dev_sweep_tabulates_each_threshold_and_picks_by_the_rule():
+    brain = {"kind": "brain", "finding": "whole tumour", "reference_components": 1, "reference_voxels": 100}
+    brain["lesions"] = _lesions([(0.9, 100, 90, [1]), (0.3, 20, 0, [])])
+    lidc = {"kind": "lidc", "finding": "lung nodule", "reference_components": 1, "reference_voxels": 10}
+    lidc["lesions"] = _lesions([(0.8, 10, 9, [1])])
+    table, chosen = dev_sweep([brain, lidc], [0.0, 0.5])
+    assert len(table) == 4 and table[2].startswith("| 0.00 | 1 |") and table[3].startswith("| 0.50 | 1 |")
+    assert chosen == 0.5  # the false speck goes, no Dice is lost
