@@ -243,13 +243,24 @@ _MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
 
 
 def _comparable(text: str) -> str:
-    """Lower case, measurements and appearance words left out, British spelling folded to American: neither a size
-    ("measuring 6 mm"), a shape, margin or density ("poorly defined ovoid solid"; ``finding_descriptors.json``) nor a
-    spelling changes which finding a description means. A description that is nothing but such words is kept whole."""
+    """Lower case, measurements and appearance words left out, British spelling folded to American and clinical
+    synonyms to one word: neither a size ("measuring 6 mm"), a shape, margin or density ("poorly defined ovoid solid";
+    ``finding_descriptors.json``), a spelling nor a synonym ("neoplasm" for "tumor"; ``finding_synonyms.json``)
+    changes which finding a description means. A description that is nothing but such words is kept whole."""
     lowered = text.strip().lower()
     stripped = _descriptors().sub(" ", _MEASUREMENT.sub(" ", lowered))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
-    return spelling_variant(stripped if re.search(r"[a-z]", stripped) else lowered, american=True)
+    american = spelling_variant(stripped if re.search(r"[a-z]", stripped) else lowered, american=True)
+    for word, synonyms in _synonyms().items():
+        american = re.sub(rf"\b(?:{'|'.join(map(re.escape, synonyms))})\b", word, american)
+    return american
+
+
+@cache
+def _synonyms() -> dict[str, list[str]]:
+    """``resources/finding_synonyms.json``: word -> the clinical synonyms folded into it."""
+    document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
+    return document["synonyms"]
 
 
 @cache

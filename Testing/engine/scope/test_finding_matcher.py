@@ -138,3 +138,15 @@ def test_a_part_that_is_no_finding_joined_to_one_is_refused_not_read_as_that_one
     match = matcher.match("the whole lesion with its oedema")
     assert match.finding is None and "no finding this model was trained on" in match.reason
     assert matcher.match("glioma with surrounding oedema").finding == "whole tumour"  # a training phrasing
+
+
+@pytest.mark.parametrize(
+    ("description", "finding"), [("enhancing neoplasm", "enhancing tumour"), ("neoplasm core", "tumour core")]
+)
+def test_neoplasm_is_read_as_tumour(matcher, description, finding):
+    match = matcher.match(description)
+    assert match.finding == finding, match.reason
+
+
+def test_a_neoplasm_of_an_untrained_organ_is_still_refused(matcher):
+    assert matcher.match("pancreatic neoplasm").finding is None
