@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reinforcedvl.evaluation.calibration import expected_calibration_error, reliability_bins
+from reinforcedvl.evaluation.calibration import expected_calibration_error, log_loss, reliability_bins
 from reinforcedvl.modeling.study_existence import WINDOW_RULES, PlattCalibration, combine_windows, fit_platt
 
 
@@ -49,7 +49,7 @@ def main() -> None:
         train = _scores(assessed, "train", rule)
         dev = _scores(assessed, "dev", rule)
         platt = fit_platt(*train)
-        loss = _log_loss([platt(s) for s in train[0]], train[1])
+        loss = log_loss([platt(s) for s in train[0]], train[1])
         fitted[rule] = (platt, loss)
         calibrated = [platt(s) for s in dev[0]]
         present = [p for p, t in zip(calibrated, dev[1], strict=True) if t]
@@ -122,12 +122,6 @@ def _by_kind(rows: list[dict], rule: str, platt: PlattCalibration) -> list[str]:
         chosen = expected_calibration_error([platt(combine_windows(r["windows"], rule)) for r in group], truths)
         table.append(f"| {name} | {len(group)} | {raw:.3f} | {chosen:.3f} |")
     return table
-
-
-def _log_loss(probabilities: list[float], truths: list[bool]) -> float:
-    p = np.clip(np.asarray(probabilities), 1e-6, 1 - 1e-6)
-    t = np.asarray(truths, dtype=np.float64)
-    return float(-(t * np.log(p) + (1 - t) * np.log(1 - p)).mean())
 
 
 def _accuracy(probabilities: list[float], truths: list[bool]) -> float:

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 
-from reinforcedvl.evaluation.calibration import expected_calibration_error
+from reinforcedvl.evaluation.calibration import expected_calibration_error, log_loss
 from reinforcedvl.evaluation.lesion_sweep import dev_sweep
 from reinforcedvl.lesions.calibration import LesionCalibration, fit_lesion_calibration, lesion_features
 
@@ -47,13 +46,13 @@ def main() -> None:
         "|---|---|---:|---:|---:|",
     ]
     for name, rows in (("train", train), ("dev", dev)):
-        table, truth = _lesion_table(rows)
-        raw = [_sigmoid(f[0]) for f in table]
-        fitted = [_sigmoid(float(np.dot(calibration.weights, f)) + calibration.intercept) for f in table]
+        truth = [bool(lesion["touched"]) for row in rows for lesion in row["lesions"]]
+        raw = [lesion["confidence"] for row in rows for lesion in row["lesions"]]
+        fitted = [lesion["confidence"] for row in rows for lesion in _rescored(row, calibration)["lesions"]]
         for label, values in (("mean probability", raw), ("calibrated", fitted)):
             lines.append(
-                f"| {name} | {label} | {len(truth)} | {_log_loss(values, truth):.3f} | "
-                f"{expected_calibration_error(values, truth.tolist()):.3f} |"
+                f"| {name} | {label} | {len(truth)} | {log_loss(values, truth):.3f} | "
+                f"{expected_calibration_error(values, truth):.3f} |"
             )
     rescored = [_rescored(row, calibration) for row in dev]
     table, chosen = dev_sweep(rescored, THRESHOLDS)
@@ -91,15 +90,6 @@ def _rescored(row: dict, calibration: LesionCalibration) -> dict:
         for lesion in row["lesions"]
     ]
     return {**row, "lesions": lesions}
-
-
-def _sigmoid(value: float) -> float:
-    return 1.0 / (1.0 + math.exp(-value))
-
-
-def _log_loss(probabilities: list[float], truth: np.ndarray) -> float:
-    p = np.clip(np.asarray(probabilities), 1e-6, 1 - 1e-6)
-    return float(-np.mean(np.where(truth, np.log(p), np.log(1 - p))))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ReliabilityBin", "expected_calibration_error", "reliability_bins"]
+__all__ = ["ReliabilityBin", "expected_calibration_error", "log_loss", "reliability_bins"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,10 @@ def expected_calibration_error(probabilities: Sequence[float], truths: Sequence[
     return (
         sum(b.count / total * abs(b.mean_probability - b.observed_frequency) for b in table) if total else float("nan")
     )
+
+
+def log_loss(probabilities: Sequence[float], truths: Sequence[bool]) -> float:
+    """Mean binary cross-entropy of the answers (probabilities clipped to [1e-6, 1 - 1e-6])."""
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-6, 1 - 1e-6)
+    t = np.asarray(truths, dtype=np.float64)
+    return float(-(t * np.log(p) + (1 - t) * np.log(1 - p)).mean())

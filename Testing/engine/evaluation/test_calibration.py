@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from reinforcedvl.evaluation.calibration import expected_calibration_error, reliability_bins
+from reinforcedvl.evaluation.calibration import expected_calibration_error, log_loss, reliability_bins
 
 CASES = [
     # (probabilities, truths, ECE)
@@ -22,3 +24,8 @@ def test_expected_calibration_error(probabilities, truths, expected):
 def test_reliability_bins_count_every_answer_once():
     table = reliability_bins([0.0, 0.1, 0.55, 1.0], [False, False, True, True], bins=10)
     assert sum(b.count for b in table) == 4 and table[-1].high == 1.0 and table[-1].observed_frequency == 1.0
+
+
+def test_log_loss_by_hand():
+    assert log_loss([0.8, 0.25], [True, False]) == pytest.approx(-(math.log(0.8) + math.log(0.75)) / 2)
+    assert log_loss([1.0], [False]) == pytest.approx(-math.log(1e-6))  # clipped, never infinite
