@@ -112,7 +112,7 @@ class FindingMatcher:
         union no trained finding is ("necrosis and oedema"), and a part that is no trained finding joined to one
         ("the whole lesion with its oedema"), are refused, unless the whole description is a trained phrasing; None
         when the description does not join two parts, or joins findings of other families."""
-        parts = [part for part in _JOIN_SPLIT.split(_comparable(description)) if part.strip(" ,")]
+        parts = [part for part in _JOINED.split(_comparable(description)) if part.strip(" ,")]
         if len(parts) != 2:
             return None
         matches = [self._match_whole(part) for part in parts]
@@ -188,8 +188,7 @@ class FindingMatcher:
 
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
-_JOINED = re.compile(r"\b(and|plus|with|including)\b|&")
-_JOIN_SPLIT = re.compile(r"\s*(?:\b(?:and|plus|with|including)\b|&)\s*")
+_JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including)\b|&)\s*")
 
 
 def trained_phrasings(finding: str) -> list[str]:
