@@ -34,6 +34,7 @@ import numpy as np
 from reinforcedvl.cli.arguments import add_evaluation_options
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.data.phrasing import BRAIN_SUBREGIONS
+from reinforcedvl.evaluation.partial_studies import axial_slabs
 from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.io.resampling import resample_label_map
 from reinforcedvl.predictor import Predictor
@@ -145,16 +146,9 @@ def _studies(args: argparse.Namespace):  # noqa: ANN202
             labels = resample_label_map(read_label_map(args.data_root / mask), volume).array[0]
             name = Path(images[0]).parent.name
             yield f"brain-{name}", volume, labels, Modality.MR, brain_questions + others
-            axial = int(np.argmax(np.abs(volume.affine[2, :3])))
             brain = read_label_map(args.data_root / Path(mask).parent / "brainmask.nii.gz").array[0] > 0
-            extent = np.where(brain.any(axis=tuple(a for a in range(3) if a != axial)))[0]
-            step = int(args.slab_step_mm / volume.spacing[axial])
             for slab_mm in args.slab_mm:
-                thick = int(slab_mm / volume.spacing[axial])
-                for start in range(int(extent.min()), int(extent.max()) - thick // 2, step):
-                    box = [slice(None)] * 3
-                    box[axial] = slice(start, start + thick)
-                    box = tuple(box)
+                for start, box in axial_slabs(volume, brain, slab_mm, args.slab_step_mm):
                     yield f"slab{slab_mm}-{name}-{start}", volume.crop(box), labels[box], Modality.MR, brain_questions
             for number, box in enumerate(_random_boxes(brain, volume.spacing, args.boxes, random)):
                 yield f"box-{name}-{number}", volume.crop(box), labels[box], Modality.MR, brain_questions

@@ -40,6 +40,7 @@ from scipy import ndimage
 
 from reinforcedvl.data.manifest import read_manifest
 from reinforcedvl.data.phrasing import BRAIN_SUBREGIONS
+from reinforcedvl.evaluation.partial_studies import axial_slabs
 from reinforcedvl.io import read_image, read_label_map
 from reinforcedvl.io.resampling import resample_label_map
 from reinforcedvl.lesions.connectivity import LESION_CONNECTIVITY
@@ -126,14 +127,8 @@ def _studies(args: argparse.Namespace, split: str):  # noqa: ANN202
             name = Path(images[0]).parent.name
             findings = {finding: values for finding, (values, _) in BRAIN_SUBREGIONS.items()}
             yield f"brain:{name}", volume, labels, Modality.MR, findings
-            axial = int(np.argmax(np.abs(volume.affine[2, :3])))
             brain = read_label_map(args.data_root / Path(mask).parent / "brainmask.nii.gz").array[0] > 0
-            extent = np.where(brain.any(axis=tuple(a for a in range(3) if a != axial)))[0]
-            thick, step = int(SLAB_MM / volume.spacing[axial]), int(args.slab_step_mm / volume.spacing[axial])
-            for start in range(int(extent.min()), int(extent.max()) - thick // 2, step):
-                box = [slice(None)] * 3
-                box[axial] = slice(start, start + thick)
-                box = tuple(box)
+            for start, box in axial_slabs(volume, brain, SLAB_MM, args.slab_step_mm):
                 yield f"slab:{name}:{start}", volume.crop(box), labels[box], Modality.MR, findings
     if "lidc" in args.parts:
         crops = [t for t in triplets if t.source == "lidc"]
