@@ -1,7 +1,8 @@
 """How the finding matcher reads the held-out paraphrase sets: per trained finding, its phrasings read as it, read as
-another finding, or not assessed; and the out-of-scope findings accepted (there should be none).
+another finding, or not assessed; and the out-of-scope findings that would be assessed (there should be none).
 
 Usage: python scripts/matcher_paraphrase_sets.py [--model reinforcedvl-starter] [--table runs/matcher-paraphrases.md]
+       [--sets SETS.json]
 
 The sets (reinforcedvl/evaluation/paraphrase_sets.json) were written apart from the training phrasings; the matcher is
 the checkpoint's own (its declared scope, the bundled text encoder). Nothing here runs the network: a phrasing read as
@@ -26,12 +27,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="reinforcedvl-starter")
     parser.add_argument("--table", type=Path)
+    parser.add_argument("--sets", type=Path, default=SETS, help="a paraphrase set file (default: %(default)s)")
     args = parser.parse_args()
     checkpoint = resolve_checkpoint(args.model)
     encoder = TextEncoder.from_bundled_weights(max_tokens=checkpoint.config.max_prompt_tokens)
     scope = CheckpointScope.from_metadata(checkpoint.metadata)
     matcher = FindingMatcher(encoder, scope)
-    sets = json.loads(SETS.read_text(encoding="utf-8"))
+    sets = json.loads(args.sets.read_text(encoding="utf-8"))
     lines = [
         "| finding | family | phrasings | read as it | read as another finding | not assessed |",
         "|---|---|---:|---:|---:|---:|",
@@ -51,8 +53,12 @@ def main() -> None:
         for index, value in enumerate((len(phrasings), right, len(other), len(refused))):
             totals[index] += value
     lines.append(f"| all | | {totals[0]} | {totals[1]} | {totals[2]} | {totals[3]} |")
-    accepted = [p for p in sets["out_of_scope"] if matcher.match(p).finding is not None]
-    lines += ["", f"Out-of-scope findings accepted: {len(accepted)} of {len(sets['out_of_scope'])} {accepted or ''}"]
+    out_of_scope = [matcher.match(p) for p in sets["out_of_scope"]]
+    accepted = [m.description for m in out_of_scope if m.family is not None and not m.family.withheld]
+    withheld = [f"{m.description} ({m.finding})" for m in out_of_scope if m.family is not None and m.family.withheld]
+    lines += ["", f"Out-of-scope findings assessed: {len(accepted)} of {len(sets['out_of_scope'])} {accepted or ''}"]
+    if withheld:
+        lines += [f"Read as a finding of a withheld family (answered not assessed): {', '.join(withheld)}"]
     lines += ["", "Not read as their finding:", "", *(f"- {line}" for line in misread)]
     text = "\n".join(lines)
     print(text)

@@ -18,12 +18,14 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from ..data.phrasing import ABSENT_PROBES, BRAIN_SUBREGIONS, LUNG_NODULE_NOUNS, ORGAN_NAMES, spelling_variant
 from ..modeling.text_encoder import TextEncoder
 from .checkpoint_scope import CheckpointScope, FindingFamily
+from .finding_lexicon import defining_words, lexicon_phrasings
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
 
@@ -90,6 +92,16 @@ class FindingMatcher:
         self._findings = [finding for (_, finding), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._embeddings = embeddings[keep]
         self._joined = torch.tensor([_JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
+        self._family_subjects = {  # the parts of the body and diseases each family's phrasings name
+            family.family_id: set().union(
+                *(
+                    _subjects(text).values()
+                    for text, finding in zip(self._texts, self._findings, strict=True)
+                    if finding in family.findings
+                )
+            )
+            for family in scope.families
+        }
 
     def embed(self, text: str) -> torch.Tensor:
         """Unit-length sentence embedding ``(text_dim,)``: the mean of the encoder's token states.
@@ -104,16 +116,48 @@ class FindingMatcher:
     def match(self, description: str) -> FindingMatch:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason."""
         description = japanese_pick_list_twin(description) or description
-        return self._joined_match(description) or self._match_whole(description)
+        return self._excluding_match(description) or self._joined_match(description) or self._match_whole(description)
+
+    def _excluding_match(self, description: str) -> FindingMatch | None:
+        """A brain-tumour region with another left out ("tumour core without the surrounding oedema", "whole tumour
+        excluding oedema") means the region whose labels are the first's less the second's (the tumour core), when
+        each part alone is read as one; a difference no trained finding is ("whole tumour excluding necrosis") is
+        refused; None when the description leaves nothing out, or a part is no brain-tumour region ("nodule without
+        calcification" is read whole)."""
+        parts = [part for part in _EXCLUDING.split(_comparable(description)) if part.strip(" ,")]
+        if len(parts) != 2:
+            return None
+        kept, left_out = (self._joined_match(part) or self._match_whole(part) for part in parts)
+        if kept.finding not in BRAIN_SUBREGIONS or left_out.finding not in BRAIN_SUBREGIONS:
+            return None
+        labels = set(BRAIN_SUBREGIONS[kept.finding][0]) - set(BRAIN_SUBREGIONS[left_out.finding][0])
+        reason = f'it names "{kept.finding}" without "{left_out.finding}", which no one trained finding is; ask for one'
+        return self._region_with_labels(description, labels, (kept, left_out), reason)
+
+    def _region_with_labels(
+        self, description: str, labels: set[int], parts: tuple[FindingMatch, ...], reason: str
+    ) -> FindingMatch:
+        """The declared brain-tumour finding whose expert labels are ``labels``, read from ``parts``; refused with
+        ``reason`` when there is none, unless the whole description is a trained phrasing."""
+        findings = [f for f in self.scope.findings if f in BRAIN_SUBREGIONS and set(BRAIN_SUBREGIONS[f][0]) == labels]
+        nearest = " + ".join(m.nearest for m in parts)
+        similarity = min(m.similarity for m in parts)
+        if len(findings) == 1:
+            return FindingMatch(description, findings[0], self.scope.family_of(findings[0]), similarity, nearest)
+        whole = self._match_whole(description)
+        if whole.finding is not None and whole.similarity >= SAME_FINDING:
+            return whole  # a trained phrasing that joins ("enhancing tumour and necrosis", a tumour core phrasing)
+        return FindingMatch(description, None, None, similarity, nearest, reason)
 
     def _joined_match(self, description: str) -> FindingMatch | None:
-        """Two brain-tumour regions joined ("tumour plus surrounding oedema") mean the region whose labels are the
-        union of theirs (whole tumour = core and oedema), when each part alone is read as one; two regions whose
-        union no trained finding is ("necrosis and oedema"), and a part that is no trained finding joined to one
-        ("the whole lesion with its oedema"), are refused, unless the whole description is a trained phrasing; None
-        when the description does not join two parts, or joins findings of other families."""
-        parts = [part for part in _JOINED.split(_comparable(description)) if part.strip(" ,")]
-        if len(parts) != 2:
+        """Brain-tumour regions joined ("tumour plus surrounding oedema"; "enhancing, necrotic and non-enhancing
+        parts") mean the region whose labels are the union of theirs (whole tumour = core and oedema), when each part
+        alone is read as one; regions whose union no trained finding is ("necrosis and oedema"), and a part that is
+        no trained finding joined to one ("the whole lesion with its oedema"), are refused, unless the whole
+        description is a trained phrasing; None when the description does not join parts, or joins findings of
+        other families."""
+        parts = _joined_parts(_comparable(description))
+        if len(parts) < 2:
             return None
         matches = [self._match_whole(part) for part in parts]
         unread = [part for part, m in zip(parts, matches, strict=True) if self._names_no_finding(m)]
@@ -126,17 +170,28 @@ class FindingMatcher:
         if any(m.finding not in BRAIN_SUBREGIONS for m in matches):
             return None
         union = set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in matches))  # type: ignore[index]
-        joined = [f for f in self.scope.findings if f in BRAIN_SUBREGIONS and set(BRAIN_SUBREGIONS[f][0]) == union]
-        nearest = " + ".join(m.nearest for m in matches)
-        similarity = min(m.similarity for m in matches)
-        if len(joined) == 1:
-            return FindingMatch(description, joined[0], self.scope.family_of(joined[0]), similarity, nearest)
-        whole = self._match_whole(description)
-        if whole.finding is not None and whole.similarity >= SAME_FINDING:
-            return whole  # a trained phrasing that joins ("enhancing tumour and necrosis", a tumour core phrasing)
-        first, second = (m.finding for m in matches)
-        reason = f'it names "{first}" and "{second}" together, which no one trained finding covers; ask for each'
-        return FindingMatch(description, None, None, similarity, nearest, reason)
+        named = list(dict.fromkeys(str(m.finding) for m in matches))
+        listed = ", ".join(f'"{finding}"' for finding in named[:-1]) + f' and "{named[-1]}"'
+        reason = f"it names {listed} together, which no one trained finding covers; ask for each"
+        return self._region_with_labels(description, union, tuple(matches), reason)
+
+    def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
+        """The finding of ``family`` the description's head alone is read as: its words before the first word of
+        place ("FLAIR hyperintensity | surrounding the tumour core" is the oedema, "the necrotic centre | within the
+        enhancing rim" the necrosis); None when it has no such word or its head is read as no finding of ``family``
+        (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule)."""
+        head = _PLACE.split(_comparable(description), maxsplit=1)[0]
+        if not head or head == _comparable(description):
+            return None
+        match = self._match_whole(head)
+        return match.finding if match.finding in family.findings else None
+
+    def _named_sibling(self, description: str, family: FindingFamily) -> str | None:
+        """The one finding of ``family`` whose defining words (``finding_phrasings.json``) the description carries
+        ("whole glioma region": whole tumour), or None when no finding's or several findings' are carried."""
+        words = set(_words(_comparable(description)))
+        named = [finding for finding in family.findings if words & set(defining_words(finding))]
+        return named[0] if len(named) == 1 else None
 
     def _names_no_finding(self, match: FindingMatch) -> bool:
         """Whether a refused description is far from every trained finding or nearest an untrained one (not merely
@@ -169,12 +224,24 @@ class FindingMatcher:
         if top_similarity < MIN_SIMILARITY:
             return refused("it does not match any finding this model was trained on closely enough")
         family = self.scope.family_of(top)
+        foreign = {
+            word: subject
+            for word, subject in _subjects(description).items()
+            if subject not in self._family_subjects[family.family_id]
+        }
+        if foreign:  # "nodule in the liver", "enhancing brain metastasis": another place or disease than the family's
+            word, (kind, subject) = next(iter(foreign.items()))
+            if kind == "parts":
+                where = " or ".join(sorted(group for k, group in self._family_subjects[family.family_id] if k == kind))
+                return refused(f'it names "{word}": this model was trained to find {family.name} in the {where} only')
+            return refused(f'it names "{word}": this model was trained to find {family.name}, not {subject}')
         siblings = [
             (value, finding)
             for finding, (value, _) in ranked[1:]
             if finding is not None and self.scope.family_of(finding) is family
         ]
-        if siblings and top_similarity - siblings[0][0] < MIN_MARGIN_IN_FAMILY:
+        named = self._head_sibling(description, family) or self._named_sibling(description, family)
+        if named is None and any(top_similarity - value < MIN_MARGIN_IN_FAMILY for value, _ in siblings):
             return refused(f'it could mean "{top}" or "{siblings[0][1]}"; name one of them')
         rivals = [
             (value, self._texts[index], finding)
@@ -183,16 +250,40 @@ class FindingMatcher:
         ]
         if rivals and top_similarity - rivals[0][0] < MIN_MARGIN:
             return refused(f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which')
+        if named is not None:  # the encoder says which family; the words say which of its findings
+            top, (top_similarity, top_index) = named, best_per_finding[named]
+            nearest = self._texts[top_index]
         return FindingMatch(description, top, family, top_similarity, nearest)
 
 
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
 _JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including)\b|&)\s*")
+# Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
+# enhancing rim", "oedema | around the tumour core").
+_PLACE = re.compile(
+    r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|at|on|from)\b\s*"
+)
+
+
+def _joined_parts(text: str) -> list[str]:
+    """The parts of a compared text that joins findings ("a, b and c"): split at each joining word and, when there is
+    one, at each comma; one part when it joins nothing."""
+    parts = _JOINED.split(text)
+    if len(parts) > 1:
+        parts = [piece for part in parts for piece in part.split(",")]
+    return [part.strip() for part in parts if part.strip(" ,")]
+
+
+# A region with another left out: the first's labels less the second's.
+_EXCLUDING = re.compile(
+    r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|but not)\b\s*"
+)
 
 
 def trained_phrasings(finding: str) -> list[str]:
-    """The canonical description and every training and pick-list phrasing of ``finding``."""
+    """The canonical description, every training and pick-list phrasing of ``finding`` and its lexicon's
+    (``resources/finding_phrasings.json``)."""
     texts = [finding]
     if finding in BRAIN_SUBREGIONS:
         texts += BRAIN_SUBREGIONS[finding][1]
@@ -202,6 +293,7 @@ def trained_phrasings(finding: str) -> list[str]:
     if finding == "lung nodule":
         texts += [*LUNG_NODULE_NOUNS, *ABSENT_PROBES["lung"]]
     texts += [entry["en"] for entry in _pick_list() if _pick_list_finding(entry) == finding]
+    texts += lexicon_phrasings(finding)
     return texts
 
 
@@ -232,6 +324,31 @@ def _pick_list_finding(entry: dict[str, str]) -> str:
     return entry.get("finding", entry["en"])
 
 
+def _subjects(text: str) -> dict[str, tuple[str, str]]:
+    """The words of ``text`` (as compared) that name a part of the body or a disease -> ("parts" or "diseases", which
+    one) (``resources/finding_subjects.json``)."""
+    pattern, subject_of = _subject_words()
+    return {found: subject_of[found] for found in pattern.findall(_comparable(text))}
+
+
+@cache
+def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    document = json.loads((_RESOURCES / "finding_subjects.json").read_text(encoding="utf-8"))
+    subject_of = {
+        word: (kind, group)
+        for kind in ("parts", "diseases")
+        for group, words in document[kind].items()
+        for word in words
+    }
+    alternatives = "|".join(re.escape(word) for word in sorted(subject_of, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), subject_of
+
+
+def _words(text: str) -> list[str]:
+    """The words of a compared text, a hyphenated word as one ("non-enhancing")."""
+    return re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)
+
+
 def _sides(text: str) -> set[str]:
     """The body sides a text names (``{"left"}``, ``{"right"}``, both, or none)."""
     words = set(re.findall(r"[a-z]+", text.lower()))
@@ -242,24 +359,43 @@ _MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
 
 
 def _comparable(text: str) -> str:
-    """Lower case, measurements and appearance words left out, British spelling folded to American and clinical
-    synonyms to one word: neither a size ("measuring 6 mm"), a shape, margin or density ("poorly defined ovoid solid";
-    ``finding_descriptors.json``), a spelling nor a synonym ("neoplasm" for "tumor"; ``finding_synonyms.json``)
-    changes which finding a description means. A description that is nothing but such words is kept whole."""
-    lowered = text.strip().lower()
+    """Lower case, British spelling folded to American, a prefix written apart joined to its word, a negated finding
+    and clinical synonyms and abbreviations folded to one phrase (``finding_synonyms.json``), measurements and
+    appearance words left out: neither a spelling, a synonym ("neoplasm" for "tumor", "ET" for "enhancing tumor"), a
+    negation ("lacking gadolinium enhancement" for "non-enhancing"), a size ("measuring 6 mm") nor a shape, margin,
+    density or the images it is seen on ("poorly defined ovoid solid", "after gadolinium";
+    ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
+    appearance words is kept whole."""
+    lowered = spelling_variant(text.strip().lower(), american=True)
+    for pattern, replacement in _folds():
+        lowered = pattern.sub(replacement, lowered)
     stripped = _descriptors().sub(" ", _MEASUREMENT.sub(" ", lowered))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
-    american = spelling_variant(stripped if re.search(r"[a-z]", stripped) else lowered, american=True)
-    for word, synonyms in _synonyms().items():
-        american = re.sub(rf"\b(?:{'|'.join(map(re.escape, synonyms))})\b", word, american)
-    return american
+    return stripped if re.search(r"[a-z]", stripped) else lowered
 
 
 @cache
-def _synonyms() -> dict[str, list[str]]:
-    """``resources/finding_synonyms.json``: word -> the clinical synonyms folded into it."""
+def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
+    """The rewrites of ``resources/finding_synonyms.json``, in the order they apply: prefixes joined to their word,
+    negations folded, then synonyms (phrase -> the synonyms folded into it), longest first, as whole words (a hyphen
+    is part of a word, so "non-enhancing" never holds "enhancing")."""
     document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
-    return document["synonyms"]
+
+    def alternatives(texts: list[str]) -> str:
+        return "|".join(re.escape(text) for text in sorted(texts, key=len, reverse=True))
+
+    prefixes = re.compile(rf"(?<![\w-])({alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
+    folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
+    for word, negation in document.get("negations", {}).items():
+        pattern = (
+            rf"(?<![\w-])(?:{alternatives(negation['negating'])})[\s-]*"
+            rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+)?(?:{alternatives(negation['negated'])})(?![\w-])"
+        )
+        folds.append((re.compile(pattern), word))
+    synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
+    synonyms = re.compile(rf"(?<![\w-])(?:{alternatives(list(synonym_of))})(?![\w-])")
+    folds.append((synonyms, lambda found: synonym_of[found.group(0)]))
+    return tuple(folds)
 
 
 @cache

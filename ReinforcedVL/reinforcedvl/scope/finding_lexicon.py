@@ -1,0 +1,58 @@
+"""How radiologists name each trained finding (``resources/finding_phrasings.json``): templates whose slots stand for
+each of their words, expanded into the phrasings the finding matcher knows for a finding besides its training and
+pick-list ones."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+__all__ = ["lexicon_phrasings", "defining_words"]
+
+_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+_SLOT = re.compile(r"\{([a-z_]+)\}")
+
+
+def lexicon_phrasings(finding: str) -> tuple[str, ...]:
+    """Every phrasing the lexicon's templates give for the canonical ``finding`` (none for a finding it lacks)."""
+    return _expanded().get(finding, ())
+
+
+def defining_words(finding: str) -> tuple[str, ...]:
+    """The words that name the canonical ``finding`` and none of its family's other findings (none when the lexicon
+    lists none)."""
+    return tuple(_document().get("defining_words", {}).get(finding, ()))
+
+
+@cache
+def _document() -> dict:
+    return json.loads((_RESOURCES / "finding_phrasings.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _expanded() -> dict[str, tuple[str, ...]]:
+    document = _document()
+    slots: dict[str, list[str]] = document["slots"]
+    return {
+        finding: tuple(dict.fromkeys(text for template in templates for text in expand(template, slots)))
+        for finding, templates in document["findings"].items()
+    }
+
+
+def expand(template: str, slots: dict[str, list[str]]) -> list[str]:
+    """The texts of ``template`` with its ``{slot}``s filled: each word of each slot once, the other slots holding
+    their first word (the sentence encoder adds the meanings of words, so a description that varies two slots is close
+    to both texts that vary one; every combination would be thousands of texts to embed at each start).
+
+    Raises:
+        KeyError: the template names a slot ``slots`` lacks.
+    """
+    names = _SLOT.findall(template)
+    fillings = [[slots[name][0] for name in names]]
+    for position, name in enumerate(names):
+        for word in slots[name][1:]:
+            fillings.append([*fillings[0][:position], word, *fillings[0][position + 1 :]])
+    pieces = _SLOT.split(template)[::2]  # the template's text between its slots
+    return ["".join(piece + word for piece, word in zip(pieces, [*words, ""], strict=True)) for words in fillings]
