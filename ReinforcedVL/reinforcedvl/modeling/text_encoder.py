@@ -17,6 +17,10 @@ from ..errors import PromptError
 __all__ = ["PromptTokens", "TextEncoder", "batch_prompt_tokens", "bundled_text_encoder_path"]
 
 
+SENTENCE_BATCH = 64
+"""Texts embedded together by :meth:`TextEncoder.sentence_embeddings`."""
+
+
 @dataclass(frozen=True)
 class PromptTokens:
     """Token states of one prompt: ``states`` float32 ``(L, text_dim)``, special tokens included."""
@@ -106,14 +110,24 @@ class TextEncoder:
 
     def sentence_embeddings(self, texts: list[str]) -> torch.Tensor:
         """Unit-length sentence embeddings ``(N, text_dim)`` float32 on the CPU: each text's token states averaged
-        over its tokens (the pooling all-MiniLM-L6-v2 was trained with), in one batched pass; nothing is cached."""
-        batch = self._tokenizer(texts, truncation=True, max_length=self.max_tokens, padding=True, return_tensors="pt")
-        with torch.inference_mode():
-            batch = {key: value.to(self.device) for key, value in batch.items()}
-            states = self._model(**batch).last_hidden_state.float()
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        vectors = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp_min(1.0)
-        return torch.nn.functional.normalize(vectors, dim=-1).cpu()
+        over its tokens (the pooling all-MiniLM-L6-v2 was trained with), in batches of texts of like length (little
+        padding to compute); nothing is cached."""
+        if not texts:
+            return torch.empty(0, self._model.config.hidden_size)
+        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        pooled = []
+        for start in range(0, len(order), SENTENCE_BATCH):
+            chunk = [texts[row] for row in order[start : start + SENTENCE_BATCH]]
+            batch = self._tokenizer(
+                chunk, truncation=True, max_length=self.max_tokens, padding=True, return_tensors="pt"
+            )
+            with torch.inference_mode():
+                batch = {key: value.to(self.device) for key, value in batch.items()}
+                states = self._model(**batch).last_hidden_state.float()
+            mask = batch["attention_mask"].unsqueeze(-1).float()
+            pooled.append(((states * mask).sum(dim=1) / mask.sum(dim=1).clamp_min(1.0)).cpu())
+        vectors = torch.cat(pooled)[torch.tensor(order).argsort()]  # back in the order of ``texts``
+        return torch.nn.functional.normalize(vectors, dim=-1)
 
     def _check_readable(self, prompt: str, input_ids: torch.Tensor) -> None:
         special = set(self._tokenizer.all_special_ids) - {self._tokenizer.unk_token_id}

@@ -366,7 +366,7 @@ def _comparable(text: str) -> str:
     density or the images it is seen on ("poorly defined ovoid solid", "after gadolinium";
     ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
     appearance words is kept whole."""
-    lowered = spelling_variant(text.strip().lower(), american=True)
+    lowered = spelling_variant(re.sub(r"['’]s\b", "", text.strip().lower()), american=True)  # "tumour's core"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     stripped = _descriptors().sub(" ", _MEASUREMENT.sub(" ", lowered))
