@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -114,25 +114,50 @@ class FindingMatcher:
         return self.text_encoder.sentence_embeddings([comparable])[0]
 
     def match(self, description: str) -> FindingMatch:
-        """The trained finding ``description`` means, or a match with ``finding`` None and the reason."""
+        """The trained finding ``description`` means, or a match with ``finding`` None and the reason.
+
+        A description with an aside ("BraTS TC region (NCR + NET + ET)", "ED region = WT minus TC", "gross
+        abnormality: tumour and its oedema") means what its head means, else what its aside means, so long as the
+        whole names no part of the body or disease outside that finding's family ("nodule (in the liver)")."""
         description = japanese_pick_list_twin(description) or description
+        for part in _asides(description):
+            reading = self._read(part)
+            if reading.finding is not None and not self._foreign_subject(description, reading.family):
+                return replace(reading, description=description)
+        return self._read(description)
+
+    def _read(self, description: str) -> FindingMatch:
+        """:meth:`match` of a description without asides."""
         return self._excluding_match(description) or self._joined_match(description) or self._match_whole(description)
 
     def _excluding_match(self, description: str) -> FindingMatch | None:
         """A brain-tumour region with another left out ("tumour core without the surrounding oedema", "whole tumour
-        excluding oedema") means the region whose labels are the first's less the second's (the tumour core), when
-        each part alone is read as one; a difference no trained finding is ("whole tumour excluding necrosis") is
-        refused; None when the description leaves nothing out, or a part is no brain-tumour region ("nodule without
-        calcification" is read whole)."""
-        parts = [part for part in _EXCLUDING.split(_comparable(description)) if part.strip(" ,")]
+        excluding oedema", "the tumour, oedema not included") means the region whose labels are the first's less the
+        second's (the tumour core), when each part alone is read as one region or a join of them; a difference no
+        trained finding is ("whole tumour excluding necrosis") is refused; leaving out all of the first leaves it
+        whole ("oedema around the glioma, not including the tumour itself" is the oedema); None when the
+        description leaves nothing out, or a part is no brain-tumour region ("nodule without calcification" is read
+        whole)."""
+        parts = _excluded_parts(_comparable(description))
         if len(parts) != 2:
             return None
-        kept, left_out = (self._joined_match(part) or self._match_whole(part) for part in parts)
-        if kept.finding not in BRAIN_SUBREGIONS or left_out.finding not in BRAIN_SUBREGIONS:
+        (kept_labels, kept), (left_out_labels, left_out) = (self._region_labels(part) for part in parts)
+        if kept_labels is None or left_out_labels is None:
             return None
-        labels = set(BRAIN_SUBREGIONS[kept.finding][0]) - set(BRAIN_SUBREGIONS[left_out.finding][0])
-        reason = f'it names "{kept.finding}" without "{left_out.finding}", which no one trained finding is; ask for one'
+        labels = (kept_labels - left_out_labels) or kept_labels
+        reason = f'it names "{parts[0]}" without "{parts[1]}", which no one trained finding is; ask for one'
         return self._region_with_labels(description, labels, (kept, left_out), reason)
+
+    def _region_labels(self, part: str) -> tuple[set[int] | None, FindingMatch]:
+        """The expert labels of a part read as a brain-tumour region or a join of them (None when it is neither), and
+        its reading."""
+        match = self._joined_match(part) or self._match_whole(part)
+        if match.finding in BRAIN_SUBREGIONS:
+            return set(BRAIN_SUBREGIONS[match.finding][0]), match
+        joined = [self._match_whole(piece) for piece in _joined_parts(part)]
+        if len(joined) > 1 and all(m.finding in BRAIN_SUBREGIONS for m in joined):
+            return set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in joined)), match  # type: ignore[index]
+        return None, match
 
     def _region_with_labels(
         self, description: str, labels: set[int], parts: tuple[FindingMatch, ...], reason: str
@@ -167,13 +192,19 @@ class FindingMatcher:
                 return whole
             reason = f'it joins "{unread[0]}", which is no finding this model was trained on, to another; name one'
             return FindingMatch(description, None, None, whole.similarity, whole.nearest, reason)
-        if any(m.finding not in BRAIN_SUBREGIONS for m in matches):
+        read = [m for m in matches if m.finding in BRAIN_SUBREGIONS]
+        unsure = [
+            m for m in matches if m.finding is None and self._findings[self._texts.index(m.nearest)] in BRAIN_SUBREGIONS
+        ]
+        if not read or len(read) + len(unsure) != len(matches):
             return None
-        union = set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in matches))  # type: ignore[index]
-        named = list(dict.fromkeys(str(m.finding) for m in matches))
+        union = set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in read))  # type: ignore[index]
+        if unsure and union != _ALL_BRAIN_LABELS:  # a region unsure among the sub-regions adds an unknown part
+            return FindingMatch(description, None, None, unsure[0].similarity, unsure[0].nearest, unsure[0].reason)
+        named = list(dict.fromkeys(str(m.finding) for m in read))
         listed = ", ".join(f'"{finding}"' for finding in named[:-1]) + f' and "{named[-1]}"'
         reason = f"it names {listed} together, which no one trained finding covers; ask for each"
-        return self._region_with_labels(description, union, tuple(matches), reason)
+        return self._region_with_labels(description, union, tuple(read), reason)
 
     def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The finding of ``family`` the description's head alone is read as: its words before the first word of
@@ -188,10 +219,29 @@ class FindingMatcher:
 
     def _named_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The one finding of ``family`` whose defining words (``finding_phrasings.json``) the description carries
-        ("whole glioma region": whole tumour), or None when no finding's or several findings' are carried."""
+        ("whole glioma region": whole tumour), or, when it carries several findings', the one whose own name carries
+        them all ("necrotic core": the necrotic tumour core, not the tumour core); None when there is none."""
         words = set(_words(_comparable(description)))
         named = [finding for finding in family.findings if words & set(defining_words(finding))]
+        if len(named) > 1:
+            carried = words & {word for finding in named for word in defining_words(finding)}
+            named = [finding for finding in named if carried <= set(_words(_comparable(finding)))]
         return named[0] if len(named) == 1 else None
+
+    def _foreign_subject(self, description: str, family: FindingFamily | None) -> str:
+        """Why ``description`` cannot mean a finding of ``family``: it names a part of the body or a disease none of
+        the family's phrasings name ("" when it names none)."""
+        if family is None:
+            return ""
+        own = self._family_subjects[family.family_id]
+        for word, (kind, subject) in _subjects(description).items():
+            if (kind, subject) in own:
+                continue
+            if kind == "parts":
+                where = " or ".join(sorted(name for k, name in own if k == kind))
+                return f'it names "{word}": this model was trained to find {family.name} in the {where} only'
+            return f'it names "{word}": this model was trained to find {family.name}, not {subject}'
+        return ""
 
     def _names_no_finding(self, match: FindingMatch) -> bool:
         """Whether a refused description is far from every trained finding or nearest an untrained one (not merely
@@ -224,17 +274,9 @@ class FindingMatcher:
         if top_similarity < MIN_SIMILARITY:
             return refused("it does not match any finding this model was trained on closely enough")
         family = self.scope.family_of(top)
-        foreign = {
-            word: subject
-            for word, subject in _subjects(description).items()
-            if subject not in self._family_subjects[family.family_id]
-        }
+        foreign = self._foreign_subject(description, family)
         if foreign:  # "nodule in the liver", "enhancing brain metastasis": another place or disease than the family's
-            word, (kind, subject) = next(iter(foreign.items()))
-            if kind == "parts":
-                where = " or ".join(sorted(group for k, group in self._family_subjects[family.family_id] if k == kind))
-                return refused(f'it names "{word}": this model was trained to find {family.name} in the {where} only')
-            return refused(f'it names "{word}": this model was trained to find {family.name}, not {subject}')
+            return refused(foreign)
         siblings = [
             (value, finding)
             for finding, (value, _) in ranked[1:]
@@ -266,6 +308,35 @@ _PLACE = re.compile(
 )
 
 
+_ALL_BRAIN_LABELS = set().union(*(labels for labels, _ in BRAIN_SUBREGIONS.values()))
+_LEFT_OUT = re.compile(
+    r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+"
+    r"(?:not included|excluded|not counted|left out|removed|subtracted)$"
+)
+_ASIDE = re.compile(r"\(([^()]*)\)")
+_DEFINED = re.compile(r"^(?P<head>[^=:]+)[=:](?P<aside>.+)$")
+
+
+def _asides(description: str) -> list[str]:
+    """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
+    minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
+    when it has no aside."""
+    inside = _ASIDE.findall(description)
+    if inside:
+        return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
+    defined = _DEFINED.match(description)
+    return [defined["head"], defined["aside"]] if defined else []
+
+
+def _excluded_parts(text: str) -> list[str]:
+    """The two parts of a compared text that leaves one out of another ("tumor core | edema" of "tumor core without
+    edema" or "tumor core, edema excluded"); otherwise its parts at every word that leaves out (one when none)."""
+    left_out = _LEFT_OUT.match(text)
+    if left_out:
+        return [left_out["kept"], left_out["out"]]
+    return [part for part in _EXCLUDING.split(text) if part.strip(" ,")]
+
+
 def _joined_parts(text: str) -> list[str]:
     """The parts of a compared text that joins findings ("a, b and c"): split at each joining word and, when there is
     one, at each comma; one part when it joins nothing."""
@@ -277,7 +348,8 @@ def _joined_parts(text: str) -> list[str]:
 
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
-    r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|but not)\b\s*"
+    r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
+    r"|but not)\b\s*"
 )
 
 
@@ -355,6 +427,8 @@ def _sides(text: str) -> set[str]:
     return {side for side in _SIDES if side in words}
 
 
+_COMPARATOR = re.compile(r"[<>≤≥=~()\[\]]")
+"""Signs of a comparison or an aside ("nodule >= 3 mm", "(ET)"), read as spaces."""
 _MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
 
 
@@ -366,10 +440,11 @@ def _comparable(text: str) -> str:
     density or the images it is seen on ("poorly defined ovoid solid", "after gadolinium";
     ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
     appearance words is kept whole."""
-    lowered = spelling_variant(re.sub(r"['’]s\b", "", text.strip().lower()), american=True)  # "tumour's core"
+    lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
+    lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
-    stripped = _descriptors().sub(" ", _MEASUREMENT.sub(" ", lowered))
+    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
     return stripped if re.search(r"[a-z]", stripped) else lowered
 
@@ -396,6 +471,27 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     synonyms = re.compile(rf"(?<![\w-])(?:{alternatives(list(synonym_of))})(?![\w-])")
     folds.append((synonyms, lambda found: synonym_of[found.group(0)]))
     return tuple(folds)
+
+
+def _without_appearance_words(text: str) -> str:
+    """``text`` with its appearance words left out, but for one joined to a word that is none ("solid and necrotic
+    tumour": there it names a part, and leaving it out would leave "necrotic tumour")."""
+    descriptors = _descriptors()
+    kept: list[str] = []
+    end = 0
+    for found in descriptors.finditer(text):
+        after = _CONJUNCT_AFTER.match(text, found.end())
+        before = _CONJUNCT_BEFORE.search(text[: found.start()])
+        joined_to_another = (after and not descriptors.match(text, after.end())) or (
+            before and not descriptors.search(before.group("word"))
+        )
+        kept += [text[end : found.start()], found.group(0) if joined_to_another else " "]
+        end = found.end()
+    return "".join([*kept, text[end:]])
+
+
+_CONJUNCT_AFTER = re.compile(r"\s+(?:and|or|&|plus)\s+")
+_CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
 
 
 @cache
