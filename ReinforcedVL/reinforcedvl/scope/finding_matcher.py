@@ -117,17 +117,24 @@ class FindingMatcher:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason.
 
         A description with an aside ("BraTS TC region (NCR + NET + ET)", "ED region = WT minus TC", "gross
-        abnormality: tumour and its oedema") means what its head means, else what its aside means, so long as the
-        whole names no part of the body or disease outside that finding's family ("nodule (in the liver)")."""
+        abnormality: tumour and its oedema") means what its head or its aside means (refused when they name different
+        findings), so long as the whole names no part of the body or disease outside that finding's family ("nodule
+        (in the liver)")."""
         description = japanese_pick_list_twin(description) or description
-        for part in _asides(description):
-            reading = self._read(part)
-            if reading.finding is not None and not self._foreign_subject(description, reading.family):
-                return replace(reading, description=description)
+        readings = [reading for reading in map(self._read, _asides(description)) if reading.finding is not None]
+        readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
+        named = list(dict.fromkeys(str(reading.finding) for reading in readings))
+        if len(named) == 1:
+            return replace(readings[0], description=description)
+        if len(named) > 1:
+            reason = f'its head and its aside name different findings ("{named[0]}", "{named[1]}"); name one'
+            return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
         return self._read(description)
 
     def _read(self, description: str) -> FindingMatch:
         """:meth:`match` of a description without asides."""
+        if _NEGATED.match(_comparable(description)):  # "not oedema, not necrosis" says what is not meant
+            return FindingMatch(description, None, None, 0.0, "", "it says what is not meant; name the finding")
         return self._excluding_match(description) or self._joined_match(description) or self._match_whole(description)
 
     def _excluding_match(self, description: str) -> FindingMatch | None:
@@ -139,11 +146,19 @@ class FindingMatcher:
         description leaves nothing out, or a part is no brain-tumour region ("nodule without calcification" is read
         whole)."""
         parts = _excluded_parts(_comparable(description))
+        if len(parts) > 2:  # read whole, it would be pulled towards what it leaves out
+            left_out = [self._match_whole(part) for part in parts[1:]]
+            if any(m.finding in BRAIN_SUBREGIONS for m in left_out):
+                reason = f'it leaves {len(parts) - 1} parts out of "{parts[0]}"; name the finding'
+                return FindingMatch(description, None, None, left_out[0].similarity, left_out[0].nearest, reason)
         if len(parts) != 2:
             return None
         (kept_labels, kept), (left_out_labels, left_out) = (self._region_labels(part) for part in parts)
-        if kept_labels is None or left_out_labels is None:
+        if left_out_labels is None:
             return None
+        if kept_labels is None:  # read whole, it would be pulled towards what it leaves out
+            reason = f'it leaves "{parts[1]}" out of "{parts[0]}", which is no one trained finding; name the finding'
+            return FindingMatch(description, None, None, kept.similarity, kept.nearest, reason)
         labels = (kept_labels - left_out_labels) or kept_labels
         reason = f'it names "{parts[0]}" without "{parts[1]}", which no one trained finding is; ask for one'
         return self._region_with_labels(description, labels, (kept, left_out), reason)
@@ -151,7 +166,7 @@ class FindingMatcher:
     def _region_labels(self, part: str) -> tuple[set[int] | None, FindingMatch]:
         """The expert labels of a part read as a brain-tumour region or a join of them (None when it is neither), and
         its reading."""
-        match = self._joined_match(part) or self._match_whole(part)
+        match = self._read(part)
         if match.finding in BRAIN_SUBREGIONS:
             return set(BRAIN_SUBREGIONS[match.finding][0]), match
         joined = [self._match_whole(piece) for piece in _joined_parts(part)]
@@ -209,24 +224,32 @@ class FindingMatcher:
     def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The finding of ``family`` the description's head alone is read as: its words before the first word of
         place ("FLAIR hyperintensity | surrounding the tumour core" is the oedema, "the necrotic centre | within the
-        enhancing rim" the necrosis); None when it has no such word or its head is read as no finding of ``family``
+        enhancing rim" the necrosis), or after it when the words before only say "a part" ("the area | of necrosis |
+        in the middle of the glioma"); None when it has no such word or its head is read as no finding of ``family``
         (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule)."""
-        head = _PLACE.split(_comparable(description), maxsplit=1)[0]
-        if not head or head == _comparable(description):
+        text = _comparable(description)
+        segments = [segment for segment in _PLACE.split(text) if segment.strip()]
+        if len(segments) < 2:
             return None
-        match = self._match_whole(head)
-        return match.finding if match.finding in family.findings else None
+        for segment in segments[:-1]:
+            if set(_words(segment)) <= _PART_WORDS:
+                continue  # "the area", "the middle": the finding is named after it
+            match = self._match_whole(segment)
+            return match.finding if match.finding in family.findings else None
+        return None
 
     def _named_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The one finding of ``family`` whose defining words (``finding_phrasings.json``) the description carries
         ("whole glioma region": whole tumour), or, when it carries several findings', the one whose own name carries
-        them all ("necrotic core": the necrotic tumour core, not the tumour core); None when there is none."""
+        them all ("necrotic core": the necrotic tumour core, not the tumour core); ``_SEVERAL`` when its words name
+        several and no one finding carries them all ("non-enhancing tumour core"), None when they name none."""
         words = set(_words(_comparable(description)))
         named = [finding for finding in family.findings if words & set(defining_words(finding))]
         if len(named) > 1:
             carried = words & {word for finding in named for word in defining_words(finding)}
-            named = [finding for finding in named if carried <= set(_words(_comparable(finding)))]
-        return named[0] if len(named) == 1 else None
+            fitting = [finding for finding in named if carried <= set(_words(_comparable(finding)))]
+            return fitting[0] if len(fitting) == 1 else _SEVERAL
+        return named[0] if named else None
 
     def _foreign_subject(self, description: str, family: FindingFamily | None) -> str:
         """Why ``description`` cannot mean a finding of ``family``: it names a part of the body or a disease none of
@@ -283,6 +306,9 @@ class FindingMatcher:
             if finding is not None and self.scope.family_of(finding) is family
         ]
         named = self._head_sibling(description, family) or self._named_sibling(description, family)
+        if named == _SEVERAL and top_similarity < SAME_FINDING:
+            return refused(f"its words name more than one of {family.name}; name one of them")
+        named = None if named == _SEVERAL else named
         if named is None and any(top_similarity - value < MIN_MARGIN_IN_FAMILY for value, _ in siblings):
             return refused(f'it could mean "{top}" or "{siblings[0][1]}"; name one of them')
         rivals = [
@@ -304,17 +330,47 @@ _JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including)\b|&)\s*")
 # Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
 # enhancing rim", "oedema | around the tumour core").
 _PLACE = re.compile(
-    r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|at|on|from)\b\s*"
+    r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|next to|at|on|from|outside"
+    r"|beyond|peripheral to)\b\s*"
 )
 
 
+_PART_WORDS = {
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "its",
+    "their",
+    "part",
+    "parts",
+    "portion",
+    "portions",
+    "component",
+    "components",
+    "area",
+    "areas",
+    "region",
+    "regions",
+    "compartment",
+    "zone",
+    "middle",
+    "center",
+    "rest",
+    "some",
+}
+"""Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
+_NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
+_SEVERAL = "(several)"
+"""What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
 _ALL_BRAIN_LABELS = set().union(*(labels for labels, _ in BRAIN_SUBREGIONS.values()))
 _LEFT_OUT = re.compile(
     r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+"
     r"(?:not included|excluded|not counted|left out|removed|subtracted)$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
-_DEFINED = re.compile(r"^(?P<head>[^=:]+)[=:](?P<aside>.+)$")
+_DEFINED = re.compile(r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,]))(?P<aside>.+)$")
 
 
 def _asides(description: str) -> list[str]:
@@ -349,7 +405,7 @@ def _joined_parts(text: str) -> list[str]:
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
     r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
-    r"|but not)\b\s*"
+    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*,\s*not\s+"
 )
 
 
@@ -444,6 +500,7 @@ def _comparable(text: str) -> str:
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
+    lowered = _purpose_clauses().sub(" ", re.sub(r"[.?!;](?=\s|$)", " ", lowered))  # "... so I can measure it."
     stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
     return stripped if re.search(r"[a-z]", stripped) else lowered
@@ -495,11 +552,25 @@ _CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
 
 
 @cache
+def _purpose_clauses() -> re.Pattern[str]:
+    """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume";
+    ``finding_descriptors.json``, ``purpose_clauses``)."""
+    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    starts = "|".join(re.escape(start) for start in document.get("purpose_clauses", []))
+    return re.compile(rf"\b(?:{starts})\b[^,]*") if starts else re.compile(r"(?!)")
+
+
+@cache
 def _descriptors() -> re.Pattern[str]:
     """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
     hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right."""
     document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
-    entries = [entry for key, group in document.items() if isinstance(group, list) for entry in group]
+    entries = [
+        entry
+        for key, group in document.items()
+        if isinstance(group, list) and key != "purpose_clauses"
+        for entry in group
+    ]
     entries = [spelling_variant(entry.lower(), american=True) for entry in entries] + [e.lower() for e in entries]
     words = r"(?:[a-z-]+ ){0,3}?"
     patterns = []
