@@ -1,0 +1,121 @@
+"""The finding matcher reads clinical phrasings by their meaning, with the real text encoder and the starter's scope:
+the lexicon of how radiologists name each finding, negations, abbreviations, label-set algebra for joined and
+excluded regions, asides, the words that tell sub-regions apart, and refusals where a description names another part
+of the body or disease, or names several sub-regions at once. The phrasings here are not those of the evaluation
+paraphrase sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
+from reinforcedvl.scope import CheckpointScope, FindingMatcher
+from reinforcedvl.scope.finding_matcher import _comparable
+
+
+@pytest.fixture(scope="module")
+def matcher(text_encoder) -> FindingMatcher:
+    return FindingMatcher(text_encoder, CheckpointScope.from_metadata(installed_models()[DEFAULT_MODEL_ID].metadata))
+
+
+READ_AS = [
+    # the lexicon: clinical names of each finding
+    ("entire glioma", "whole tumour"),
+    ("total lesion burden", "whole tumour"),
+    ("glioblastoma", "whole tumour"),
+    ("central core of the glioblastoma", "tumour core"),
+    ("avidly enhancing rim", "enhancing tumour"),
+    ("perifocal oedema", "peritumoral oedema"),
+    ("necrotic cavity of the glioma", "necrotic tumour core"),
+    ("pulmonary nodular opacity", "lung nodule"),
+    # abbreviations, a negation written as a clause, a split prefix, a possessive
+    ("GBM", "whole tumour"),
+    ("ET", "enhancing tumour"),
+    ("mass which does not show any enhancement", "non-enhancing tumour"),
+    ("solid component without gadolinium enhancement", "non-enhancing tumour"),
+    ("part of the lesion that takes up contrast", "enhancing tumour"),
+    ("peri-lesional oedema", "peritumoral oedema"),
+    ("the glioma's enhancing rim", "enhancing tumour"),
+    # the head names the finding; words that say "a part of" are walked past
+    ("T2 hyperintensity around the enhancing tumour", "peritumoral oedema"),
+    ("the portion of necrosis at the centre of the mass", "necrotic tumour core"),
+    # label-set algebra: union of joined regions, difference of excluded ones
+    ("enhancing rim plus necrosis plus non-enhancing tumour", "tumour core"),
+    ("the glioma minus its oedema", "tumour core"),
+    ("whole tumour, peritumoral oedema excluded", "tumour core"),
+    ("oedema around the mass, not the tumour itself", "peritumoral oedema"),
+    # asides
+    ("tumour core (enhancing and necrotic parts)", "tumour core"),
+    ("ED = whole tumour minus core", "peritumoral oedema"),
+    # purpose and request words
+    ("please outline the enhancing tumour for radiotherapy planning", "enhancing tumour"),
+    ("lung nodule, so I can measure its volume", "lung nodule"),
+]
+
+
+@pytest.mark.parametrize(("description", "finding"), READ_AS)
+def test_clinical_phrasings_are_read_as_their_finding(matcher, description, finding):
+    match = matcher.match(description)
+    assert match.finding == finding, match.reason
+
+
+REFUSED = [
+    # another part of the body than the family's, or another disease (each close enough to be read as one before)
+    ("subcutaneous nodule", '"subcutaneous"'),
+    ("oedema of the ankle", '"ankle"'),
+    ("necrotic metastasis", '"metastasis"'),
+    ("radiation necrosis", '"radiation necrosis"'),
+    ("ring-enhancing lesion with surrounding oedema in the liver", '"liver"'),
+    # words that name several sub-regions that no one finding's name carries
+    ("enhancing tumour core", "more than one"),
+    # what is not meant
+    ("not the oedema", "not meant"),
+    # a part left out of a region that is no finding
+    ("whole tumour without necrosis", "no one trained finding"),
+]
+
+
+@pytest.mark.parametrize(("description", "reason"), REFUSED)
+def test_descriptions_that_mean_no_trained_finding_or_several_are_refused_with_the_reason(matcher, description, reason):
+    match = matcher.match(description)
+    assert match.finding is None, f"{description!r} read as {match.finding}"
+    assert reason in match.reason
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["nodule in the adrenal gland", "ring-enhancing cerebral abscess", "enhancing MS plaque", "lung mass"],
+)
+def test_lesions_of_other_organs_and_diseases_are_refused(matcher, description):
+    match = matcher.match(description)
+    assert match.finding is None and match.reason, f"{description!r} read as {match.finding}"
+
+
+def test_an_aside_cannot_carry_a_finding_into_another_part_of_the_body(matcher):
+    assert matcher.match("nodule (lung)").finding == "lung nodule"
+    assert matcher.match("nodule (thyroid)").finding is None
+
+
+def test_head_and_aside_naming_different_findings_are_refused(matcher):
+    match = matcher.match("tumour core (the oedema around it)")
+    assert match.finding is None and "different findings" in match.reason
+
+
+def test_an_appearance_word_joined_to_a_part_is_kept_one_of_appearances_is_left_out():
+    assert _comparable("solid and necrotic tumour") == "solid and necrotic tumor"
+    assert "spiculated" not in _comparable("spiculated and lobulated nodule")
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("tumour that doesn't enhance", "tumor non-enhancing"),
+        ("non-contrast-enhancing tumour", "non-enhancing tumor"),
+        ("NET", "non-enhancing tumor"),
+        ("non-enhancing necrotic centre", "necrotic center"),
+        ("enhancing tumour on post-gad T1", "enhancing tumor"),
+        ("nodule >= 4 mm in the RLL.", "nodule"),
+    ],
+)
+def test_negations_abbreviations_and_acquisition_words_are_folded_before_comparing(text, folded):
+    assert _comparable(text) == folded
