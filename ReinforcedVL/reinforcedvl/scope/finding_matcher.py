@@ -231,11 +231,15 @@ class FindingMatcher:
         segments = [segment for segment in _PLACE.split(text) if segment.strip()]
         if len(segments) < 2:
             return None
+        walked = False
         for segment in segments[:-1]:
             if set(_words(segment)) <= _PART_WORDS:
-                continue  # "the area", "the middle": the finding is named after it
+                walked = True  # "the area", "the middle": the finding is named after it
+                continue
             match = self._match_whole(segment)
-            return match.finding if match.finding in family.findings else None
+            if match.finding not in family.findings or (match.finding == _WHOLE and (walked or _names_a_part(segment))):
+                return None  # a part of the tumour is never the whole of it
+            return match.finding
         return None
 
     def _named_sibling(self, description: str, family: FindingFamily) -> str | None:
@@ -326,7 +330,7 @@ class FindingMatcher:
 
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
-_JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including)\b|&)\s*")
+_JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|&|/)\s*")
 # Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
 # enhancing rim", "oedema | around the tumour core").
 _PLACE = re.compile(
@@ -362,12 +366,14 @@ _PART_WORDS = {
 }
 """Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
 _NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
+_WHOLE = "whole tumour"
+"""The brain-tumour finding a part of the tumour never is."""
 _SEVERAL = "(several)"
 """What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
 _ALL_BRAIN_LABELS = set().union(*(labels for labels, _ in BRAIN_SUBREGIONS.values()))
 _LEFT_OUT = re.compile(
     r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+"
-    r"(?:not included|excluded|not counted|left out|removed|subtracted)$"
+    r"(?:not including|excluded|not counted|left out|removed|subtracted)$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
 _DEFINED = re.compile(r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,]))(?P<aside>.+)$")
@@ -390,7 +396,11 @@ def _excluded_parts(text: str) -> list[str]:
     left_out = _LEFT_OUT.match(text)
     if left_out:
         return [left_out["kept"], left_out["out"]]
-    return [part for part in _EXCLUDING.split(text) if part.strip(" ,")]
+    parts = [part for part in _EXCLUDING.split(text) if part.strip(" ,")]
+    if len(parts) == 2 and "," in parts[1]:  # "X without Y, with Z included": what is left out ends at the comma
+        out, rest = parts[1].split(",", 1)
+        parts = [f"{parts[0]}, {rest.strip()}", out]
+    return parts
 
 
 def _joined_parts(text: str) -> list[str]:
@@ -405,7 +415,7 @@ def _joined_parts(text: str) -> list[str]:
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
     r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
-    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*,\s*not\s+"
+    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*,\s*(?:not|no)\s+"
 )
 
 
@@ -453,10 +463,11 @@ def _pick_list_finding(entry: dict[str, str]) -> str:
 
 
 def _subjects(text: str) -> dict[str, tuple[str, str]]:
-    """The words of ``text`` (as compared) that name a part of the body or a disease -> ("parts" or "diseases", which
-    one) (``resources/finding_subjects.json``)."""
+    """The words of ``text`` (folded as compared, its appearance and place words kept: "in the right upper lobe" names
+    the lung) that name a part of the body or a disease -> ("parts" or "diseases", which one)
+    (``resources/finding_subjects.json``)."""
     pattern, subject_of = _subject_words()
-    return {found: subject_of[found] for found in pattern.findall(_comparable(text))}
+    return {found: subject_of[found] for found in pattern.findall(_folded(text))}
 
 
 @cache
@@ -470,6 +481,11 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     }
     alternatives = "|".join(re.escape(word) for word in sorted(subject_of, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), subject_of
+
+
+def _names_a_part(text: str) -> bool:
+    """Whether ``text`` speaks of a part ("tumour part", "component") rather than a whole."""
+    return bool(set(_words(text)) & (_PART_WORDS - {"the", "a", "an", "this", "that", "its", "their", "some"}))
 
 
 def _words(text: str) -> list[str]:
@@ -496,14 +512,19 @@ def _comparable(text: str) -> str:
     density or the images it is seen on ("poorly defined ovoid solid", "after gadolinium";
     ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
     appearance words is kept whole."""
+    lowered = _folded(text)
+    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
+    stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
+    return stripped if re.search(r"[a-z]", stripped) else lowered
+
+
+def _folded(text: str) -> str:
+    """:func:`_comparable` before measurements and appearance words are left out."""
     lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
-    lowered = _purpose_clauses().sub(" ", re.sub(r"[.?!;](?=\s|$)", " ", lowered))  # "... so I can measure it."
-    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
-    stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
-    return stripped if re.search(r"[a-z]", stripped) else lowered
+    return _purpose_clauses().sub(" ", re.sub(r"[.?!;](?=\s|$)", " ", lowered))  # "... so I can measure it."
 
 
 @cache
@@ -521,7 +542,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     for word, negation in document.get("negations", {}).items():
         pattern = (
             rf"(?<![\w-])(?:{alternatives(negation['negating'])})[\s-]*"
-            rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+)?(?:{alternatives(negation['negated'])})(?![\w-])"
+            rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{alternatives(negation['negated'])})(?![\w-])"
         )
         folds.append((re.compile(pattern), word))
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
@@ -553,11 +574,12 @@ _CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
 
 @cache
 def _purpose_clauses() -> re.Pattern[str]:
-    """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume";
-    ``finding_descriptors.json``, ``purpose_clauses``)."""
+    """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume", "for
+    radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``)."""
     document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
-    starts = "|".join(re.escape(start) for start in document.get("purpose_clauses", []))
-    return re.compile(rf"\b(?:{starts})\b[^,]*") if starts else re.compile(r"(?!)")
+    starts = "|".join(re.escape(start) for start in document["purpose_clauses"])
+    nouns = "|".join(re.escape(noun) for noun in document["purpose_nouns"])
+    return re.compile(rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})\b[^,]*")
 
 
 @cache
@@ -568,7 +590,7 @@ def _descriptors() -> re.Pattern[str]:
     entries = [
         entry
         for key, group in document.items()
-        if isinstance(group, list) and key != "purpose_clauses"
+        if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns")
         for entry in group
     ]
     entries = [spelling_variant(entry.lower(), american=True) for entry in entries] + [e.lower() for e in entries]
