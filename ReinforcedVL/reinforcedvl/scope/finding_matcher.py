@@ -1,13 +1,19 @@
-"""Which trained finding a description means, from its meaning (sentence embeddings of the real text encoder).
+"""Which trained finding a description means, from its meaning (sentence embeddings of the real text encoder) and its
+clinical words.
 
-Every finding the checkpoint declares is known by its canonical description and the ways it was phrased in
-training (``data/phrasing.py``) and in the pick-list (``resources/findings.json``). Findings the model was never
-trained for (``resources/untrained_findings.json``) are known too, so that "liver metastasis" is recognised as
-not the liver. A description is matched to the nearest known phrasing by cosine similarity of mean-pooled
-all-MiniLM-L6-v2 states; it is accepted only when it is close enough to a trained finding and clearly closer to it
-than to anything untrained or to a finding of another family. Otherwise it has no family: not assessed. Two
-brain-tumour regions joined ("tumour and surrounding oedema") are read part by part and mean the region whose labels
-are the union of theirs (the whole tumour); joined regions that no one trained finding covers are not assessed.
+Every finding the checkpoint declares is known by its canonical description, the ways it was phrased in training
+(``data/phrasing.py``) and in the pick-list (``resources/findings.json``), and the names radiologists give it
+(``resources/finding_phrasings.json``). Findings the model was never trained for (``resources/untrained_findings.json``)
+are known too, so that "liver metastasis" is not the liver. The description's words are read first
+(``description_text.py``: spelling, synonyms, abbreviations and negations folded, appearance and request words left
+out). It is then matched to the nearest known phrasing by cosine similarity of mean-pooled all-MiniLM-L6-v2 states and
+accepted only when it is close enough to a trained finding, clearly closer to it than to anything untrained or to a
+finding of another family, and names no part of the body or disease outside that family's. Within a family, the words
+decide between findings the encoder holds close: the head before a word of place ("oedema | around the tumour core"),
+or the one finding whose defining words it carries. Brain-tumour regions joined ("tumour and surrounding oedema") mean
+the region whose expert labels are the union of theirs, one left out of another ("tumour core without oedema") the
+difference; an aside ("TC (NCR + NET + ET)") is read with its head. Where the words name several findings, or none
+clearly, the description is not assessed, with the reason.
 """
 
 from __future__ import annotations
@@ -18,13 +24,26 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import torch
 
-from ..data.phrasing import ABSENT_PROBES, BRAIN_SUBREGIONS, LUNG_NODULE_NOUNS, ORGAN_NAMES, spelling_variant
+from ..data.phrasing import ABSENT_PROBES, BRAIN_SUBREGIONS, LUNG_NODULE_NOUNS, ORGAN_NAMES
 from ..modeling.text_encoder import TextEncoder
 from .checkpoint_scope import CheckpointScope, FindingFamily
+from .description_text import (
+    JOINED,
+    PART_WORDS,
+    asides,
+    comparable,
+    excluded_parts,
+    joined_parts,
+    names_a_part,
+    negated,
+    place_segments,
+    sides,
+    subjects,
+    words,
+)
 from .finding_lexicon import defining_words, lexicon_phrasings
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
@@ -40,7 +59,13 @@ SAME_FINDING = 0.95
 """An untrained finding this close (cosine) to a phrasing of a declared finding is that finding ("aorta" in a
 checkpoint fine-tuned on the aorta, a plural): it is no rival to it. The starter's closest pair is 0.84 ("gallstones",
 "gallbladder")."""
-_SIDES = ("left", "right")
+
+
+_WHOLE = "whole tumour"
+"""The brain-tumour finding a part of the tumour never is."""
+_SEVERAL = "(several)"
+"""What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
+_ALL_BRAIN_LABELS = set().union(*(labels for labels, _ in BRAIN_SUBREGIONS.values()))
 
 
 @dataclass(frozen=True)
@@ -80,7 +105,7 @@ class FindingMatcher:
         for finding in scope.findings:
             phrasings.extend((text, finding) for text in trained_phrasings(finding))
         phrasings.extend((text, None) for text in untrained_findings())
-        unique = list(dict.fromkeys((_comparable(text), finding) for text, finding in phrasings))
+        unique = list(dict.fromkeys((comparable(text), finding) for text, finding in phrasings))
         embeddings = text_encoder.sentence_embeddings([text for text, _ in unique])
         declared = torch.tensor([finding is not None for _, finding in unique])
         if declared.any():  # an untrained finding the checkpoint declares after all (fine-tuned on it) is no rival
@@ -91,11 +116,11 @@ class FindingMatcher:
         self._texts = [text for (text, _), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._findings = [finding for (_, finding), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._embeddings = embeddings[keep]
-        self._joined = torch.tensor([_JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
+        self._joined = torch.tensor([JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
         self._family_subjects = {  # the parts of the body and diseases each family's phrasings name
             family.family_id: set().union(
                 *(
-                    _subjects(text).values()
+                    subjects(text).values()
                     for text, finding in zip(self._texts, self._findings, strict=True)
                     if finding in family.findings
                 )
@@ -109,9 +134,9 @@ class FindingMatcher:
         Raises:
             PromptError: the encoder cannot read most of the text (e.g. Japanese that is not a pick-list name).
         """
-        comparable = _comparable(text)
-        self.text_encoder.encode(comparable)  # checks the text is readable; its token states are cached for later
-        return self.text_encoder.sentence_embeddings([comparable])[0]
+        compared = comparable(text)
+        self.text_encoder.encode(compared)  # checks the text is readable; its token states are cached for later
+        return self.text_encoder.sentence_embeddings([compared])[0]
 
     def match(self, description: str) -> FindingMatch:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason.
@@ -121,7 +146,7 @@ class FindingMatcher:
         findings), so long as the whole names no part of the body or disease outside that finding's family ("nodule
         (in the liver)")."""
         description = japanese_pick_list_twin(description) or description
-        readings = [reading for reading in map(self._read, _asides(description)) if reading.finding is not None]
+        readings = [reading for reading in map(self._read, asides(description)) if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
         if len(named) == 1:
@@ -133,7 +158,7 @@ class FindingMatcher:
 
     def _read(self, description: str) -> FindingMatch:
         """:meth:`match` of a description without asides."""
-        if _NEGATED.match(_comparable(description)):  # "not oedema, not necrosis" says what is not meant
+        if negated(comparable(description)):  # "not oedema, not necrosis" says what is not meant
             return FindingMatch(description, None, None, 0.0, "", "it says what is not meant; name the finding")
         return self._excluding_match(description) or self._joined_match(description) or self._match_whole(description)
 
@@ -145,7 +170,7 @@ class FindingMatcher:
         whole ("oedema around the glioma, not including the tumour itself" is the oedema); None when the
         description leaves nothing out, or a part is no brain-tumour region ("nodule without calcification" is read
         whole)."""
-        parts = _excluded_parts(_comparable(description))
+        parts = excluded_parts(comparable(description))
         if len(parts) > 2:  # read whole, it would be pulled towards what it leaves out
             left_out = [self._match_whole(part) for part in parts[1:]]
             if any(m.finding in BRAIN_SUBREGIONS for m in left_out):
@@ -169,7 +194,7 @@ class FindingMatcher:
         match = self._read(part)
         if match.finding in BRAIN_SUBREGIONS:
             return set(BRAIN_SUBREGIONS[match.finding][0]), match
-        joined = [self._match_whole(piece) for piece in _joined_parts(part)]
+        joined = [self._match_whole(piece) for piece in joined_parts(part)]
         if len(joined) > 1 and all(m.finding in BRAIN_SUBREGIONS for m in joined):
             return set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in joined)), match  # type: ignore[index]
         return None, match
@@ -196,7 +221,7 @@ class FindingMatcher:
         no trained finding joined to one ("the whole lesion with its oedema"), are refused, unless the whole
         description is a trained phrasing; None when the description does not join parts, or joins findings of
         other families."""
-        parts = _joined_parts(_comparable(description))
+        parts = joined_parts(comparable(description))
         if len(parts) < 2:
             return None
         matches = [self._match_whole(part) for part in parts]
@@ -227,17 +252,16 @@ class FindingMatcher:
         enhancing rim" the necrosis), or after it when the words before only say "a part" ("the area | of necrosis |
         in the middle of the glioma"); None when it has no such word or its head is read as no finding of ``family``
         (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule)."""
-        text = _comparable(description)
-        segments = [segment for segment in _PLACE.split(text) if segment.strip()]
+        segments = place_segments(comparable(description))
         if len(segments) < 2:
             return None
         walked = False
         for segment in segments[:-1]:
-            if set(_words(segment)) <= _PART_WORDS:
+            if set(words(segment)) <= PART_WORDS:
                 walked = True  # "the area", "the middle": the finding is named after it
                 continue
             match = self._match_whole(segment)
-            if match.finding not in family.findings or (match.finding == _WHOLE and (walked or _names_a_part(segment))):
+            if match.finding not in family.findings or (match.finding == _WHOLE and (walked or names_a_part(segment))):
                 return None  # a part of the tumour is never the whole of it
             return match.finding
         return None
@@ -247,11 +271,11 @@ class FindingMatcher:
         ("whole glioma region": whole tumour), or, when it carries several findings', the one whose own name carries
         them all ("necrotic core": the necrotic tumour core, not the tumour core); ``_SEVERAL`` when its words name
         several and no one finding carries them all ("non-enhancing tumour core"), None when they name none."""
-        words = set(_words(_comparable(description)))
-        named = [finding for finding in family.findings if words & set(defining_words(finding))]
+        said = set(words(comparable(description)))
+        named = [finding for finding in family.findings if said & set(defining_words(finding))]
         if len(named) > 1:
-            carried = words & {word for finding in named for word in defining_words(finding)}
-            fitting = [finding for finding in named if carried <= set(_words(_comparable(finding)))]
+            carried = said & {word for finding in named for word in defining_words(finding)}
+            fitting = [finding for finding in named if carried <= set(words(comparable(finding)))]
             return fitting[0] if len(fitting) == 1 else _SEVERAL
         return named[0] if named else None
 
@@ -261,7 +285,7 @@ class FindingMatcher:
         if family is None:
             return ""
         own = self._family_subjects[family.family_id]
-        for word, (kind, subject) in _subjects(description).items():
+        for word, (kind, subject) in subjects(description).items():
             if (kind, subject) in own:
                 continue
             if kind == "parts":
@@ -280,12 +304,12 @@ class FindingMatcher:
     def _match_whole(self, description: str) -> FindingMatch:
         """:meth:`match` of the description as one phrase."""
         similarities = self._embeddings @ self.embed(description)
-        if _JOINED.search(_comparable(description)) is None:  # "A and B" is as close to A alone as to B alone
+        if JOINED.search(comparable(description)) is None:  # "A and B" is as close to A alone as to B alone
             similarities = similarities.masked_fill(self._joined, -1.0)
-        sides = _sides(description)
+        named_sides = sides(description)
         best_per_finding: dict[str | None, tuple[float, int]] = {}
         for index, (finding, value) in enumerate(zip(self._findings, similarities.tolist(), strict=True)):
-            if finding is not None and sides and _sides(finding) and not _sides(finding) <= sides:
+            if finding is not None and named_sides and sides(finding) and not sides(finding) <= named_sides:
                 continue  # the description names a side: a finding of the other side cannot be what it means
             if finding not in best_per_finding or value > best_per_finding[finding][0]:
                 best_per_finding[finding] = (value, index)
@@ -326,97 +350,6 @@ class FindingMatcher:
             top, (top_similarity, top_index) = named, best_per_finding[named]
             nearest = self._texts[top_index]
         return FindingMatch(description, top, family, top_similarity, nearest)
-
-
-# A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
-# either of them alone as to itself, so it is compared only with descriptions that join too.
-_JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|&|/)\s*")
-# Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
-# enhancing rim", "oedema | around the tumour core").
-_PLACE = re.compile(
-    r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|next to|at|on|from|outside"
-    r"|beyond|peripheral to)\b\s*"
-)
-
-
-_PART_WORDS = {
-    "the",
-    "a",
-    "an",
-    "this",
-    "that",
-    "its",
-    "their",
-    "part",
-    "parts",
-    "portion",
-    "portions",
-    "component",
-    "components",
-    "area",
-    "areas",
-    "region",
-    "regions",
-    "compartment",
-    "zone",
-    "middle",
-    "center",
-    "rest",
-    "some",
-}
-"""Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
-_NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
-_WHOLE = "whole tumour"
-"""The brain-tumour finding a part of the tumour never is."""
-_SEVERAL = "(several)"
-"""What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
-_ALL_BRAIN_LABELS = set().union(*(labels for labels, _ in BRAIN_SUBREGIONS.values()))
-_LEFT_OUT = re.compile(
-    r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+"
-    r"(?:not including|excluded|not counted|left out|removed|subtracted)$"
-)
-_ASIDE = re.compile(r"\(([^()]*)\)")
-_DEFINED = re.compile(r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,]))(?P<aside>.+)$")
-
-
-def _asides(description: str) -> list[str]:
-    """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
-    minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
-    when it has no aside."""
-    inside = _ASIDE.findall(description)
-    if inside:
-        return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
-    defined = _DEFINED.match(description)
-    return [defined["head"], defined["aside"]] if defined else []
-
-
-def _excluded_parts(text: str) -> list[str]:
-    """The two parts of a compared text that leaves one out of another ("tumor core | edema" of "tumor core without
-    edema" or "tumor core, edema excluded"); otherwise its parts at every word that leaves out (one when none)."""
-    left_out = _LEFT_OUT.match(text)
-    if left_out:
-        return [left_out["kept"], left_out["out"]]
-    parts = [part for part in _EXCLUDING.split(text) if part.strip(" ,")]
-    if len(parts) == 2 and "," in parts[1]:  # "X without Y, with Z included": what is left out ends at the comma
-        out, rest = parts[1].split(",", 1)
-        parts = [f"{parts[0]}, {rest.strip()}", out]
-    return parts
-
-
-def _joined_parts(text: str) -> list[str]:
-    """The parts of a compared text that joins findings ("a, b and c"): split at each joining word and, when there is
-    one, at each comma; one part when it joins nothing."""
-    parts = _JOINED.split(text)
-    if len(parts) > 1:
-        parts = [piece for part in parts for piece in part.split(",")]
-    return [part.strip() for part in parts if part.strip(" ,")]
-
-
-# A region with another left out: the first's labels less the second's.
-_EXCLUDING = re.compile(
-    r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
-    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*,\s*(?:not|no)\s+"
-)
 
 
 def trained_phrasings(finding: str) -> list[str]:
@@ -460,144 +393,3 @@ def _pick_list() -> tuple[dict[str, str], ...]:
 def _pick_list_finding(entry: dict[str, str]) -> str:
     """The canonical trained finding a pick-list entry asks for (its ``finding`` key, else its English name)."""
     return entry.get("finding", entry["en"])
-
-
-def _subjects(text: str) -> dict[str, tuple[str, str]]:
-    """The words of ``text`` (folded as compared, its appearance and place words kept: "in the right upper lobe" names
-    the lung) that name a part of the body or a disease -> ("parts" or "diseases", which one)
-    (``resources/finding_subjects.json``)."""
-    pattern, subject_of = _subject_words()
-    return {found: subject_of[found] for found in pattern.findall(_folded(text))}
-
-
-@cache
-def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    document = json.loads((_RESOURCES / "finding_subjects.json").read_text(encoding="utf-8"))
-    subject_of = {
-        word: (kind, group)
-        for kind in ("parts", "diseases")
-        for group, words in document[kind].items()
-        for word in words
-    }
-    alternatives = "|".join(re.escape(word) for word in sorted(subject_of, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), subject_of
-
-
-def _names_a_part(text: str) -> bool:
-    """Whether ``text`` speaks of a part ("tumour part", "component") rather than a whole."""
-    return bool(set(_words(text)) & (_PART_WORDS - {"the", "a", "an", "this", "that", "its", "their", "some"}))
-
-
-def _words(text: str) -> list[str]:
-    """The words of a compared text, a hyphenated word as one ("non-enhancing")."""
-    return re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)
-
-
-def _sides(text: str) -> set[str]:
-    """The body sides a text names (``{"left"}``, ``{"right"}``, both, or none)."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    return {side for side in _SIDES if side in words}
-
-
-_COMPARATOR = re.compile(r"[<>≤≥=~()\[\]]")
-"""Signs of a comparison or an aside ("nodule >= 3 mm", "(ET)"), read as spaces."""
-_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
-
-
-def _comparable(text: str) -> str:
-    """Lower case, British spelling folded to American, a prefix written apart joined to its word, a negated finding
-    and clinical synonyms and abbreviations folded to one phrase (``finding_synonyms.json``), measurements and
-    appearance words left out: neither a spelling, a synonym ("neoplasm" for "tumor", "ET" for "enhancing tumor"), a
-    negation ("lacking gadolinium enhancement" for "non-enhancing"), a size ("measuring 6 mm") nor a shape, margin,
-    density or the images it is seen on ("poorly defined ovoid solid", "after gadolinium";
-    ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
-    appearance words is kept whole."""
-    lowered = _folded(text)
-    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
-    stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
-    return stripped if re.search(r"[a-z]", stripped) else lowered
-
-
-def _folded(text: str) -> str:
-    """:func:`_comparable` before measurements and appearance words are left out."""
-    lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
-    lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
-    for pattern, replacement in _folds():
-        lowered = pattern.sub(replacement, lowered)
-    return _purpose_clauses().sub(" ", re.sub(r"[.?!;](?=\s|$)", " ", lowered))  # "... so I can measure it."
-
-
-@cache
-def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
-    """The rewrites of ``resources/finding_synonyms.json``, in the order they apply: prefixes joined to their word,
-    negations folded, then synonyms (phrase -> the synonyms folded into it), longest first, as whole words (a hyphen
-    is part of a word, so "non-enhancing" never holds "enhancing")."""
-    document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
-
-    def alternatives(texts: list[str]) -> str:
-        return "|".join(re.escape(text) for text in sorted(texts, key=len, reverse=True))
-
-    prefixes = re.compile(rf"(?<![\w-])({alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
-    folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
-    for word, negation in document.get("negations", {}).items():
-        pattern = (
-            rf"(?<![\w-])(?:{alternatives(negation['negating'])})[\s-]*"
-            rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{alternatives(negation['negated'])})(?![\w-])"
-        )
-        folds.append((re.compile(pattern), word))
-    synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
-    synonyms = re.compile(rf"(?<![\w-])(?:{alternatives(list(synonym_of))})(?![\w-])")
-    folds.append((synonyms, lambda found: synonym_of[found.group(0)]))
-    return tuple(folds)
-
-
-def _without_appearance_words(text: str) -> str:
-    """``text`` with its appearance words left out, but for one joined to a word that is none ("solid and necrotic
-    tumour": there it names a part, and leaving it out would leave "necrotic tumour")."""
-    descriptors = _descriptors()
-    kept: list[str] = []
-    end = 0
-    for found in descriptors.finditer(text):
-        after = _CONJUNCT_AFTER.match(text, found.end())
-        before = _CONJUNCT_BEFORE.search(text[: found.start()])
-        joined_to_another = (after and not descriptors.match(text, after.end())) or (
-            before and not descriptors.search(before.group("word"))
-        )
-        kept += [text[end : found.start()], found.group(0) if joined_to_another else " "]
-        end = found.end()
-    return "".join([*kept, text[end:]])
-
-
-_CONJUNCT_AFTER = re.compile(r"\s+(?:and|or|&|plus)\s+")
-_CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
-
-
-@cache
-def _purpose_clauses() -> re.Pattern[str]:
-    """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume", "for
-    radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``)."""
-    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
-    starts = "|".join(re.escape(start) for start in document["purpose_clauses"])
-    nouns = "|".join(re.escape(noun) for noun in document["purpose_nouns"])
-    return re.compile(rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})\b[^,]*")
-
-
-@cache
-def _descriptors() -> re.Pattern[str]:
-    """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
-    hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right."""
-    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
-    entries = [
-        entry
-        for key, group in document.items()
-        if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns")
-        for entry in group
-    ]
-    entries = [spelling_variant(entry.lower(), american=True) for entry in entries] + [e.lower() for e in entries]
-    words = r"(?:[a-z-]+ ){0,3}?"
-    patterns = []
-    for entry in sorted(set(entries), key=len, reverse=True):
-        pattern = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]", entry))
-        pattern = pattern.replace(re.escape("{words}") + r"[- ]?", words).replace(re.escape("{side}"), "(?:left|right)")
-        patterns.append(pattern)
-    return re.compile(r"(?<![a-z-])(?:" + "|".join(patterns) + r")(?![a-z-])")

@@ -10,7 +10,7 @@ import pytest
 
 from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
 from reinforcedvl.scope import CheckpointScope, FindingMatcher
-from reinforcedvl.scope.finding_matcher import _comparable
+from reinforcedvl.scope.description_text import comparable
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +102,8 @@ def test_head_and_aside_naming_different_findings_are_refused(matcher):
 
 
 def test_an_appearance_word_joined_to_a_part_is_kept_one_of_appearances_is_left_out():
-    assert _comparable("solid and necrotic tumour") == "solid and necrotic tumor"
-    assert "spiculated" not in _comparable("spiculated and lobulated nodule")
+    assert comparable("solid and necrotic tumour") == "solid and necrotic tumor"
+    assert "spiculated" not in comparable("spiculated and lobulated nodule")
 
 
 @pytest.mark.parametrize(
@@ -118,4 +118,4 @@ def test_an_appearance_word_joined_to_a_part_is_kept_one_of_appearances_is_left_
     ],
 )
 def test_negations_abbreviations_and_acquisition_words_are_folded_before_comparing(text, folded):
-    assert _comparable(text) == folded
+    assert comparable(text) == folded

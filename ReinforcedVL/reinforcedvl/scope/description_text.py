@@ -1,0 +1,250 @@
+"""How the words of a finding description are read before their meaning is compared: folded (British spelling,
+clinical synonyms and abbreviations, negations; ``resources/finding_synonyms.json``), with measurements, appearance
+words and request words left out (``resources/finding_descriptors.json``), the parts of the body and diseases it names
+(``resources/finding_subjects.json``), and its structure: an aside, joined parts, a part left out, the head before a
+word of place."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ..data.phrasing import spelling_variant
+
+__all__ = [
+    "asides",
+    "comparable",
+    "excluded_parts",
+    "folded",
+    "joined_parts",
+    "names_a_part",
+    "negated",
+    "place_segments",
+    "sides",
+    "subjects",
+    "words",
+    "JOINED",
+    "PART_WORDS",
+]
+
+_RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+_SIDES = ("left", "right")
+
+
+# A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
+# either of them alone as to itself, so it is compared only with descriptions that join too.
+JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|&|/)\s*")
+# Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
+# enhancing rim", "oedema | around the tumour core").
+_PLACE = re.compile(
+    r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|next to|at|on|from|outside"
+    r"|beyond|peripheral to)\b\s*"
+)
+
+PART_WORDS = frozenset(
+    "the a an this that its their some part parts portion portions component components area areas region regions"
+    " compartment zone zones middle center rest".split()
+)
+"""Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
+_NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
+_LEFT_OUT = re.compile(
+    r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+"
+    r"(?:not including|excluded|not counted|left out|removed|subtracted)$"
+)
+_ASIDE = re.compile(r"\(([^()]*)\)")
+_DEFINED = re.compile(r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,]))(?P<aside>.+)$")
+
+
+def asides(description: str) -> list[str]:
+    """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
+    minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
+    when it has no aside."""
+    inside = _ASIDE.findall(description)
+    if inside:
+        return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
+    defined = _DEFINED.match(description)
+    return [defined["head"], defined["aside"]] if defined else []
+
+
+def excluded_parts(text: str) -> list[str]:
+    """The two parts of a compared text that leaves one out of another ("tumor core | edema" of "tumor core without
+    edema" or "tumor core, edema excluded"); otherwise its parts at every word that leaves out (one when none)."""
+    left_out = _LEFT_OUT.match(text)
+    if left_out:
+        return [left_out["kept"], left_out["out"]]
+    parts = [part for part in _EXCLUDING.split(text) if part.strip(" ,")]
+    if len(parts) == 2 and "," in parts[1]:  # "X without Y, with Z included": what is left out ends at the comma
+        out, rest = parts[1].split(",", 1)
+        parts = [f"{parts[0]}, {rest.strip()}", out]
+    return parts
+
+
+def joined_parts(text: str) -> list[str]:
+    """The parts of a compared text that joins findings ("a, b and c"): split at each joining word and, when there is
+    one, at each comma; one part when it joins nothing."""
+    parts = JOINED.split(text)
+    if len(parts) > 1:
+        parts = [piece for part in parts for piece in part.split(",")]
+    return [part.strip() for part in parts if part.strip(" ,")]
+
+
+# A region with another left out: the first's labels less the second's.
+_EXCLUDING = re.compile(
+    r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
+    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*,\s*(?:not|no)\s+"
+)
+
+
+def subjects(text: str) -> dict[str, tuple[str, str]]:
+    """The words of ``text`` (folded as compared, its appearance and place words kept: "in the right upper lobe" names
+    the lung) that name a part of the body or a disease -> ("parts" or "diseases", which one)
+    (``resources/finding_subjects.json``)."""
+    pattern, subject_of = _subject_words()
+    return {found: subject_of[found] for found in pattern.findall(folded(text))}
+
+
+@cache
+def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
+    document = json.loads((_RESOURCES / "finding_subjects.json").read_text(encoding="utf-8"))
+    subject_of = {
+        word: (kind, group)
+        for kind in ("parts", "diseases")
+        for group, words in document[kind].items()
+        for word in words
+    }
+    alternatives = "|".join(re.escape(word) for word in sorted(subject_of, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), subject_of
+
+
+def names_a_part(text: str) -> bool:
+    """Whether ``text`` speaks of a part ("tumour part", "component") rather than a whole."""
+    return bool(set(words(text)) & (PART_WORDS - {"the", "a", "an", "this", "that", "its", "their", "some"}))
+
+
+def words(text: str) -> list[str]:
+    """The words of a compared text, a hyphenated word as one ("non-enhancing")."""
+    return re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)
+
+
+def sides(text: str) -> set[str]:
+    """The body sides a text names (``{"left"}``, ``{"right"}``, both, or none)."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    return {side for side in _SIDES if side in words}
+
+
+_COMPARATOR = re.compile(r"[<>≤≥=~()\[\]]")
+"""Signs of a comparison or an aside ("nodule >= 3 mm", "(ET)"), read as spaces."""
+_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
+
+
+def comparable(text: str) -> str:
+    """Lower case, British spelling folded to American, a prefix written apart joined to its word, a negated finding
+    and clinical synonyms and abbreviations folded to one phrase (``finding_synonyms.json``), measurements and
+    appearance words left out: neither a spelling, a synonym ("neoplasm" for "tumor", "ET" for "enhancing tumor"), a
+    negation ("lacking gadolinium enhancement" for "non-enhancing"), a size ("measuring 6 mm") nor a shape, margin,
+    density or the images it is seen on ("poorly defined ovoid solid", "after gadolinium";
+    ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
+    appearance words is kept whole."""
+    lowered = folded(text)
+    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
+    stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
+    return stripped if re.search(r"[a-z]", stripped) else lowered
+
+
+def folded(text: str) -> str:
+    """:func:`comparable` before measurements and appearance words are left out."""
+    lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
+    lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
+    for pattern, replacement in _folds():
+        lowered = pattern.sub(replacement, lowered)
+    return _purpose_clauses().sub(" ", re.sub(r"[.?!;](?=\s|$)", " ", lowered))  # "... so I can measure it."
+
+
+@cache
+def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
+    """The rewrites of ``resources/finding_synonyms.json``, in the order they apply: prefixes joined to their word,
+    negations folded, then synonyms (phrase -> the synonyms folded into it), longest first, as whole words (a hyphen
+    is part of a word, so "non-enhancing" never holds "enhancing")."""
+    document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
+
+    def alternatives(texts: list[str]) -> str:
+        return "|".join(re.escape(text) for text in sorted(texts, key=len, reverse=True))
+
+    prefixes = re.compile(rf"(?<![\w-])({alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
+    folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
+    for word, negation in document.get("negations", {}).items():
+        pattern = (
+            rf"(?<![\w-])(?:{alternatives(negation['negating'])})[\s-]*"
+            rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{alternatives(negation['negated'])})(?![\w-])"
+        )
+        folds.append((re.compile(pattern), word))
+    synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
+    synonyms = re.compile(rf"(?<![\w-])(?:{alternatives(list(synonym_of))})(?![\w-])")
+    folds.append((synonyms, lambda found: synonym_of[found.group(0)]))
+    return tuple(folds)
+
+
+def _without_appearance_words(text: str) -> str:
+    """``text`` with its appearance words left out, but for one joined to a word that is none ("solid and necrotic
+    tumour": there it names a part, and leaving it out would leave "necrotic tumour")."""
+    descriptors = _descriptors()
+    kept: list[str] = []
+    end = 0
+    for found in descriptors.finditer(text):
+        after = _CONJUNCT_AFTER.match(text, found.end())
+        before = _CONJUNCT_BEFORE.search(text[: found.start()])
+        joined_to_another = (after and not descriptors.match(text, after.end())) or (
+            before and not descriptors.search(before.group("word"))
+        )
+        kept += [text[end : found.start()], found.group(0) if joined_to_another else " "]
+        end = found.end()
+    return "".join([*kept, text[end:]])
+
+
+_CONJUNCT_AFTER = re.compile(r"\s+(?:and|or|&|plus)\s+")
+_CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
+
+
+@cache
+def _purpose_clauses() -> re.Pattern[str]:
+    """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume", "for
+    radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``)."""
+    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    starts = "|".join(re.escape(start) for start in document["purpose_clauses"])
+    nouns = "|".join(re.escape(noun) for noun in document["purpose_nouns"])
+    return re.compile(rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})\b[^,]*")
+
+
+@cache
+def _descriptors() -> re.Pattern[str]:
+    """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
+    hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right."""
+    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    entries = [
+        entry
+        for key, group in document.items()
+        if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns")
+        for entry in group
+    ]
+    entries = [spelling_variant(entry.lower(), american=True) for entry in entries] + [e.lower() for e in entries]
+    words = r"(?:[a-z-]+ ){0,3}?"
+    patterns = []
+    for entry in sorted(set(entries), key=len, reverse=True):
+        pattern = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]", entry))
+        pattern = pattern.replace(re.escape("{words}") + r"[- ]?", words).replace(re.escape("{side}"), "(?:left|right)")
+        patterns.append(pattern)
+    return re.compile(r"(?<![a-z-])(?:" + "|".join(patterns) + r")(?![a-z-])")
+
+
+def place_segments(text: str) -> list[str]:
+    """A compared text cut at each word of place ("the necrotic center | the enhancing rim" of "the necrotic center
+    within the enhancing rim")."""
+    return [segment for segment in _PLACE.split(text) if segment.strip()]
+
+
+def negated(text: str) -> bool:
+    """Whether a compared text says what is not meant ("not edema, not necrosis")."""
+    return _NEGATED.match(text) is not None
