@@ -53,7 +53,9 @@ class TextEncoder:
         384
     """
 
-    def __init__(self, tokenizer, model, *, max_tokens: int, cache_size: int = 256) -> None:  # noqa: ANN001
+    def __init__(self, tokenizer, model, *, max_tokens: int, cache_size: int = 256, source: str = "") -> None:  # noqa: ANN001
+        self.source = source
+        """Where the weights were read from ("" when unknown): encoders of one source give the same embeddings."""
         self._tokenizer = tokenizer
         self._model = model.eval().requires_grad_(False)
         self.max_tokens = max_tokens
@@ -76,7 +78,7 @@ class TextEncoder:
         finally:
             transformers_logging.set_verbosity(verbosity)
             transformers_logging.enable_progress_bar()
-        return cls(tokenizer, model, max_tokens=max_tokens)
+        return cls(tokenizer, model, max_tokens=max_tokens, source=str(Path(folder).resolve()))
 
     @property
     def device(self) -> torch.device:

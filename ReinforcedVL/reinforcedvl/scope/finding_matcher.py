@@ -106,7 +106,7 @@ class FindingMatcher:
             phrasings.extend((text, finding) for text in trained_phrasings(finding))
         phrasings.extend((text, None) for text in untrained_findings())
         unique = list(dict.fromkeys((comparable(text), finding) for text, finding in phrasings))
-        embeddings = text_encoder.sentence_embeddings([text for text, _ in unique])
+        embeddings = _known_embeddings(text_encoder, tuple(text for text, _ in unique))
         declared = torch.tensor([finding is not None for _, finding in unique])
         if declared.any():  # an untrained finding the checkpoint declares after all (fine-tuned on it) is no rival
             closest = (embeddings @ embeddings[declared].T).max(dim=1).values
@@ -350,6 +350,21 @@ class FindingMatcher:
             top, (top_similarity, top_index) = named, best_per_finding[named]
             nearest = self._texts[top_index]
         return FindingMatch(description, top, family, top_similarity, nearest)
+
+
+_KNOWN_EMBEDDINGS: dict[tuple[str, tuple[str, ...]], torch.Tensor] = {}
+
+
+def _known_embeddings(text_encoder: TextEncoder, texts: tuple[str, ...]) -> torch.Tensor:
+    """The sentence embeddings of the known phrasings, computed once per process for an encoder read from a known
+    folder (a second predictor of one process does not embed them again)."""
+    if not text_encoder.source:
+        return text_encoder.sentence_embeddings(list(texts))
+    key = (text_encoder.source, texts)
+    if key not in _KNOWN_EMBEDDINGS:
+        _KNOWN_EMBEDDINGS.clear()  # one set is kept: a new checkpoint scope replaces it
+        _KNOWN_EMBEDDINGS[key] = text_encoder.sentence_embeddings(list(texts))
+    return _KNOWN_EMBEDDINGS[key]
 
 
 def trained_phrasings(finding: str) -> list[str]:
