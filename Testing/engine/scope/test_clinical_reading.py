@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
-from reinforcedvl.scope import CheckpointScope, FindingMatcher
 from reinforcedvl.scope.description_text import comparable
-
-
-@pytest.fixture(scope="module")
-def matcher(text_encoder) -> FindingMatcher:
-    return FindingMatcher(text_encoder, CheckpointScope.from_metadata(installed_models()[DEFAULT_MODEL_ID].metadata))
-
 
 READ_AS = [
     # the lexicon: clinical names of each finding

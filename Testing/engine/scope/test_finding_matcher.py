@@ -13,12 +13,6 @@ from reinforcedvl.data.lidc_triplets import lidc_triplets
 from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
 from reinforcedvl.scope import CheckpointScope, FindingMatcher
 
-
-@pytest.fixture(scope="module")
-def matcher(text_encoder) -> FindingMatcher:
-    return FindingMatcher(text_encoder, CheckpointScope.from_metadata(installed_models()[DEFAULT_MODEL_ID].metadata))
-
-
 SAME_MEANING = [
     ("whole tumor", "whole tumour"),
     ("peritumoural oedema", "peritumoral oedema"),
