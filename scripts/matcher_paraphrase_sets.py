@@ -2,7 +2,10 @@
 another finding, or not assessed; and the out-of-scope findings that would be assessed (there should be none).
 
 Usage: python scripts/matcher_paraphrase_sets.py [--model reinforcedvl-starter] [--table runs/matcher-paraphrases.md]
-       [--sets SETS.json ...]
+       [--sets SETS.json ...] [--typos SEED]
+
+--typos SEED gives every phrasing and out-of-scope request one typing error first (in one word of 6 letters or more
+chosen at random: a letter after the first left out, doubled, swapped with the next or replaced), drawn with SEED.
 
 Without --sets it reads set "a" (reinforcedvl/evaluation/paraphrase_sets.json, written by the project apart from the
 training phrasings) and sets "b"-"f" (reinforcedvl/evaluation/independent_paraphrase_sets.json, written by authors
@@ -17,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
+import string
 from pathlib import Path
 
 from reinforcedvl.model_store.registry import resolve_checkpoint
@@ -31,12 +36,24 @@ def main() -> None:
     parser.add_argument("--model", default="reinforcedvl-starter")
     parser.add_argument("--table", type=Path)
     parser.add_argument("--sets", type=Path, nargs="+", help="phrasing set files (default: the project's sets a-f)")
+    parser.add_argument("--typos", type=int, metavar="SEED", help="one typing error in each phrasing, drawn with SEED")
     args = parser.parse_args()
     checkpoint = resolve_checkpoint(args.model)
     encoder = TextEncoder.from_bundled_weights(max_tokens=checkpoint.config.max_prompt_tokens)
     scope = CheckpointScope.from_metadata(checkpoint.metadata)
     matcher = FindingMatcher(encoder, scope)
     sets = _sets(args.sets)
+    if args.typos is not None:
+        rng = random.Random(args.typos)
+        sets = {
+            name: {
+                "findings": {
+                    f: [_typo(p, rng) for p in phrasings] for f, phrasings in phrasing_set["findings"].items()
+                },
+                "out_of_scope": [_typo(p, rng) for p in phrasing_set["out_of_scope"]],
+            }
+            for name, phrasing_set in sets.items()
+        }
     summary = [
         "| set | phrasings | read as their finding | read as another finding | not assessed | out-of-scope assessed |",
         "|---|---:|---:|---:|---:|---:|",
@@ -91,6 +108,23 @@ def _read_set(matcher: FindingMatcher, scope: CheckpointScope, phrasing_set: dic
         lines += [f"Read as a finding of a withheld family (answered not assessed): {', '.join(withheld)}"]
     lines += ["", "Not read as their finding:", "", *(f"- {line}" for line in misread)]
     return lines, totals, f"{len(assessed)} of {len(out_of_scope)}"
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    """``text`` with one typing error in one of its words of 6 letters or more (unchanged when it has none)."""
+    words = text.split(" ")
+    long = [index for index, word in enumerate(words) if len(word) >= 6 and word.isalpha()]
+    if not long:
+        return text
+    index = rng.choice(long)
+    word, at = words[index], rng.randrange(1, len(words[index]) - 1)
+    words[index] = [
+        word[:at] + word[at + 1 :],
+        word[:at] + word[at] + word[at:],
+        word[:at] + word[at + 1] + word[at] + word[at + 2 :],
+        word[:at] + rng.choice(string.ascii_lowercase) + word[at + 1 :],
+    ][rng.randrange(4)]
+    return " ".join(words)
 
 
 def _family(scope: CheckpointScope, finding: str) -> str:

@@ -88,6 +88,10 @@ class TextEncoder:
         self._model.to(device)
         return self
 
+    def whole_words(self) -> frozenset[str]:
+        """The words the tokenizer knows whole (lower case letters only): common English words, spelled right."""
+        return frozenset(token for token in self._tokenizer.get_vocab() if token.isalpha() and token.islower())
+
     def encode(self, prompt: str) -> PromptTokens:
         """Token states of ``prompt`` (on the CPU), from the cache when it was seen before.
 

@@ -16,6 +16,8 @@ from ..data.phrasing import spelling_variant
 
 __all__ = [
     "asides",
+    "corrected",
+    "resource_words",
     "comparable",
     "excluded_parts",
     "folded",
@@ -248,3 +250,71 @@ def place_segments(text: str) -> list[str]:
 def negated(text: str) -> bool:
     """Whether a compared text says what is not meant ("not edema, not necrosis")."""
     return _NEGATED.match(text) is not None
+
+
+def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) -> str:
+    """``text`` with each word of 5 letters or more that is not in ``vocabulary`` (the words of every known phrasing
+    and resource) replaced by the one vocabulary word it is a typing error of: same first letter, one letter left out,
+    added, changed, or two neighbours swapped ("enhacing", "necrrotic", "oedmea"; the singular where its plural is as
+    close). An English word the encoder knows whole (``english``) is kept, unless it is one such error away from one
+    word that names a part of the body or a disease ("beast nodule": the breast), which may then rule a family out;
+    a word with no such word or several is kept."""
+    subject_words = frozenset(_subject_words()[1])
+
+    def fix(found: re.Match[str]) -> str:
+        word = found.group(0)
+        lowered = word.lower()
+        if len(lowered) < 5 or lowered in vocabulary:
+            return word
+        near = [known for known in _by_first_letter(vocabulary).get(lowered[0], ()) if _one_edit_apart(lowered, known)]
+        named = [known for known in near if known in subject_words]
+        for candidates in (named, [] if lowered in english else near):
+            if candidates and len({known.removesuffix("s") for known in candidates}) == 1:
+                return min(candidates, key=len)  # one word, or its singular and plural
+        return word
+
+    return re.sub(r"[A-Za-z]+", fix, text)
+
+
+@cache
+def _by_first_letter(vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for word in sorted(vocabulary):
+        grouped.setdefault(word[0], []).append(word)
+    return {letter: tuple(group) for letter, group in grouped.items()}
+
+
+def _one_edit_apart(first: str, second: str) -> bool:
+    """Whether two different words are one letter left out, added or changed, or two neighbours swapped, apart."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    if len(first) == len(second):
+        differ = [index for index, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+        if len(differ) == 1:
+            return True
+        return (
+            len(differ) == 2
+            and differ[1] == differ[0] + 1
+            and first[differ[0]] == second[differ[1]]
+            and (first[differ[1]] == second[differ[0]])
+        )
+    shorter, longer = sorted((first, second), key=len)
+    index = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
+    return shorter[index:] == longer[index + 1 :]
+
+
+@cache
+def resource_words() -> frozenset[str]:
+    """Every word of the synonym, appearance-word and subject resources and of the words that give a description its
+    structure ("without", "excluded", "around"), and each one-word negation written as one word ("unenhancing")
+    (lower case letters only)."""
+    texts = [
+        (_RESOURCES / name).read_text(encoding="utf-8")
+        for name in ("finding_synonyms.json", "finding_descriptors.json", "finding_subjects.json")
+    ]
+    texts += [pattern.pattern for pattern in (JOINED, _PLACE, _EXCLUDING, _LEFT_OUT, _NEGATED, _DEFINED)]
+    document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
+    for negation in document.get("negations", {}).values():
+        prefixes = [prefix for prefix in negation["negating"] if prefix.isalpha()]
+        texts += [prefix + word for prefix in prefixes for word in negation["negated"] if word.isalpha()]
+    return frozenset(word for text in texts for word in re.findall(r"[a-z]+", text.lower()))

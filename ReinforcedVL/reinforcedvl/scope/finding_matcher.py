@@ -35,11 +35,13 @@ from .description_text import (
     PART_WORDS,
     asides,
     comparable,
+    corrected,
     excluded_parts,
     joined_parts,
     names_a_part,
     negated,
     place_segments,
+    resource_words,
     sides,
     subjects,
     words,
@@ -105,6 +107,10 @@ class FindingMatcher:
         for finding in scope.findings:
             phrasings.extend((text, finding) for text in trained_phrasings(finding))
         phrasings.extend((text, None) for text in untrained_findings())
+        self._vocabulary = resource_words() | {
+            word for text, _ in phrasings for word in re.findall(r"[a-z]+", text.lower())
+        }
+        self._english = text_encoder.whole_words()
         unique = list(dict.fromkeys((comparable(text), finding) for text, finding in phrasings))
         embeddings = _known_embeddings(text_encoder, tuple(text for text, _ in unique))
         declared = torch.tensor([finding is not None for _, finding in unique])
@@ -146,6 +152,7 @@ class FindingMatcher:
         findings), so long as the whole names no part of the body or disease outside that finding's family ("nodule
         (in the liver)")."""
         description = japanese_pick_list_twin(description) or description
+        description = corrected(description, self._vocabulary, self._english)
         readings = [reading for reading in map(self._read, asides(description)) if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.scope.description_text import comparable
+from reinforcedvl.scope.description_text import comparable, corrected
 
 READ_AS = [
     # the lexicon: clinical names of each finding
@@ -39,6 +39,11 @@ READ_AS = [
     # asides
     ("tumour core (enhancing and necrotic parts)", "tumour core"),
     ("ED = whole tumour minus core", "peritumoral oedema"),
+    # typing errors
+    ("enhacing tumour", "enhancing tumour"),
+    ("necrrotic core", "necrotic tumour core"),
+    ("pulmonray nodule", "lung nodule"),
+    ("peritumoral oedmea", "peritumoral oedema"),
     # purpose and request words
     ("please outline the enhancing tumour for radiotherapy planning", "enhancing tumour"),
     ("lung nodule, so I can measure its volume", "lung nodule"),
@@ -58,6 +63,8 @@ REFUSED = [
     ("necrotic metastasis", '"metastasis"'),
     ("radiation necrosis", '"radiation necrosis"'),
     ("ring-enhancing lesion with surrounding oedema in the liver", '"liver"'),
+    # a typing error in the organ's name does not hide it
+    ("beast nodule", '"breast"'),
     # words that name several sub-regions that no one finding's name carries
     ("enhancing tumour core", "more than one"),
     # what is not meant
@@ -111,3 +118,15 @@ def test_an_appearance_word_joined_to_a_part_is_kept_one_of_appearances_is_left_
 )
 def test_negations_abbreviations_and_acquisition_words_are_folded_before_comparing(text, folded):
     assert comparable(text) == folded
+
+
+def test_a_typing_error_is_corrected_only_to_the_one_word_it_is_close_to():
+    vocabulary = frozenset({"enhancing", "necrotic", "nodule", "nodules", "breast", "breath", "breasts"})
+    english = frozenset({"patient", "beast", "neurotic"})
+    assert corrected("Enhacing rim", vocabulary, english) == "enhancing rim"
+    assert corrected("nodlue", vocabulary, english) == "nodule"  # two neighbours swapped; its plural is as close
+    assert corrected("patient", vocabulary, english) == "patient"  # an English word
+    assert corrected("necr", vocabulary, english) == "necr"  # too short to tell
+    assert corrected("breats", vocabulary, english) == "breast"  # "breath" too, but only "breast" names a part
+    assert corrected("neurotic", vocabulary, english) == "neurotic"  # an English word one letter from "necrotic"
+    assert corrected("nacrotiq", vocabulary, english) == "nacrotiq"  # two letters from "necrotic"
