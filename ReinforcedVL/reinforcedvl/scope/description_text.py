@@ -17,6 +17,8 @@ from ..data.phrasing import spelling_variant
 __all__ = [
     "asides",
     "corrected",
+    "edit_distance",
+    "unknown_words",
     "resource_words",
     "comparable",
     "excluded_parts",
@@ -26,6 +28,7 @@ __all__ = [
     "negated",
     "place_segments",
     "sides",
+    "still_negates",
     "subjects",
     "words",
     "JOINED",
@@ -38,7 +41,7 @@ _SIDES = ("left", "right")
 
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
-JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|&|/)\s*")
+JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|[&/+])\s*")
 # Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
 # enhancing rim", "oedema | around the tumour core").
 _PLACE = re.compile(
@@ -247,6 +250,15 @@ def place_segments(text: str) -> list[str]:
     return [segment for segment in _PLACE.split(text) if segment.strip()]
 
 
+def still_negates(text: str) -> bool:
+    """Whether a compared text still holds a negation no rule folded or read ("the tumour that does not take up the
+    dye"): its meaning cannot be told from its words' sum."""
+    return _UNREAD_NEGATION.search(text) is not None
+
+
+_UNREAD_NEGATION = re.compile(r"\b(?:not|no|never|without|lacking|n't|nor|none)\b|n't\b")
+
+
 def negated(text: str) -> bool:
     """Whether a compared text says what is not meant ("not edema, not necrosis")."""
     return _NEGATED.match(text) is not None
@@ -256,9 +268,9 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
     """``text`` with each word of 5 letters or more that is not in ``vocabulary`` (the words of every known phrasing
     and resource) replaced by the one vocabulary word it is a typing error of: same first letter, one letter left out,
     added, changed, or two neighbours swapped ("enhacing", "necrrotic", "oedmea"; the singular where its plural is as
-    close). An English word the encoder knows whole (``english``) is kept, unless it is one such error away from one
-    word that names a part of the body or a disease ("beast nodule": the breast), which may then rule a family out;
-    a word with no such word or several is kept."""
+    close, the shorter spelling where British and American are: "tumuor"). An English word the encoder knows whole
+    (``english``) is kept, unless it is one such error away from one word that names a part of the body or a disease
+    ("beast nodule": the breast), which may then rule a family out; a word with no such word or several is kept."""
     subject_words = frozenset(_subject_words()[1])
 
     def fix(found: re.Match[str]) -> str:
@@ -269,8 +281,11 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
         near = [known for known in _by_first_letter(vocabulary).get(lowered[0], ()) if _one_edit_apart(lowered, known)]
         named = [known for known in near if known in subject_words]
         for candidates in (named, [] if lowered in english else near):
-            if candidates and len({known.removesuffix("s") for known in candidates}) == 1:
-                return min(candidates, key=len)  # one word, or its singular and plural
+            if (
+                candidates
+                and len({spelling_variant(known, american=True).removesuffix("s") for known in candidates}) == 1
+            ):
+                return min(candidates, key=len)  # one word, in either spelling, or its singular and plural
         return word
 
     return re.sub(r"[A-Za-z]+", fix, text)
@@ -285,22 +300,27 @@ def _by_first_letter(vocabulary: frozenset[str]) -> dict[str, tuple[str, ...]]:
 
 
 def _one_edit_apart(first: str, second: str) -> bool:
-    """Whether two different words are one letter left out, added or changed, or two neighbours swapped, apart."""
-    if first == second or abs(len(first) - len(second)) > 1:
-        return False
-    if len(first) == len(second):
-        differ = [index for index, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
-        if len(differ) == 1:
-            return True
-        return (
-            len(differ) == 2
-            and differ[1] == differ[0] + 1
-            and first[differ[0]] == second[differ[1]]
-            and (first[differ[1]] == second[differ[0]])
-        )
-    shorter, longer = sorted((first, second), key=len)
-    index = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False)) if a != b), len(shorter))
-    return shorter[index:] == longer[index + 1 :]
+    """Whether two words are one letter left out, added or changed, or two neighbours swapped, apart."""
+    return abs(len(first) - len(second)) <= 1 and edit_distance(first, second) == 1
+
+
+def edit_distance(first: str, second: str) -> int:
+    """The fewest letters left out, added or changed, or neighbours swapped, that make ``first`` into ``second``."""
+    previous2: list[int] = []
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, start=1):
+        row = [i] + [0] * len(second)
+        for j, b in enumerate(second, start=1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def unknown_words(text: str, vocabulary: frozenset[str], english: frozenset[str]) -> list[str]:
+    """The words of 5 letters or more of ``text`` that are neither in ``vocabulary`` nor English words."""
+    return [word for word in re.findall(r"[a-z]+", text.lower()) if len(word) >= 5 and word not in vocabulary | english]
 
 
 @cache

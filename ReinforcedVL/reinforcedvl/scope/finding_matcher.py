@@ -36,6 +36,7 @@ from .description_text import (
     asides,
     comparable,
     corrected,
+    edit_distance,
     excluded_parts,
     joined_parts,
     names_a_part,
@@ -43,7 +44,9 @@ from .description_text import (
     place_segments,
     resource_words,
     sides,
+    still_negates,
     subjects,
+    unknown_words,
     words,
 )
 from .finding_lexicon import defining_words, lexicon_phrasings
@@ -286,6 +289,16 @@ class FindingMatcher:
             return fitting[0] if len(fitting) == 1 else _SEVERAL
         return named[0] if named else None
 
+    def _misspelt_defining_word(self, description: str, family: FindingFamily) -> tuple[str, str] | None:
+        """An unknown word of the description and the word that tells ``family``'s findings apart it is two or fewer
+        typing errors from ("necrtiic core": "necrotic"), or None: such a word may decide the finding."""
+        telling = {word for finding in family.findings for word in defining_words(finding) if len(word) >= 5}
+        for word in unknown_words(description, self._vocabulary, self._english):
+            close = [known for known in sorted(telling) if known[0] == word[0] and edit_distance(word, known) <= 2]
+            if close:
+                return word, close[0]
+        return None
+
     def _foreign_subject(self, description: str, family: FindingFamily | None) -> str:
         """Why ``description`` cannot mean a finding of ``family``: it names a part of the body or a disease none of
         the family's phrasings name ("" when it names none)."""
@@ -331,6 +344,8 @@ class FindingMatcher:
             return refused(f'it reads as "{nearest}", a finding this model was not trained to find')
         if top_similarity < MIN_SIMILARITY:
             return refused("it does not match any finding this model was trained on closely enough")
+        if still_negates(comparable(description)) and top_similarity < SAME_FINDING:
+            return refused("it negates something in a way not understood; name the finding without a negation")
         family = self.scope.family_of(top)
         foreign = self._foreign_subject(description, family)
         if foreign:  # "nodule in the liver", "enhancing brain metastasis": another place or disease than the family's
@@ -340,6 +355,9 @@ class FindingMatcher:
             for finding, (value, _) in ranked[1:]
             if finding is not None and self.scope.family_of(finding) is family
         ]
+        misspelt = self._misspelt_defining_word(description, family)
+        if misspelt:
+            return refused(f'"{misspelt[0]}" may misspell "{misspelt[1]}"; check its spelling')
         named = self._head_sibling(description, family) or self._named_sibling(description, family)
         if named == _SEVERAL and top_similarity < SAME_FINDING:
             return refused(f"its words name more than one of {family.name}; name one of them")

@@ -39,8 +39,10 @@ READ_AS = [
     # asides
     ("tumour core (enhancing and necrotic parts)", "tumour core"),
     ("ED = whole tumour minus core", "peritumoral oedema"),
+    ("enhancing + necrotic + non-enhancing tumour", "tumour core"),
     # typing errors
     ("enhacing tumour", "enhancing tumour"),
+    ("tumuor core", "tumour core"),  # as close to "tumour" as to "tumor": one word in two spellings
     ("necrrotic core", "necrotic tumour core"),
     ("pulmonray nodule", "lung nodule"),
     ("peritumoral oedmea", "peritumoral oedema"),
@@ -67,8 +69,11 @@ REFUSED = [
     ("beast nodule", '"breast"'),
     # words that name several sub-regions that no one finding's name carries
     ("enhancing tumour core", "more than one"),
-    # what is not meant
+    # what is not meant, or a negation no rule reads
     ("not the oedema", "not meant"),
+    ("glioma which never enhances", "negates"),
+    # a misspelt word that may decide the finding
+    ("nerctic core", 'may misspell "necrotic"'),
     # a part left out of a region that is no finding
     ("whole tumour without necrosis", "no one trained finding"),
 ]
