@@ -15,24 +15,24 @@ from typing import Any
 from ..data.phrasing import spelling_variant
 
 __all__ = [
+    "JOINED",
+    "PART_WORDS",
     "asides",
+    "comparable",
     "corrected",
     "edit_distance",
-    "unknown_words",
-    "resource_words",
-    "comparable",
     "excluded_parts",
     "folded",
     "joined_parts",
     "names_a_part",
     "negated",
     "place_segments",
+    "resource_words",
     "sides",
     "still_negates",
     "subjects",
+    "unknown_words",
     "words",
-    "JOINED",
-    "PART_WORDS",
 ]
 
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources"
