@@ -70,9 +70,9 @@ def test_segment_twice_on_the_sample_the_volume_sent_once(session, sample_node, 
 
 
 def test_a_worker_crash_is_reported_and_the_next_request_starts_a_new_worker(
-    session, sample_node, scene, untrained_checkpoint
+    session, sample_node, scene, always_present
 ):
-    model = str(untrained_checkpoint)
+    model = str(always_present)  # calls every finding present, so the new worker's answer has its evidence map
     job = session.startSegmentation(sample_node, "lung nodule", modelId=model, lesionConfidence=0.0)
     assert session.client.wait_until_ready(TIMEOUT_S).kind is EventKind.READY
     os.kill(session.client.pid, signal.SIGKILL)
