@@ -320,7 +320,11 @@ def edit_distance(first: str, second: str) -> int:
 
 def unknown_words(text: str, vocabulary: frozenset[str], english: frozenset[str]) -> list[str]:
     """The words of 5 letters or more of ``text`` that are neither in ``vocabulary`` nor English words."""
-    return [word for word in re.findall(r"[a-z]+", text.lower()) if len(word) >= 5 and word not in vocabulary | english]
+    return [
+        word
+        for word in re.findall(r"[a-z]+", text.lower())
+        if len(word) >= 5 and word not in vocabulary and word not in english
+    ]
 
 
 @cache
