@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.phrasing import spelling_variant
+from .finding_lexicon import region_words
 
 __all__ = [
     "JOINED",
@@ -99,7 +100,7 @@ def joined_parts(text: str) -> list[str]:
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
     r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
-    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*,\s*(?:not|no)\s+"
+    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*(?:,|\band\b)\s*(?:not|no)\s+"
 )
 
 
@@ -195,14 +196,14 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
 def _without_appearance_words(text: str) -> str:
     """``text`` with its appearance words left out, but for one joined to a word that is none ("solid and necrotic
     tumour": there it names a part, and leaving it out would leave "necrotic tumour")."""
-    descriptors = _descriptors()
+    descriptors, every_descriptor = _descriptors(), _descriptors(keep_region_words=False)
     kept: list[str] = []
     end = 0
     for found in descriptors.finditer(text):
         after = _CONJUNCT_AFTER.match(text, found.end())
         before = _CONJUNCT_BEFORE.search(text[: found.start()])
-        joined_to_another = (after and not descriptors.match(text, after.end())) or (
-            before and not descriptors.search(before.group("word"))
+        joined_to_another = (after and not every_descriptor.match(text, after.end())) or (
+            before and not every_descriptor.search(before.group("word"))
         )
         kept += [text[end : found.start()], found.group(0) if joined_to_another else " "]
         end = found.end()
@@ -224,18 +225,22 @@ def _purpose_clauses() -> re.Pattern[str]:
 
 
 @cache
-def _descriptors() -> re.Pattern[str]:
+def _descriptors(keep_region_words: bool = True) -> re.Pattern[str]:
     """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
-    hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right."""
+    hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right. A word
+    that also names a part of a tumour (``finding_lexicon.region_words``: "solid") is none where
+    ``keep_region_words``: it can decide the finding ("solid and necrotic tumour"), and is one where only appearance
+    words are told from others ("subsolid and solid nodules")."""
     document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
     entries = [
         entry
         for key, group in document.items()
         if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns")
         for entry in group
+        if not (keep_region_words and entry in region_words())
     ]
     entries = [spelling_variant(entry.lower(), american=True) for entry in entries] + [e.lower() for e in entries]
-    words = r"(?:[a-z-]+ ){0,3}?"
+    words = r"(?:[a-z0-9-]+ ){0,3}?"
     patterns = []
     for entry in sorted(set(entries), key=len, reverse=True):
         pattern = r"[- ]?".join(re.escape(part) for part in re.split(r"[- ]", entry))

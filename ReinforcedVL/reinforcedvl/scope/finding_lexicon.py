@@ -9,7 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-__all__ = ["lexicon_phrasings", "defining_words"]
+__all__ = ["lexicon_phrasings", "defining_words", "generic_words", "region_words", "tumour_words"]
 
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 _SLOT = re.compile(r"\{([a-z_]+)\}")
@@ -24,6 +24,29 @@ def defining_words(finding: str) -> tuple[str, ...]:
     """The words that name the canonical ``finding`` and none of its family's other findings (none when the lexicon
     lists none)."""
     return tuple(_document().get("defining_words", {}).get(finding, ()))
+
+
+def region_words() -> dict[str, tuple[str, ...]]:
+    """The words that name a part of a tumour no one finding is -> the findings whose union that part is ("solid": the
+    enhancing and the non-enhancing tumour)."""
+    return {word: tuple(findings) for word, findings in _document().get("region_words", {}).items()}
+
+
+@cache
+def tumour_words() -> frozenset[str]:
+    """The words that name a tumour, the whole of it or a part of it and nothing more ("glioma", "entire", "portion";
+    the lexicon's ``tumor``, ``whole`` and ``part`` slots)."""
+    slots = _document()["slots"]
+    return frozenset(
+        word for slot in ("tumor", "whole", "part") for text in slots[slot] for word in re.findall(r"[a-z-]+", text)
+    )
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """The words that say nothing of which region of a tumour is meant: :func:`tumour_words` and the lexicon's
+    ``generic_words`` ("thing", "flair", "volume")."""
+    return tumour_words() | frozenset(_document().get("generic_words", ()))
 
 
 @cache

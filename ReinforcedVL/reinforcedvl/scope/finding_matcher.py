@@ -18,6 +18,7 @@ clearly, the description is not assessed, with the reason.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -49,7 +50,7 @@ from .description_text import (
     unknown_words,
     words,
 )
-from .finding_lexicon import defining_words, lexicon_phrasings
+from .finding_lexicon import defining_words, generic_words, lexicon_phrasings, region_words, tumour_words
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
 
@@ -70,7 +71,9 @@ _WHOLE = "whole tumour"
 """The brain-tumour finding a part of the tumour never is."""
 _SEVERAL = "(several)"
 """What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
-_ALL_BRAIN_LABELS = set().union(*(labels for labels, _ in BRAIN_SUBREGIONS.values()))
+_LABELS = {finding: frozenset(labels) for finding, (labels, _) in BRAIN_SUBREGIONS.items()}
+"""The expert labels of each brain-tumour finding: a region named by joining or leaving out regions means the finding
+whose labels are the union or difference of theirs."""
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,14 @@ class FindingMatch:
         description: the user's words (after a Japanese pick-list name is replaced by its English twin).
         finding: the canonical description of the trained finding it means; None when it means none.
         family: that finding's family; None when none.
-        similarity: cosine similarity to the nearest phrasing of ``finding`` (or of the best candidate).
-        nearest: the known phrasing it was closest to, trained or not.
+        similarity: cosine similarity to the nearest phrasing of ``finding`` (or of the best candidate); 1.0 where its
+            words decide the region (regions joined or left out, a region word such as "solid").
+        nearest: the known phrasing it was closest to, trained or not (the finding, or the region word, where its
+            words decide).
         reason: plain words, for a description that matched no trained finding.
+        candidates: the trained findings of one family it could mean, for a description refused as naming more than
+            one of them ("non-enhancing tumour core": the non-enhancing tumour, the necrotic tumour core or the tumour
+            core); an aside or a part left out may tell which.
     """
 
     description: str
@@ -92,6 +100,7 @@ class FindingMatch:
     similarity: float
     nearest: str
     reason: str = ""
+    candidates: tuple[str, ...] = ()
 
 
 class FindingMatcher:
@@ -125,6 +134,8 @@ class FindingMatcher:
         self._texts = [text for (text, _), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._findings = [finding for (_, finding), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._embeddings = embeddings[keep]
+        self._index = {text: index for index, text in enumerate(self._texts)}
+        self._read_whole: dict[str, FindingMatch] = {}
         self._joined = torch.tensor([JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
         self._family_subjects = {  # the parts of the body and diseases each family's phrasings name
             family.family_id: set().union(
@@ -152,19 +163,62 @@ class FindingMatcher:
 
         A description with an aside ("BraTS TC region (NCR + NET + ET)", "ED region = WT minus TC", "gross
         abnormality: tumour and its oedema") means what its head or its aside means (refused when they name different
-        findings), so long as the whole names no part of the body or disease outside that finding's family ("nodule
-        (in the liver)")."""
+        findings, or the aside names a region the finding is no part of: "tumour core (solid parts only)"); an aside
+        may tell which of several findings its head means ("non-enhancing tumour core (solid, not necrotic)": the
+        non-enhancing tumour). The whole must name no part of the body or disease outside that finding's family
+        ("nodule (in the liver)")."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
-        readings = [reading for reading in map(self._read, asides(description)) if reading.finding is not None]
+        pieces = asides(description)
+        if not pieces:
+            return self._read(description)
+        readings = [reading for reading in map(self._read, pieces) if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
-        if len(named) == 1:
-            return replace(readings[0], description=description)
         if len(named) > 1:
             reason = f'its head and its aside name different findings ("{named[0]}", "{named[1]}"); name one'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
-        return self._read(description)
+        told = self._told_by_asides(description, pieces, named)
+        if told is not None:
+            return told
+        return replace(readings[0], description=description) if named else self._read(description)
+
+    def _told_by_asides(self, description: str, pieces: list[str], named: list[str]) -> FindingMatch | None:
+        """What a head and its asides mean together, where a piece that is no one finding says something of the
+        region: the one finding ``named`` when every such piece names a part of it, or all of it ("tumour core
+        (enhancing and necrotic parts)"), refused when one names none of it or more than it ("enhancing tumour
+        (necrosis)", "tumour core (necrosis and oedema)") or the head could mean several findings but not it
+        ("non-enhancing tumour core (ET)"); the one finding of a head that could mean several
+        that the pieces' regions are, or hold ("non-enhancing tumour core (solid, not oedema)"). None when no piece
+        says more than ``named``."""
+        unnamed = [(piece, self._read(piece)) for piece in pieces]
+        unnamed = [(piece, reading) for piece, reading in unnamed if reading.finding is None]
+        head = [set(reading.candidates) for piece, reading in unnamed if piece == pieces[0] and reading.candidates]
+        regions = [
+            (piece, options)
+            for piece, reading in unnamed
+            if not reading.candidates and (options := self._label_options(piece, certain=True)) is not None
+        ]
+        if named:
+            finding = named[0]
+            for piece, options in regions:
+                if finding not in _LABELS or not any(labels <= _LABELS[finding] for labels in options):
+                    reason = f'"{piece.strip()}" names a region outside "{finding}"; name one finding'
+                    return FindingMatch(description, None, None, 0.0, "", reason)
+            if head and finding not in head[0]:
+                said = " or ".join(f'"{c}"' for c in sorted(head[0]))
+                reason = f'its words could mean {said}, but its aside names "{finding}"; name one finding'
+                return FindingMatch(description, None, None, 0.0, "", reason)
+            return None
+        if not head or not regions:
+            return None
+        possible = head[0]
+        for fits in (frozenset.__eq__, frozenset.__le__):
+            told = {c for c in possible if all(any(fits(_LABELS[c], r) for r in options) for _, options in regions)}
+            if len(told) == 1:
+                finding = told.pop()
+                return FindingMatch(description, finding, self.scope.family_of(finding), 1.0, finding)
+        return None
 
     def _read(self, description: str) -> FindingMatch:
         """:meth:`match` of a description without asides."""
@@ -173,88 +227,153 @@ class FindingMatcher:
         return self._excluding_match(description) or self._joined_match(description) or self._match_whole(description)
 
     def _excluding_match(self, description: str) -> FindingMatch | None:
-        """A brain-tumour region with another left out ("tumour core without the surrounding oedema", "whole tumour
-        excluding oedema", "the tumour, oedema not included") means the region whose labels are the first's less the
-        second's (the tumour core), when each part alone is read as one region or a join of them; a difference no
-        trained finding is ("whole tumour excluding necrosis") is refused; leaving out all of the first leaves it
-        whole ("oedema around the glioma, not including the tumour itself" is the oedema); None when the
-        description leaves nothing out, or a part is no brain-tumour region ("nodule without calcification" is read
-        whole)."""
+        """A brain-tumour region with others left out ("tumour core without the surrounding oedema", "whole tumour
+        excluding oedema", "the tumour, oedema not included", "non-enhancing tumour core, not necrosis, not oedema")
+        means the region whose labels are the first's less the others' (the tumour core), when each part is read as
+        one region, a join of them or a region word ("solid"); where the first could mean several findings, the one
+        finding all of its meanings leave ("the main tumour body without the oedema": the core, whether the body is
+        the whole tumour or its core); a difference no trained finding is ("whole tumour excluding necrosis") is
+        refused; leaving out all of the first leaves it whole ("oedema around the glioma, not including the tumour
+        itself" is the oedema); None when the description leaves nothing out, or a part left out is no brain-tumour
+        region ("nodule without calcification" is read whole)."""
         parts = excluded_parts(comparable(description))
-        if len(parts) > 2:  # read whole, it would be pulled towards what it leaves out
-            left_out = [self._match_whole(part) for part in parts[1:]]
-            if any(m.finding in BRAIN_SUBREGIONS for m in left_out):
-                reason = f'it leaves {len(parts) - 1} parts out of "{parts[0]}"; name the finding'
-                return FindingMatch(description, None, None, left_out[0].similarity, left_out[0].nearest, reason)
-        if len(parts) != 2:
+        if len(parts) < 2:
             return None
-        (kept_labels, kept), (left_out_labels, left_out) = (self._region_labels(part) for part in parts)
-        if left_out_labels is None:
+        remaining = self._left_out_options(parts)
+        if isinstance(remaining, list):
+            reason = f'it names "{parts[0]}" without "{parts[1]}", which no one trained finding is; ask for one'
+            return self._region_with_labels(description, remaining, reason)
+        return None if remaining is None else FindingMatch(description, None, None, 0.0, "", remaining)
+
+    def _left_out_options(self, parts: list[str]) -> list[frozenset[int]] | str | None:
+        """The expert labels a region with others left out may mean (``parts``: the region, then what is left out;
+        see :meth:`_excluding_match`), or why it is refused, or None when a part left out is no brain-tumour region
+        (it is read whole)."""
+        left_out = [self._label_options(part, certain=True) for part in parts[1:]]
+        if any(options is None for options in left_out):
+            if len(parts) > 2 and any(options is not None for options in left_out):
+                return f'it leaves {len(parts) - 1} parts out of "{parts[0]}"; name the finding'
+            return None  # read whole
+        kept = self._label_options(parts[0])
+        if kept is None:  # read whole, it would be pulled towards what it leaves out
+            return f'it leaves "{parts[1]}" out of "{parts[0]}", which is no one trained finding; name the finding'
+        removed = [frozenset().union(*combination) for combination in itertools.product(*left_out)]  # type: ignore[arg-type]
+        remaining = list(dict.fromkeys(labels - out for labels in kept for out in removed if labels - out))
+        if len(kept) > 1:  # of the meanings of a region that could mean several, one that leaves no finding is not it
+            remaining = [labels for labels in remaining if self._finding_with(labels)]
+        return remaining or kept
+
+    def _label_options(self, part: str, certain: bool = False) -> list[frozenset[int]] | None:
+        """The expert labels ``part`` may mean as a brain-tumour region: one set where it is read as one finding or
+        by a region word, one per finding where it could mean several, the unions of its pieces' where it joins
+        them, the differences where it leaves some out, and (unless ``certain``) every finding's where it is read as
+        none but is nearest a brain-tumour finding; None where it is no brain-tumour region."""
+        left_out = excluded_parts(comparable(part))
+        if len(left_out) > 1:
+            remaining = self._left_out_options(left_out)
+            return remaining if isinstance(remaining, list) else None
+        pieces = joined_parts(comparable(part))
+        options = [self._piece_label_options(piece, certain) for piece in pieces]
+        if not pieces or any(option is None for option in options):
             return None
-        if kept_labels is None:  # read whole, it would be pulled towards what it leaves out
-            reason = f'it leaves "{parts[1]}" out of "{parts[0]}", which is no one trained finding; name the finding'
-            return FindingMatch(description, None, None, kept.similarity, kept.nearest, reason)
-        labels = (kept_labels - left_out_labels) or kept_labels
-        reason = f'it names "{parts[0]}" without "{parts[1]}", which no one trained finding is; ask for one'
-        return self._region_with_labels(description, labels, (kept, left_out), reason)
+        unions = (frozenset().union(*combination) for combination in itertools.product(*options))  # type: ignore[arg-type]
+        return list(dict.fromkeys(unions))
 
-    def _region_labels(self, part: str) -> tuple[set[int] | None, FindingMatch]:
-        """The expert labels of a part read as a brain-tumour region or a join of them (None when it is neither), and
-        its reading."""
-        match = self._read(part)
-        if match.finding in BRAIN_SUBREGIONS:
-            return set(BRAIN_SUBREGIONS[match.finding][0]), match
-        joined = [self._match_whole(piece) for piece in joined_parts(part)]
-        if len(joined) > 1 and all(m.finding in BRAIN_SUBREGIONS for m in joined):
-            return set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in joined)), match  # type: ignore[index]
-        return None, match
+    def _piece_label_options(self, piece: str, certain: bool) -> list[frozenset[int]] | None:
+        """:meth:`_label_options` of a part that joins nothing."""
+        region = self._region_word_reading(comparable(piece))
+        if region is not None:
+            return [region[0]]
+        match = self._match_whole(piece)
+        if match.finding is not None:
+            return [_LABELS[match.finding]] if match.finding in _LABELS else None
+        if match.candidates:
+            return [_LABELS[finding] for finding in match.candidates if finding in _LABELS] or None
+        if certain or self._nearest_finding(match) not in _LABELS:
+            return None
+        return self._every_region()
 
-    def _region_with_labels(
-        self, description: str, labels: set[int], parts: tuple[FindingMatch, ...], reason: str
-    ) -> FindingMatch:
-        """The declared brain-tumour finding whose expert labels are ``labels``, read from ``parts``; refused with
+    def _every_region(self) -> list[frozenset[int]]:
+        """The expert labels of every declared brain-tumour finding: what a region unsure among them may be."""
+        return [_LABELS[finding] for finding in self.scope.findings if finding in _LABELS]
+
+    def _region_with_labels(self, description: str, options: list[frozenset[int]], reason: str) -> FindingMatch:
+        """The declared brain-tumour finding whose expert labels are every one of ``options``; refused with
         ``reason`` when there is none, unless the whole description is a trained phrasing."""
-        findings = [f for f in self.scope.findings if f in BRAIN_SUBREGIONS and set(BRAIN_SUBREGIONS[f][0]) == labels]
-        nearest = " + ".join(m.nearest for m in parts)
-        similarity = min(m.similarity for m in parts)
-        if len(findings) == 1:
-            return FindingMatch(description, findings[0], self.scope.family_of(findings[0]), similarity, nearest)
+        findings = {self._finding_with(labels) for labels in options}
+        if len(findings) == 1 and None not in findings:
+            finding = str(findings.pop())
+            return FindingMatch(description, finding, self.scope.family_of(finding), 1.0, finding)
         whole = self._match_whole(description)
         if whole.finding is not None and whole.similarity >= SAME_FINDING:
             return whole  # a trained phrasing that joins ("enhancing tumour and necrosis", a tumour core phrasing)
-        return FindingMatch(description, None, None, similarity, nearest, reason)
+        return FindingMatch(description, None, None, whole.similarity, whole.nearest, reason)
+
+    def _finding_with(self, labels: frozenset[int]) -> str | None:
+        """The declared brain-tumour finding whose expert labels are ``labels`` (None when none is)."""
+        found = [finding for finding in self.scope.findings if _LABELS.get(finding) == labels]
+        return found[0] if len(found) == 1 else None
+
+    def _region_word_reading(self, text: str) -> tuple[frozenset[int], str] | None:
+        """The expert labels of a compared text that joins nothing and names a part of a brain tumour by a region
+        word (``finding_lexicon.region_words``), and the word: the part alone where the rest only names the tumour
+        ("the solid part of the glioma", "all solid tumor": the enhancing and non-enhancing tumour), the part within
+        the finding the rest names where a finding is that ("solid enhancing tissue": the enhancing tumour), else
+        that finding ("solid tumor core": the core); None when it names no region word, or the rest is no
+        brain-tumour finding ("solid nodule")."""
+        found = [word for word in words(text) if word in region_words()]
+        if not found or JOINED.search(text) or len(excluded_parts(text)) > 1:
+            return None
+        word = found[0]
+        region = frozenset().union(*(_LABELS[finding] for finding in region_words()[word] if finding in _LABELS))
+        rest = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", text)
+        if set(words(rest)) <= tumour_words() | PART_WORDS | {"of", "all", "any"}:
+            return region, word
+        match = self._match_whole(rest)
+        if match.finding not in _LABELS:
+            return None
+        labels = _LABELS[match.finding]
+        return (labels & region if match.finding == _WHOLE or self._finding_with(labels & region) else labels), word
 
     def _joined_match(self, description: str) -> FindingMatch | None:
         """Brain-tumour regions joined ("tumour plus surrounding oedema"; "enhancing, necrotic and non-enhancing
-        parts") mean the region whose labels are the union of theirs (whole tumour = core and oedema), when each part
-        alone is read as one; regions whose union no trained finding is ("necrosis and oedema"), and a part that is
-        no trained finding joined to one ("the whole lesion with its oedema"), are refused, unless the whole
-        description is a trained phrasing; None when the description does not join parts, or joins findings of
-        other families."""
+        parts"; "solid and necrotic tumour") mean the region whose labels are the union of theirs (whole tumour =
+        core and oedema), when each part alone is read as one or by a region word; regions whose union no trained
+        finding is ("necrosis and oedema"), and a part that is no trained finding joined to one ("the whole lesion
+        with its oedema"), are refused, unless the whole description is a trained phrasing; None when the
+        description does not join parts, or joins findings of other families."""
         parts = joined_parts(comparable(description))
         if len(parts) < 2:
             return None
+        options = [self._piece_label_options(part, certain=True) for part in parts]
         matches = [self._match_whole(part) for part in parts]
-        unread = [part for part, m in zip(parts, matches, strict=True) if self._names_no_finding(m)]
+        unread = [
+            part
+            for part, option, m in zip(parts, options, matches, strict=True)
+            if option is None and self._names_no_finding(m) and not _says_no_region(part)
+        ]
         if unread:  # the whole may still read as a finding, but only by the part that is one
             whole = self._match_whole(description)
             if whole.finding is None or whole.similarity >= SAME_FINDING:
                 return whole
             reason = f'it joins "{unread[0]}", which is no finding this model was trained on, to another; name one'
             return FindingMatch(description, None, None, whole.similarity, whole.nearest, reason)
-        read = [m for m in matches if m.finding in BRAIN_SUBREGIONS]
+        read = [option for option in options if option is not None]
         unsure = [
-            m for m in matches if m.finding is None and self._findings[self._texts.index(m.nearest)] in BRAIN_SUBREGIONS
+            self._every_region() if _says_no_region(part) else self._piece_label_options(part, certain=False)
+            for part, option in zip(parts, options, strict=True)
+            if option is None
         ]
-        if not read or len(read) + len(unsure) != len(matches):
+        if not read or any(option is None for option in unsure):
             return None
-        union = set().union(*(BRAIN_SUBREGIONS[m.finding][0] for m in read))  # type: ignore[index]
-        if unsure and union != _ALL_BRAIN_LABELS:  # a region unsure among the sub-regions adds an unknown part
-            return FindingMatch(description, None, None, unsure[0].similarity, unsure[0].nearest, unsure[0].reason)
-        named = list(dict.fromkeys(str(m.finding) for m in read))
+        unions = list(dict.fromkeys(frozenset().union(*c) for c in itertools.product(*read, *unsure)))  # type: ignore[arg-type]
+        if unsure and len(unions) > 1:  # a region unsure among the sub-regions adds an unknown part
+            first = next(m for o, m in zip(options, matches, strict=True) if o is None)
+            return FindingMatch(description, None, None, first.similarity, first.nearest, first.reason)
+        named = list(dict.fromkeys(m.finding or part for part, m in zip(parts, matches, strict=True)))
         listed = ", ".join(f'"{finding}"' for finding in named[:-1]) + f' and "{named[-1]}"'
         reason = f"it names {listed} together, which no one trained finding covers; ask for each"
-        return self._region_with_labels(description, union, tuple(read), reason)
+        return self._region_with_labels(description, unions, reason)
 
     def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The finding of ``family`` the description's head alone is read as: its words before the first word of
@@ -281,13 +400,18 @@ class FindingMatcher:
         ("whole glioma region": whole tumour), or, when it carries several findings', the one whose own name carries
         them all ("necrotic core": the necrotic tumour core, not the tumour core); ``_SEVERAL`` when its words name
         several and no one finding carries them all ("non-enhancing tumour core"), None when they name none."""
-        said = set(words(comparable(description)))
-        named = [finding for finding in family.findings if said & set(defining_words(finding))]
+        named = self._named_findings(description, family)
         if len(named) > 1:
+            said = set(words(comparable(description)))
             carried = said & {word for finding in named for word in defining_words(finding)}
             fitting = [finding for finding in named if carried <= set(words(comparable(finding)))]
             return fitting[0] if len(fitting) == 1 else _SEVERAL
         return named[0] if named else None
+
+    def _named_findings(self, description: str, family: FindingFamily) -> list[str]:
+        """The findings of ``family`` whose defining words the description carries."""
+        said = set(words(comparable(description)))
+        return [finding for finding in family.findings if said & set(defining_words(finding))]
 
     def _misspelt_defining_word(self, description: str, family: FindingFamily) -> tuple[str, str] | None:
         """An unknown word of the description and the word that tells ``family``'s findings apart it is two or fewer
@@ -317,12 +441,42 @@ class FindingMatcher:
     def _names_no_finding(self, match: FindingMatch) -> bool:
         """Whether a refused description is far from every trained finding or nearest an untrained one (not merely
         ambiguous between trained findings)."""
-        if match.finding is not None:
+        if match.finding is not None or match.candidates:
             return False
-        return match.similarity < MIN_SIMILARITY or self._findings[self._texts.index(match.nearest)] is None
+        return match.similarity < MIN_SIMILARITY or self._nearest_finding(match) is None
+
+    def _nearest_finding(self, match: FindingMatch) -> str | None:
+        """The finding (None for an untrained one) of the known phrasing ``match`` was nearest."""
+        index = self._index.get(match.nearest)
+        return None if index is None else self._findings[index]
 
     def _match_whole(self, description: str) -> FindingMatch:
-        """:meth:`match` of the description as one phrase."""
+        """:meth:`match` of the description as one phrase (one reading per text, kept: a description is read in
+        parts several times)."""
+        if description not in self._read_whole:
+            if len(self._read_whole) > 4096:
+                self._read_whole.clear()
+            self._read_whole[description] = self._match_one_phrase(description)
+        return self._read_whole[description]
+
+    def _match_one_phrase(self, description: str) -> FindingMatch:
+        """:meth:`_match_whole`, not kept."""
+        region = self._region_word_reading(comparable(description))
+        if region is not None:
+            labels, word = region
+            finding = self._finding_with(labels)
+            if finding is not None:
+                return FindingMatch(description, finding, self.scope.family_of(finding), 1.0, finding)
+            parts = " and ".join(f'"{f}"' for f in self.scope.findings if f in _LABELS and _LABELS[f] <= labels)
+            reason = f'"{word}" names {parts} together, which no one trained finding covers; ask for each'
+            return FindingMatch(description, None, None, 1.0, word, reason)
+        quantified = _QUANTIFIED.match(comparable(description))
+        if quantified:  # "all enhancing parts": the enhancing tumour, as its words say; "all of the tumour": whole
+            reading = self._match_whole(quantified["rest"])
+            family = self.scope.family_of(reading.finding) if reading.finding is not None else None
+            if family is not None and reading.finding in self._named_findings(quantified["rest"], family):
+                if reading.finding != _WHOLE:
+                    return replace(reading, description=description)
         similarities = self._embeddings @ self.embed(description)
         if JOINED.search(comparable(description)) is None:  # "A and B" is as close to A alone as to B alone
             similarities = similarities.masked_fill(self._joined, -1.0)
@@ -360,10 +514,15 @@ class FindingMatcher:
             return refused(f'"{misspelt[0]}" may misspell "{misspelt[1]}"; check its spelling')
         named = self._head_sibling(description, family) or self._named_sibling(description, family)
         if named == _SEVERAL and top_similarity < SAME_FINDING:
-            return refused(f"its words name more than one of {family.name}; name one of them")
+            return replace(
+                refused(f"its words name more than one of {family.name}; name one of them"),
+                candidates=tuple(self._named_findings(description, family)),
+            )
         named = None if named == _SEVERAL else named
-        if named is None and any(top_similarity - value < MIN_MARGIN_IN_FAMILY for value, _ in siblings):
-            return refused(f'it could mean "{top}" or "{siblings[0][1]}"; name one of them')
+        close = [finding for value, finding in siblings if top_similarity - value < MIN_MARGIN_IN_FAMILY]
+        if named is None and close:
+            reason = f'it could mean "{top}" or "{close[0]}"; name one of them'
+            return replace(refused(reason), candidates=(top, *close))
         rivals = [
             (value, self._texts[index], finding)
             for finding, (value, index) in ranked[1:]
@@ -375,6 +534,17 @@ class FindingMatcher:
             top, (top_similarity, top_index) = named, best_per_finding[named]
             nearest = self._texts[top_index]
         return FindingMatch(description, top, family, top_similarity, nearest)
+
+
+_QUANTIFIED = re.compile(r"^(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?(?P<rest>\S.*)$")
+"""A description that says "all of" something: it means that something."""
+
+
+def _says_no_region(text: str) -> bool:
+    """Whether ``text`` is made of words that say nothing of which region of a tumour is meant ("the whole thing",
+    "all of the lesion in flair"; ``finding_lexicon.generic_words``)."""
+    said = set(re.findall(r"[a-z0-9]+", text.lower()))
+    return bool(said) and said <= generic_words() | PART_WORDS
 
 
 _KNOWN_EMBEDDINGS: dict[tuple[str, tuple[str, ...]], torch.Tensor] = {}

@@ -49,6 +49,24 @@ READ_AS = [
     # purpose and request words
     ("please outline the enhancing tumour for radiotherapy planning", "enhancing tumour"),
     ("lung nodule, so I can measure its volume", "lung nodule"),
+    # a region word: "solid" is the enhancing and non-enhancing tumour, alone or joined; within a finding, its part
+    ("necrotic centre together with the solid tumour", "tumour core"),
+    ("solid viable glioma tissue lacking enhancement", "non-enhancing tumour"),
+    ("solid enhancing portion", "enhancing tumour"),
+    ("solid tumour core", "tumour core"),  # a training phrasing: no finding is the solid part of the core
+    # several parts left out; a region that could mean several findings, told by what is left out or by an aside
+    ("non-enhancing tumour core, no necrosis and no oedema", "non-enhancing tumour"),
+    ("the tumour body without its surrounding oedema", "tumour core"),
+    ("non-enhancing tumour core (solid portion, necrosis excluded)", "non-enhancing tumour"),
+    # "all" of a sub-region is that sub-region; a joined piece that names no region adds none
+    ("all necrotic areas", "necrotic tumour core"),
+    ("all enhancing parts of the mass", "enhancing tumour"),
+    ("the glioma and its oedema, everything visible on FLAIR", "whole tumour"),
+    ("the glioma and the swelling, the lot", "whole tumour"),
+    # appearance of a nodule, "solid" among them
+    ("nodule without calcification", "lung nodule"),
+    ("subsolid and solid nodules", "lung nodule"),
+    ("solid nodule in the right lower lobe", "lung nodule"),
 ]
 
 
@@ -76,6 +94,11 @@ REFUSED = [
     ("nerctic core", 'may misspell "necrotic"'),
     # a part left out of a region that is no finding
     ("whole tumour without necrosis", "no one trained finding"),
+    # the solid tumour is two findings; an aside naming a region outside its head's finding, or another finding
+    ("solid tumour", '"solid" names "enhancing tumour" and "non-enhancing tumour" together'),
+    ("solid portion of the glioblastoma", '"solid" names'),
+    ("tumour core (necrosis and oedema)", 'a region outside "tumour core"'),
+    ("non-enhancing tumour core (enhancing rim)", "its aside names"),
 ]
 
 
