@@ -18,21 +18,26 @@ from .finding_lexicon import region_words
 __all__ = [
     "JOINED",
     "PART_WORDS",
+    "anatomy_only",
     "asides",
+    "asks",
     "comparable",
     "corrected",
     "edit_distance",
     "excluded_parts",
     "folded",
     "joined_parts",
+    "leaves_out",
     "names_a_part",
     "negated",
     "place_segments",
     "resource_words",
+    "sentences",
     "sides",
     "still_negates",
     "subjects",
     "unknown_words",
+    "vocabulary_words",
     "words",
 ]
 
@@ -57,8 +62,9 @@ PART_WORDS = frozenset(
 """Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
 _NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
 _LEFT_OUT = re.compile(
-    r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+"
-    r"(?:not including|excluded|not counted|left out|removed|subtracted)$"
+    r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+(?:(?:must|should|is to|are to|has to|have to|to)\s+)?"
+    r"(?:(?:be|is|are)\s+)?(?:not including|excluded|not counted|left out|removed|subtracted|omitted)"
+    r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
 _DEFINED = re.compile(r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,]))(?P<aside>.+)$")
@@ -75,17 +81,75 @@ def asides(description: str) -> list[str]:
     return [defined["head"], defined["aside"]] if defined else []
 
 
+def sentences(description: str) -> list[str]:
+    """The sentences of a description, cut at ".", ";", "?" or "!" before a space or the end, outside parentheses
+    and not after an abbreviation ("excl. necrosis", "i.e.")."""
+    found: list[str] = []
+    start = depth = 0
+    for index, character in enumerate(description):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character not in ".;?!" or depth > 0 or description[index + 1 : index + 2] not in ("", " ", "\t", "\n"):
+            continue
+        before = re.search(r"([A-Za-z.]+)$", description[start:index])
+        if character == "." and before and before.group(1).lower().strip(".") in _ABBREVIATIONS:
+            continue
+        found.append(description[start:index])
+        start = index + 1
+    found.append(description[start:])
+    return [sentence.strip() for sentence in found if sentence.strip(" ,")]
+
+
+_ABBREVIATIONS = frozenset("incl excl approx i.e e.g ie eg vs etc cf fig no nr pt dr max min ca resp".split())
+
+
+def asks(text: str) -> bool:
+    """Whether ``text`` asks for something ("please contour ...", "how big is ...";
+    ``finding_descriptors.json``, ``requests``)."""
+    return _requests().search(folded(text)) is not None
+
+
+def leaves_out(text: str) -> bool:
+    """Whether ``text`` says what is not meant or is left out ("leave out the oedema", "not the vessels")."""
+    return len(excluded_parts(comparable(text))) > 1 or still_negates(comparable(text))
+
+
+@cache
+def _requests() -> re.Pattern[str]:
+    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    alternatives = "|".join(re.escape(entry) for entry in sorted(document["requests"], key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
 def excluded_parts(text: str) -> list[str]:
-    """The two parts of a compared text that leaves one out of another ("tumor core | edema" of "tumor core without
-    edema" or "tumor core, edema excluded"); otherwise its parts at every word that leaves out (one when none)."""
+    """The parts of a compared text that leaves parts out of a region: the region, then each part left out ("tumor
+    core | edema" of "tumor core without edema", "tumor core, edema excluded" or "tumor core, the edema must be left
+    out"; "edema | enhancing and necrotic tumor" of "edema excluding the enhancing, necrotic or ... tumor"); the
+    region is "" where the text only says what is left out ("excluding necrosis"); one part when it leaves nothing
+    out."""
     left_out = _LEFT_OUT.match(text)
-    if left_out:
-        return [left_out["kept"], left_out["out"]]
-    parts = [part for part in _EXCLUDING.split(text) if part.strip(" ,")]
+    if left_out:  # "X, Y must be left out, but Z kept": Z is joined to X
+        kept = f"{left_out['kept']} including {left_out['more']}" if left_out["more"] else left_out["kept"]
+        return [kept, _listed(left_out["out"])]
+    parts = _EXCLUDING.split(text)
+    parts = [parts[0], *(part for part in parts[1:] if part.strip(" ,"))]
     if len(parts) == 2 and "," in parts[1]:  # "X without Y, with Z included": what is left out ends at the comma
         out, rest = parts[1].split(",", 1)
-        parts = [f"{parts[0]}, {rest.strip()}", out]
-    return parts
+        if _CLAUSE_START.match(rest.strip()) or not _LIST_END.search(rest):  # ...unless it lists more ("Y, Z and W")
+            parts = [f"{parts[0]}, {rest.strip()}", out]
+    if len(parts) == 1:
+        return [text]
+    return [parts[0].strip(" ,"), *(_listed(part) for part in parts[1:])]
+
+
+def _listed(text: str) -> str:
+    """A part left out, its parts joined by "and": leaving out "A or B" leaves out A and B."""
+    return re.sub(r"\s*\b(?:or|nor)\b\s*", " and ", text).strip(" ,")
+
+
+_CLAUSE_START = re.compile(r"^(?:but|and|with|including|plus|so|for|which|that|as|in|on)\b")
+"""Words that start a clause of its own after a list of parts left out ("without Y, including Z")."""
+_LIST_END = re.compile(r"\b(?:and|or|nor)\b")
+"""A list of parts left out ends with "and" or "or" ("excluding A, B and C")."""
 
 
 def joined_parts(text: str) -> list[str]:
@@ -99,8 +163,10 @@ def joined_parts(text: str) -> list[str]:
 
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
-    r"\s*\b(?:without|excluding|except(?: for)?|minus|not including|other than|apart from|distinct from|separate from"
-    r"|but not|leave out|leaving out|but leave out)\b\s*|\s*(?:,|\band\b)\s*(?:not|no)\s+"
+    r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
+    r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out"
+    r"|(?:(?:do|does|must|should) not|don't|not to) includ(?:e|ing)|omitting|omit)\b\s*"
+    r"|\s*(?:,|\band\b)\s*(?:not|no)\s+"
 )
 
 
@@ -112,9 +178,32 @@ def subjects(text: str) -> dict[str, tuple[str, str]]:
     return {found: subject_of[found] for found in pattern.findall(folded(text))}
 
 
+def anatomy_only(text: str) -> str:
+    """What ``text`` names where it names normal anatomy and nothing else: the part of the body ("lung" for "segment
+    both lungs", "the left lung"), "structures" for structures of no one part ("the adjacent vessels"); "" where it
+    names anything else (a finding, a disease) (``finding_subjects.json``: parts, structures and their modifiers)."""
+    said = _requests().sub(" ", folded(text))
+    named = subjects(said)
+    if any(kind != "parts" for kind, _ in named.values()):
+        return ""
+    for word in named:
+        said = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", said)
+    document = _subjects_document()
+    left = set(re.findall(r"[a-z0-9]+", said)) - PART_WORDS - set(document["structure_modifiers"])
+    structures = left & set(document["structures"])
+    if left - structures:
+        return ""
+    return next(iter(named.values()))[1] if named else ("structures" if structures else "")
+
+
+@cache
+def _subjects_document() -> dict[str, Any]:
+    return json.loads((_RESOURCES / "finding_subjects.json").read_text(encoding="utf-8"))
+
+
 @cache
 def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    document = json.loads((_RESOURCES / "finding_subjects.json").read_text(encoding="utf-8"))
+    document = _subjects_document()
     subject_of = {
         word: (kind, group)
         for kind in ("parts", "diseases")
@@ -173,7 +262,8 @@ def folded(text: str) -> str:
 def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     """The rewrites of ``resources/finding_synonyms.json``, in the order they apply: prefixes joined to their word,
     negations folded, then synonyms (phrase -> the synonyms folded into it), longest first, as whole words (a hyphen
-    is part of a word, so "non-enhancing" never holds "enhancing")."""
+    is part of a word, so "non-enhancing" never holds "enhancing"); the ``first`` synonyms fold before the
+    negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast")."""
     document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
 
     def alternatives(texts: list[str]) -> str:
@@ -181,9 +271,15 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
 
     prefixes = re.compile(rf"(?<![\w-])({alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
     folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
+    first_of = {synonym: phrase for phrase, synonyms in document.get("first", {}).items() for synonym in synonyms}
+    if first_of:
+        first = re.compile(rf"(?<![\w-])(?:{alternatives(list(first_of))})(?![\w-])")
+        folds.append((first, lambda found: first_of[found.group(0)]))
     for word, negation in document.get("negations", {}).items():
+        bare = [negating for negating in negation["negating"] if negating in _LEAVING_OUT]
+        others = [negating for negating in negation["negating"] if negating not in _LEAVING_OUT]
         pattern = (
-            rf"(?<![\w-])(?:{alternatives(negation['negating'])})[\s-]*"
+            rf"(?<![\w-])(?:(?<!,)(?<!, )(?:{alternatives(bare)})|{alternatives(others)})[\s-]*"
             rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{alternatives(negation['negated'])})(?![\w-])"
         )
         folds.append((re.compile(pattern), word))
@@ -193,10 +289,16 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     return tuple(folds)
 
 
+_LEAVING_OUT = ("no", "not")
+"""Negating words that, after a comma, start a part left out rather than a negated finding ("glioma core, no
+enhancing or necrotic tissue")."""
+
+
 def _without_appearance_words(text: str) -> str:
     """``text`` with its appearance words left out, but for one joined to a word that is none ("solid and necrotic
     tumour": there it names a part, and leaving it out would leave "necrotic tumour")."""
     descriptors, every_descriptor = _descriptors(), _descriptors(keep_region_words=False)
+    appearance = _descriptors(keep_region_words=False, groups=_APPEARANCE)
     kept: list[str] = []
     end = 0
     for found in descriptors.finditer(text):
@@ -205,11 +307,15 @@ def _without_appearance_words(text: str) -> str:
         joined_to_another = (after and not every_descriptor.match(text, after.end())) or (
             before and not every_descriptor.search(before.group("word"))
         )
+        joined_to_another = joined_to_another and appearance.fullmatch(found.group(0))
         kept += [text[end : found.start()], found.group(0) if joined_to_another else " "]
         end = found.end()
     return "".join([*kept, text[end:]])
 
 
+_APPEARANCE = ("shape", "margin", "density", "size")
+"""The groups of ``finding_descriptors.json`` that say how a finding looks: joined to a word that is none, such a word
+names a part ("solid and necrotic")."""
 _CONJUNCT_AFTER = re.compile(r"\s+(?:and|or|&|plus)\s+")
 _CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
 
@@ -225,17 +331,17 @@ def _purpose_clauses() -> re.Pattern[str]:
 
 
 @cache
-def _descriptors(keep_region_words: bool = True) -> re.Pattern[str]:
+def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -> re.Pattern[str]:
     """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
     hyphen and a space interchangeable; ``{words}`` stands for up to three words, ``{side}`` for left or right. A word
     that also names a part of a tumour (``finding_lexicon.region_words``: "solid") is none where
     ``keep_region_words``: it can decide the finding ("solid and necrotic tumour"), and is one where only appearance
-    words are told from others ("subsolid and solid nodules")."""
+    words are told from others ("subsolid and solid nodules"). ``groups``: those groups only (else all)."""
     document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
     entries = [
         entry
         for key, group in document.items()
-        if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns")
+        if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns") and key in (groups or document)
         for entry in group
         if not (keep_region_words and entry in region_words())
     ]
@@ -256,12 +362,16 @@ def place_segments(text: str) -> list[str]:
 
 
 def still_negates(text: str) -> bool:
-    """Whether a compared text still holds a negation no rule folded or read ("the tumour that does not take up the
-    dye"): its meaning cannot be told from its words' sum."""
+    """Whether a compared text still holds a negation or a part left out that no rule folded or read ("the tumour
+    that does not take up the dye", "the oedema must be left out, but the necrosis kept"): its meaning cannot be
+    told from its words' sum."""
     return _UNREAD_NEGATION.search(text) is not None
 
 
-_UNREAD_NEGATION = re.compile(r"\b(?:not|no|never|without|lacking|n't|nor|none)\b|n't\b")
+_UNREAD_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|lacking|lacks?|n't|nor|none|excluded|excluding|exclude|except|left out|leave out|omit"
+    r"|omitted|minus)\b|n't\b"
+)
 
 
 def negated(text: str) -> bool:
@@ -293,7 +403,20 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
                 return min(candidates, key=len)  # one word, in either spelling, or its singular and plural
         return word
 
-    return re.sub(r"[A-Za-z]+", fix, text)
+    def split(found: re.Match[str]) -> str:
+        compound = found.group(0)
+        parts = compound.lower().split("-")
+        if compound.lower() in vocabulary or any(part not in vocabulary or part in _NOT_SPLIT for part in parts):
+            return compound
+        return compound.replace("-", " ")
+
+    return re.sub(r"[A-Za-z]+", fix, re.sub(r"[A-Za-z]+(?:-[A-Za-z]+)+", split, text))
+
+
+_NOT_SPLIT = frozenset(
+    "non un no not peri sub intra extra para juxta post pre semi part well ill poorly ground".split()
+)
+"""First words of a hyphenated word that make a new word of it ("non-enhancing", "part-solid")."""
 
 
 @cache
@@ -346,4 +469,10 @@ def resource_words() -> frozenset[str]:
     for negation in document.get("negations", {}).values():
         prefixes = [prefix for prefix in negation["negating"] if prefix.isalpha()]
         texts += [prefix + word for prefix in prefixes for word in negation["negated"] if word.isalpha()]
-    return frozenset(word for text in texts for word in re.findall(r"[a-z]+", text.lower()))
+    return frozenset(word for text in texts for word in vocabulary_words(text))
+
+
+def vocabulary_words(text: str) -> list[str]:
+    """The words of ``text`` a vocabulary holds: each word, and each hyphenated word whole as well as its words."""
+    lowered = text.lower()
+    return re.findall(r"[a-z]+", lowered) + re.findall(r"[a-z]+(?:-[a-z]+)+", lowered)

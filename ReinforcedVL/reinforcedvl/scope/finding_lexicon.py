@@ -9,7 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-__all__ = ["lexicon_phrasings", "defining_words", "generic_words", "region_words", "tumour_words"]
+__all__ = ["lexicon_phrasings", "defining_words", "generic_words", "region_words", "tumour_nouns", "tumour_words"]
 
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 _SLOT = re.compile(r"\{([a-z_]+)\}")
@@ -40,6 +40,12 @@ def tumour_words() -> frozenset[str]:
     return frozenset(
         word for slot in ("tumor", "whole", "part") for text in slots[slot] for word in re.findall(r"[a-z-]+", text)
     )
+
+
+@cache
+def tumour_nouns() -> frozenset[str]:
+    """The words that name a tumour and nothing of it ("glioma", "mass"; the lexicon's ``tumor`` slot)."""
+    return frozenset(word for text in _document()["slots"]["tumor"] for word in re.findall(r"[a-z-]+", text))
 
 
 @cache

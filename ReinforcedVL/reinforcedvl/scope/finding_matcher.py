@@ -34,23 +34,35 @@ from .checkpoint_scope import CheckpointScope, FindingFamily
 from .description_text import (
     JOINED,
     PART_WORDS,
+    anatomy_only,
     asides,
+    asks,
     comparable,
     corrected,
     edit_distance,
     excluded_parts,
     joined_parts,
+    leaves_out,
     names_a_part,
     negated,
     place_segments,
     resource_words,
+    sentences,
     sides,
     still_negates,
     subjects,
     unknown_words,
+    vocabulary_words,
     words,
 )
-from .finding_lexicon import defining_words, generic_words, lexicon_phrasings, region_words, tumour_words
+from .finding_lexicon import (
+    defining_words,
+    generic_words,
+    lexicon_phrasings,
+    region_words,
+    tumour_nouns,
+    tumour_words,
+)
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
 
@@ -119,9 +131,7 @@ class FindingMatcher:
         for finding in scope.findings:
             phrasings.extend((text, finding) for text in trained_phrasings(finding))
         phrasings.extend((text, None) for text in untrained_findings())
-        self._vocabulary = resource_words() | {
-            word for text, _ in phrasings for word in re.findall(r"[a-z]+", text.lower())
-        }
+        self._vocabulary = resource_words() | {word for text, _ in phrasings for word in vocabulary_words(text)}
         self._english = text_encoder.whole_words()
         unique = list(dict.fromkeys((comparable(text), finding) for text, finding in phrasings))
         embeddings = _known_embeddings(text_encoder, tuple(text for text, _ in unique))
@@ -165,13 +175,37 @@ class FindingMatcher:
         abnormality: tumour and its oedema") means what its head or its aside means (refused when they name different
         findings, or the aside names a region the finding is no part of: "tumour core (solid parts only)"); an aside
         may tell which of several findings its head means ("non-enhancing tumour core (solid, not necrotic)": the
-        non-enhancing tumour). The whole must name no part of the body or disease outside that finding's family
-        ("nodule (in the liver)")."""
+        non-enhancing tumour). Phrases set apart by commas that join nothing are read the same way where the whole
+        is read as no finding ("the bright bit on the scan, just the tumour that takes up the dye"). A piece that only
+        names the tumour ("(left frontal glioma)", "the tumour itself, i.e. ...") says where, not which region. The
+        whole must name no part of the body or disease outside that finding's family ("nodule (in the liver)"). An
+        aside that only leaves out ("(excl. necrosis)", "(not oedema)") leaves it out of its head.
+        Of a description of several sentences (a report's context, then the request), the sentences that ask
+        ("please contour ...", "how big is ...") are read, with those that leave something out."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
+        said = sentences(description)
+        if len(said) < 2:
+            return self._match_pieces(description)
+        asking = [sentence for sentence in said if asks(sentence)]
+        if asking and not all(_says_no_region(comparable(sentence)) for sentence in asking):  # not "segment it"
+            said = [sentence for sentence in said if sentence in asking or leaves_out(sentence)]
+        return replace(
+            self._match_pieces(", ".join(sentence.strip(" ,") for sentence in said)), description=description
+        )
+
+    def _match_pieces(self, description: str) -> FindingMatch:
+        """:meth:`match` of one sentence."""
         pieces = asides(description)
         if not pieces:
-            return self._read(description)
+            whole = self._read(description)
+            pieces = [] if whole.finding is not None else self._appositions(description)
+            if not pieces:
+                return whole
+        left_out = [piece for piece in pieces[1:] if _only_leaves_out(piece)]
+        if left_out:  # "non-enhancing tumour core (excl. necrosis)" leaves necrosis out of its head
+            pieces = [", ".join([pieces[0], *left_out]), *(piece for piece in pieces[1:] if piece not in left_out)]
+        pieces = [piece for piece in pieces if not _names_only_the_tumour(piece)] or pieces
         readings = [reading for reading in map(self._read, pieces) if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
@@ -181,7 +215,17 @@ class FindingMatcher:
         told = self._told_by_asides(description, pieces, named)
         if told is not None:
             return told
-        return replace(readings[0], description=description) if named else self._read(description)
+        if named:
+            return replace(readings[0], description=description)
+        return self._read(pieces[0]) if len(pieces) == 1 else self._read(description)
+
+    def _appositions(self, description: str) -> list[str]:
+        """The phrases of a description set apart by commas ("the bright bit on the scan, just the tumour that takes
+        up the dye"), where it joins nothing and leaves nothing out (else none)."""
+        if "," not in description or JOINED.search(comparable(description)) or leaves_out(description):
+            return []
+        pieces = [piece for piece in description.split(",") if piece.strip()]
+        return pieces if len(pieces) > 1 else []
 
     def _told_by_asides(self, description: str, pieces: list[str], named: list[str]) -> FindingMatch | None:
         """What a head and its asides mean together, where a piece that is no one finding says something of the
@@ -201,8 +245,8 @@ class FindingMatcher:
         ]
         if named:
             finding = named[0]
-            for piece, options in regions:
-                if finding not in _LABELS or not any(labels <= _LABELS[finding] for labels in options):
+            for piece, options in regions if finding in _LABELS else ():
+                if not any(labels <= _LABELS[finding] for labels in options):
                     reason = f'"{piece.strip()}" names a region outside "{finding}"; name one finding'
                     return FindingMatch(description, None, None, 0.0, "", reason)
             if head and finding not in head[0]:
@@ -239,11 +283,26 @@ class FindingMatcher:
         parts = excluded_parts(comparable(description))
         if len(parts) < 2:
             return None
+        if not parts[0]:
+            return FindingMatch(description, None, None, 0.0, "", "it only says what is left out; name the finding")
+        left_out = [piece for part in parts[1:] for piece in joined_parts(part) if not self._outside_findings(piece)]
+        if not left_out:  # "nodule, not the adjacent vessels": nothing a finding holds is left out
+            return self._read(parts[0])
+        parts = [parts[0], *left_out]
         remaining = self._left_out_options(parts)
         if isinstance(remaining, list):
             reason = f'it names "{parts[0]}" without "{parts[1]}", which no one trained finding is; ask for one'
             return self._region_with_labels(description, remaining, reason)
         return None if remaining is None else FindingMatch(description, None, None, 0.0, "", remaining)
+
+    def _outside_findings(self, piece: str) -> bool:
+        """Whether a part left out is no part of any finding: normal anatomy ("the adjacent vessels", "the chest
+        wall") or a finding this model was not trained on ("unrelated white matter lesions")."""
+        if anatomy_only(piece):
+            return True
+        reading = self._match_whole(piece)
+        untrained = reading.finding is None and not reading.candidates and self._nearest_finding(reading) is None
+        return untrained and reading.similarity >= MIN_SIMILARITY
 
     def _left_out_options(self, parts: list[str]) -> list[frozenset[int]] | str | None:
         """The expert labels a region with others left out may mean (``parts``: the region, then what is left out;
@@ -504,6 +563,9 @@ class FindingMatcher:
         foreign = self._foreign_subject(description, family)
         if foreign:  # "nodule in the liver", "enhancing brain metastasis": another place or disease than the family's
             return refused(foreign)
+        organ = anatomy_only(description)
+        if organ and not anatomy_only(top):  # "the left lung" is no lung nodule; "the liver" is the liver
+            return refused(f"it names the {organ} itself, not a finding in it; name the finding")
         siblings = [
             (value, finding)
             for finding, (value, _) in ranked[1:]
@@ -538,6 +600,20 @@ class FindingMatcher:
 
 _QUANTIFIED = re.compile(r"^(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?(?P<rest>\S.*)$")
 """A description that says "all of" something: it means that something."""
+
+
+def _only_leaves_out(text: str) -> bool:
+    """Whether ``text`` only says what is left out or not meant ("excl. necrosis", "not oedema, not necrosis")."""
+    compared = comparable(text)
+    parts = excluded_parts(compared)
+    return negated(compared) or (len(parts) > 1 and not parts[0])
+
+
+def _names_only_the_tumour(text: str) -> bool:
+    """Whether ``text`` names the tumour and nothing of it ("left frontal glioma", "the tumour itself"): beside a
+    region, it says where, not which region."""
+    said = set(words(comparable(text)))
+    return bool(said) and said <= tumour_nouns() | PART_WORDS
 
 
 def _says_no_region(text: str) -> bool:

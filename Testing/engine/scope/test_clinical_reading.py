@@ -67,6 +67,28 @@ READ_AS = [
     ("nodule without calcification", "lung nodule"),
     ("subsolid and solid nodules", "lung nodule"),
     ("solid nodule in the right lower lobe", "lung nodule"),
+    # a report's context, then the request (read with a sentence that leaves out, or the context where it says "it")
+    (
+        "Large right temporal glioblastoma with mass effect. Please contour the surrounding vasogenic oedema.",
+        "peritumoral oedema",
+    ),
+    ("Spiculated nodule in the left upper lobe. Please segment it.", "lung nodule"),
+    ("Outline the glioma; the oedema should be excluded.", "tumour core"),
+    ("how large is the necrotic core?", "necrotic tumour core"),
+    # lists left out ("or" leaves out each), normal anatomy left out changes nothing, "not just" includes
+    ("perilesional oedema, excluding the enhancing or necrotic tumour", "peritumoral oedema"),
+    ("tumour core without the oedema, the vessels or the dura", "tumour core"),
+    ("pulmonary nodule, not the adjacent fissure or vessels", "lung nodule"),
+    ("the whole lesion including its oedema, not just the enhancing rim", "whole tumour"),
+    # an aside that names the tumour only says where; one that only leaves out leaves out of its head
+    ("oedema (right parietal glioma)", "peritumoral oedema"),
+    ("the mass itself, i.e. enhancing rim, necrosis and non-enhancing tumour", "tumour core"),
+    ("non-enhancing tumour core (excl. necrosis)", "non-enhancing tumour"),
+    ("glioma (excl. oedema)", "tumour core"),
+    # phrases set apart by commas, read where the whole is not; lay words; a hyphenated pair of words
+    ("the bright part on the post-gad images, the rim that takes up the dye", "enhancing tumour"),
+    ("glioma tissue that lacks enhancement", "non-enhancing tumour"),
+    ("tumour-core region", "tumour core"),
 ]
 
 
@@ -99,6 +121,10 @@ REFUSED = [
     ("solid portion of the glioblastoma", '"solid" names'),
     ("tumour core (necrosis and oedema)", 'a region outside "tumour core"'),
     ("non-enhancing tumour core (enhancing rim)", "its aside names"),
+    # the organ itself is no finding in it; a description that only says what to leave out
+    ("the left lung", "the lung itself"),
+    ("segment the chest", "the chest itself"),
+    ("excluding the oedema", "only says what is left out"),
 ]
 
 
