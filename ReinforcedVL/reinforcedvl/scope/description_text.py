@@ -67,7 +67,10 @@ _LEFT_OUT = re.compile(
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
-_DEFINED = re.compile(r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,]))(?P<aside>.+)$")
+_DEFINED = re.compile(
+    r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
+    re.IGNORECASE,
+)
 
 
 def asides(description: str) -> list[str]:
@@ -138,7 +141,8 @@ def excluded_parts(text: str) -> list[str]:
             parts = [f"{parts[0]}, {rest.strip()}", out]
     if len(parts) == 1:
         return [text]
-    return [parts[0].strip(" ,"), *(_listed(part) for part in parts[1:])]
+    kept = re.sub(r"(?:[\s,]+(?:but|and|yet))+$", "", parts[0].strip(" ,")).strip(" ,")  # "X including Y, but | Z"
+    return [kept, *(_listed(part) for part in parts[1:])]
 
 
 def _listed(text: str) -> str:
@@ -255,7 +259,8 @@ def folded(text: str) -> str:
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
-    return _purpose_clauses().sub(" ", re.sub(r"[.?!;](?=\s|$)", " ", lowered))  # "... so I can measure it."
+    lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
+    return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
 @cache
@@ -323,11 +328,14 @@ _CONJUNCT_BEFORE = re.compile(r"(?P<word>[a-z-]+)\s+(?:and|or|&|plus)\s+$")
 @cache
 def _purpose_clauses() -> re.Pattern[str]:
     """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume", "for
-    radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``)."""
+    radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``); one that
+    opens the description ends with its noun ("For radiotherapy planning | I need the whole glioma")."""
     document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
     starts = "|".join(re.escape(start) for start in document["purpose_clauses"])
     nouns = "|".join(re.escape(noun) for noun in document["purpose_nouns"])
-    return re.compile(rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})\b[^,]*")
+    return re.compile(
+        rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*\b(?P<lead>[^,]*)"
+    )
 
 
 @cache

@@ -188,7 +188,7 @@ class FindingMatcher:
         if len(said) < 2:
             return self._match_pieces(description)
         asking = [sentence for sentence in said if asks(sentence)]
-        if asking and not all(_says_no_region(comparable(sentence)) for sentence in asking):  # not "segment it"
+        if asking and not all(_says_no_region(excluded_parts(comparable(s))[0]) for s in asking):  # not "segment it"
             said = [sentence for sentence in said if sentence in asking or leaves_out(sentence)]
         return replace(
             self._match_pieces(", ".join(sentence.strip(" ,") for sentence in said)), description=description
@@ -520,6 +520,8 @@ class FindingMatcher:
 
     def _match_one_phrase(self, description: str) -> FindingMatch:
         """:meth:`_match_whole`, not kept."""
+        if not re.search(r"[a-z]", comparable(description)):  # a piece left empty ("(" ")", "... , 6 mm")
+            return FindingMatch(description, None, None, 0.0, "", "it names no finding")
         region = self._region_word_reading(comparable(description))
         if region is not None:
             labels, word = region

@@ -89,6 +89,11 @@ READ_AS = [
     ("the bright part on the post-gad images, the rim that takes up the dye", "enhancing tumour"),
     ("glioma tissue that lacks enhancement", "non-enhancing tumour"),
     ("tumour-core region", "tumour core"),
+    # a purpose that opens the request; "meaning" sets an aside apart; "..., but without" leaves out
+    ("For surgical planning I need the enhancing rim outlined, can you do that?", "enhancing tumour"),
+    ("the tumour, meaning its enhancing, necrotic and non-enhancing parts", "tumour core"),
+    ("the glioma including the necrosis, but without the surrounding oedema", "tumour core"),
+    ("the oedema that is around the glioma", "peritumoral oedema"),
 ]
 
 
@@ -142,6 +147,12 @@ def test_descriptions_that_mean_no_trained_finding_or_several_are_refused_with_t
 def test_lesions_of_other_organs_and_diseases_are_refused(matcher, description):
     match = matcher.match(description)
     assert match.finding is None and match.reason, f"{description!r} read as {match.finding}"
+
+
+@pytest.mark.parametrize("description", ["( )", "6 mm, (3 cm)", "For radiotherapy planning, 6 mm"])
+def test_a_description_whose_pieces_name_nothing_is_refused_not_an_error(matcher, description):
+    match = matcher.match(description)
+    assert match.finding is None and match.reason
 
 
 def test_an_aside_cannot_carry_a_finding_into_another_part_of_the_body(matcher):
