@@ -520,7 +520,8 @@ class FindingMatcher:
 
     def _match_one_phrase(self, description: str) -> FindingMatch:
         """:meth:`_match_whole`, not kept."""
-        if not re.search(r"[a-z]", comparable(description)):  # a piece left empty ("(" ")", "... , 6 mm")
+        if not re.search(r"[^\W\d_]", comparable(description)):  # a piece left empty ("( )"); letters of any script
+            # are read by the encoder, which says where it cannot read them
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
         region = self._region_word_reading(comparable(description))
         if region is not None:
