@@ -320,7 +320,11 @@ class FindingMatcher:
         remaining = list(dict.fromkeys(labels - out for labels in kept for out in removed if labels - out))
         if len(kept) > 1:  # of the meanings of a region that could mean several, one that leaves no finding is not it
             remaining = [labels for labels in remaining if self._finding_with(labels)]
-        return remaining or kept
+        if remaining:
+            return remaining
+        if any(labels in removed for labels in kept):  # "the tumour, not the tumour itself" says nothing
+            return f'it leaves "{parts[1]}" out of "{parts[0]}", which leaves nothing; name the finding'
+        return kept  # "the oedema around the glioma, not the tumour itself": the glioma is more than the oedema
 
     def _label_options(self, part: str, certain: bool = False) -> list[frozenset[int]] | None:
         """The expert labels ``part`` may mean as a brain-tumour region: one set where it is read as one finding or

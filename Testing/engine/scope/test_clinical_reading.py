@@ -130,6 +130,7 @@ REFUSED = [
     ("the left lung", "the lung itself"),
     ("segment the chest", "the chest itself"),
     ("excluding the oedema", "only says what is left out"),
+    ("the glioma, not the tumour itself", "leaves nothing"),
 ]
 
 
