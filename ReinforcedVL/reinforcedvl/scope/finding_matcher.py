@@ -41,6 +41,7 @@ from .description_text import (
     corrected,
     edit_distance,
     excluded_parts,
+    folded,
     joined_parts,
     leaves_out,
     names_a_part,
@@ -177,22 +178,29 @@ class FindingMatcher:
         may tell which of several findings its head means ("non-enhancing tumour core (solid, not necrotic)": the
         non-enhancing tumour). Phrases set apart by commas that join nothing are read the same way where the whole
         is read as no finding ("the bright bit on the scan, just the tumour that takes up the dye"). A piece that only
-        names the tumour ("(left frontal glioma)", "the tumour itself, i.e. ...") says where, not which region. The
+        names the tumour ("(left frontal glioma)", "the tumour itself, i.e. ...") or a part of the body ("nodule,
+        thyroid") says where, not which region. The
         whole must name no part of the body or disease outside that finding's family ("nodule (in the liver)"). An
         aside that only leaves out ("(excl. necrosis)", "(not oedema)") leaves it out of its head.
         Of a description of several sentences (a report's context, then the request), the sentences that ask
-        ("please contour ...", "how big is ...") are read, with those that leave something out."""
+        ("please contour ...", "how big is ...") are read, with those that leave something out; a part of the body or
+        disease the context names, but for one it leaves out, still rules a family out ("Known brain metastasis.
+        Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
         said = sentences(description)
-        if len(said) < 2:
-            return self._match_pieces(description)
-        asking = [sentence for sentence in said if asks(sentence)]
-        if asking and not all(_says_no_region(excluded_parts(comparable(s))[0]) for s in asking):  # not "segment it"
-            said = [sentence for sentence in said if sentence in asking or leaves_out(sentence)]
-        return replace(
-            self._match_pieces(", ".join(sentence.strip(" ,") for sentence in said)), description=description
-        )
+        text = description
+        if len(said) > 1:
+            asking = [sentence for sentence in said if asks(sentence)]
+            if asking and not all(_says_no_region(excluded_parts(comparable(s))[0]) for s in asking):  # "segment it"
+                said = [sentence for sentence in said if sentence in asking or leaves_out(sentence)]
+            text = ", ".join(sentence.strip(" ,") for sentence in said)
+        reading = self._match_pieces(text)
+        kept = " , ".join(excluded_parts(folded(sentence))[0] for sentence in sentences(description))
+        foreign = self._foreign_subject(kept, reading.family)  # "Known brain metastasis. Segment the oedema."
+        if foreign:
+            return replace(reading, description=description, finding=None, family=None, reason=foreign)
+        return replace(reading, description=description)
 
     def _match_pieces(self, description: str) -> FindingMatch:
         """:meth:`match` of one sentence."""
@@ -205,7 +213,7 @@ class FindingMatcher:
         left_out = [piece for piece in pieces[1:] if _only_leaves_out(piece)]
         if left_out:  # "non-enhancing tumour core (excl. necrosis)" leaves necrosis out of its head
             pieces = [", ".join([pieces[0], *left_out]), *(piece for piece in pieces[1:] if piece not in left_out)]
-        pieces = [piece for piece in pieces if not _names_only_the_tumour(piece)] or pieces
+        pieces = [piece for piece in pieces if not (_names_only_the_tumour(piece) or anatomy_only(piece))] or pieces
         readings = [reading for reading in map(self._read, pieces) if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))

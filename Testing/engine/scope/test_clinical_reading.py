@@ -131,6 +131,12 @@ REFUSED = [
     ("segment the chest", "the chest itself"),
     ("excluding the oedema", "only says what is left out"),
     ("the glioma, not the tumour itself", "leaves nothing"),
+    # a disease or part of the body named in the context, or beside the request, still rules the family out
+    ("Known brain metastasis. Please segment the oedema.", '"metastasis"'),
+    ("Patient with meningioma; outline the enhancing part.", '"meningioma"'),
+    ("nodule, thyroid, left lobe", '"thyroid"'),
+    ("the swelling, left knee", '"knee"'),
+    ("enhancing lesion, liver, segment 7", "liver"),
 ]
 
 
