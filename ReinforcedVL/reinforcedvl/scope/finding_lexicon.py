@@ -9,7 +9,15 @@ import re
 from functools import cache
 from pathlib import Path
 
-__all__ = ["lexicon_phrasings", "defining_words", "generic_words", "region_words", "tumour_nouns", "tumour_words"]
+__all__ = [
+    "lexicon_phrasings",
+    "defining_words",
+    "generic_words",
+    "region_words",
+    "tumour_nouns",
+    "tumour_words",
+    "vague_words",
+]
 
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 _SLOT = re.compile(r"\{([a-z_]+)\}")
@@ -53,6 +61,12 @@ def generic_words() -> frozenset[str]:
     """The words that say nothing of which region of a tumour is meant: :func:`tumour_words` and the lexicon's
     ``generic_words`` ("thing", "flair", "volume")."""
     return tumour_words() | frozenset(_document().get("generic_words", ()))
+
+
+@cache
+def vague_words() -> frozenset[str]:
+    """The words that say something is there and nothing of what ("abnormal", "lesion", "something")."""
+    return frozenset(_document().get("vague_words", ()))
 
 
 @cache

@@ -63,6 +63,7 @@ from .finding_lexicon import (
     region_words,
     tumour_nouns,
     tumour_words,
+    vague_words,
 )
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
@@ -535,6 +536,8 @@ class FindingMatcher:
         if not re.search(r"[^\W\d_]", comparable(description)):  # a piece left empty ("( )"); letters of any script
             # are read by the encoder, which says where it cannot read them
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
+        if set(words(comparable(description))) <= vague_words() | PART_WORDS:  # "abnormal", "the lesion"
+            return FindingMatch(description, None, None, 0.0, "", "it does not say which finding; name it")
         region = self._region_word_reading(comparable(description))
         if region is not None:
             labels, word = region

@@ -137,6 +137,9 @@ REFUSED = [
     ("nodule, thyroid, left lobe", '"thyroid"'),
     ("the swelling, left knee", '"knee"'),
     ("enhancing lesion, liver, segment 7", "liver"),
+    # words that say something is there and nothing of what
+    ("something abnormal", "does not say which finding"),
+    ("the lesion", "does not say which finding"),
 ]
 
 
