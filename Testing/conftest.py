@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from geometry_helpers import affine_from, ellipsoid_mask
 from reinforcedvl.model_store.checkpoint import ModelIdentity, read_checkpoint, save_checkpoint
@@ -59,8 +60,16 @@ def untrained_checkpoint(tmp_path_factory) -> Path:
     """An untrained network saved as a checkpoint: exercises loading and inference, says nothing of quality."""
     folder = tmp_path_factory.mktemp("untrained-checkpoint")
     config = ModelConfig(window_size=(48, 48, 48), min_window_size=(16, 16, 16))
-    save_checkpoint(folder, build_network(config), config, ModelIdentity("untrained-test-model", "0.0.0"))
+    save_checkpoint(folder, _seeded_network(config), config, ModelIdentity("untrained-test-model", "0.0.0"))
     return folder
+
+
+def _seeded_network(config: ModelConfig) -> torch.nn.Module:
+    """A network drawn from a fixed seed, so that every session's untrained test network answers alike (the global
+    random state is left as it was)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return build_network(config)
 
 
 @pytest.fixture(scope="session")
@@ -69,5 +78,5 @@ def always_present(untrained_checkpoint, tmp_path_factory) -> Path:
     tests' 3-slice CT series); model id ``dicom-test-model``, version 2.3.4."""
     folder = tmp_path_factory.mktemp("always-present")
     config = read_checkpoint(untrained_checkpoint).config.replace(existence_threshold=0.0, spacing_mm=(3.0, 3.0, 3.0))
-    save_checkpoint(folder, build_network(config), config, ModelIdentity("dicom-test-model", "2.3.4"))
+    save_checkpoint(folder, _seeded_network(config), config, ModelIdentity("dicom-test-model", "2.3.4"))
     return folder
