@@ -174,19 +174,17 @@ class FindingMatcher:
         """The trained finding ``description`` means, or a match with ``finding`` None and the reason.
 
         A description with an aside ("BraTS TC region (NCR + NET + ET)", "ED region = WT minus TC", "gross
-        abnormality: tumour and its oedema") means what its head or its aside means (refused when they name different
-        findings, or the aside names a region the finding is no part of: "tumour core (solid parts only)"); an aside
-        may tell which of several findings its head means ("non-enhancing tumour core (solid, not necrotic)": the
-        non-enhancing tumour). Phrases set apart by commas that join nothing are read the same way where the whole
-        is read as no finding ("the bright bit on the scan, just the tumour that takes up the dye"). A piece that only
-        names the tumour ("(left frontal glioma)", "the tumour itself, i.e. ...") or a part of the body ("nodule,
-        thyroid") says where, not which region. The
-        whole must name no part of the body or disease outside that finding's family ("nodule (in the liver)"). An
-        aside that only leaves out ("(excl. necrosis)", "(not oedema)") leaves it out of its head.
-        Of a description of several sentences (a report's context, then the request), the sentences that ask
-        ("please contour ...", "how big is ...") are read, with those that leave something out; a part of the body or
-        disease the context names, but for one it leaves out, still rules a family out ("Known brain metastasis.
-        Please segment the oedema.")."""
+        abnormality: tumour and its oedema") means what its head or its aside means; it is refused when they name
+        different findings or the aside names a region outside the finding ("tumour core (necrosis and oedema)"), and
+        an aside may tell which of several findings its head means ("non-enhancing tumour core (solid, not
+        necrotic)": the non-enhancing tumour). Phrases set apart by commas that join nothing are read the same way
+        where the whole is read as no finding ("the bright bit on the scan, just the tumour that takes up the dye").
+        A piece that only names the tumour ("(left frontal glioma)", "the tumour itself, i.e. ...") or a part of the
+        body ("nodule, thyroid") says where, not which region; one that only leaves out ("(excl. necrosis)", "(not
+        oedema)") leaves it out of its head. Of a description of several sentences (a report's context, then the
+        request), the sentences that ask ("please contour ...", "how big is ...") are read, with those that leave
+        something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
+        finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
         said = sentences(description)
@@ -238,12 +236,11 @@ class FindingMatcher:
 
     def _told_by_asides(self, description: str, pieces: list[str], named: list[str]) -> FindingMatch | None:
         """What a head and its asides mean together, where a piece that is no one finding says something of the
-        region: the one finding ``named`` when every such piece names a part of it, or all of it ("tumour core
-        (enhancing and necrotic parts)"), refused when one names none of it or more than it ("enhancing tumour
-        (necrosis)", "tumour core (necrosis and oedema)") or the head could mean several findings but not it
-        ("non-enhancing tumour core (ET)"); the one finding of a head that could mean several
-        that the pieces' regions are, or hold ("non-enhancing tumour core (solid, not oedema)"). None when no piece
-        says more than ``named``."""
+        region: the one finding ``named`` when every such piece names a part of it or all of it ("tumour core
+        (enhancing and necrotic parts)"), refused when one names more ("tumour core (necrosis and oedema)") or when
+        the head could mean several findings but not it ("non-enhancing tumour core (ET)"); of a head that could mean
+        several, the one finding the pieces' regions are, or hold ("non-enhancing tumour core (solid, not oedema)").
+        None when no piece says more than ``named``."""
         unnamed = [(piece, self._read(piece)) for piece in pieces]
         unnamed = [(piece, reading) for piece, reading in unnamed if reading.finding is None]
         head = [set(reading.candidates) for piece, reading in unnamed if piece == pieces[0] and reading.candidates]
