@@ -28,6 +28,7 @@ __all__ = [
     "folded",
     "joined_parts",
     "leaves_out",
+    "refuses_to_ask",
     "names_a_part",
     "negated",
     "place_segments",
@@ -102,6 +103,8 @@ def sentences(description: str) -> list[str]:
     return [sentence.strip() for sentence in found if sentence.strip(" ,")]
 
 
+_DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
+"""A dash between spaces sets a phrase apart, as a comma does."""
 _ABBREVIATIONS = frozenset("incl excl approx i.e e.g ie eg vs etc cf fig no nr pt dr max min ca resp".split())
 
 
@@ -109,6 +112,17 @@ def asks(text: str) -> bool:
     """Whether ``text`` asks for something ("please contour ...", "how big is ...";
     ``finding_descriptors.json``, ``requests``)."""
     return _requests().search(folded(text)) is not None
+
+
+def refuses_to_ask(text: str) -> bool:
+    """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it")."""
+    return _REFUSED_REQUEST.search(folded(text)) is not None
+
+
+_REFUSED_REQUEST = re.compile(
+    r"\b(?:do not|don't|dont|does not|doesn't|no need to|never|not to|without)\s+(?:\w+\s+)?"
+    r"(?:segment|segmenting|outline|outlining|contour|contouring|draw|drawing|mark|marking|delineate|highlight|measure)\b"
+)
 
 
 def leaves_out(text: str) -> bool:
@@ -141,8 +155,19 @@ def excluded_parts(text: str) -> list[str]:
             parts = [f"{parts[0]}, {rest.strip()}", out]
     if len(parts) == 1:
         return [text]
+    if not parts[0].strip(" ,"):  # "exclude the oedema and (segment) everything else of the glioma"
+        rest = _EVERYTHING_ELSE.match(parts[-1])
+        if rest and rest["of"].strip():
+            parts = [rest["of"], *parts[1:-1], rest["out"]]
     kept = re.sub(r"(?:[\s,]+(?:but|and|yet))+$", "", parts[0].strip(" ,")).strip(" ,")  # "X including Y, but | Z"
     return [kept, *(_listed(part) for part in parts[1:])]
+
+
+_EVERYTHING_ELSE = re.compile(
+    r"^(?P<out>.+?)[\s,]+(?:and|but)?\s*(?:everything|all|anything|the rest)\s+(?:else\s+)?"
+    r"(?:belonging to|that belongs to|of|in|within)?\s*(?P<of>.*)$"
+)
+"""What a request that opens by leaving out keeps: "everything else (of) X" after what it leaves out."""
 
 
 def _listed(text: str) -> str:
@@ -168,9 +193,9 @@ def joined_parts(text: str) -> list[str]:
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
-    r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out"
+    r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
     r"|(?:(?:do|does|must|should) not|don't|not to) includ(?:e|ing)|omitting|omit)\b\s*"
-    r"|\s*(?:,|\band\b)\s*(?:not|no)\s+"
+    r"|\s*(?:,|\band\b)\s*(?:not|no)\s+|\s*\b(?:and|but)\s+(?:is not|isn't|are not|aren't)\s+"
 )
 
 
@@ -260,6 +285,7 @@ def folded(text: str) -> str:
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
+    lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 

@@ -47,6 +47,7 @@ from .description_text import (
     names_a_part,
     negated,
     place_segments,
+    refuses_to_ask,
     resource_words,
     sentences,
     sides,
@@ -187,14 +188,14 @@ class FindingMatcher:
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
-        said = sentences(description)
-        text = description
-        if len(said) > 1:
-            asking = [sentence for sentence in said if asks(sentence)]
-            if asking and not all(_says_no_region(excluded_parts(comparable(s))[0]) for s in asking):  # "segment it"
-                said = [sentence for sentence in said if sentence in asking or leaves_out(sentence)]
-            text = ", ".join(sentence.strip(" ,") for sentence in said)
-        reading = self._match_pieces(text)
+        if refuses_to_ask(description):  # "Which tumour is this? Just tell me, don't segment anything."
+            return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
+        readings = [self._match_pieces(text) for text in _requests_of(sentences(description))]
+        named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
+        reading = next((r for r in readings if r.finding is not None), readings[0])
+        if len(named) > 1:
+            reason = f'its sentences ask for different findings ("{named[0]}", "{named[1]}"); ask for one'
+            reading = FindingMatch(description, None, None, reading.similarity, reading.nearest, reason)
         kept = " , ".join(excluded_parts(folded(sentence))[0] for sentence in sentences(description))
         foreign = self._foreign_subject(kept, reading.family)  # "Known brain metastasis. Segment the oedema."
         if foreign:
@@ -213,7 +214,8 @@ class FindingMatcher:
         if left_out:  # "non-enhancing tumour core (excl. necrosis)" leaves necrosis out of its head
             pieces = [", ".join([pieces[0], *left_out]), *(piece for piece in pieces[1:] if piece not in left_out)]
         pieces = [piece for piece in pieces if not (_names_only_the_tumour(piece) or anatomy_only(piece))] or pieces
-        readings = [reading for reading in map(self._read, pieces) if reading.finding is not None]
+        readings = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
+        readings = [reading for reading in readings if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
         if len(named) > 1:
@@ -227,11 +229,17 @@ class FindingMatcher:
         return self._read(pieces[0]) if len(pieces) == 1 else self._read(description)
 
     def _appositions(self, description: str) -> list[str]:
-        """The phrases of a description set apart by commas ("the bright bit on the scan, just the tumour that takes
-        up the dye"), where it joins nothing and leaves nothing out (else none)."""
-        if "," not in description or JOINED.search(comparable(description)) or leaves_out(description):
+        """The phrases of a description set apart by commas or dashes that ask for a finding, where the others
+        neither ask nor leave anything out ("in this glioblastoma the middle looks dark with a bright ring around it
+        - can you segment that dark middle?"); else all its phrases, where it joins nothing and leaves nothing out
+        ("the bright bit on the scan, just the tumour that takes up the dye"); else none."""
+        pieces = [piece for piece in re.split(r",|\s+[-\u2013\u2014]+\s+", description) if piece.strip()]
+        asking = [piece for piece in pieces if asks(piece) and self._read(piece).finding is not None]
+        others = [piece for piece in pieces if piece not in asking]
+        if asking and others and not any(leaves_out(piece) for piece in others):
+            return asking  # "enhancing lesion, liver, segment 7" asks for no finding
+        if JOINED.search(comparable(description)) or leaves_out(description):
             return []
-        pieces = [piece for piece in description.split(",") if piece.strip()]
         return pieces if len(pieces) > 1 else []
 
     def _told_by_asides(self, description: str, pieces: list[str], named: list[str]) -> FindingMatch | None:
@@ -341,7 +349,9 @@ class FindingMatcher:
         if len(left_out) > 1:
             remaining = self._left_out_options(left_out)
             return remaining if isinstance(remaining, list) else None
-        pieces = joined_parts(comparable(part))
+        pieces = [piece for piece in joined_parts(comparable(part)) if not _says_where(piece)] or joined_parts(
+            comparable(part)
+        )
         options = [self._piece_label_options(piece, certain) for piece in pieces]
         if not pieces or any(option is None for option in options):
             return None
@@ -411,7 +421,7 @@ class FindingMatcher:
         finding is ("necrosis and oedema"), and a part that is no trained finding joined to one ("the whole lesion
         with its oedema"), are refused, unless the whole description is a trained phrasing; None when the
         description does not join parts, or joins findings of other families."""
-        parts = joined_parts(comparable(description))
+        parts = [part for part in joined_parts(comparable(description)) if not _says_where(part)]
         if len(parts) < 2:
             return None
         options = [self._piece_label_options(part, certain=True) for part in parts]
@@ -622,6 +632,33 @@ def _only_leaves_out(text: str) -> bool:
     compared = comparable(text)
     parts = excluded_parts(compared)
     return negated(compared) or (len(parts) > 1 and not parts[0])
+
+
+def _requests_of(said: list[str]) -> list[str]:
+    """The requests of a description's sentences, each read on its own: every sentence that asks ("please contour
+    ...", "how big is ...") with the sentences after it that leave something out ("Segment the tumour. Leave out the
+    oedema."), the context before them dropped; all the sentences as one where none asks, or the ones that ask only
+    say "it" ("Spiculated nodule in the left upper lobe. Please segment it.")."""
+    asking = [index for index, sentence in enumerate(said) if asks(sentence)]
+    if len(said) < 2 or not asking or all(_says_no_region(excluded_parts(comparable(said[i]))[0]) for i in asking):
+        return [", ".join(sentence.strip(" ,") for sentence in said)]
+    requests: list[list[str]] = []
+    for index, sentence in enumerate(said):
+        if index in asking:
+            requests.append([sentence])
+        elif requests and leaves_out(sentence):
+            requests[-1].append(sentence)
+    return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests]
+
+
+def _says_where(text: str) -> bool:
+    """Whether ``text`` only says in what the rest lies ("in this glioma", "within the tumour"): joined to a region,
+    it adds none."""
+    place = _IN_WHAT.match(text.strip())
+    return place is not None and _names_only_the_tumour(place["what"])
+
+
+_IN_WHAT = re.compile(r"^(?:in|within|inside|of)\s+(?:this|the|his|her|a|an|that)\s+(?P<what>.+)$")
 
 
 def _names_only_the_tumour(text: str) -> bool:

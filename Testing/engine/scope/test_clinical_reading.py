@@ -94,6 +94,13 @@ READ_AS = [
     ("the tumour, meaning its enhancing, necrotic and non-enhancing parts", "tumour core"),
     ("the glioma including the necrosis, but without the surrounding oedema", "tumour core"),
     ("the oedema that is around the glioma", "peritumoral oedema"),
+    # a request that opens by leaving out; each sentence that asks read on its own; a dash sets a phrase apart;
+    # who asks, and the tumour's classification, say nothing of the region
+    ("Exclude the peritumoral oedema and outline everything else of the glioma.", "tumour core"),
+    ("The enhancing rim is thin. The neurosurgeon wants the solid plus necrotic mass he would resect.", "tumour core"),
+    ("the large glioma - need the volume of its necrotic centre", "necrotic tumour core"),
+    ("T2 hyperintensity around the mass on FLAIR, not counting the tumour", "peritumoral oedema"),
+    ("the enhancing part of the IDH-wildtype glioblastoma", "enhancing tumour"),
 ]
 
 
@@ -140,6 +147,9 @@ REFUSED = [
     # words that say something is there and nothing of what
     ("something abnormal", "does not say which finding"),
     ("the lesion", "does not say which finding"),
+    # a request that nothing be drawn; sentences that ask for different findings
+    ("Which tumour is this? Just tell me the diagnosis, don't segment anything.", "nothing be drawn"),
+    ("Segment the oedema. Also segment the enhancing rim.", "different findings"),
 ]
 
 
