@@ -201,10 +201,11 @@ _EXCLUDING = re.compile(
 
 def subjects(text: str) -> dict[str, tuple[str, str]]:
     """The words of ``text`` (folded as compared, its appearance and place words kept: "in the right upper lobe" names
-    the lung) that name a part of the body or a disease -> ("parts" or "diseases", which one)
-    (``resources/finding_subjects.json``)."""
+    the lung; its annotation words left out: "lung cancer screening" says why, not what) that name a part of the body
+    or a disease -> ("parts" or "diseases", which one) (``resources/finding_subjects.json``)."""
     pattern, subject_of = _subject_words()
-    return {found: subject_of[found] for found in pattern.findall(folded(text))}
+    said = _descriptors(keep_region_words=False, groups=("annotation",)).sub(" ", folded(text))
+    return {found: subject_of[found] for found in pattern.findall(said)}
 
 
 def anatomy_only(text: str) -> str:
@@ -261,7 +262,7 @@ def sides(text: str) -> set[str]:
 
 _COMPARATOR = re.compile(r"[<>≤≥=~()\[\]]")
 """Signs of a comparison or an aside ("nodule >= 3 mm", "(ET)"), read as spaces."""
-_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b")
+_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b|\b\d+[- ](?:year|yr)s?[- ]old\b")
 
 
 def comparable(text: str) -> str:

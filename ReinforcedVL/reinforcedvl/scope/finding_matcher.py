@@ -642,6 +642,8 @@ def _requests_of(said: list[str]) -> list[str]:
     asking = [index for index, sentence in enumerate(said) if asks(sentence)]
     if len(said) < 2 or not asking or all(_says_no_region(excluded_parts(comparable(said[i]))[0]) for i in asking):
         return [", ".join(sentence.strip(" ,") for sentence in said)]
+    naming = [i for i in asking if not _says_no_region(excluded_parts(comparable(said[i]))[0])]
+    asking = naming or asking  # "We want each glioma subregion separately. Give me the non-enhancing tumour."
     requests: list[list[str]] = []
     for index, sentence in enumerate(said):
         if index in asking:

@@ -101,6 +101,12 @@ READ_AS = [
     ("the large glioma - need the volume of its necrotic centre", "necrotic tumour core"),
     ("T2 hyperintensity around the mass on FLAIR, not counting the tumour", "peritumoral oedema"),
     ("the enhancing part of the IDH-wildtype glioblastoma", "enhancing tumour"),
+    # why it is asked (screening, radiation oncology) rules nothing out; a past request is context; a request that
+    # names no region beside one that does
+    ("Lung cancer screening, 64-year-old smoker. Please segment the nodule in the left lower lobe.", "lung nodule"),
+    ("Radiation oncology planning. Contour the enhancing tumour.", "enhancing tumour"),
+    ("The core was contoured last week. Now segment the oedema around it.", "peritumoral oedema"),
+    ("We want every subregion separately. Give me the necrotic core first.", "necrotic tumour core"),
 ]
 
 
@@ -150,6 +156,8 @@ REFUSED = [
     # a request that nothing be drawn; sentences that ask for different findings
     ("Which tumour is this? Just tell me the diagnosis, don't segment anything.", "nothing be drawn"),
     ("Segment the oedema. Also segment the enhancing rim.", "different findings"),
+    # the brains it was trained on were untreated
+    ("enhancing tumour after radiotherapy", '"after radiotherapy"'),
 ]
 
 
