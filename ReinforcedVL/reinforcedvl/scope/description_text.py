@@ -127,12 +127,13 @@ _REFUSED_REQUEST = re.compile(
 
 def leaves_out(text: str) -> bool:
     """Whether ``text`` says what is not meant or is left out ("leave out the oedema", "not the vessels")."""
-    return len(excluded_parts(comparable(text))) > 1 or still_negates(comparable(text))
+    compared = comparable(text)
+    return len(excluded_parts(compared)) > 1 or still_negates(compared)
 
 
 @cache
 def _requests() -> re.Pattern[str]:
-    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    document = _resource("finding_descriptors.json")
     alternatives = "|".join(re.escape(entry) for entry in sorted(document["requests"], key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
 
@@ -218,7 +219,7 @@ def anatomy_only(text: str) -> str:
         return ""
     for word in named:
         said = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", said)
-    document = _subjects_document()
+    document = _resource("finding_subjects.json")
     left = set(re.findall(r"[a-z0-9]+", said)) - PART_WORDS - set(document["structure_modifiers"])
     structures = left & set(document["structures"])
     if left - structures:
@@ -227,13 +228,14 @@ def anatomy_only(text: str) -> str:
 
 
 @cache
-def _subjects_document() -> dict[str, Any]:
-    return json.loads((_RESOURCES / "finding_subjects.json").read_text(encoding="utf-8"))
+def _resource(name: str) -> dict[str, Any]:
+    """The JSON document ``resources/<name>``, read once."""
+    return json.loads((_RESOURCES / name).read_text(encoding="utf-8"))
 
 
 @cache
 def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    document = _subjects_document()
+    document = _resource("finding_subjects.json")
     subject_of = {
         word: (kind, group)
         for kind in ("parts", "diseases")
@@ -296,7 +298,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     negations folded, then synonyms (phrase -> the synonyms folded into it), longest first, as whole words (a hyphen
     is part of a word, so "non-enhancing" never holds "enhancing"); the ``first`` synonyms fold before the
     negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast")."""
-    document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
+    document = _resource("finding_synonyms.json")
 
     def alternatives(texts: list[str]) -> str:
         return "|".join(re.escape(text) for text in sorted(texts, key=len, reverse=True))
@@ -357,7 +359,7 @@ def _purpose_clauses() -> re.Pattern[str]:
     """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume", "for
     radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``); one that
     opens the description ends with its noun ("For radiotherapy planning | I need the whole glioma")."""
-    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    document = _resource("finding_descriptors.json")
     starts = "|".join(re.escape(start) for start in document["purpose_clauses"])
     nouns = "|".join(re.escape(noun) for noun in document["purpose_nouns"])
     return re.compile(
@@ -372,7 +374,7 @@ def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -
     that also names a part of a tumour (``finding_lexicon.region_words``: "solid") is none where
     ``keep_region_words``: it can decide the finding ("solid and necrotic tumour"), and is one where only appearance
     words are told from others ("subsolid and solid nodules"). ``groups``: those groups only (else all)."""
-    document = json.loads((_RESOURCES / "finding_descriptors.json").read_text(encoding="utf-8"))
+    document = _resource("finding_descriptors.json")
     entries = [
         entry
         for key, group in document.items()
@@ -500,7 +502,7 @@ def resource_words() -> frozenset[str]:
         for name in ("finding_synonyms.json", "finding_descriptors.json", "finding_subjects.json")
     ]
     texts += [pattern.pattern for pattern in (JOINED, _PLACE, _EXCLUDING, _LEFT_OUT, _NEGATED, _DEFINED)]
-    document = json.loads((_RESOURCES / "finding_synonyms.json").read_text(encoding="utf-8"))
+    document = _resource("finding_synonyms.json")
     for negation in document.get("negations", {}).values():
         prefixes = [prefix for prefix in negation["negating"] if prefix.isalpha()]
         texts += [prefix + word for prefix in prefixes for word in negation["negated"] if word.isalpha()]

@@ -34,6 +34,7 @@ def defining_words(finding: str) -> tuple[str, ...]:
     return tuple(_document().get("defining_words", {}).get(finding, ()))
 
 
+@cache
 def region_words() -> dict[str, tuple[str, ...]]:
     """The words that name a part of a tumour no one finding is -> the findings whose union that part is ("solid": the
     enhancing and the non-enhancing tumour)."""
@@ -44,16 +45,13 @@ def region_words() -> dict[str, tuple[str, ...]]:
 def tumour_words() -> frozenset[str]:
     """The words that name a tumour, the whole of it or a part of it and nothing more ("glioma", "entire", "portion";
     the lexicon's ``tumor``, ``whole`` and ``part`` slots)."""
-    slots = _document()["slots"]
-    return frozenset(
-        word for slot in ("tumor", "whole", "part") for text in slots[slot] for word in re.findall(r"[a-z-]+", text)
-    )
+    return _slot_words("tumor", "whole", "part")
 
 
 @cache
 def tumour_nouns() -> frozenset[str]:
     """The words that name a tumour and nothing of it ("glioma", "mass"; the lexicon's ``tumor`` slot)."""
-    return frozenset(word for text in _document()["slots"]["tumor"] for word in re.findall(r"[a-z-]+", text))
+    return _slot_words("tumor")
 
 
 @cache
@@ -67,6 +65,14 @@ def generic_words() -> frozenset[str]:
 def vague_words() -> frozenset[str]:
     """The words that say something is there and nothing of what ("abnormal", "lesion", "something")."""
     return frozenset(_document().get("vague_words", ()))
+
+
+def _slot_words(*slots: str) -> frozenset[str]:
+    """The words of the lexicon's ``slots`` (a hyphenated word as one)."""
+    document = _document()
+    return frozenset(
+        word for slot in slots for text in document["slots"][slot] for word in re.findall(r"[a-z-]+", text)
+    )
 
 
 @cache

@@ -190,13 +190,14 @@ class FindingMatcher:
         description = corrected(description, self._vocabulary, self._english)
         if refuses_to_ask(description):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
-        readings = [self._match_pieces(text) for text in _requests_of(sentences(description))]
+        said = sentences(description)
+        readings = [self._match_pieces(text) for text in _requests_of(said)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
         reading = next((r for r in readings if r.finding is not None), readings[0])
         if len(named) > 1:
             reason = f'its sentences ask for different findings ("{named[0]}", "{named[1]}"); ask for one'
             reading = FindingMatch(description, None, None, reading.similarity, reading.nearest, reason)
-        kept = " , ".join(excluded_parts(folded(sentence))[0] for sentence in sentences(description))
+        kept = " , ".join(excluded_parts(folded(sentence))[0] for sentence in said)
         foreign = self._foreign_subject(kept, reading.family)  # "Known brain metastasis. Segment the oedema."
         if foreign:
             return replace(reading, description=description, finding=None, family=None, reason=foreign)
@@ -345,13 +346,13 @@ class FindingMatcher:
         by a region word, one per finding where it could mean several, the unions of its pieces' where it joins
         them, the differences where it leaves some out, and (unless ``certain``) every finding's where it is read as
         none but is nearest a brain-tumour finding; None where it is no brain-tumour region."""
-        left_out = excluded_parts(comparable(part))
+        compared = comparable(part)
+        left_out = excluded_parts(compared)
         if len(left_out) > 1:
             remaining = self._left_out_options(left_out)
             return remaining if isinstance(remaining, list) else None
-        pieces = [piece for piece in joined_parts(comparable(part)) if not _says_where(piece)] or joined_parts(
-            comparable(part)
-        )
+        joined = joined_parts(compared)
+        pieces = [piece for piece in joined if not _says_where(piece)] or joined
         options = [self._piece_label_options(piece, certain) for piece in pieces]
         if not pieces or any(option is None for option in options):
             return None
@@ -540,12 +541,13 @@ class FindingMatcher:
 
     def _match_one_phrase(self, description: str) -> FindingMatch:
         """:meth:`_match_whole`, not kept."""
-        if not re.search(r"[^\W\d_]", comparable(description)):  # a piece left empty ("( )"); letters of any script
-            # are read by the encoder, which says where it cannot read them
+        compared = comparable(description)
+        if not re.search(r"[^\W\d_]", compared):  # a piece left empty ("( )"); letters of any script are read by the
+            # encoder, which says where it cannot read them
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
-        if set(words(comparable(description))) <= vague_words() | PART_WORDS:  # "abnormal", "the lesion"
+        if set(words(compared)) <= vague_words() | PART_WORDS:  # "abnormal", "the lesion"
             return FindingMatch(description, None, None, 0.0, "", "it does not say which finding; name it")
-        region = self._region_word_reading(comparable(description))
+        region = self._region_word_reading(compared)
         if region is not None:
             labels, word = region
             finding = self._finding_with(labels)
@@ -554,7 +556,7 @@ class FindingMatcher:
             parts = " and ".join(f'"{f}"' for f in self.scope.findings if f in _LABELS and _LABELS[f] <= labels)
             reason = f'"{word}" names {parts} together, which no one trained finding covers; ask for each'
             return FindingMatch(description, None, None, 1.0, word, reason)
-        quantified = _QUANTIFIED.match(comparable(description))
+        quantified = _QUANTIFIED.match(compared)
         if quantified:  # "all enhancing parts": the enhancing tumour, as its words say; "all of the tumour": whole
             reading = self._match_whole(quantified["rest"])
             family = self.scope.family_of(reading.finding) if reading.finding is not None else None
@@ -562,7 +564,7 @@ class FindingMatcher:
                 if reading.finding != _WHOLE:
                     return replace(reading, description=description)
         similarities = self._embeddings @ self.embed(description)
-        if JOINED.search(comparable(description)) is None:  # "A and B" is as close to A alone as to B alone
+        if JOINED.search(compared) is None:  # "A and B" is as close to A alone as to B alone
             similarities = similarities.masked_fill(self._joined, -1.0)
         named_sides = sides(description)
         best_per_finding: dict[str | None, tuple[float, int]] = {}
@@ -582,7 +584,7 @@ class FindingMatcher:
             return refused(f'it reads as "{nearest}", a finding this model was not trained to find')
         if top_similarity < MIN_SIMILARITY:
             return refused("it does not match any finding this model was trained on closely enough")
-        if still_negates(comparable(description)) and top_similarity < SAME_FINDING:
+        if still_negates(compared) and top_similarity < SAME_FINDING:
             return refused("it negates something in a way not understood; name the finding without a negation")
         family = self.scope.family_of(top)
         foreign = self._foreign_subject(description, family)
@@ -639,11 +641,13 @@ def _requests_of(said: list[str]) -> list[str]:
     ...", "how big is ...") with the sentences after it that leave something out ("Segment the tumour. Leave out the
     oedema."), the context before them dropped; all the sentences as one where none asks, or the ones that ask only
     say "it" ("Spiculated nodule in the left upper lobe. Please segment it.")."""
-    asking = [index for index, sentence in enumerate(said) if asks(sentence)]
-    if len(said) < 2 or not asking or all(_says_no_region(excluded_parts(comparable(said[i]))[0]) for i in asking):
+    asking = [  # not "We want each glioma subregion separately." beside "Give me the non-enhancing tumour."
+        index
+        for index, sentence in enumerate(said)
+        if asks(sentence) and not _says_no_region(excluded_parts(comparable(sentence))[0])
+    ]
+    if len(said) < 2 or not asking:
         return [", ".join(sentence.strip(" ,") for sentence in said)]
-    naming = [i for i in asking if not _says_no_region(excluded_parts(comparable(said[i]))[0])]
-    asking = naming or asking  # "We want each glioma subregion separately. Give me the non-enhancing tumour."
     requests: list[list[str]] = []
     for index, sentence in enumerate(said):
         if index in asking:
