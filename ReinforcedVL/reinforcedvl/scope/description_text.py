@@ -26,6 +26,7 @@ __all__ = [
     "edit_distance",
     "excluded_parts",
     "folded",
+    "included_part",
     "joined_parts",
     "leaves_out",
     "refuses_to_ask",
@@ -33,6 +34,7 @@ __all__ = [
     "negated",
     "place_segments",
     "resource_words",
+    "retracted",
     "sentences",
     "sides",
     "still_negates",
@@ -53,7 +55,9 @@ JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|
 # enhancing rim", "oedema | around the tumour core").
 _PLACE = re.compile(
     r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|next to|at|on|from|outside"
-    r"|beyond|peripheral to)\b\s*"
+    r"|beyond|peripheral to|(?:that |which )?surrounds?|surrounded by|enclosed by|encircled by|bordered by"
+    r"|rimmed by)\b\s*"
+    r"|\s*\b(?:that|which)\s+(?=(?:[a-z-]+\s+){1,4}(?:surrounds?|encloses?|encircles?|rims?|borders?)\b)"
 )
 
 PART_WORDS = frozenset(
@@ -62,14 +66,18 @@ PART_WORDS = frozenset(
 )
 """Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
 _NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
+_CONTAINERS = "mask|contour|contours|segmentation|label|volume|outline|region|roi|it"
+"""What a region drawn is called when a part is said to be in it or not ("the oedema must not be inside the mask")."""
 _LEFT_OUT = re.compile(
     r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+(?:(?:must|should|is to|are to|has to|have to|to)\s+)?"
-    r"(?:(?:be|is|are)\s+)?(?:not including|excluded|not counted|left out|removed|subtracted|omitted)"
+    r"(?:(?:be|is|are)\s+)?(?:not including|excluded|not counted|left out|removed|subtracted|omitted|not"
+    rf"(?:\s+(?:be\s+)?(?:inside|in|within|part of|included|counted)(?:\s+(?:the\s+)?(?:{_CONTAINERS})|\s+the)?)?)"
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
 _DEFINED = re.compile(
-    r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
+    r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
+    r"|that means|also known as|also called|aka)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
     re.IGNORECASE,
 )
 
@@ -103,6 +111,40 @@ def sentences(description: str) -> list[str]:
     return [sentence.strip() for sentence in found if sentence.strip(" ,")]
 
 
+def retracted(said: list[str]) -> list[str]:
+    """The sentences of a description less what the writer took back: the words before a sentence's last correction
+    ("the oedema, sorry, I mean the core"; ``finding_descriptors.json``, ``corrections``), and the sentence before
+    one that opens with a correction ("Segment the oedema. Sorry, the core."). A correction with nothing after it
+    takes nothing back ("Segment the oedema, sorry.")."""
+    kept: list[str] = []
+    for sentence in said:
+        found = list(_corrections().finditer(sentence))
+        if not found:
+            kept.append(sentence)
+            continue
+        before, after = sentence[: found[0].start()].strip(_APART), sentence[found[-1].end() :].strip(_APART)
+        if not after:  # "Segment the oedema, sorry." takes nothing back
+            kept += [before] if before else []
+            continue
+        if not before and kept:
+            kept.pop()
+        kept.append(after)
+    return kept or said
+
+
+_APART = " ,:;-\u2013\u2014"
+"""Marks that set a correction apart from the words around it."""
+
+
+@cache
+def _corrections() -> re.Pattern[str]:
+    """The corrections of ``finding_descriptors.json``, longest first, their words apart by spaces or marks, several
+    in a row as one ("no, sorry, I mean")."""
+    entries = sorted(_resource("finding_descriptors.json")["corrections"], key=len, reverse=True)
+    one = "|".join(r"[\s,]+".join(re.escape(word) for word in entry.split()) for entry in entries)
+    return re.compile(rf"(?<![\w-])(?:{one})(?:[{re.escape(_APART)}]+(?:{one}))*(?![\w-])", re.IGNORECASE)
+
+
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 """A dash between spaces sets a phrase apart, as a comma does."""
 _ABBREVIATIONS = frozenset("incl excl approx i.e e.g ie eg vs etc cf fig no nr pt dr max min ca resp".split())
@@ -123,6 +165,37 @@ _REFUSED_REQUEST = re.compile(
     r"\b(?:do not|don't|dont|does not|doesn't|no need to|never|not to|without)\s+(?:\w+\s+)?"
     r"(?:segment|segmenting|outline|outlining|contour|contouring|draw|drawing|mark|marking|delineate|highlight|measure)\b"
 )
+
+
+def included_part(text: str) -> str | None:
+    """What a sentence says is to be included, or None ("the oedema" of "Oedema must be inside the mask too.",
+    "Include the necrosis as well.", "Also the oedema."): read with the request before it, it adds to it."""
+    lowered = folded(text).strip(" ,")
+    if still_negates(lowered):
+        return None
+    for pattern in _INCLUDED:
+        found = pattern.match(lowered)
+        if found and found["what"].strip(" ,") and not asks(found["what"]):  # "Also segment the rim." asks anew
+            return found["what"].strip(" ,")
+    return None
+
+
+_ADDED = r"(?:\s+(?:too|as well|also))?"
+_INCLUDED = (
+    re.compile(  # "include the oedema too", "add the necrosis to the mask"
+        rf"^(?:also\s+)?(?:include|add|keep)\s+(?P<what>.+?){_ADDED}(?:\s+(?:in|inside|within|into|to)\s+(?:the\s+)?"
+        rf"(?:{_CONTAINERS}))?{_ADDED}$"
+    ),
+    re.compile(  # "the oedema must be included", "oedema should also be inside the mask"
+        r"^(?P<what>.+?)\s+(?:(?:must|should|has to|have to|needs to|need to|is to|are to)\s+)?(?:also\s+)?"
+        rf"(?:be\s+|is\s+|are\s+)?(?:also\s+)?(?:included|counted|(?:inside|within|in|part of)\s+(?:the\s+)?"
+        rf"(?:{_CONTAINERS})){_ADDED}$"
+    ),
+    re.compile(r"^(?:and\s+|plus\s+)?(?:also|plus)\s+(?P<what>.+)$"),  # "also the oedema"
+    re.compile(r"^(?P<what>.+?)\s+(?:too|as well)$"),  # "the oedema too"
+)
+"""The ways a sentence says a part is to be included (a modal alone, "the oedema must be inside", says nothing: it
+may say where the oedema is)."""
 
 
 def leaves_out(text: str) -> bool:
@@ -196,7 +269,8 @@ _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
     r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
     r"|(?:(?:do|does|must|should) not|don't|not to) includ(?:e|ing)|omitting|omit)\b\s*"
-    r"|\s*(?:,|\band\b)\s*(?:not|no)\s+|\s*\b(?:and|but)\s+(?:is not|isn't|are not|aren't)\s+"
+    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no)\s+|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
+    r"|\s+not\s+(?=(?:the|any|its|their)\s)"
 )
 
 
@@ -264,7 +338,14 @@ def sides(text: str) -> set[str]:
 
 _COMPARATOR = re.compile(r"[<>≤≥=~()\[\]]")
 """Signs of a comparison or an aside ("nodule >= 3 mm", "(ET)"), read as spaces."""
-_MEASUREMENT = re.compile(r"\b(measuring\s+)?\d+(\.\d+)?\s*(mm|cm|ml)\b|\b\d+[- ](?:year|yr)s?[- ]old\b")
+_NUMBER = (
+    r"(?:\d+(?:\.\d+)?|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty"
+    r"|fifty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?(?: point [a-z]+| and a half)?)"
+)
+_MEASUREMENT = re.compile(
+    rf"\b(measuring\s+)?{_NUMBER}\s*[- ]?(?:mm|cm|ml|cc|millimet(?:er|re)s?|centimet(?:er|re)s?|millilit(?:er|re)s?)\b"
+    rf"|\b{_NUMBER}[- ](?:year|yr)s?[- ]old\b"
+)
 
 
 def comparable(text: str) -> str:
@@ -378,7 +459,9 @@ def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -
     entries = [
         entry
         for key, group in document.items()
-        if isinstance(group, list) and key not in ("purpose_clauses", "purpose_nouns") and key in (groups or document)
+        if isinstance(group, list)
+        and key not in ("purpose_clauses", "purpose_nouns", "corrections")
+        and key in (groups or document)
         for entry in group
         if not (keep_region_words and entry in region_words())
     ]
@@ -420,9 +503,12 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
     """``text`` with each word of 5 letters or more that is not in ``vocabulary`` (the words of every known phrasing
     and resource) replaced by the one vocabulary word it is a typing error of: same first letter, one letter left out,
     added, changed, or two neighbours swapped ("enhacing", "necrrotic", "oedmea"; the singular where its plural is as
-    close, the shorter spelling where British and American are: "tumuor"). An English word the encoder knows whole
-    (``english``) is kept, unless it is one such error away from one word that names a part of the body or a disease
-    ("beast nodule": the breast), which may then rule a family out; a word with no such word or several is kept."""
+    close, the shorter where two spellings or synonyms are: "tumuor", "necross"). An English word the encoder knows
+    whole (``english``) is kept, unless it is one such error away from one word that names a part of the body or a
+    disease ("beast nodule": the breast), which may then rule a family out; a word with no such word or several is
+    kept. Two
+    neighbours of which one is no known word are one word where together they are a vocabulary word or one such
+    error from one ("necro tic", "a dema": heard apart by speech recognition)."""
     subject_words = frozenset(_subject_words()[1])
 
     def fix(found: re.Match[str]) -> str:
@@ -433,10 +519,7 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
         near = [known for known in _by_first_letter(vocabulary).get(lowered[0], ()) if _one_edit_apart(lowered, known)]
         named = [known for known in near if known in subject_words]
         for candidates in (named, [] if lowered in english else near):
-            if (
-                candidates
-                and len({spelling_variant(known, american=True).removesuffix("s") for known in candidates}) == 1
-            ):
+            if candidates and len({folded(known).removesuffix("s") for known in candidates}) == 1:
                 return min(candidates, key=len)  # one word, in either spelling, or its singular and plural
         return word
 
@@ -447,13 +530,44 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
             return compound
         return compound.replace("-", " ")
 
-    return re.sub(r"[A-Za-z]+", fix, re.sub(r"[A-Za-z]+(?:-[A-Za-z]+)+", split, text))
+    def joined(first: str, second: str) -> str | None:
+        first, second = first.lower(), second.lower()
+        together = first + second
+        if {first, second} <= vocabulary | english or len(together) < 5:
+            return None
+        if together in vocabulary:
+            return together
+        by_length = _by_length(vocabulary)
+        near = [
+            k for size in (0, -1, 1) for k in by_length.get(len(together) + size, ()) if _one_edit_apart(together, k)
+        ]
+        return min(near, key=len) if len({folded(known) for known in near}) == 1 else None
+
+    pieces = re.split(r"(?<=[A-Za-z]) (?=[A-Za-z])", text)  # words apart by one space, and what lies between
+    kept = [pieces[0]]
+    for piece in pieces[1:]:
+        last, this = re.search(r"[A-Za-z]+$", kept[-1]), re.match(r"[A-Za-z]+", piece)
+        word = joined(last.group(0), this.group(0)) if last and this else None
+        if word is None or re.search(r"[\w-]$", kept[-1][: last.start()]) or piece[this.end() : this.end() + 1] == "-":
+            kept.append(piece)
+        else:
+            kept[-1] = kept[-1][: last.start()] + word + piece[this.end() :]
+    joined_text = " ".join(kept)
+    return re.sub(r"[A-Za-z]+", fix, re.sub(r"[A-Za-z]+(?:-[A-Za-z]+)+", split, joined_text))
 
 
 _NOT_SPLIT = frozenset(
     "non un no not peri sub intra extra para juxta post pre semi part well ill poorly ground".split()
 )
 """First words of a hyphenated word that make a new word of it ("non-enhancing", "part-solid")."""
+
+
+@cache
+def _by_length(vocabulary: frozenset[str]) -> dict[int, tuple[str, ...]]:
+    grouped: dict[int, list[str]] = {}
+    for word in sorted(vocabulary):
+        grouped.setdefault(len(word), []).append(word)
+    return {size: tuple(group) for size, group in grouped.items()}
 
 
 @cache

@@ -22,6 +22,7 @@ import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,7 @@ from .description_text import (
     edit_distance,
     excluded_parts,
     folded,
+    included_part,
     joined_parts,
     leaves_out,
     names_a_part,
@@ -49,6 +51,7 @@ from .description_text import (
     place_segments,
     refuses_to_ask,
     resource_words,
+    retracted,
     sentences,
     sides,
     still_negates,
@@ -188,10 +191,12 @@ class FindingMatcher:
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
-        if refuses_to_ask(description):  # "Which tumour is this? Just tell me, don't segment anything."
+        said = retracted(sentences(description))  # "the oedema, sorry, I mean the core"
+        if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
-        said = sentences(description)
-        readings = [self._match_pieces(text) for text in _requests_of(said)]
+        readings = [
+            self._match_pieces(text) for text in _requests_of(said, self._names_a_region, self._names_a_finding)
+        ]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
         reading = next((r for r in readings if r.finding is not None), readings[0])
         if len(named) > 1:
@@ -202,6 +207,16 @@ class FindingMatcher:
         if foreign:
             return replace(reading, description=description, finding=None, family=None, reason=foreign)
         return replace(reading, description=description)
+
+    def _names_a_finding(self, text: str) -> bool:
+        """Whether ``text`` names a finding, trained or not, or one of several ("Please segment it for me." does not;
+        "Please segment the liver." does)."""
+        reading = self._read(text)
+        return reading.finding is not None or bool(reading.candidates) or reading.similarity >= MIN_SIMILARITY
+
+    def _names_a_region(self, text: str) -> bool:
+        """Whether ``text`` names a brain-tumour region (one finding, a join of them or a region word)."""
+        return self._label_options(text, certain=True) is not None
 
     def _match_pieces(self, description: str) -> FindingMatch:
         """:meth:`match` of one sentence."""
@@ -247,7 +262,8 @@ class FindingMatcher:
         """What a head and its asides mean together, where a piece that is no one finding says something of the
         region: the one finding ``named`` when every such piece names a part of it or all of it ("tumour core
         (enhancing and necrotic parts)"), refused when one names more ("tumour core (necrosis and oedema)") or when
-        the head could mean several findings but not it ("non-enhancing tumour core (ET)"); of a head that could mean
+        the head could mean several findings but not it ("non-enhancing tumour core (ET)"); a region word may name a
+        region that holds it ("non-enhancing tumour (solid)": the solid tumour is what it is); of a head that could mean
         several, the one finding the pieces' regions are, or hold ("non-enhancing tumour core (solid, not oedema)").
         None when no piece says more than ``named``."""
         unnamed = [(piece, self._read(piece)) for piece in pieces]
@@ -261,7 +277,10 @@ class FindingMatcher:
         if named:
             finding = named[0]
             for piece, options in regions if finding in _LABELS else ():
-                if not any(labels <= _LABELS[finding] for labels in options):
+                described = self._region_word_reading(comparable(piece)) is not None  # "(solid)": what it is like
+                if not any(
+                    labels <= _LABELS[finding] or described and _LABELS[finding] <= labels for labels in options
+                ):
                     reason = f'"{piece.strip()}" names a region outside "{finding}"; name one finding'
                     return FindingMatch(description, None, None, 0.0, "", reason)
             if head and finding not in head[0]:
@@ -322,8 +341,13 @@ class FindingMatcher:
     def _left_out_options(self, parts: list[str]) -> list[frozenset[int]] | str | None:
         """The expert labels a region with others left out may mean (``parts``: the region, then what is left out;
         see :meth:`_excluding_match`), or why it is refused, or None when a part left out is no brain-tumour region
-        (it is read whole)."""
-        left_out = [self._label_options(part, certain=True) for part in parts[1:]]
+        (it is read whole). The tumour left out ("FLAIR signal around the glioma which is not tumour") is the tumour
+        proper: its core ("the tumour, not the tumour itself" says nothing)."""
+        itself = not _names_only_the_tumour(parts[0]) and self._label_options(parts[0], certain=True) is not None
+        left_out = [
+            [_LABELS["tumour core"]] if itself and _names_only_the_tumour(part) else self._label_options(part, True)
+            for part in parts[1:]
+        ]
         if any(options is None for options in left_out):
             if len(parts) > 2 and any(options is not None for options in left_out):
                 return f'it leaves {len(parts) - 1} parts out of "{parts[0]}"; name the finding'
@@ -339,7 +363,7 @@ class FindingMatcher:
             return remaining
         if any(labels in removed for labels in kept):  # "the tumour, not the tumour itself" says nothing
             return f'it leaves "{parts[1]}" out of "{parts[0]}", which leaves nothing; name the finding'
-        return kept  # "the oedema around the glioma, not the tumour itself": the glioma is more than the oedema
+        return kept  # "the oedema around the glioma, not the tumour itself": the oedema is no part of the tumour
 
     def _label_options(self, part: str, certain: bool = False) -> list[frozenset[int]] | None:
         """The expert labels ``part`` may mean as a brain-tumour region: one set where it is read as one finding or
@@ -371,6 +395,13 @@ class FindingMatcher:
             return [_LABELS[finding] for finding in match.candidates if finding in _LABELS] or None
         if certain or self._nearest_finding(match) not in _LABELS:
             return None
+        return self._every_region()
+
+    def _generic_region(self, part: str) -> list[frozenset[int]]:
+        """The expert labels a joined part that names no region may mean: the whole tumour's where it says "the
+        whole" of it ("the whole thing including the oedema", "everything"), else every region's."""
+        if _WHOLE in _LABELS and set(words(comparable(part))) & (set(defining_words(_WHOLE)) - {"all"}):  # "and all"
+            return [_LABELS[_WHOLE]]
         return self._every_region()
 
     def _every_region(self) -> list[frozenset[int]]:
@@ -425,6 +456,7 @@ class FindingMatcher:
         parts = [part for part in joined_parts(comparable(description)) if not _says_where(part)]
         if len(parts) < 2:
             return None
+        parts = [piece for part in parts for piece in self._listed_apart(part)]
         options = [self._piece_label_options(part, certain=True) for part in parts]
         matches = [self._match_whole(part) for part in parts]
         unread = [
@@ -440,7 +472,7 @@ class FindingMatcher:
             return FindingMatch(description, None, None, whole.similarity, whole.nearest, reason)
         read = [option for option in options if option is not None]
         unsure = [
-            self._every_region() if _says_no_region(part) else self._piece_label_options(part, certain=False)
+            self._generic_region(part) if _says_no_region(part) else self._piece_label_options(part, certain=False)
             for part, option in zip(parts, options, strict=True)
             if option is None
         ]
@@ -454,6 +486,15 @@ class FindingMatcher:
         listed = ", ".join(f'"{finding}"' for finding in named[:-1]) + f' and "{named[-1]}"'
         reason = f"it names {listed} together, which no one trained finding covers; ask for each"
         return self._region_with_labels(description, unions, reason)
+
+    def _listed_apart(self, part: str) -> list[str]:
+        """A joined part that lists regions without commas, each with its article ("the enhancing rim the necrosis the
+        non-enhancing part", as dictated), as its regions, where each is read as one; else the part."""
+        listed = [piece for piece in re.split(r"\s+(?=the\s)", part) if piece.strip()]
+        if len(listed) < 2 or self._match_whole(part).finding is not None:
+            return [part]
+        read = [self._piece_label_options(piece, certain=True) for piece in listed]
+        return listed if all(options is not None and len(options) == 1 for options in read) else [part]
 
     def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The finding of ``family`` the description's head alone is read as: its words before the first word of
@@ -636,22 +677,36 @@ def _only_leaves_out(text: str) -> bool:
     return negated(compared) or (len(parts) > 1 and not parts[0])
 
 
-def _requests_of(said: list[str]) -> list[str]:
+def _requests_of(
+    said: list[str], names_a_region: Callable[[str], bool], names_a_finding: Callable[[str], bool]
+) -> list[str]:
     """The requests of a description's sentences, each read on its own: every sentence that asks ("please contour
     ...", "how big is ...") with the sentences after it that leave something out ("Segment the tumour. Leave out the
-    oedema."), the context before them dropped; all the sentences as one where none asks, or the ones that ask only
-    say "it" ("Spiculated nodule in the left upper lobe. Please segment it.")."""
+    oedema.") or include a part ``names_a_region`` says is a region ("Segment the core. The oedema must be included
+    too."), the context before them dropped; all the sentences as one where none asks, or the ones that ask only
+    name no finding (``names_a_finding``: "Spiculated nodule in the left upper lobe. Please segment it. I want its
+    doubling time."), a sentence that includes a region joined to those before it."""
+    added = [
+        included_part(sentence) if index and names_a_region(included_part(sentence) or "") else None
+        for index, sentence in enumerate(said)
+    ]
     asking = [  # not "We want each glioma subregion separately." beside "Give me the non-enhancing tumour."
         index
         for index, sentence in enumerate(said)
-        if asks(sentence) and not _says_no_region(excluded_parts(comparable(sentence))[0])
+        if asks(sentence) and not _says_no_region(excluded_parts(comparable(sentence))[0]) and not added[index]
     ]
+    asking = [index for index in asking if names_a_finding(said[index])] if len(said) > 1 else asking
     if len(said) < 2 or not asking:
-        return [", ".join(sentence.strip(" ,") for sentence in said)]
+        joined = (
+            f"including {part}" if part else sentence.strip(" ,") for sentence, part in zip(said, added, strict=True)
+        )
+        return [", ".join(joined)]
     requests: list[list[str]] = []
     for index, sentence in enumerate(said):
         if index in asking:
             requests.append([sentence])
+        elif requests and added[index]:
+            requests[-1].insert(1, f"including {added[index]}")  # before what is left out: "X, including Y, without Z"
         elif requests and leaves_out(sentence):
             requests[-1].append(sentence)
     return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests]
