@@ -75,6 +75,9 @@ _LEFT_OUT = re.compile(
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
+_GROUPED = re.compile(
+    r"(?P<operator>(?:\\|\u2216|\u222a|\bminus|\bwithout|\bexcluding|\bexcept)\s*)\((?P<group>[^()]*)\)"
+)
 _DEFINED = re.compile(
     r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
     r"|that means|also known as|also called|aka)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
@@ -86,6 +89,9 @@ def asides(description: str) -> list[str]:
     """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
     minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
     when it has no aside."""
+    description = _GROUPED.sub(
+        r"\g<operator>\g<group>", description
+    )  # "TC \\ (ET \u222a NCR)" groups, sets nothing apart
     inside = _ASIDE.findall(description)
     if inside:
         return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
@@ -268,7 +274,7 @@ def joined_parts(text: str) -> list[str]:
 _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
     r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
-    r"|(?:(?:do|does|must|should) not|don't|not to) includ(?:e|ing)|omitting|omit)\b\s*"
+    r"|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omit)\b\s*"
     r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no)\s+|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
     r"|\s+not\s+(?=(?:the|any|its|their)\s)"
 )
@@ -348,6 +354,11 @@ _MEASUREMENT = re.compile(
 )
 
 
+_LABEL_NUMBER = re.compile(r"\b(?:label|class)s?\s+\d+(?:\s*(?:,|and|\+)\s*\d+)*\b")
+"""A label's number, which says nothing of the region: conventions number them differently (BraTS 2015: 4 is the
+enhancing tumour; BraTS 2023: 3)."""
+
+
 def comparable(text: str) -> str:
     """Lower case, British spelling folded to American, a prefix written apart joined to its word, a negated finding
     and clinical synonyms and abbreviations folded to one phrase (``finding_synonyms.json``), measurements and
@@ -357,7 +368,7 @@ def comparable(text: str) -> str:
     ``finding_descriptors.json``) changes which finding a description means. A description that is nothing but
     appearance words is kept whole."""
     lowered = folded(text)
-    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", lowered))
+    stripped = _without_appearance_words(_MEASUREMENT.sub(" ", _LABEL_NUMBER.sub(" ", lowered)))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
     return stripped if re.search(r"[a-z]", stripped) else lowered
 
@@ -366,6 +377,8 @@ def folded(text: str) -> str:
     """:func:`comparable` before measurements and appearance words are left out."""
     lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
+    lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
+    lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
@@ -373,12 +386,21 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_SET_MINUS = re.compile(r"\s*(?:\\|\u2216)\s*")
+"""Set difference, as label sets are written ("WT \\ TC")."""
+_LEAVE_OUT_AFTER = re.compile(
+    r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+out\b"
+)
+"""What is left out, named between the verb and "out" ("leave the edema out")."""
+
+
 @cache
 def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     """The rewrites of ``resources/finding_synonyms.json``, in the order they apply: prefixes joined to their word,
     negations folded, then synonyms (phrase -> the synonyms folded into it), longest first, as whole words (a hyphen
     is part of a word, so "non-enhancing" never holds "enhancing"); the ``first`` synonyms fold before the
-    negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast")."""
+    negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast"); synonyms fold
+    twice, as a phrase may hold one ("stays dark on T1 post-gad": "stays dark on t1c", the non-enhancing)."""
     document = _resource("finding_synonyms.json")
 
     def alternatives(texts: list[str]) -> str:
@@ -400,7 +422,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
         folds.append((re.compile(pattern), word))
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
     synonyms = re.compile(rf"(?<![\w-])(?:{alternatives(list(synonym_of))})(?![\w-])")
-    folds.append((synonyms, lambda found: synonym_of[found.group(0)]))
+    folds += [(synonyms, lambda found: synonym_of[found.group(0)])] * 2  # "t1+c hyperintense": "t1c hyperintense"
     return tuple(folds)
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "tumour_nouns",
     "tumour_words",
     "vague_words",
+    "volume_words",
 ]
 
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources"
@@ -52,6 +53,12 @@ def tumour_words() -> frozenset[str]:
 def tumour_nouns() -> frozenset[str]:
     """The words that name a tumour and nothing of it ("glioma", "mass"; the lexicon's ``tumor`` slot)."""
     return _slot_words("tumor")
+
+
+@cache
+def volume_words() -> frozenset[str]:
+    """The words that name how much of a tumour ("volume", "extent", "burden"; the lexicon's ``extent`` slot)."""
+    return _slot_words("extent")
 
 
 @cache

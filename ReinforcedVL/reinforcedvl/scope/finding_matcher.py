@@ -68,6 +68,7 @@ from .finding_lexicon import (
     tumour_nouns,
     tumour_words,
     vague_words,
+    volume_words,
 )
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
@@ -229,7 +230,11 @@ class FindingMatcher:
         left_out = [piece for piece in pieces[1:] if _only_leaves_out(piece)]
         if left_out:  # "non-enhancing tumour core (excl. necrosis)" leaves necrosis out of its head
             pieces = [", ".join([pieces[0], *left_out]), *(piece for piece in pieces[1:] if piece not in left_out)]
-        pieces = [piece for piece in pieces if not (_names_only_the_tumour(piece) or anatomy_only(piece))] or pieces
+        pieces = [
+            piece
+            for piece in pieces
+            if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece))
+        ] or pieces
         readings = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
         readings = [reading for reading in readings if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
@@ -277,7 +282,8 @@ class FindingMatcher:
         if named:
             finding = named[0]
             for piece, options in regions if finding in _LABELS else ():
-                described = self._region_word_reading(comparable(piece)) is not None  # "(solid)": what it is like
+                kept = excluded_parts(comparable(piece))[0]  # "(solid, not necrosis)": what it is like
+                described = self._region_word_reading(kept) is not None
                 if not any(
                     labels <= _LABELS[finding] or described and _LABELS[finding] <= labels for labels in options
                 ):
@@ -507,8 +513,8 @@ class FindingMatcher:
             return None
         walked = False
         for segment in segments[:-1]:
-            if set(words(segment)) <= PART_WORDS:
-                walked = True  # "the area", "the middle": the finding is named after it
+            if set(words(segment)) <= PART_WORDS or _names_only_the_tumour(segment):
+                walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
             match = self._match_whole(segment)
             if match.finding not in family.findings or (match.finding == _WHOLE and (walked or names_a_part(segment))):
@@ -727,6 +733,14 @@ def _names_only_the_tumour(text: str) -> bool:
     region, it says where, not which region."""
     said = set(words(comparable(text)))
     return bool(said) and said <= tumour_nouns() | PART_WORDS
+
+
+def _says_which(text: str) -> bool:
+    """Whether ``text`` names a tumour or a volume and says nothing of its extent ("Boost volume for the glioma"):
+    beside a definition, the definition says which region."""
+    said = set(words(comparable(text)))
+    named = said & (tumour_nouns() | volume_words())
+    return bool(named) and said <= (generic_words() | PART_WORDS | {"for"}) - set(defining_words(_WHOLE))
 
 
 def _says_no_region(text: str) -> bool:
