@@ -18,6 +18,7 @@ from .finding_lexicon import region_words
 __all__ = [
     "JOINED",
     "PART_WORDS",
+    "RELATION",
     "anatomy_only",
     "asides",
     "asks",
@@ -35,6 +36,8 @@ __all__ = [
     "place_segments",
     "resource_words",
     "retracted",
+    "unframed",
+    "unquoted",
     "sentences",
     "sides",
     "still_negates",
@@ -59,6 +62,13 @@ _PLACE = re.compile(
     r"|rimmed by)\b\s*"
     r"|\s*\b(?:that|which)\s+(?=(?:[a-z-]+\s+){1,4}(?:surrounds?|encloses?|encircles?|rims?|borders?)\b)"
 )
+
+RELATION = re.compile(
+    r"\b(?:around|surrounding|surrounds?|encircling|adjacent to|next to|near|outside(?: of)?|beyond|peripheral to"
+    r"|surrounded by|enclosed by|encircled by|bordered by|rimmed by)\b"
+)
+"""A word of place that relates a finding to another beside it ("oedema | surrounding the enhancing and necrotic
+tumour"): what follows, joined or not, is where it lies."""
 
 PART_WORDS = frozenset(
     "the a an this that its their some part parts portion portions component components area areas region regions"
@@ -115,6 +125,40 @@ def sentences(description: str) -> list[str]:
         start = index + 1
     found.append(description[start:])
     return [sentence.strip() for sentence in found if sentence.strip(" ,")]
+
+
+def unquoted(text: str) -> str:
+    """``text`` without quotation marks (an apostrophe within a word is kept: "don't", "Chen's")."""
+    return _QUOTE.sub(" ", text)
+
+
+_QUOTE = re.compile(r"(?<![A-Za-z])['\u2018\u2019\"\u201c\u201d]|['\u2018\u2019\"\u201c\u201d](?![A-Za-z])")
+
+
+def unframed(said: list[str]) -> list[str]:
+    """The sentences of a message less its frame (``finding_descriptors.json``): the label that opens a line before a
+    colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:"), a greeting that opens a sentence ("Hi
+    Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers")."""
+    labels, greeting, sign_off = _frame()
+    kept = []
+    for sentence in said:
+        sentence = greeting.sub("", labels.sub("", sentence.strip())).strip()
+        if sentence and not sign_off.match(sentence):
+            kept.append(sentence)
+    return kept or said
+
+
+@cache
+def _frame() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    document = _resource("finding_descriptors.json")
+
+    def alternatives(key: str) -> str:
+        return "|".join(re.escape(entry) for entry in sorted(document[key], key=len, reverse=True))
+
+    labels = re.compile(rf"^(?:(?:{alternatives('message_labels')})(?:\s+from\s+[^:]{{1,40}})?)\s*:\s*", re.IGNORECASE)
+    greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.]+){{0,2}}\s*[,!]\s*", re.IGNORECASE)
+    sign_off = re.compile(rf"^(?:{alternatives('sign_offs')})\b[\s,!.]*(?:[\w.]+\s*){{0,3}}$", re.IGNORECASE)
+    return labels, greeting, sign_off
 
 
 def retracted(said: list[str]) -> list[str]:
@@ -275,7 +319,8 @@ _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
     r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
     r"|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omit)\b\s*"
-    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no)\s+|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
+    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no)\s+|\s*,?\s*\bneither\s+"
+    r"|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
     r"|\s+not\s+(?=(?:the|any|its|their)\s)"
 )
 
@@ -354,9 +399,12 @@ _MEASUREMENT = re.compile(
 )
 
 
-_LABEL_NUMBER = re.compile(r"\b(?:label|class)s?\s+\d+(?:\s*(?:,|and|\+)\s*\d+)*\b")
-"""A label's number, which says nothing of the region: conventions number them differently (BraTS 2015: 4 is the
-enhancing tumour; BraTS 2023: 3)."""
+_LABEL_NUMBER = re.compile(
+    r"\b(?:label|class)s?\s+\d+(?:\s*(?:,|and|\+)\s*\d+)*\b"
+    r"|\b(?:mr|mrs|ms|miss|dr|prof)\.?\s+[a-z]+\b|\b(?:visit|bed|pt|patient|subject|case|room|id)\s*#?\s*\d+\b"
+)
+"""A label's number, which says nothing of the region (conventions number them differently: BraTS 2015's 4 is the
+enhancing tumour, BraTS 2023's 3), a person's name after a title, a patient's, visit's or bed's number."""
 
 
 def comparable(text: str) -> str:
@@ -379,6 +427,7 @@ def folded(text: str) -> str:
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
@@ -388,6 +437,13 @@ def folded(text: str) -> str:
 
 _SET_MINUS = re.compile(r"\s*(?:\\|\u2216)\s*")
 """Set difference, as label sets are written ("WT \\ TC")."""
+_RUN_ON = re.compile(
+    r"\b(?:run|use|apply)\s+(?:the\s+|this\s+|your\s+)?(?:tool|segmentation|model|algorithm|network|it|software)\s+"
+    r"(?:on|for|to)\s+[^,;]*?\s+and\s+(?=(?:give|segment|outline|contour|draw|mark|delineate|extract|show|get|make"
+    r"|produce|generate|isolate|measure|label|highlight|send)\b)"
+)
+"""What the tool is run on, where another request then says what to find ("run the tool on the GBM case and give me
+the core"): the study, not the finding."""
 _LEAVE_OUT_AFTER = re.compile(
     r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+out\b"
 )
@@ -470,6 +526,17 @@ def _purpose_clauses() -> re.Pattern[str]:
     )
 
 
+_NOT_DESCRIPTORS = (
+    "purpose_clauses",
+    "purpose_nouns",
+    "corrections",
+    "message_labels",
+    "greetings",
+    "sign_offs",
+)
+"""The groups of ``finding_descriptors.json`` that are no words to leave out wherever they stand."""
+
+
 @cache
 def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -> re.Pattern[str]:
     """One pattern for every appearance word and phrase of ``resources/finding_descriptors.json``, longest first, a
@@ -481,9 +548,7 @@ def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -
     entries = [
         entry
         for key, group in document.items()
-        if isinstance(group, list)
-        and key not in ("purpose_clauses", "purpose_nouns", "corrections")
-        and key in (groups or document)
+        if isinstance(group, list) and key not in _NOT_DESCRIPTORS and key in (groups or document)
         for entry in group
         if not (keep_region_words and entry in region_words())
     ]
@@ -635,7 +700,12 @@ def resource_words() -> frozenset[str]:
     (lower case letters only)."""
     texts = [
         (_RESOURCES / name).read_text(encoding="utf-8")
-        for name in ("finding_synonyms.json", "finding_descriptors.json", "finding_subjects.json")
+        for name in (
+            "finding_synonyms.json",
+            "finding_descriptors.json",
+            "finding_subjects.json",
+            "finding_phrasings.json",
+        )
     ]
     texts += [pattern.pattern for pattern in (JOINED, _PLACE, _EXCLUDING, _LEFT_OUT, _NEGATED, _DEFINED)]
     document = _resource("finding_synonyms.json")

@@ -14,6 +14,7 @@ __all__ = [
     "defining_words",
     "generic_words",
     "region_words",
+    "study_words",
     "tumour_nouns",
     "tumour_words",
     "vague_words",
@@ -53,6 +54,12 @@ def tumour_words() -> frozenset[str]:
 def tumour_nouns() -> frozenset[str]:
     """The words that name a tumour and nothing of it ("glioma", "mass"; the lexicon's ``tumor`` slot)."""
     return _slot_words("tumor")
+
+
+@cache
+def study_words() -> frozenset[str]:
+    """The words that name the study a tumour is seen in ("case", "scan", "MRI")."""
+    return frozenset(_document().get("study_words", ()))
 
 
 @cache

@@ -35,6 +35,7 @@ from .checkpoint_scope import CheckpointScope, FindingFamily
 from .description_text import (
     JOINED,
     PART_WORDS,
+    RELATION,
     anatomy_only,
     asides,
     asks,
@@ -56,7 +57,9 @@ from .description_text import (
     sides,
     still_negates,
     subjects,
+    unframed,
     unknown_words,
+    unquoted,
     vocabulary_words,
     words,
 )
@@ -65,6 +68,7 @@ from .finding_lexicon import (
     generic_words,
     lexicon_phrasings,
     region_words,
+    study_words,
     tumour_nouns,
     tumour_words,
     vague_words,
@@ -192,12 +196,15 @@ class FindingMatcher:
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
         description = corrected(description, self._vocabulary, self._english)
-        said = retracted(sentences(description))  # "the oedema, sorry, I mean the core"
+        said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
-        readings = [
-            self._match_pieces(text) for text in _requests_of(said, self._names_a_region, self._names_a_finding)
-        ]
+        requests, context_only = _requests_of(said, self._names_a_region, self._names_a_finding)
+        readings = [self._match_pieces(text) for text in requests]
+        if context_only and len(said) > 1 and readings[0].finding is None:  # "Caption: '...' Reproduce the outline."
+            apart = [self._match_pieces(s) for s in said if not _says_no_region(comparable(s))]
+            if len({reading.finding for reading in apart if reading.finding is not None}) == 1:
+                readings = [reading for reading in apart if reading.finding is not None]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
         reading = next((r for r in readings if r.finding is not None), readings[0])
         if len(named) > 1:
@@ -289,6 +296,16 @@ class FindingMatcher:
                 ):
                     reason = f'"{piece.strip()}" names a region outside "{finding}"; name one finding'
                     return FindingMatch(description, None, None, 0.0, "", reason)
+            for piece, _ in unnamed if finding in _LABELS else ():  # "(necrosis, ..., and edema, all merged)"
+                outside = [
+                    part
+                    for part, labels in self._regions_named(piece)
+                    if not labels <= _LABELS[finding]
+                    and not (self._region_word_reading(part) is not None and _LABELS[finding] <= labels)  # "(solid)"
+                ]
+                if piece != pieces[0] and outside and not _only_leaves_out(piece):
+                    reason = f'"{outside[0]}" names a region outside "{finding}"; name one finding'
+                    return FindingMatch(description, None, None, 0.0, "", reason)
             if head and finding not in head[0]:
                 said = " or ".join(f'"{c}"' for c in sorted(head[0]))
                 reason = f'its words could mean {said}, but its aside names "{finding}"; name one finding'
@@ -303,6 +320,15 @@ class FindingMatcher:
                 finding = told.pop()
                 return FindingMatch(description, finding, self.scope.family_of(finding), 1.0, finding)
         return None
+
+    def _regions_named(self, piece: str) -> list[tuple[str, frozenset[int]]]:
+        """The joined parts of a piece (none left out) read as one brain-tumour region each, with its labels; parts
+        read as none are passed over."""
+        compared = comparable(piece)
+        if len(excluded_parts(compared)) > 1:
+            return []
+        named = [(part, self._label_options(part, certain=True)) for part in joined_parts(compared)]
+        return [(part, options[0]) for part, options in named if options is not None and len(options) == 1]
 
     def _read(self, description: str) -> FindingMatch:
         """:meth:`match` of a description without asides."""
@@ -348,8 +374,9 @@ class FindingMatcher:
         """The expert labels a region with others left out may mean (``parts``: the region, then what is left out;
         see :meth:`_excluding_match`), or why it is refused, or None when a part left out is no brain-tumour region
         (it is read whole). The tumour left out ("FLAIR signal around the glioma which is not tumour") is the tumour
-        proper: its core ("the tumour, not the tumour itself" says nothing)."""
-        itself = not _names_only_the_tumour(parts[0]) and self._label_options(parts[0], certain=True) is not None
+        proper: its core ("the tumour, not the tumour itself" and "everything except the tumour" say nothing)."""
+        itself = not (_names_only_the_tumour(parts[0]) or _says_no_region(parts[0]))
+        itself = itself and self._label_options(parts[0], certain=True) is not None
         left_out = [
             [_LABELS["tumour core"]] if itself and _names_only_the_tumour(part) else self._label_options(part, True)
             for part in parts[1:]
@@ -390,7 +417,11 @@ class FindingMatcher:
         return list(dict.fromkeys(unions))
 
     def _piece_label_options(self, piece: str, certain: bool) -> list[frozenset[int]] | None:
-        """:meth:`_label_options` of a part that joins nothing."""
+        """:meth:`_label_options` of a part that joins nothing; one that names no region but says "the whole" of it
+        is the whole tumour ("the whole thing including the oedema", "everything except the oedema")."""
+        said = set(words(comparable(piece)))
+        if _says_no_region(piece) and said & (set(defining_words(_WHOLE)) - {"all"}):  # not "necrosis and all"
+            return [_LABELS[_WHOLE]]
         region = self._region_word_reading(comparable(piece))
         if region is not None:
             return [region[0]]
@@ -401,13 +432,6 @@ class FindingMatcher:
             return [_LABELS[finding] for finding in match.candidates if finding in _LABELS] or None
         if certain or self._nearest_finding(match) not in _LABELS:
             return None
-        return self._every_region()
-
-    def _generic_region(self, part: str) -> list[frozenset[int]]:
-        """The expert labels a joined part that names no region may mean: the whole tumour's where it says "the
-        whole" of it ("the whole thing including the oedema", "everything"), else every region's."""
-        if _WHOLE in _LABELS and set(words(comparable(part))) & (set(defining_words(_WHOLE)) - {"all"}):  # "and all"
-            return [_LABELS[_WHOLE]]
         return self._every_region()
 
     def _every_region(self) -> list[frozenset[int]]:
@@ -459,7 +483,12 @@ class FindingMatcher:
         finding is ("necrosis and oedema"), and a part that is no trained finding joined to one ("the whole lesion
         with its oedema"), are refused, unless the whole description is a trained phrasing; None when the
         description does not join parts, or joins findings of other families."""
-        parts = [part for part in joined_parts(comparable(description)) if not _says_where(part)]
+        compared = comparable(description)
+        related, join = RELATION.search(compared), JOINED.search(compared)
+        if related and join and related.start() < join.start() and "," not in compared[related.end() :]:
+            if self._match_whole(compared[: related.start()]).finding in _LABELS:  # "oedema surrounding A and B"
+                return None
+        parts = [part for part in joined_parts(compared) if not _says_where(part)]
         if len(parts) < 2:
             return None
         parts = [piece for part in parts for piece in self._listed_apart(part)]
@@ -478,7 +507,7 @@ class FindingMatcher:
             return FindingMatch(description, None, None, whole.similarity, whole.nearest, reason)
         read = [option for option in options if option is not None]
         unsure = [
-            self._generic_region(part) if _says_no_region(part) else self._piece_label_options(part, certain=False)
+            self._every_region() if _says_no_region(part) else self._piece_label_options(part, certain=False)
             for part, option in zip(parts, options, strict=True)
             if option is None
         ]
@@ -685,13 +714,14 @@ def _only_leaves_out(text: str) -> bool:
 
 def _requests_of(
     said: list[str], names_a_region: Callable[[str], bool], names_a_finding: Callable[[str], bool]
-) -> list[str]:
+) -> tuple[list[str], bool]:
     """The requests of a description's sentences, each read on its own: every sentence that asks ("please contour
     ...", "how big is ...") with the sentences after it that leave something out ("Segment the tumour. Leave out the
     oedema.") or include a part ``names_a_region`` says is a region ("Segment the core. The oedema must be included
     too."), the context before them dropped; all the sentences as one where none asks, or the ones that ask only
     name no finding (``names_a_finding``: "Spiculated nodule in the left upper lobe. Please segment it. I want its
-    doubling time."), a sentence that includes a region joined to those before it."""
+    doubling time."), a sentence that includes a region joined to those before it; and whether they are that
+    context, read whole (no sentence asks for a finding)."""
     added = [
         included_part(sentence) if index and names_a_region(included_part(sentence) or "") else None
         for index, sentence in enumerate(said)
@@ -706,7 +736,7 @@ def _requests_of(
         joined = (
             f"including {part}" if part else sentence.strip(" ,") for sentence, part in zip(said, added, strict=True)
         )
-        return [", ".join(joined)]
+        return [", ".join(joined)], True
     requests: list[list[str]] = []
     for index, sentence in enumerate(said):
         if index in asking:
@@ -715,13 +745,16 @@ def _requests_of(
             requests[-1].insert(1, f"including {added[index]}")  # before what is left out: "X, including Y, without Z"
         elif requests and leaves_out(sentence):
             requests[-1].append(sentence)
-    return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests]
+    return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests], False
 
 
 def _says_where(text: str) -> bool:
-    """Whether ``text`` only says in what the rest lies ("in this glioma", "within the tumour"): joined to a region,
-    it adds none."""
+    """Whether ``text`` only says in what the rest lies ("in this glioma", "within the tumour", "the GBM case"): joined
+    to a region, it adds none."""
     place = _IN_WHAT.match(text.strip())
+    said = set(words(comparable(text)))
+    if said & study_words() and said <= tumour_nouns() | study_words() | PART_WORDS | {"from", "on", "in", "of"}:
+        return True
     return place is not None and _names_only_the_tumour(place["what"])
 
 
