@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from ..data.phrasing import spelling_variant
-from .finding_lexicon import region_words
+from .finding_lexicon import finding_nouns, region_words
 
 __all__ = [
     "JOINED",
     "PART_WORDS",
     "RELATION",
     "anatomy_only",
+    "asks_for_a_diagnosis",
     "asides",
     "asks",
     "comparable",
@@ -72,7 +73,7 @@ tumour"): what follows, joined or not, is where it lies."""
 
 PART_WORDS = frozenset(
     "the a an this that its their some part parts portion portions component components area areas region regions"
-    " compartment zone zones middle center rest".split()
+    " compartment zone zones middle center rest bit bits".split()
 )
 """Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
 _NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
@@ -204,6 +205,28 @@ def asks(text: str) -> bool:
     """Whether ``text`` asks for something ("please contour ...", "how big is ...";
     ``finding_descriptors.json``, ``requests``)."""
     return _requests().search(folded(text)) is not None
+
+
+def asks_for_a_diagnosis(said: list[str]) -> bool:
+    """Whether the sentences of a description ask what a finding is, not where ("Is this tumour high grade? What's the
+    diagnosis?"): one is a question about it (``finding_descriptors.json``, ``diagnostic_questions``) and none asks
+    for something to be drawn or measured (``drawing_requests``)."""
+    diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
+    lowered = [sentence.lower() for sentence in said]
+    questions = [text for text in lowered if _QUESTION.match(text) and diagnostic.search(text)]
+    return bool(questions) and not any(drawing.search(text) for text in lowered)
+
+
+_QUESTION = re.compile(
+    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|what|what's|which|why|how|tell me|any idea)"
+    r"\b"
+)
+
+
+@cache
+def _asking(key: str) -> re.Pattern[str]:
+    entries = sorted(_resource("finding_descriptors.json")[key], key=len, reverse=True)
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(entry) for entry in entries)})", re.IGNORECASE)
 
 
 def refuses_to_ask(text: str) -> bool:
@@ -394,7 +417,8 @@ _NUMBER = (
     r"|fifty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?(?: point [a-z]+| and a half)?)"
 )
 _MEASUREMENT = re.compile(
-    rf"\b(measuring\s+)?{_NUMBER}\s*[- ]?(?:mm|cm|ml|cc|millimet(?:er|re)s?|centimet(?:er|re)s?|millilit(?:er|re)s?)\b"
+    rf"\b(?:between|from)\s+{_NUMBER}\s*(?:mm|cm)?\s*(?:and|to|-)\s*{_NUMBER}\s*(?:mm|cm)\b"
+    rf"|\b(measuring\s+)?{_NUMBER}\s*[- ]?(?:mm|cm|ml|cc|millimet(?:er|re)s?|centimet(?:er|re)s?|millilit(?:er|re)s?)\b"
     rf"|\b{_NUMBER}[- ](?:year|yr)s?[- ]old\b"
 )
 
@@ -430,6 +454,9 @@ def folded(text: str) -> str:
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
+    lowered = _study_of_a_part().sub(r"in the \g<part>", lowered)  # "on the lung CT": in the lung
+    lowered = _PART_THAT_IS.sub(r"the \g<which> part of \g<what>", lowered)  # "how much of the tumour has died off"
+    lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)  # "... and stop where the swelling starts"
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
     lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
@@ -444,6 +471,30 @@ _RUN_ON = re.compile(
 )
 """What the tool is run on, where another request then says what to find ("run the tool on the GBM case and give me
 the core"): the study, not the finding."""
+
+
+@cache
+def _study_of_a_part() -> re.Pattern[str]:
+    """A study named by the part of the body it shows ("on the chest CT"): it says where the finding lies."""
+    parts = [word for word, (kind, _) in _subject_words()[1].items() if kind == "parts"]
+    alternatives = "|".join(re.escape(word) for word in sorted(parts, key=len, reverse=True))
+    return re.compile(
+        rf"\b(?:on|in|from)\s+(?:the\s+|this\s+|his\s+|her\s+|a\s+)?(?P<part>{alternatives})\s+"
+        r"(?:ct|mri|mr|scan|scans|study|exam|images|series)\b"
+    )
+
+
+_PART_THAT_IS = re.compile(
+    r"\b(?:how much|what part|which part|what portion|which portion|what proportion|what fraction|how big a part)"
+    r"\s+of\s+(?P<what>(?:the\s+|this\s+|his\s+|her\s+|its\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+(?:is|are|has|have)"
+    r"(?:\s+(?:been|become|gone|turned))?\s+(?P<which>[a-z-]+)\b"
+)
+"""A part named by what it is or has become ("how much of the tumour has died off": the necrotic part of it)."""
+_STOP_WHERE = re.compile(
+    r"[\s,]*\b(?:and\s+)?stop(?:ping)?\s+(?:where|when|at|before)\s+(?P<what>(?:the\s+)?[a-z -]+?)\s+"
+    r"(?:starts|begins)\b"
+)
+"""Where a region ends, named as what begins there ("stop where the swelling starts": without the swelling)."""
 _LEAVE_OUT_AFTER = re.compile(
     r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+out\b"
 )
@@ -533,6 +584,8 @@ _NOT_DESCRIPTORS = (
     "message_labels",
     "greetings",
     "sign_offs",
+    "diagnostic_questions",
+    "drawing_requests",
 )
 """The groups of ``finding_descriptors.json`` that are no words to leave out wherever they stand."""
 
@@ -591,11 +644,11 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
     and resource) replaced by the one vocabulary word it is a typing error of: same first letter, one letter left out,
     added, changed, or two neighbours swapped ("enhacing", "necrrotic", "oedmea"; the singular where its plural is as
     close, the shorter where two spellings or synonyms are: "tumuor", "necross"). An English word the encoder knows
-    whole (``english``) is kept, unless it is one such error away from one word that names a part of the body or a
-    disease ("beast nodule": the breast), which may then rule a family out; a word with no such word or several is
-    kept. Two
-    neighbours of which one is no known word are one word where together they are a vocabulary word or one such
-    error from one ("necro tic", "a dema": heard apart by speech recognition)."""
+    whole (``english``) is kept, unless it stands where a part of the body would (before a finding's noun, after "in
+    the") and is one such error away from one word that names a part of the body or a disease ("beast nodule",
+    "nodule in the lever"), which may then rule a family out ("contrast injection" stays); a word with no such word
+    or several is kept. Two neighbours of which one is no known word are one word where together they are a
+    vocabulary word or one such error from one ("necro tic", "a dema": heard apart by speech recognition)."""
     subject_words = frozenset(_subject_words()[1])
 
     def fix(found: re.Match[str]) -> str:
@@ -605,6 +658,8 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
             return word
         near = [known for known in _by_first_letter(vocabulary).get(lowered[0], ()) if _one_edit_apart(lowered, known)]
         named = [known for known in near if known in subject_words]
+        if lowered in english and not _stands_for_a_part(found.string[: found.start()], found.string[found.end() :]):
+            named = []
         for candidates in (named, [] if lowered in english else near):
             if candidates and len({folded(known).removesuffix("s") for known in candidates}) == 1:
                 return min(candidates, key=len)  # one word, in either spelling, or its singular and plural
@@ -641,6 +696,20 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
             kept[-1] = kept[-1][: last.start()] + word + piece[this.end() :]
     joined_text = " ".join(kept)
     return re.sub(r"[A-Za-z]+", fix, re.sub(r"[A-Za-z]+(?:-[A-Za-z]+)+", split, joined_text))
+
+
+def _stands_for_a_part(before: str, after: str) -> bool:
+    """Whether a word between ``before`` and ``after`` stands where a part of the body would: before a finding's noun
+    ("beast nodule") or after a word of place ("nodule in the lever")."""
+    following = re.match(r"\s*([a-z-]+)", after.lower())
+    if following and following.group(1) in finding_nouns():
+        return True
+    return (
+        re.search(
+            r"\b(?:in|of|within|inside|from|into)\s+(?:the\s+|his\s+|her\s+|their\s+|a\s+|an\s+)?$", before.lower()
+        )
+        is not None
+    )
 
 
 _NOT_SPLIT = frozenset(

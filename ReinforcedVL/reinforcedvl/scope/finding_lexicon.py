@@ -12,6 +12,7 @@ from pathlib import Path
 __all__ = [
     "lexicon_phrasings",
     "defining_words",
+    "finding_nouns",
     "generic_words",
     "region_words",
     "study_words",
@@ -54,6 +55,13 @@ def tumour_words() -> frozenset[str]:
 def tumour_nouns() -> frozenset[str]:
     """The words that name a tumour and nothing of it ("glioma", "mass"; the lexicon's ``tumor`` slot)."""
     return _slot_words("tumor")
+
+
+@cache
+def finding_nouns() -> frozenset[str]:
+    """The nouns that name a finding of some part of the body ("nodule", "lesion", "mass", "glioma"; the lexicon's
+    ``tumor`` and ``nodule`` slots and its ``finding_nouns``): a word before one may name that part ("beast nodule")."""
+    return _slot_words("tumor", "nodule") | frozenset(_document().get("finding_nouns", ()))
 
 
 @cache

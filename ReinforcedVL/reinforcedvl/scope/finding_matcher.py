@@ -39,6 +39,7 @@ from .description_text import (
     anatomy_only,
     asides,
     asks,
+    asks_for_a_diagnosis,
     comparable,
     corrected,
     edit_distance,
@@ -199,6 +200,9 @@ class FindingMatcher:
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
+        if asks_for_a_diagnosis(said):  # "Is this brain tumour high grade? What's the diagnosis?"
+            reason = "it asks what a finding is, which this model does not say; ask for a finding to draw or measure"
+            return FindingMatch(description, None, None, 0.0, "", reason)
         requests, context_only = _requests_of(said, self._names_a_region, self._names_a_finding)
         readings = [self._match_pieces(text) for text in requests]
         if context_only and len(said) > 1 and readings[0].finding is None:  # "Caption: '...' Reproduce the outline."
