@@ -256,19 +256,19 @@ def included_part(text: str) -> str | None:
 _ADDED = r"(?:\s+(?:too|as well|also))?"
 _INCLUDED = (
     re.compile(  # "include the oedema too", "add the necrosis to the mask"
-        rf"^(?:also\s+)?(?:include|add|keep)\s+(?P<what>.+?){_ADDED}(?:\s+(?:in|inside|within|into|to)\s+(?:the\s+)?"
+        rf"^(?:also\s+)?(?:including|add|keep)\s+(?P<what>.+?){_ADDED}(?:\s+(?:in|inside|within|into|to)\s+(?:the\s+)?"
         rf"(?:{_CONTAINERS}))?{_ADDED}$"
     ),
     re.compile(  # "the oedema must be included", "oedema should also be inside the mask"
         r"^(?P<what>.+?)\s+(?:(?:must|should|has to|have to|needs to|need to|is to|are to)\s+)?(?:also\s+)?"
-        rf"(?:be\s+|is\s+|are\s+)?(?:also\s+)?(?:included|counted|(?:inside|within|in|part of)\s+(?:the\s+)?"
+        rf"(?:be\s+|is\s+|are\s+)?(?:also\s+)?(?:including|counted|(?:inside|within|in|part of)\s+(?:the\s+)?"
         rf"(?:{_CONTAINERS})){_ADDED}$"
     ),
     re.compile(r"^(?:and\s+|plus\s+)?(?:also|plus)\s+(?P<what>.+)$"),  # "also the oedema"
     re.compile(r"^(?P<what>.+?)\s+(?:too|as well)$"),  # "the oedema too"
 )
-"""The ways a sentence says a part is to be included (a modal alone, "the oedema must be inside", says nothing: it
-may say where the oedema is)."""
+"""The ways a sentence, folded ("included" reads "including"), says a part is to be included (a modal alone, "the
+oedema must be inside", says nothing: it may say where the oedema is)."""
 
 
 def leaves_out(text: str) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.scope.description_text import comparable, corrected
+from reinforcedvl.scope.description_text import comparable, corrected, included_part, retracted, unframed
 
 READ_AS = [
     # the lexicon: clinical names of each finding
@@ -107,6 +107,60 @@ READ_AS = [
     ("Radiation oncology planning. Contour the enhancing tumour.", "enhancing tumour"),
     ("The core was contoured last week. Now segment the oedema around it.", "peritumoral oedema"),
     ("We want every subregion separately. Give me the necrotic core first.", "necrotic tumour core"),
+    # what the writer takes back
+    ("outline the oedema sorry I mean the enhancing part of the glioma", "enhancing tumour"),
+    ("segment the whole tumour no wait only the core without oedema", "tumour core"),
+    ("the liver lesion no sorry the nodule in the left lower lobe", "lung nodule"),
+    ("Segment the oedema. Sorry, the necrotic core.", "necrotic tumour core"),
+    ("the tumour core, correction: the surrounding oedema", "peritumoral oedema"),
+    ("um okay so the whole glioma uh with its oedema", "whole tumour"),
+    # a sentence after the request that includes or leaves out a region
+    ("Segment the glioma. The oedema must be included too.", "whole tumour"),
+    ("Contour the glioma core. Oedema should also be inside the mask.", "whole tumour"),
+    ("Segment the enhancing tumour. Necrosis and non-enhancing tumour must be included as well.", "tumour core"),
+    ("Outline the oedema of the glioma. The tumour core must not be inside.", "peritumoral oedema"),
+    ("Necrosis of the glioma. Enhancing tumour and oedema not.", "necrotic tumour core"),
+    # ways of leaving out; the tumour left out is its core
+    ("the glioma itself, oedema not", "tumour core"),
+    ("FLAIR signal around the glioma which is not tumour", "peritumoral oedema"),
+    ("the swelling around the tumour not the tumour itself", "peritumoral oedema"),
+    ("the glioma core, leave the oedema out", "tumour core"),
+    ("glioma tissue that takes no contrast, neither the necrosis nor the oedema", "non-enhancing tumour"),
+    ("the glioma but stop where the oedema starts", "tumour core"),
+    ("everything except the surrounding oedema", "tumour core"),
+    ("the whole thing including the oedema", "whole tumour"),
+    ("the full glioma, don't count the oedema", "tumour core"),
+    # label sets as written; a label's number says nothing
+    ("WT \\ TC of the glioma", "peritumoral oedema"),
+    ("NET = TC \\ (ET \u222a NCR)", "non-enhancing tumour"),
+    ("label 2 (ED) of the glioma", "peritumoral oedema"),
+    # speech: words heard apart, numbers in words, lists without commas, landmarks
+    ("the necro tic core of the glioma", "necrotic tumour core"),
+    ("the none enhancing tumour of the glioma", "non-enhancing tumour"),
+    ("segment the two centimetre nodule in the right upper lobe", "lung nodule"),
+    ("the enhancing rim the necrosis the non enhancing part and the oedema all together", "whole tumour"),
+    ("the necrotic part that the enhancing rim surrounds", "necrotic tumour core"),
+    ("oedema surrounding the enhancing and necrotic glioma", "peritumoral oedema"),
+    ("whole tumour minus the core so basically the oedema", "peritumoral oedema"),
+    ("How much of the glioma has died off?", "necrotic tumour core"),
+    # words of other languages and of lay people
+    ("zone of contrast captation in the glioma", "enhancing tumour"),
+    ("the tumour nucleus of the glioma without oedema", "tumour core"),
+    ("the devitalised tissue in the glioma", "necrotic tumour core"),
+    ("the part of the glioma that takes the gadolinium", "enhancing tumour"),
+    ("the white ring around the glioma", "enhancing tumour"),
+    ("living glioma tissue that doesn't go bright, not the dead middle", "non-enhancing tumour"),
+    ("the enhancing rim after the contrast injection", "enhancing tumour"),
+    ("the enhancing rim after the contrast infection", "enhancing tumour"),
+    ("everything abnormal on FLAIR and T1 post contrast, the glioma", "whole tumour"),
+    ("non-enhancing glioma (solid), not necrosis", "non-enhancing tumour"),
+    # a message: its frame, the study, a request that names nothing read with its context
+    ("Fwd from Ken: 'Please outline the necrotic centre of the GBM.' Thanks, Ken", "necrotic tumour core"),
+    ("IMPRESSION: enlarging glioma. Hi, can you segment the oedema? Cheers", "peritumoral oedema"),
+    ("run the tool on the glioma case from today and give me the enhancing rim", "enhancing tumour"),
+    ("Small nodule in the right lung, 6 mm. Could you segment it for me? I want its doubling time.", "lung nodule"),
+    ("Caption: the enhancing rim is outlined in red. Reproduce the red outline.", "enhancing tumour"),
+    ("find the small spot on the chest CT", "lung nodule"),
 ]
 
 
@@ -158,6 +212,16 @@ REFUSED = [
     ("Segment the oedema. Also segment the enhancing rim.", "different findings"),
     # the brains it was trained on were untreated
     ("enhancing tumour after radiotherapy", '"after radiotherapy"'),
+    # a correction takes back the finding, not the disease named with the new one
+    ("the oedema, sorry, I mean the metastasis", "metastasis"),
+    # an aside that names a region outside its head, though the aside as a whole is read as none
+    ("Delineate the glioma core: necrosis, enhancing tumour and oedema, all blended.", 'outside "tumour core"'),
+    # a question about what a finding is, with nothing to draw
+    ("Is this glioma high grade? What's the diagnosis?", "asks what a finding is"),
+    ("Is the lung nodule malignant?", "asks what a finding is"),
+    # a mass in the lung is no nodule; everything but the tumour says nothing
+    ("segment the mass in the left lung", '"lung mass"'),
+    ("everything except the tumour", "leaves nothing"),
 ]
 
 
@@ -223,3 +287,42 @@ def test_a_typing_error_is_corrected_only_to_the_one_word_it_is_close_to():
     assert corrected("breats", vocabulary, english) == "breast"  # "breath" too, but only "breast" names a part
     assert corrected("neurotic", vocabulary, english) == "neurotic"  # an English word one letter from "necrotic"
     assert corrected("nacrotiq", vocabulary, english) == "nacrotiq"  # two letters from "necrotic"
+
+
+def test_words_heard_apart_are_joined_and_a_real_word_is_mended_only_where_a_part_would_stand():
+    vocabulary = frozenset({"necrotic", "edema", "breast", "infection", "nodule"})
+    english = frozenset({"neck", "tic", "a", "beast", "injection", "the", "contrast", "after"})
+    assert corrected("the necro tic core", vocabulary, english) == "the necrotic core"
+    assert corrected("neck rotic", vocabulary, english) == "necrotic"  # joined, then one letter from "necrotic"
+    assert corrected("a dema", vocabulary, english) == "edema"
+    assert corrected("a beast nodule", vocabulary, english) == "a breast nodule"  # before a finding's noun
+    assert corrected("after the contrast injection", vocabulary, english) == "after the contrast injection"
+
+
+def test_what_is_taken_back_is_left_out():
+    assert retracted(["the oedema sorry I mean the core"]) == ["the core"]
+    assert retracted(["Segment the oedema", "Sorry, the core"]) == ["the core"]
+    assert retracted(["Segment the oedema, sorry"]) == ["Segment the oedema"]  # nothing after it: nothing taken back
+    assert retracted(["Known glioma", "Segment the oedema"]) == ["Known glioma", "Segment the oedema"]
+
+
+def test_a_message_frame_is_left_out():
+    said = ["Fwd from Marco: please segment the oedema", "Hi Anna, the surgeon asked", "Thanks, Priya", "Cheers"]
+    assert unframed(said) == ["please segment the oedema", "the surgeon asked"]
+    assert unframed(["IMPRESSION: enlarging glioma"]) == ["enlarging glioma"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "part"),
+    [
+        ("The oedema must be included too.", "the edema"),
+        ("Oedema should also be inside the mask.", "edema"),
+        ("Include the necrosis as well.", "the necrosis"),
+        ("Also the oedema.", "the edema"),
+        ("The oedema must not be inside the mask.", None),  # leaves out
+        ("The oedema is in the temporal lobe.", None),  # says where
+        ("Also segment the enhancing rim.", None),  # asks anew
+    ],
+)
+def test_a_sentence_that_includes_a_part_says_which(sentence, part):
+    assert included_part(sentence) == part
