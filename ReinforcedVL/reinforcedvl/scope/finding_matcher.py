@@ -75,8 +75,9 @@ from .finding_lexicon import (
     vague_words,
     volume_words,
 )
+from .phrasing_embeddings import embeddings_of
 
-__all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin"]
+__all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin", "known_phrasings"]
 
 _RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 MIN_SIMILARITY = 0.70
@@ -139,13 +140,10 @@ class FindingMatcher:
     def __init__(self, text_encoder: TextEncoder, scope: CheckpointScope) -> None:
         self.text_encoder = text_encoder
         self.scope = scope
-        phrasings: list[tuple[str, str | None]] = []  # (phrasing, canonical finding or None for untrained)
-        for finding in scope.findings:
-            phrasings.extend((text, finding) for text in trained_phrasings(finding))
-        phrasings.extend((text, None) for text in untrained_findings())
+        phrasings = _phrasings(scope)
         self._vocabulary = resource_words() | {word for text, _ in phrasings for word in vocabulary_words(text)}
         self._english = text_encoder.whole_words()
-        unique = list(dict.fromkeys((comparable(text), finding) for text, finding in phrasings))
+        unique = known_phrasings(scope)
         embeddings = _known_embeddings(text_encoder, tuple(text for text, _ in unique))
         declared = torch.tensor([finding is not None for _, finding in unique])
         if declared.any():  # an untrained finding the checkpoint declares after all (fine-tuned on it) is no rival
@@ -791,15 +789,31 @@ _KNOWN_EMBEDDINGS: dict[tuple[str, tuple[str, ...]], torch.Tensor] = {}
 
 
 def _known_embeddings(text_encoder: TextEncoder, texts: tuple[str, ...]) -> torch.Tensor:
-    """The sentence embeddings of the known phrasings, computed once per process for an encoder read from a known
-    folder (a second predictor of one process does not embed them again)."""
+    """The sentence embeddings of the known phrasings: from the shipped table where it holds them
+    (``phrasing_embeddings.py``), once per process for an encoder read from a known folder (a second predictor of one
+    process does not look them up again)."""
     if not text_encoder.source:
         return text_encoder.sentence_embeddings(list(texts))
     key = (text_encoder.source, texts)
     if key not in _KNOWN_EMBEDDINGS:
         _KNOWN_EMBEDDINGS.clear()  # one set is kept: a new checkpoint scope replaces it
-        _KNOWN_EMBEDDINGS[key] = text_encoder.sentence_embeddings(list(texts))
+        _KNOWN_EMBEDDINGS[key] = embeddings_of(text_encoder, list(texts))
     return _KNOWN_EMBEDDINGS[key]
+
+
+def known_phrasings(scope: CheckpointScope) -> list[tuple[str, str | None]]:
+    """Every phrasing the matcher knows for ``scope``, as compared (``comparable``), each once, with its canonical
+    finding (None for a finding the model was not trained on)."""
+    return list(dict.fromkeys((comparable(text), finding) for text, finding in _phrasings(scope)))
+
+
+def _phrasings(scope: CheckpointScope) -> list[tuple[str, str | None]]:
+    """The trained findings' phrasings, then the untrained findings, as written."""
+    phrasings: list[tuple[str, str | None]] = []
+    for finding in scope.findings:
+        phrasings.extend((text, finding) for text in trained_phrasings(finding))
+    phrasings.extend((text, None) for text in untrained_findings())
+    return phrasings
 
 
 def trained_phrasings(finding: str) -> list[str]:
