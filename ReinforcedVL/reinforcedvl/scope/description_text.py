@@ -165,8 +165,8 @@ def _frame() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 def retracted(said: list[str]) -> list[str]:
     """The sentences of a description less what the writer took back: the words before a sentence's last correction
     ("the oedema, sorry, I mean the core"; ``finding_descriptors.json``, ``corrections``), and the sentence before
-    one that opens with a correction ("Segment the oedema. Sorry, the core."). A correction with nothing after it
-    takes nothing back ("Segment the oedema, sorry.")."""
+    one that opens with a correction ("Segment the oedema. Sorry, the core."). A correction with nothing after it, or
+    one that says which ("I mean the one in the left lobe"), takes nothing back ("Segment the oedema, sorry.")."""
     kept: list[str] = []
     for sentence in said:
         found = list(_corrections().finditer(sentence))
@@ -177,10 +177,17 @@ def retracted(said: list[str]) -> list[str]:
         if not after:  # "Segment the oedema, sorry." takes nothing back
             kept += [before] if before else []
             continue
+        if _REFINED.match(after):  # "the nodule, I mean the one in the left lower lobe" says which, takes nothing back
+            kept.append(f"{before}, {after}" if before else after)
+            continue
         if not before and kept:
             kept.pop()
         kept.append(after)
     return kept or said
+
+
+_REFINED = re.compile(r"(?:the|that|this)\s+one\b|it\b|the\s+(?:left|right|other|bigger|larger|smaller)\b", re.I)
+"""Words after a correction that say which, of what was named before it."""
 
 
 _APART = " ,:;-\u2013\u2014"

@@ -304,6 +304,7 @@ def test_what_is_taken_back_is_left_out():
     assert retracted(["Segment the oedema", "Sorry, the core"]) == ["the core"]
     assert retracted(["Segment the oedema, sorry"]) == ["Segment the oedema"]  # nothing after it: nothing taken back
     assert retracted(["Known glioma", "Segment the oedema"]) == ["Known glioma", "Segment the oedema"]
+    assert retracted(["the nodule, I mean the one in the left lobe"]) == ["the nodule, the one in the left lobe"]
 
 
 def test_a_message_frame_is_left_out():
