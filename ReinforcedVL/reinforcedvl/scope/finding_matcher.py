@@ -218,6 +218,10 @@ class FindingMatcher:
             return replace(reading, description=description, finding=None, family=None, reason=foreign)
         return replace(reading, description=description)
 
+    def _words_from(self, letter: str) -> list[str]:
+        """The vocabulary's words that begin with ``letter``."""
+        return [word for word in self._vocabulary if word.startswith(letter)]
+
     def _names_a_finding(self, text: str) -> bool:
         """Whether ``text`` names a finding, trained or not, or one of several ("Please segment it for me." does not;
         "Please segment the liver." does)."""
@@ -671,6 +675,15 @@ class FindingMatcher:
         organ = anatomy_only(description)
         if organ and not anatomy_only(top):  # "the left lung" is no lung nodule; "the liver" is the liver
             return refused(f"it names the {organ} itself, not a finding in it; name the finding")
+        unknown = [  # far from every known word: "collpsed" (not "nodue", two letters from "nodule")
+            word
+            for word in unknown_words(description, self._vocabulary, self._english)
+            if not any(edit_distance(word, known) <= 2 for known in self._words_from(word[0]))
+        ]
+        if unknown:  # "the collpsed part of the lung": the unknown word is all it says of the finding
+            rest = re.sub(rf"\b(?:{'|'.join(map(re.escape, unknown))})\b", " ", description, flags=re.IGNORECASE)
+            if anatomy_only(rest) or set(words(comparable(rest))) <= vague_words() | PART_WORDS:
+                return refused(f'"{unknown[0]}" is no word this model knows and the rest names no finding; check it')
         siblings = [
             (value, finding)
             for finding, (value, _) in ranked[1:]

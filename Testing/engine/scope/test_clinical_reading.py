@@ -222,6 +222,8 @@ REFUSED = [
     # a mass in the lung is no nodule; everything but the tumour says nothing
     ("segment the mass in the left lung", '"lung mass"'),
     ("everything except the tumour", "leaves nothing"),
+    # an unknown word that is all a description says of the finding
+    ("the scarrred part of the lung", "no word this model knows"),
 ]
 
 
