@@ -94,6 +94,8 @@ checkpoint fine-tuned on the aorta, a plural): it is no rival to it. The starter
 
 _WHOLE = "whole tumour"
 """The brain-tumour finding a part of the tumour never is."""
+_CORE = "tumour core"
+"""The brain-tumour finding that is the tumour proper, its oedema left out: the tumour left out of a region."""
 _SEVERAL = "(several)"
 """What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
 _LABELS = {finding: frozenset(labels) for finding, (labels, _) in BRAIN_SUBREGIONS.items()}
@@ -384,7 +386,7 @@ class FindingMatcher:
         itself = not (_names_only_the_tumour(parts[0]) or _says_no_region(parts[0]))
         itself = itself and self._label_options(parts[0], certain=True) is not None
         left_out = [
-            [_LABELS["tumour core"]] if itself and _names_only_the_tumour(part) else self._label_options(part, True)
+            [_LABELS[_CORE]] if itself and _names_only_the_tumour(part) else self._label_options(part, True)
             for part in parts[1:]
         ]
         if any(options is None for options in left_out):
