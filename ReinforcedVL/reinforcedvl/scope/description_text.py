@@ -225,7 +225,8 @@ def asks_for_a_diagnosis(said: list[str]) -> bool:
 
 
 _QUESTION = re.compile(
-    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|what|what's|which|why|how|tell me|any idea)"
+    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|what|what's|which|why|how|tell me|any idea"
+    r"|dx|ddx)"
     r"\b"
 )
 

@@ -161,6 +161,9 @@ READ_AS = [
     ("Small nodule in the right lung, 6 mm. Could you segment it for me? I want its doubling time.", "lung nodule"),
     ("Caption: the enhancing rim is outlined in red. Reproduce the red outline.", "enhancing tumour"),
     ("find the small spot on the chest CT", "lung nodule"),
+    # shorthand
+    ("seg necrotic core of the glioma w/o the enhancing rim", "necrotic tumour core"),
+    ("glioma w/o the oedema -> 1 roi", "tumour core"),
 ]
 
 
@@ -224,6 +227,8 @@ REFUSED = [
     ("everything except the tumour", "leaves nothing"),
     # an unknown word that is all a description says of the finding
     ("the scarrred part of the lung", "no word this model knows"),
+    ("seg the normal lung both sides", "the lung itself"),
+    ("dx? enhancing glioma", "asks what a finding is"),
 ]
 
 
