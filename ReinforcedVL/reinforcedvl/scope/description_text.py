@@ -30,6 +30,7 @@ __all__ = [
     "folded",
     "included_part",
     "joined_parts",
+    "known_words_from",
     "leaves_out",
     "refuses_to_ask",
     "names_a_part",
@@ -732,6 +733,11 @@ def _by_length(vocabulary: frozenset[str]) -> dict[int, tuple[str, ...]]:
     for word in sorted(vocabulary):
         grouped.setdefault(len(word), []).append(word)
     return {size: tuple(group) for size, group in grouped.items()}
+
+
+def known_words_from(vocabulary: frozenset[str], letter: str) -> tuple[str, ...]:
+    """The words of ``vocabulary`` that begin with ``letter`` (grouped once per vocabulary)."""
+    return _by_first_letter(vocabulary).get(letter, ())
 
 
 @cache

@@ -47,6 +47,7 @@ from .description_text import (
     folded,
     included_part,
     joined_parts,
+    known_words_from,
     leaves_out,
     names_a_part,
     negated,
@@ -219,10 +220,6 @@ class FindingMatcher:
         if foreign:
             return replace(reading, description=description, finding=None, family=None, reason=foreign)
         return replace(reading, description=description)
-
-    def _words_from(self, letter: str) -> list[str]:
-        """The vocabulary's words that begin with ``letter``."""
-        return [word for word in self._vocabulary if word.startswith(letter)]
 
     def _names_a_finding(self, text: str) -> bool:
         """Whether ``text`` names a finding, trained or not, or one of several ("Please segment it for me." does not;
@@ -680,7 +677,7 @@ class FindingMatcher:
         unknown = [  # far from every known word: "collpsed" (not "nodue", two letters from "nodule")
             word
             for word in unknown_words(description, self._vocabulary, self._english)
-            if not any(edit_distance(word, known) <= 2 for known in self._words_from(word[0]))
+            if not any(edit_distance(word, known) <= 2 for known in known_words_from(self._vocabulary, word[0]))
         ]
         if unknown:  # "the collpsed part of the lung": the unknown word is all it says of the finding
             rest = re.sub(rf"\b(?:{'|'.join(map(re.escape, unknown))})\b", " ", description, flags=re.IGNORECASE)
