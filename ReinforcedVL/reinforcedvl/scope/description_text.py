@@ -114,7 +114,17 @@ def asides(description: str) -> list[str]:
 def sentences(description: str) -> list[str]:
     """The sentences of a description, cut at ".", ";", "?" or "!" before a space or the end, outside parentheses
     and not after an abbreviation ("excl. necrosis", "i.e.")."""
-    found: list[str] = []
+    return [sentence for sentence, _ in _sentences_with_ends(description)]
+
+
+def questions(description: str) -> list[str]:
+    """The sentences of a description (as :func:`sentences` gives them) that end with a question mark."""
+    return [sentence for sentence, end in _sentences_with_ends(description) if end == "?"]
+
+
+def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
+    """:func:`sentences`, each with the mark that ends it ("" for the last one where none does)."""
+    found: list[tuple[str, str]] = []
     start = depth = 0
     for index, character in enumerate(description):
         depth += {"(": 1, ")": -1}.get(character, 0)
@@ -123,10 +133,10 @@ def sentences(description: str) -> list[str]:
         before = re.search(r"([A-Za-z.]+)$", description[start:index])
         if character == "." and before and before.group(1).lower().strip(".") in _ABBREVIATIONS:
             continue
-        found.append(description[start:index])
+        found.append((description[start:index], character))
         start = index + 1
-    found.append(description[start:])
-    return [sentence.strip() for sentence in found if sentence.strip(" ,")]
+    found.append((description[start:], ""))
+    return [(sentence.strip(), end) for sentence, end in found if sentence.strip(" ,")]
 
 
 def unquoted(text: str) -> str:
@@ -215,14 +225,16 @@ def asks(text: str) -> bool:
     return _requests().search(folded(text)) is not None
 
 
-def asks_for_a_diagnosis(said: list[str]) -> bool:
+def asks_for_a_diagnosis(said: list[str], asked: list[str] = ()) -> bool:  # type: ignore[assignment]
     """Whether the sentences of a description ask what a finding is, not where ("Is this tumour high grade? What's the
-    diagnosis?"): one is a question about it (``finding_descriptors.json``, ``diagnostic_questions``) and none asks
-    for something to be drawn or measured (``drawing_requests``)."""
+    diagnosis?", "Lung-RADS category for this nodule?"): one is a question (it opens as one, or is among ``asked``,
+    those that end with a question mark) about it (``finding_descriptors.json``, ``diagnostic_questions``) and none
+    asks for something to be drawn or measured (``drawing_requests``)."""
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
     lowered = [sentence.lower() for sentence in said]
-    questions = [text for text in lowered if _QUESTION.match(text) and diagnostic.search(text)]
-    return bool(questions) and not any(drawing.search(text) for text in lowered)
+    marked = {sentence.lower() for sentence in asked}
+    found = [text for text in lowered if (_QUESTION.match(text) or text in marked) and diagnostic.search(text)]
+    return bool(found) and not any(drawing.search(text) for text in lowered)
 
 
 _QUESTION = re.compile(
@@ -351,6 +363,9 @@ _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
     r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
     r"|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omit)\b\s*"
+    r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
+    r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
+    r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
     r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no)\s+|\s*,?\s*\bneither\s+"
     r"|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
     r"|\s+not\s+(?=(?:the|any|its|their)\s)"
@@ -360,10 +375,13 @@ _EXCLUDING = re.compile(
 def subjects(text: str) -> dict[str, tuple[str, str]]:
     """The words of ``text`` (folded as compared, its appearance and place words kept: "in the right upper lobe" names
     the lung; its annotation words left out: "lung cancer screening" says why, not what) that name a part of the body
-    or a disease -> ("parts" or "diseases", which one) (``resources/finding_subjects.json``)."""
+    or a disease or the kind of scan -> ("parts", "diseases" or "modalities", which one)
+    (``resources/finding_subjects.json``)."""
     pattern, subject_of = _subject_words()
     said = _descriptors(keep_region_words=False, groups=("annotation",)).sub(" ", folded(text))
-    return {found: subject_of[found] for found in pattern.findall(said)}
+    named = {found: subject_of[found] for found in pattern.findall(said)}
+    scans = pattern.findall(spelling_variant(text.lower(), american=True))  # "on the brain CT" folds to "in the brain"
+    return named | {found: subject_of[found] for found in scans if subject_of[found][0] == "modalities"}
 
 
 def anatomy_only(text: str) -> str:
@@ -372,16 +390,17 @@ def anatomy_only(text: str) -> str:
     names anything else (a finding, a disease) (``finding_subjects.json``: parts, structures and their modifiers)."""
     said = _requests().sub(" ", folded(text))
     named = subjects(said)
-    if any(kind != "parts" for kind, _ in named.values()):
+    if any(kind not in ("parts", "modalities") for kind, _ in named.values()):
         return ""
-    for word in named:
+    for word in named:  # "the lungs on CT": the kind of scan says where it is seen, not what
         said = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", said)
     document = _resource("finding_subjects.json")
     left = set(re.findall(r"[a-z0-9]+", said)) - PART_WORDS - set(document["structure_modifiers"])
     structures = left & set(document["structures"])
     if left - structures:
         return ""
-    return next(iter(named.values()))[1] if named else ("structures" if structures else "")
+    parts = [part for kind, part in named.values() if kind == "parts"]
+    return parts[0] if parts else ("structures" if structures else "")
 
 
 @cache
@@ -395,7 +414,7 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
     document = _resource("finding_subjects.json")
     subject_of = {
         word: (kind, group)
-        for kind in ("parts", "diseases")
+        for kind in ("parts", "diseases", "modalities")
         for group, words in document[kind].items()
         for word in words
     }
@@ -460,12 +479,19 @@ def folded(text: str) -> str:
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _ENCLOSED.sub(
+        lambda found: f", {found['join'] or 'including'} the tumor core", lowered
+    )  # "and everything
+    # inside it"; a sentence of its own ("everything inside counts") includes it
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     lowered = _study_of_a_part().sub(r"in the \g<part>", lowered)  # "on the lung CT": in the lung
     lowered = _PART_THAT_IS.sub(r"the \g<which> part of \g<what>", lowered)  # "how much of the tumour has died off"
-    lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)  # "... and stop where the swelling starts"
+    lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)
+    lowered = _WITH_REMOVED.sub(
+        r" excluding \g<what>", lowered
+    )  # "the whole tumour with the core cut out"  # "... and stop where the swelling starts"
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
     lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
@@ -504,6 +530,20 @@ _STOP_WHERE = re.compile(
     r"(?:starts|begins)\b"
 )
 """Where a region ends, named as what begins there ("stop where the swelling starts": without the swelling)."""
+_ENCLOSED = re.compile(
+    r"(?:^|(?<=\s))(?P<join>and|plus|with|including|includes|include)?\s*(?:(?:everything|all|whatever|anything)"
+    r"\s+(?:that\s+|which\s+)?(?:(?:is|lies|sits|falls)\s+)?(?:inside|within|in|enclosed by|surrounded by|encircled by)"
+    r"(?:\s+(?:it|them|that|this))?|(?:everything|all|whatever|anything)\s+(?:that\s+|which\s+)?(?:it|they)\s+"
+    r"(?:encloses|surrounds|encircles|contains|enclose|surround|encircle|contain)|(?:its|their)\s+contents)"
+    r"(?:\s+(?:counts|count|is included|are included|included)\b)?(?=\s+(?:too|as well)\b|\s*[,;]|\s*$)"
+)
+"""What a region holds, said of a region that rings it ("the oedema and everything inside it", "the enhancing rim
+plus whatever it encloses", "... ; everything within it counts"): the tumour core it encloses, joined to it."""
+_WITH_REMOVED = re.compile(
+    r"\s*\bwith\s+(?P<what>(?:the|its|their|any|all)\s+[a-z -]+?)\s+(?:removed|cut out|carved out"
+    r"|stripped(?: away| off| out)?|taken (?:away|out)|subtracted|excluded|left out)\b"
+)
+"""A part left out, named as what is taken from the region ("the tumour with the oedema removed")."""
 _LEAVE_OUT_AFTER = re.compile(
     r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+out\b"
 )
@@ -628,6 +668,11 @@ def place_segments(text: str) -> list[str]:
     """A compared text cut at each word of place ("the necrotic center | the enhancing rim" of "the necrotic center
     within the enhancing rim")."""
     return [segment for segment in _PLACE.split(text) if segment.strip()]
+
+
+def place_words(text: str) -> list[str]:
+    """The words of place of a compared text, in order: one between each two of its ``place_segments``."""
+    return [found.group().strip() for found in _PLACE.finditer(text) if text[: found.start()].strip()]
 
 
 def still_negates(text: str) -> bool:

@@ -52,6 +52,8 @@ from .description_text import (
     names_a_part,
     negated,
     place_segments,
+    place_words,
+    questions,
     refuses_to_ask,
     resource_words,
     retracted,
@@ -97,6 +99,35 @@ _WHOLE = "whole tumour"
 """The brain-tumour finding a part of the tumour never is."""
 _CORE = "tumour core"
 """The brain-tumour finding that is the tumour proper, its oedema left out: the tumour left out of a region."""
+_ENCLOSES = {"enhancing tumour": "necrotic tumour core", "peritumoral oedema": "tumour core"}
+"""What each brain-tumour region that rings another encloses (the enhancing rim its necrotic centre, the oedema the
+tumour core): "the middle encircled by the enhancing wall" is the necrotic core."""
+_INSIDE = frozenset(
+    {"within", "inside", "in", "surrounded by", "enclosed by", "encircled by", "bordered by", "rimmed by"}
+)
+"""Words of place that put the part before them inside what follows ("the middle | encircled by | the enhancing
+wall"), unlike "around" or "that surrounds"."""
+_INNER_WORDS = frozenset(
+    {
+        "middle",
+        "center",
+        "interior",
+        "inside",
+        "inner",
+        "hole",
+        "cavity",
+        "what",
+        "whatever",
+        "lies",
+        "lie",
+        "sits",
+        "is",
+        "everything",
+        "anything",
+    }
+)
+"""Words that, with ``PART_WORDS``, say only "what is inside" ("what lies | inside the ring", "the middle | of the
+ring")."""
 _SEVERAL = "(several)"
 """What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
 _LABELS = {finding: frozenset(labels) for finding, (labels, _) in BRAIN_SUBREGIONS.items()}
@@ -201,7 +232,7 @@ class FindingMatcher:
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
-        if asks_for_a_diagnosis(said):  # "Is this brain tumour high grade? What's the diagnosis?"
+        if asks_for_a_diagnosis(said, questions(unquoted(description))):  # "Is this brain tumour high grade?"
             reason = "it asks what a finding is, which this model does not say; ask for a finding to draw or measure"
             return FindingMatch(description, None, None, 0.0, "", reason)
         requests, context_only = _requests_of(said, self._names_a_region, self._names_a_finding)
@@ -542,12 +573,20 @@ class FindingMatcher:
         enhancing rim" the necrosis), or after it when the words before only say "a part" ("the area | of necrosis |
         in the middle of the glioma"); None when it has no such word or its head is read as no finding of ``family``
         (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule)."""
-        segments = place_segments(comparable(description))
+        compared = comparable(description)
+        segments, places = place_segments(compared), place_words(compared)
         if len(segments) < 2:
             return None
         walked = False
-        for segment in segments[:-1]:
-            if set(words(segment)) <= PART_WORDS or _names_only_the_tumour(segment):
+        for segment, place, landmark in zip(segments, places, segments[1:], strict=False):
+            said = set(words(segment))
+            if said <= PART_WORDS | _INNER_WORDS and (place in _INSIDE or place == "of" and said & _INNER_WORDS):
+                ringed = self._match_whole(landmark).finding  # "the middle | encircled by | the enhancing wall"
+                if ringed in _ENCLOSES:
+                    return _ENCLOSES[ringed] if _ENCLOSES[ringed] in family.findings else _SEVERAL
+                if ringed in family.findings:  # "what lies inside the tumour core": which part is not said
+                    return _SEVERAL
+            if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
             match = self._match_whole(segment)
@@ -586,11 +625,18 @@ class FindingMatcher:
 
     def _foreign_subject(self, description: str, family: FindingFamily | None) -> str:
         """Why ``description`` cannot mean a finding of ``family``: it names a part of the body or a disease none of
-        the family's phrasings name ("" when it names none)."""
+        the family's phrasings name, or a kind of scan the family was not trained in ("" when it names none)."""
         if family is None:
             return ""
         own = self._family_subjects[family.family_id]
+        trained_in = [modality.value for modality in family.modalities]
         for word, (kind, subject) in subjects(description).items():
+            if kind == "modalities":
+                if subject in trained_in:
+                    continue
+                return (
+                    f'it names "{word}": this model was trained to find {family.name} in {" or ".join(trained_in)} only'
+                )
             if (kind, subject) in own:
                 continue
             if kind == "parts":

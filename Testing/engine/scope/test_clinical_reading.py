@@ -164,6 +164,19 @@ READ_AS = [
     # shorthand
     ("seg necrotic core of the glioma w/o the enhancing rim", "necrotic tumour core"),
     ("glioma w/o the oedema -> 1 roi", "tumour core"),
+    # what a ring encloses: joined to it, or alone
+    ("the swollen area around the glioma together with everything inside it", "whole tumour"),
+    ("the contrast-enhancing wall plus all that it surrounds", "tumour core"),
+    ("draw the outer edge of the perilesional oedema; everything within it counts", "whole tumour"),
+    ("the centre encircled by the gadolinium-enhancing ring", "necrotic tumour core"),
+    ("whatever sits within the enhancing rim of the glioblastoma", "necrotic tumour core"),
+    # a part taken away from a region
+    ("the glioblastoma after you strip off its oedema", "tumour core"),
+    ("whole glioma region, then subtract the perifocal oedema", "tumour core"),
+    ("the entire tumour with the oedema stripped away", "tumour core"),
+    # the kind of scan the family was trained in may be named
+    ("solid nodule on the low-dose chest CT", "lung nodule"),
+    ("necrotic centre of the glioma on the MRI", "necrotic tumour core"),
 ]
 
 
@@ -229,6 +242,16 @@ REFUSED = [
     ("the scarrred part of the lung", "no word this model knows"),
     ("seg the normal lung both sides", "the lung itself"),
     ("dx? enhancing glioma", "asks what a finding is"),
+    # a kind of scan the family was not trained in
+    ("the pulmonary nodule on this radiograph", '"radiograph": this model was trained to find lung nodule in CT only'),
+    ("the lung nodule seen on the PET-CT", '"pet-ct"'),
+    ("oedema around the glioma on the head CT", '"ct"'),
+    ("nodule on the mammogram", '"mammogram"'),
+    # a question, by its mark, about what a finding is
+    ("WHO grade of this glioblastoma?", "asks what a finding is"),
+    ("Fleischner category for the 5 mm nodule?", "asks what a finding is"),
+    # what a region rings, where the region names only a part: not which part
+    ("whatever lies inside the whole tumour", "more than one"),
 ]
 
 
