@@ -36,6 +36,8 @@ __all__ = [
     "names_a_part",
     "negated",
     "place_segments",
+    "place_words",
+    "questions",
     "resource_words",
     "retracted",
     "unframed",
@@ -363,6 +365,7 @@ _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
     r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
     r"|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omit)\b\s*"
+    r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?)\b\s*"
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
     r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
     r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
@@ -479,6 +482,8 @@ def folded(text: str) -> str:
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
+    lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
     lowered = _ENCLOSED.sub(
         lambda found: f", {found['join'] or 'including'} the tumor core", lowered
     )  # "and everything
@@ -539,6 +544,13 @@ _ENCLOSED = re.compile(
 )
 """What a region holds, said of a region that rings it ("the oedema and everything inside it", "the enhancing rim
 plus whatever it encloses", "... ; everything within it counts"): the tumour core it encloses, joined to it."""
+_NOT_LEFT_OUT = re.compile(
+    r"\b(?:do not|don't|dont|does not|doesn't|without|never)\s+(?:exclud(?:e|ing)|leav(?:e|ing)\s+out|omit(?:ting)?"
+    r"|remov(?:e|ing)|subtract(?:ing)?|skip(?:ping)?|cut(?:ting)?\s+out|strip(?:ping)?\s+(?:away|off|out))\b"
+)
+"""A part not to be left out is included ("don't exclude the vasogenic oedema", "without excluding the necrosis")."""
+_NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
+"""Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
 _WITH_REMOVED = re.compile(
     r"\s*\bwith\s+(?P<what>(?:the|its|their|any|all)\s+[a-z -]+?)\s+(?:removed|cut out|carved out"
     r"|stripped(?: away| off| out)?|taken (?:away|out)|subtracted|excluded|left out)\b"

@@ -107,27 +107,10 @@ _INSIDE = frozenset(
 )
 """Words of place that put the part before them inside what follows ("the middle | encircled by | the enhancing
 wall"), unlike "around" or "that surrounds"."""
-_INNER_WORDS = frozenset(
-    {
-        "middle",
-        "center",
-        "interior",
-        "inside",
-        "inner",
-        "hole",
-        "cavity",
-        "what",
-        "whatever",
-        "lies",
-        "lie",
-        "sits",
-        "is",
-        "everything",
-        "anything",
-    }
-)
-"""Words that, with ``PART_WORDS``, say only "what is inside" ("what lies | inside the ring", "the middle | of the
-ring")."""
+_CENTRE_WORDS = frozenset("middle center central centrally interior inside inner hole cavity".split())
+"""Words that put a part in the middle of what follows ("the dark centre | of the ring")."""
+_INNER_WORDS = _CENTRE_WORDS | frozenset("what whatever lies lie sits is everything anything".split())
+"""Words that, with ``PART_WORDS``, say only "what is inside" ("what lies | inside the ring")."""
 _SEVERAL = "(several)"
 """What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
 _LABELS = {finding: frozenset(labels) for finding, (labels, _) in BRAIN_SUBREGIONS.items()}
@@ -580,12 +563,11 @@ class FindingMatcher:
         walked = False
         for segment, place, landmark in zip(segments, places, segments[1:], strict=False):
             said = set(words(segment))
-            if said <= PART_WORDS | _INNER_WORDS and (place in _INSIDE or place == "of" and said & _INNER_WORDS):
-                ringed = self._match_whole(landmark).finding  # "the middle | encircled by | the enhancing wall"
-                if ringed in _ENCLOSES:
-                    return _ENCLOSES[ringed] if _ENCLOSES[ringed] in family.findings else _SEVERAL
-                if ringed in family.findings:  # "what lies inside the tumour core": which part is not said
-                    return _SEVERAL
+            inner = said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS)
+            if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
+                enclosed = self._enclosed(segment, landmark.split(",")[0], family, place == "of")
+                if enclosed is not None:  # "the middle | encircled by | the enhancing wall"
+                    return enclosed
             if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
@@ -594,6 +576,23 @@ class FindingMatcher:
                 return None  # a part of the tumour is never the whole of it
             return match.finding
         return None
+
+    def _enclosed(self, part: str, ring: str, family: FindingFamily, of: bool) -> str | None:
+        """The finding of ``family`` a part inside ``ring`` is ("the middle | encircled by | the enhancing wall": the
+        necrotic core; "the non-enhancing centre | of | the ring": necrotic or not, ``_SEVERAL``), where ``ring`` is
+        read as a finding of ``family``: what it encloses (``_ENCLOSES``), where the part names no finding outside it;
+        ``_SEVERAL`` where the part names another, or names none and ``ring`` encloses none ("what lies inside the
+        tumour core": which part is not said); None where ``ring`` is read as no finding of ``family`` (it only says
+        where), or encloses none and the part names one ("central necrosis | of | the glioblastoma") or is made ``of``
+        it ("the central area | of | coagulative necrosis")."""
+        ringed = self._match_whole(ring).finding
+        if ringed not in family.findings:
+            return None
+        named = self._named_findings(part, family)
+        enclosed = _ENCLOSES.get(str(ringed))
+        if enclosed is None or enclosed not in family.findings:
+            return None if named or of else _SEVERAL
+        return enclosed if all(_LABELS[finding] <= _LABELS[enclosed] for finding in named) else _SEVERAL
 
     def _named_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The one finding of ``family`` whose defining words (``finding_phrasings.json``) the description carries

@@ -174,6 +174,12 @@ READ_AS = [
     ("the glioblastoma after you strip off its oedema", "tumour core"),
     ("whole glioma region, then subtract the perifocal oedema", "tumour core"),
     ("the entire tumour with the oedema stripped away", "tumour core"),
+    ("whole glioma but ignore the vasogenic oedema", "tumour core"),
+    ("the glioma and its FLAIR halo, do not leave out the oedema", "whole tumour"),
+    ("solid non-enhancing glioma, no nec no oedema", "non-enhancing tumour"),
+    ("pulm nodule in the lingula", "lung nodule"),
+    # a centre of a region that rings none: what it is made of says which
+    ("the central part of the necrosis in this glioma", "necrotic tumour core"),
     # the kind of scan the family was trained in may be named
     ("solid nodule on the low-dose chest CT", "lung nodule"),
     ("necrotic centre of the glioma on the MRI", "necrotic tumour core"),
@@ -252,6 +258,7 @@ REFUSED = [
     ("Fleischner category for the 5 mm nodule?", "asks what a finding is"),
     # what a region rings, where the region names only a part: not which part
     ("whatever lies inside the whole tumour", "more than one"),
+    ("the non-enhancing central area of the ring-enhancing lesion", "more than one"),
 ]
 
 
