@@ -107,6 +107,11 @@ _INSIDE = frozenset(
 )
 """Words of place that put the part before them inside what follows ("the middle | encircled by | the enhancing
 wall"), unlike "around" or "that surrounds"."""
+_RINGS = re.compile(
+    r"^(?P<part>.+?)\s+(?:that|which)\s+(?P<ring>.+?)\s+(?:encloses|enclose|surrounds|surround|encircles|encircle"
+    r"|rims|contains)(?=\s*,|$)"
+)
+"""A landmark said to ring what comes before it ("the centre that | the enhancing rim encloses")."""
 _CENTRE_WORDS = frozenset("middle center central centrally interior inside inner hole cavity".split())
 """Words that put a part in the middle of what follows ("the dark centre | of the ring")."""
 _INNER_WORDS = _CENTRE_WORDS | frozenset("what whatever lies lie sits is everything anything".split())
@@ -558,6 +563,11 @@ class FindingMatcher:
         (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule)."""
         compared = comparable(description)
         segments, places = place_segments(compared), place_words(compared)
+        ringing = _RINGS.match(compared)
+        if ringing:  # "the fluid-like centre | that | the rim enhancement encloses": inside the rim, whatever it is
+            enclosed = self._enclosed(ringing["part"], ringing["ring"], family, False)
+            if enclosed is not None:
+                return enclosed
         if len(segments) < 2:
             return None
         walked = False

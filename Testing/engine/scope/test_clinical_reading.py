@@ -170,6 +170,7 @@ READ_AS = [
     ("draw the outer edge of the perilesional oedema; everything within it counts", "whole tumour"),
     ("the centre encircled by the gadolinium-enhancing ring", "necrotic tumour core"),
     ("whatever sits within the enhancing rim of the glioblastoma", "necrotic tumour core"),
+    ("the grey tissue that the gadolinium-enhancing ring encloses", "necrotic tumour core"),
     # a part taken away from a region
     ("the glioblastoma after you strip off its oedema", "tumour core"),
     ("whole glioma region, then subtract the perifocal oedema", "tumour core"),
