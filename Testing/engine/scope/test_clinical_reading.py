@@ -179,6 +179,7 @@ READ_AS = [
     ("the glioma and its FLAIR halo, do not leave out the oedema", "whole tumour"),
     ("solid non-enhancing glioma, no nec no oedema", "non-enhancing tumour"),
     ("pulm nodule in the lingula", "lung nodule"),
+    ("solid glioma tissue that doenst enhance", "non-enhancing tumour"),
     # a centre of a region that rings none: what it is made of says which
     ("the central part of the necrosis in this glioma", "necrotic tumour core"),
     # the kind of scan the family was trained in may be named
