@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ def _frame() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     document = _resource("finding_descriptors.json")
 
     def alternatives(key: str) -> str:
-        return "|".join(re.escape(entry) for entry in sorted(document[key], key=len, reverse=True))
+        return _alternatives(document[key])
 
     labels = re.compile(rf"^(?:(?:{alternatives('message_labels')})(?:\s+from\s+[^:]{{1,40}})?)\s*:\s*", re.IGNORECASE)
     greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.]+){{0,2}}\s*[,!]\s*", re.IGNORECASE)
@@ -248,8 +249,7 @@ _QUESTION = re.compile(
 
 @cache
 def _asking(key: str) -> re.Pattern[str]:
-    entries = sorted(_resource("finding_descriptors.json")[key], key=len, reverse=True)
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(entry) for entry in entries)})", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(_resource('finding_descriptors.json')[key])})", re.IGNORECASE)
 
 
 def refuses_to_ask(text: str) -> bool:
@@ -302,9 +302,7 @@ def leaves_out(text: str) -> bool:
 
 @cache
 def _requests() -> re.Pattern[str]:
-    document = _resource("finding_descriptors.json")
-    alternatives = "|".join(re.escape(entry) for entry in sorted(document["requests"], key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(_resource('finding_descriptors.json')['requests'])})(?![\w-])")
 
 
 def excluded_parts(text: str) -> list[str]:
@@ -406,6 +404,12 @@ def anatomy_only(text: str) -> str:
     return parts[0] if parts else ("structures" if structures else "")
 
 
+def _alternatives(entries: Iterable[str]) -> str:
+    """A regular-expression alternation of ``entries`` as written, longest first (so that "lung nodule" is found
+    before "lung")."""
+    return "|".join(re.escape(entry) for entry in sorted(entries, key=len, reverse=True))
+
+
 @cache
 def _resource(name: str) -> dict[str, Any]:
     """The JSON document ``resources/<name>``, read once."""
@@ -421,8 +425,7 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         for group, words in document[kind].items()
         for word in words
     }
-    alternatives = "|".join(re.escape(word) for word in sorted(subject_of, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])"), subject_of
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(subject_of)})(?![\w-])"), subject_of
 
 
 def names_a_part(text: str) -> bool:
@@ -517,9 +520,8 @@ the core"): the study, not the finding."""
 def _study_of_a_part() -> re.Pattern[str]:
     """A study named by the part of the body it shows ("on the chest CT"): it says where the finding lies."""
     parts = [word for word, (kind, _) in _subject_words()[1].items() if kind == "parts"]
-    alternatives = "|".join(re.escape(word) for word in sorted(parts, key=len, reverse=True))
     return re.compile(
-        rf"\b(?:on|in|from)\s+(?:the\s+|this\s+|his\s+|her\s+|a\s+)?(?P<part>{alternatives})\s+"
+        rf"\b(?:on|in|from)\s+(?:the\s+|this\s+|his\s+|her\s+|a\s+)?(?P<part>{_alternatives(parts)})\s+"
         r"(?:ct|mri|mr|scan|scans|study|exam|images|series)\b"
     )
 
@@ -570,26 +572,22 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast"); synonyms fold
     twice, as a phrase may hold one ("stays dark on T1 post-gad": "stays dark on t1c", the non-enhancing)."""
     document = _resource("finding_synonyms.json")
-
-    def alternatives(texts: list[str]) -> str:
-        return "|".join(re.escape(text) for text in sorted(texts, key=len, reverse=True))
-
-    prefixes = re.compile(rf"(?<![\w-])({alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
+    prefixes = re.compile(rf"(?<![\w-])({_alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
     folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
     first_of = {synonym: phrase for phrase, synonyms in document.get("first", {}).items() for synonym in synonyms}
     if first_of:
-        first = re.compile(rf"(?<![\w-])(?:{alternatives(list(first_of))})(?![\w-])")
+        first = re.compile(rf"(?<![\w-])(?:{_alternatives(list(first_of))})(?![\w-])")
         folds.append((first, lambda found: first_of[found.group(0)]))
     for word, negation in document.get("negations", {}).items():
         bare = [negating for negating in negation["negating"] if negating in _LEAVING_OUT]
         others = [negating for negating in negation["negating"] if negating not in _LEAVING_OUT]
         pattern = (
-            rf"(?<![\w-])(?:(?<!,)(?<!, )(?:{alternatives(bare)})|{alternatives(others)})[\s-]*"
-            rf"(?:(?:{alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{alternatives(negation['negated'])})(?![\w-])"
+            rf"(?<![\w-])(?:(?<!,)(?<!, )(?:{_alternatives(bare)})|{_alternatives(others)})[\s-]*"
+            rf"(?:(?:{_alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{_alternatives(negation['negated'])})(?![\w-])"
         )
         folds.append((re.compile(pattern), word))
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
-    synonyms = re.compile(rf"(?<![\w-])(?:{alternatives(list(synonym_of))})(?![\w-])")
+    synonyms = re.compile(rf"(?<![\w-])(?:{_alternatives(list(synonym_of))})(?![\w-])")
     folds += [(synonyms, lambda found: synonym_of[found.group(0)])] * 2  # "t1+c hyperintense": "t1c hyperintense"
     return tuple(folds)
 
