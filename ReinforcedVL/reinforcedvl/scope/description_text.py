@@ -26,6 +26,7 @@ __all__ = [
     "asks",
     "comparable",
     "corrected",
+    "destructured",
     "edit_distance",
     "excluded_parts",
     "folded",
@@ -148,6 +149,61 @@ def unquoted(text: str) -> str:
 
 
 _QUOTE = re.compile(r"(?<![A-Za-z])['\u2018\u2019\"\u201c\u201d]|['\u2018\u2019\"\u201c\u201d](?![A-Za-z])")
+
+
+def destructured(text: str) -> str:
+    """A request written as data read as words ("{"target": "tumor_core", "exclude": ["edema"], "organ": "brain"}",
+    "label=whole_tumour; include=[...]; seq=FLAIR", lines of "- region: ..."): the values of its keys that name what
+    is asked for, with what it includes and leaves out, as one request ("segment tumor core, excluding edema"), after
+    the values of its other keys as the context before it ("brain. segment ..."); ``text`` itself where it is not
+    such data, or no key names what is asked for (``finding_descriptors.json``, ``structured_keys``)."""
+    pairs = _pairs(text)
+    keys = _resource("finding_descriptors.json")["structured_keys"]
+    said: dict[str, list[str]] = {"names": [], "includes": [], "excludes": [], "context": []}
+    for key, value in pairs:
+        kind = next((kind for kind in ("names", "includes", "excludes") if key in keys[kind]), "context")
+        value = value.replace("_", " ")
+        said[kind].append(value.replace(",", " and ") if kind in ("includes", "excludes") else value)
+    if len(pairs) < 2 or not said["names"]:
+        return text
+    request = "segment " + ", ".join(said["names"])
+    for kind, word in (("includes", "including"), ("excludes", "excluding")):
+        if said[kind]:
+            request += f", {word} " + " and ".join(said[kind])
+    return ". ".join([*said["context"], request]) + "."
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """The (key, value) pairs of ``text`` written as a JSON object, as "key=value" pairs apart by ";" or as lines of
+    "key: value" (a list mark before each allowed); none where it is not all such pairs. A list value is its items
+    joined by commas."""
+    stripped = text.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        try:
+            document = json.loads(stripped)
+        except ValueError:
+            document = None
+        if isinstance(document, dict):
+            return [
+                (
+                    str(key).lower().replace("_", " ").strip(),
+                    ", ".join(map(str, value)) if isinstance(value, list) else str(value),
+                )
+                for key, value in document.items()
+            ]
+    lines = [line for line in re.split(r"\n|;", stripped) if line.strip()]
+    found = [_PAIR.match(line) for line in lines]
+    if len(lines) < 2 or not all(found):
+        return []
+    return [
+        (pair["key"].lower().replace("_", " ").strip(), pair["value"].strip().strip("[]").strip())
+        for pair in found
+        if pair is not None
+    ]
+
+
+_PAIR = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?P<key>[A-Za-z][A-Za-z_ -]{0,24}?)\s*[:=]\s*(?P<value>\S.*)$")
+"""One "key: value" or "key=value" of a request written as data."""
 
 
 def unframed(said: list[str]) -> list[str]:
@@ -381,8 +437,8 @@ def subjects(text: str) -> dict[str, tuple[str, str]]:
     pattern, subject_of = _subject_words()
     said = _descriptors(keep_region_words=False, groups=("annotation",)).sub(" ", folded(text))
     named = {found: subject_of[found] for found in pattern.findall(said)}
-    scans = pattern.findall(spelling_variant(text.lower(), american=True))  # "on the brain CT" folds to "in the brain"
-    return named | {found: subject_of[found] for found in scans if subject_of[found][0] == "modalities"}
+    scans = _scan_words().findall(spelling_variant(text.lower(), american=True))  # "on the brain CT": in the brain
+    return named | {found: subject_of[found] for found in scans}
 
 
 def anatomy_only(text: str) -> str:
@@ -426,6 +482,13 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         for word in words
     }
     return re.compile(rf"(?<![\w-])(?:{_alternatives(subject_of)})(?![\w-])"), subject_of
+
+
+@cache
+def _scan_words() -> re.Pattern[str]:
+    """The words of the kinds of scan, found within hyphenated words too ("FET-PET", "PET-CT")."""
+    scans = [word for word, (kind, _) in _subject_words()[1].items() if kind == "modalities"]
+    return re.compile(rf"(?<![a-z0-9])(?:{_alternatives(scans)})(?![a-z0-9])")
 
 
 def names_a_part(text: str) -> bool:
@@ -482,6 +545,7 @@ def comparable(text: str) -> str:
 def folded(text: str) -> str:
     """:func:`comparable` before measurements and appearance words are left out."""
     lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
+    lowered = _DATE.sub(" ", re.sub(r"#(?=[a-z])", "", lowered))  # "#glioma", "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
@@ -505,6 +569,8 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_DATE = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
+"""A date ("05/2024", "2024-05-03", "3.5.2024"): when the study was made, never which finding."""
 _SET_MINUS = re.compile(r"\s*(?:\\|\u2216)\s*")
 """Set difference, as label sets are written ("WT \\ TC")."""
 _RUN_ON = re.compile(

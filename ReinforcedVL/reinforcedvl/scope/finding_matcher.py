@@ -42,6 +42,7 @@ from .description_text import (
     asks_for_a_diagnosis,
     comparable,
     corrected,
+    destructured,
     edit_distance,
     excluded_parts,
     folded,
@@ -216,7 +217,7 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
-        description = corrected(description, self._vocabulary, self._english)
+        description = corrected(destructured(description), self._vocabulary, self._english)
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")

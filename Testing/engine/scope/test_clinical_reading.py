@@ -180,6 +180,14 @@ READ_AS = [
     ("solid non-enhancing glioma, no nec no oedema", "non-enhancing tumour"),
     ("pulm nodule in the lingula", "lung nodule"),
     ("solid glioma tissue that doenst enhance", "non-enhancing tumour"),
+    # a request written as data, hashtags, a date
+    ('{"structure": "glioma_core", "omit": ["oedema"], "seq": "T1Gd"}', "tumour core"),
+    ('{"roi": "tumour core", "exclude": ["peritumoral oedema"], "site": "right temporal glioma"}', "tumour core"),
+    ("roi=oedema; exclude=enhancing, necrotic, non_enhancing; seq=T2", "peritumoral oedema"),
+    ("- modality: low-dose chest CT\n- finding: part-solid nodule, RLL\n- measure: volume", "lung nodule"),
+    ("#neuroonc the gadolinium avid bits of the glioma #contrast", "enhancing tumour"),
+    ("necrosis of the glioblastoma on the scan from 12/03/2024", "necrotic tumour core"),
+    ("the necrotic centre, not the ring", "necrotic tumour core"),
     # a centre of a region that rings none: what it is made of says which
     ("the central part of the necrosis in this glioma", "necrotic tumour core"),
     # the kind of scan the family was trained in may be named
@@ -261,6 +269,9 @@ REFUSED = [
     # what a region rings, where the region names only a part: not which part
     ("whatever lies inside the whole tumour", "more than one"),
     ("the non-enhancing central area of the ring-enhancing lesion", "more than one"),
+    ('{"target": "enhancing lesion", "organ": "liver", "phase": "arterial"}', '"liver"'),
+    ("- region: nodule\n- modality: chest x-ray", '"x-ray"'),
+    ("outline the ground-glass opacities in both lungs", "diffuse lung disease"),
 ]
 
 
@@ -273,7 +284,13 @@ def test_descriptions_that_mean_no_trained_finding_or_several_are_refused_with_t
 
 @pytest.mark.parametrize(
     "description",
-    ["nodule in the adrenal gland", "ring-enhancing cerebral abscess", "enhancing MS plaque", "lung mass"],
+    [
+        "nodule in the adrenal gland",
+        "ring-enhancing cerebral abscess",
+        "enhancing MS plaque",
+        "lung mass",
+        "#covid the ground-glass opacities of both lungs",
+    ],
 )
 def test_lesions_of_other_organs_and_diseases_are_refused(matcher, description):
     match = matcher.match(description)
