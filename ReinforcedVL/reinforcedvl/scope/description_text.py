@@ -209,12 +209,17 @@ _PAIR = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?P<key>[A-Za-z][A-Za-z_ -]{0,24}?)\s
 def unframed(said: list[str]) -> list[str]:
     """The sentences of a message less its frame (``finding_descriptors.json``): the label that opens a line before a
     colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:"), a greeting that opens a sentence ("Hi
-    Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers")."""
+    Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers"); what comes before a colon that does not ask
+    is a sentence of its own where what follows asks ("Suspected GBM: outline the enhancing rim only": the context,
+    then the request)."""
     labels, greeting, sign_off = _frame()
     kept = []
     for sentence in said:
         sentence = greeting.sub("", labels.sub("", sentence.strip())).strip()
-        if sentence and not sign_off.match(sentence):
+        context, colon, request = sentence.partition(": ")
+        if colon and context.strip() and not asks(context) and asks(request) and "(" not in context:
+            kept += [context.strip(), request.strip()]
+        elif sentence and not sign_off.match(sentence):
             kept.append(sentence)
     return kept or said
 
@@ -423,7 +428,7 @@ _EXCLUDING = re.compile(
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
     r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
     r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
-    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no)\s+|\s*,?\s*\bneither\s+"
+    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no|none of)\s+|\s*,?\s*\bneither\s+"
     r"|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
     r"|\s+not\s+(?=(?:the|any|its|their)\s)"
 )
@@ -695,8 +700,7 @@ def _purpose_clauses() -> re.Pattern[str]:
     radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``); one that
     opens the description ends with its noun ("For radiotherapy planning | I need the whole glioma")."""
     document = _resource("finding_descriptors.json")
-    starts = "|".join(re.escape(start) for start in document["purpose_clauses"])
-    nouns = "|".join(re.escape(noun) for noun in document["purpose_nouns"])
+    starts, nouns = _alternatives(document["purpose_clauses"]), _alternatives(document["purpose_nouns"])
     return re.compile(
         rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*\b(?P<lead>[^,]*)"
     )

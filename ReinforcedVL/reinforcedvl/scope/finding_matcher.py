@@ -801,6 +801,15 @@ def _requests_of(
         for index, sentence in enumerate(said)
         if asks(sentence) and not _says_no_region(excluded_parts(comparable(sentence))[0]) and not added[index]
     ]
+    pointing = [  # "Probable GBM with a non-enhancing solid portion. Contour that part only."
+        index
+        for index, sentence in enumerate(said)
+        if index and asks(sentence) and _POINTS_BACK.search(sentence) and not names_a_finding(sentence)
+    ]
+    for index in pointing:
+        parts = [part for part in joined_parts(comparable(said[index - 1])) if names_a_finding(part)]
+        if len(parts) > 1:
+            return [f"{said[index]}, {parts[-1]}"], False
     asking = [index for index in asking if names_a_finding(said[index])] if len(said) > 1 else asking
     if len(said) < 2 or not asking:
         joined = (
@@ -816,6 +825,14 @@ def _requests_of(
         elif requests and leaves_out(sentence):
             requests[-1].append(sentence)
     return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests], False
+
+
+_POINTS_BACK = re.compile(
+    r"\b(?:that|this|the same|said)\s+(?:part|parts|portion|component|region|area|bit|piece|compartment|zone)\b",
+    re.IGNORECASE,
+)
+"""A request that points back to a part named in the sentence before it ("... a non-enhancing solid portion
+posteriorly. Contour that part only.")."""
 
 
 def _says_where(text: str) -> bool:

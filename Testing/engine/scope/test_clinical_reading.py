@@ -188,6 +188,13 @@ READ_AS = [
     ("#neuroonc the gadolinium avid bits of the glioma #contrast", "enhancing tumour"),
     ("necrosis of the glioblastoma on the scan from 12/03/2024", "necrotic tumour core"),
     ("the necrotic centre, not the ring", "necrotic tumour core"),
+    # hedged context before a colon, time and comparison said of the study, a request that points back
+    ("Presumed high-grade glioma, left frontal: delineate the gadolinium-enhancing margin only", "enhancing tumour"),
+    ("Probable glioblastoma with central necrosis: contour the necrotic part inside the rim", "necrotic tumour core"),
+    ("stable peritumoral oedema on today's follow-up, compared with the baseline study", "peritumoral oedema"),
+    ("whole glioma, oedema included, not operated yet; biopsy pending", "whole tumour"),
+    ("the glioma, none of the surrounding oedema", "tumour core"),
+    ("Known glioma with a solid non-enhancing component laterally. Please outline that component.", "non-enhancing tumour"),
     # a centre of a region that rings none: what it is made of says which
     ("the central part of the necrosis in this glioma", "necrotic tumour core"),
     # the kind of scan the family was trained in may be named
@@ -272,6 +279,7 @@ REFUSED = [
     ('{"target": "enhancing lesion", "organ": "liver", "phase": "arterial"}', '"liver"'),
     ("- region: nodule\n- modality: chest x-ray", '"x-ray"'),
     ("outline the ground-glass opacities in both lungs", "diffuse lung disease"),
+    ("residual enhancing tumour", "treatment effect"),
 ]
 
 
@@ -290,6 +298,7 @@ def test_descriptions_that_mean_no_trained_finding_or_several_are_refused_with_t
         "enhancing MS plaque",
         "lung mass",
         "#covid the ground-glass opacities of both lungs",
+        "Postoperative MRI: segment the residual enhancing tumour along the cavity",
     ],
 )
 def test_lesions_of_other_organs_and_diseases_are_refused(matcher, description):
