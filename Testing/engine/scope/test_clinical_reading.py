@@ -194,7 +194,10 @@ READ_AS = [
     ("stable peritumoral oedema on today's follow-up, compared with the baseline study", "peritumoral oedema"),
     ("whole glioma, oedema included, not operated yet; biopsy pending", "whole tumour"),
     ("the glioma, none of the surrounding oedema", "tumour core"),
-    ("Known glioma with a solid non-enhancing component laterally. Please outline that component.", "non-enhancing tumour"),
+    (
+        "Known glioma with a solid non-enhancing component laterally. Please outline that component.",
+        "non-enhancing tumour",
+    ),
     # a centre of a region that rings none: what it is made of says which
     ("the central part of the necrosis in this glioma", "necrotic tumour core"),
     # the kind of scan the family was trained in may be named
