@@ -228,7 +228,10 @@ class FindingMatcher:
         readings = [self._match_pieces(text) for text in requests]
         if context_only and len(said) > 1 and readings[0].finding is None:  # "Caption: '...' Reproduce the outline."
             apart = [self._match_pieces(s) for s in said if not _says_no_region(comparable(s))]
-            if len({reading.finding for reading in apart if reading.finding is not None}) == 1:
+            unread = [
+                s for s in said if leaves_out(s) and self._match_pieces(s).finding is None
+            ]  # "..., not the lesion"
+            if not unread and len({reading.finding for reading in apart if reading.finding is not None}) == 1:
                 readings = [reading for reading in apart if reading.finding is not None]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
         reading = next((r for r in readings if r.finding is not None), readings[0])
@@ -268,9 +271,12 @@ class FindingMatcher:
             if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece))
         ] or pieces
         readings = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
+        unsure = [reading for reading in readings if reading.finding is None and reading.candidates]
         readings = [reading for reading in readings if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
+        if unsure and named == [_WHOLE] and _WHOLE not in unsure[0].candidates:  # the whole never tells which part
+            return replace(unsure[0], description=description)  # "the non-enhancing central area ..., where the tumour"
         if len(named) > 1:
             reason = f'its head and its aside name different findings ("{named[0]}", "{named[1]}"); name one'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
@@ -287,7 +293,11 @@ class FindingMatcher:
         - can you segment that dark middle?"); else all its phrases, where it joins nothing and leaves nothing out
         ("the bright bit on the scan, just the tumour that takes up the dye"); else none."""
         pieces = [piece for piece in re.split(r",|\s+[-\u2013\u2014]+\s+", description) if piece.strip()]
-        asking = [piece for piece in pieces if asks(piece) and self._read(piece).finding is not None]
+        asking = [
+            piece
+            for piece in pieces
+            if asks(piece) and not _RELATIVE.match(piece) and self._read(piece).finding is not None
+        ]
         others = [piece for piece in pieces if piece not in asking]
         if asking and others and not any(leaves_out(piece) for piece in others):
             return asking  # "enhancing lesion, liver, segment 7" asks for no finding
@@ -409,6 +419,9 @@ class FindingMatcher:
         if any(options is None for options in left_out):
             if len(parts) > 2 and any(options is not None for options in left_out):
                 return f'it leaves {len(parts) - 1} parts out of "{parts[0]}"; name the finding'
+            vague = [part for part in parts[1:] if set(words(comparable(part))) <= vague_words() | PART_WORDS]
+            if vague:  # "the swelling measured, not the lesion": which part is left out is not said
+                return f'it leaves out "{vague[0]}", which does not say which part; name the finding'
             return None  # read whole
         kept = self._label_options(parts[0])
         if kept is None:  # read whole, it would be pulled towards what it leaves out
@@ -827,6 +840,9 @@ def _requests_of(
     return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests], False
 
 
+_RELATIVE = re.compile(r"^\s*(?:where|when|which|whose)\s+(?:the|it|its|this|a|an|they|there)\b")
+"""A clause that says more of what comes before it ("..., where the tumour has outgrown its blood supply"), though
+its first word may ask ("where is the nodule")."""
 _POINTS_BACK = re.compile(
     r"\b(?:that|this|the same|said)\s+(?:part|parts|portion|component|region|area|bit|piece|compartment|zone)\b",
     re.IGNORECASE,

@@ -283,6 +283,12 @@ REFUSED = [
     ("- region: nodule\n- modality: chest x-ray", '"x-ray"'),
     ("outline the ground-glass opacities in both lungs", "diffuse lung disease"),
     ("residual enhancing tumour", "treatment effect"),
+    # a part left out that does not say which; a clause that names only the tumour beside an unsure part
+    ("the glioma with its swelling, but not the abnormal area", "does not say which part"),
+    (
+        "the non-enhancing central area of the ring lesion, where the tumour has outgrown its blood sopply",
+        "more than one",
+    ),
 ]
 
 
