@@ -28,6 +28,8 @@ from reinforcedvl.scope.finding_matcher import known_phrasings
 
 EVALUATION = Path(__file__).resolve().parents[1] / "ReinforcedVL" / "reinforcedvl" / "evaluation"
 THRESHOLDS = (0.7, 0.9, 0.95)
+Judged = tuple[str | None, str | None, float, str | None]
+"""One held-out description: its finding (None out of scope), the reader's, the reader's probability, the rules'."""
 
 
 def main() -> None:
@@ -46,7 +48,7 @@ def main() -> None:
     texts = list(dict.fromkeys(text for _, text, _ in rows + known))
     embedded = dict(zip(texts, _embeddings(encoder, texts), strict=True))
     ruled = {text: _or_none(matcher.match(text).finding, assessed) for _, text, _ in rows}
-    judged: list[tuple[str | None, str | None, float, str | None]] = []  # truth, reader, probability, rules
+    judged: list[Judged] = []
     for held_out in sorted({name for name, _, _ in rows} - {"a"}):
         teaching = [row for row in rows if row[0] != held_out] + known
         reader = _trained(
@@ -101,67 +103,45 @@ def _trained(features: torch.Tensor, labels: torch.Tensor, classes: int) -> torc
     return reader
 
 
-def _table(judged: list[tuple[str | None, str | None, float, str | None]]) -> list[str]:
-    in_scope = [row for row in judged if row[0] is not None]
-    out_of_scope = [row for row in judged if row[0] is None]
+def _table(judged: list[Judged]) -> list[str]:
+    in_scope = sum(row[0] is not None for row in judged)
     lines = [
-        f"Judged on {len(in_scope)} phrasings of trained findings and {len(out_of_scope)} out-of-scope requests, each "
+        f"Judged on {in_scope} phrasings of trained findings and {len(judged) - in_scope} out-of-scope requests, each "
         "set left out of the reader's training.",
         "",
         "| reader | read as their finding | as another | out-of-scope assessed |",
         "|---|---:|---:|---:|",
-        _line("rules alone", [r[3] for r in in_scope], in_scope, [r[3] for r in out_of_scope]),
-        _line("learned reader alone", [r[1] for r in in_scope], in_scope, [r[1] for r in out_of_scope]),
+        _line("rules alone", [row[3] for row in judged], judged),
+        _line("learned reader alone", [row[1] for row in judged], judged),
     ]
-    for threshold in THRESHOLDS:
-        fallback = [_fallback(row, threshold) for row in judged]
-        lines.append(
-            _line(
-                f"rules, the reader where they refuse (p >= {threshold})",
-                fallback[: len(judged)],
-                judged,
-                [answer for answer, row in zip(fallback, judged, strict=True) if row[0] is None],
-                in_scope_only=True,
-            )
-        )
-    for threshold in THRESHOLDS:
-        veto = [_veto(row, threshold) for row in judged]
-        lines.append(
-            _line(
-                f"rules, refused where the reader disagrees (p >= {threshold})",
-                veto,
-                judged,
-                [answer for answer, row in zip(veto, judged, strict=True) if row[0] is None],
-                in_scope_only=True,
-            )
-        )
+    for name, answer in (
+        ("rules, the reader where they refuse", _fallback),
+        ("rules, refused where the reader disagrees", _veto),
+    ):
+        for threshold in THRESHOLDS:
+            lines.append(_line(f"{name} (p >= {threshold})", [answer(row, threshold) for row in judged], judged))
     return lines
 
 
-def _fallback(row: tuple[str | None, str | None, float, str | None], threshold: float) -> str | None:
-    truth, reader, probability, rules = row
+def _fallback(row: Judged, threshold: float) -> str | None:
+    _, reader, probability, rules = row
     return rules if rules is not None else (reader if probability >= threshold else None)
 
 
-def _veto(row: tuple[str | None, str | None, float, str | None], threshold: float) -> str | None:
-    truth, reader, probability, rules = row
+def _veto(row: Judged, threshold: float) -> str | None:
+    _, reader, probability, rules = row
     return None if rules is not None and reader != rules and probability >= threshold else rules
 
 
-def _line(
-    name: str,
-    answers: list[str | None],
-    rows: list[tuple[str | None, str | None, float, str | None]],
-    out_of_scope_answers: list[str | None],
-    in_scope_only: bool = False,
-) -> str:
-    pairs = [(answer, row[0]) for answer, row in zip(answers, rows, strict=True)]
-    if in_scope_only:
-        pairs = [(answer, truth) for answer, truth in pairs if truth is not None]
-    right = sum(answer == truth for answer, truth in pairs)
-    other = sum(answer is not None and answer != truth for answer, truth in pairs)
-    assessed = sum(answer is not None for answer in out_of_scope_answers)
-    return f"| {name} | {right} | {other} | {assessed} of {len(out_of_scope_answers)} |"
+def _line(name: str, answers: list[str | None], judged: list[Judged]) -> str:
+    """A table row: of the phrasings of trained findings, those answered as theirs and as another; of the
+    out-of-scope requests, those answered as a finding."""
+    pairs = [(answer, row[0]) for answer, row in zip(answers, judged, strict=True)]
+    right = sum(truth is not None and answer == truth for answer, truth in pairs)
+    other = sum(truth is not None and answer is not None and answer != truth for answer, truth in pairs)
+    assessed = sum(truth is None and answer is not None for answer, truth in pairs)
+    out_of_scope = sum(truth is None for _, truth in pairs)
+    return f"| {name} | {right} | {other} | {assessed} of {out_of_scope} |"
 
 
 if __name__ == "__main__":

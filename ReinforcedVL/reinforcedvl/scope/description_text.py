@@ -185,21 +185,19 @@ def _pairs(text: str) -> list[tuple[str, str]]:
             document = None
         if isinstance(document, dict):
             return [
-                (
-                    str(key).lower().replace("_", " ").strip(),
-                    ", ".join(map(str, value)) if isinstance(value, list) else str(value),
-                )
+                (_key(str(key)), ", ".join(map(str, value)) if isinstance(value, list) else str(value))
                 for key, value in document.items()
             ]
     lines = [line for line in re.split(r"\n|;", stripped) if line.strip()]
     found = [_PAIR.match(line) for line in lines]
     if len(lines) < 2 or not all(found):
         return []
-    return [
-        (pair["key"].lower().replace("_", " ").strip(), pair["value"].strip().strip("[]").strip())
-        for pair in found
-        if pair is not None
-    ]
+    return [(_key(pair["key"]), pair["value"].strip().strip("[]").strip()) for pair in found if pair is not None]
+
+
+def _key(text: str) -> str:
+    """A key of a request written as data, as ``structured_keys`` lists it ("Leave_Out" is "leave out")."""
+    return text.lower().replace("_", " ").strip()
 
 
 _PAIR = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?P<key>[A-Za-z][A-Za-z_ -]{0,24}?)\s*[:=]\s*(?P<value>\S.*)$")
@@ -289,7 +287,7 @@ def asks(text: str) -> bool:
     return _requests().search(folded(text)) is not None
 
 
-def asks_for_a_diagnosis(said: list[str], asked: list[str] = ()) -> bool:  # type: ignore[assignment]
+def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     """Whether the sentences of a description ask what a finding is, not where ("Is this tumour high grade? What's the
     diagnosis?", "Lung-RADS category for this nodule?"): one is a question (it opens as one, or is among ``asked``,
     those that end with a question mark) about it (``finding_descriptors.json``, ``diagnostic_questions``) and none
@@ -556,19 +554,15 @@ def folded(text: str) -> str:
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
-    lowered = _ENCLOSED.sub(
-        lambda found: f", {found['join'] or 'including'} the tumor core", lowered
-    )  # "and everything
-    # inside it"; a sentence of its own ("everything inside counts") includes it
+    # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
+    lowered = _ENCLOSED.sub(lambda found: f", {found['join'] or 'including'} the tumor core", lowered)
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     lowered = _study_of_a_part().sub(r"in the \g<part>", lowered)  # "on the lung CT": in the lung
     lowered = _PART_THAT_IS.sub(r"the \g<which> part of \g<what>", lowered)  # "how much of the tumour has died off"
-    lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)
-    lowered = _WITH_REMOVED.sub(
-        r" excluding \g<what>", lowered
-    )  # "the whole tumour with the core cut out"  # "... and stop where the swelling starts"
+    lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)  # "... and stop where the swelling starts"
+    lowered = _WITH_REMOVED.sub(r" excluding \g<what>", lowered)  # "the whole tumour with the core cut out"
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
     lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)

@@ -227,10 +227,9 @@ class FindingMatcher:
         requests, context_only = _requests_of(said, self._names_a_region, self._names_a_finding)
         readings = [self._match_pieces(text) for text in requests]
         if context_only and len(said) > 1 and readings[0].finding is None:  # "Caption: '...' Reproduce the outline."
-            apart = [self._match_pieces(s) for s in said if not _says_no_region(comparable(s))]
-            unread = [
-                s for s in said if leaves_out(s) and self._match_pieces(s).finding is None
-            ]  # "..., not the lesion"
+            each = {s: self._match_pieces(s) for s in said}
+            apart = [each[s] for s in said if not _says_no_region(comparable(s))]
+            unread = [s for s in said if leaves_out(s) and each[s].finding is None]  # "..., not the lesion"
             if not unread and len({reading.finding for reading in apart if reading.finding is not None}) == 1:
                 readings = [reading for reading in apart if reading.finding is not None]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
@@ -419,7 +418,7 @@ class FindingMatcher:
         if any(options is None for options in left_out):
             if len(parts) > 2 and any(options is not None for options in left_out):
                 return f'it leaves {len(parts) - 1} parts out of "{parts[0]}"; name the finding'
-            vague = [part for part in parts[1:] if set(words(comparable(part))) <= vague_words() | PART_WORDS]
+            vague = [part for part in parts[1:] if _says_nothing_of_which(comparable(part))]
             if vague:  # "the swelling measured, not the lesion": which part is left out is not said
                 return f'it leaves out "{vague[0]}", which does not say which part; name the finding'
             return None  # read whole
@@ -695,7 +694,7 @@ class FindingMatcher:
         if not re.search(r"[^\W\d_]", compared):  # a piece left empty ("( )"); letters of any script are read by the
             # encoder, which says where it cannot read them
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
-        if set(words(compared)) <= vague_words() | PART_WORDS:  # "abnormal", "the lesion"
+        if _says_nothing_of_which(compared):  # "abnormal", "the lesion"
             return FindingMatch(description, None, None, 0.0, "", "it does not say which finding; name it")
         region = self._region_word_reading(compared)
         if region is not None:
@@ -750,7 +749,7 @@ class FindingMatcher:
         ]
         if unknown:  # "the collpsed part of the lung": the unknown word is all it says of the finding
             rest = re.sub(rf"\b(?:{'|'.join(map(re.escape, unknown))})\b", " ", description, flags=re.IGNORECASE)
-            if anatomy_only(rest) or set(words(comparable(rest))) <= vague_words() | PART_WORDS:
+            if anatomy_only(rest) or _says_nothing_of_which(comparable(rest)):
                 return refused(f'"{unknown[0]}" is no word this model knows and the rest names no finding; check it')
         siblings = [
             (value, finding)
@@ -877,6 +876,12 @@ def _says_which(text: str) -> bool:
     said = set(words(comparable(text)))
     named = said & (tumour_nouns() | volume_words())
     return bool(named) and said <= (generic_words() | PART_WORDS | {"for"}) - set(defining_words(_WHOLE))
+
+
+def _says_nothing_of_which(compared: str) -> bool:
+    """Whether a compared text only says that something is there, not which finding ("the lesion", "abnormal area";
+    ``finding_lexicon.vague_words``)."""
+    return set(words(compared)) <= vague_words() | PART_WORDS
 
 
 def _says_no_region(text: str) -> bool:
