@@ -46,6 +46,7 @@ __all__ = [
     "unquoted",
     "sentences",
     "sides",
+    "stated_lengths_mm",
     "still_negates",
     "subjects",
     "unknown_words",
@@ -159,18 +160,23 @@ def destructured(text: str) -> str:
     such data, or no key names what is asked for (``finding_descriptors.json``, ``structured_keys``)."""
     pairs = _pairs(text)
     keys = _resource("finding_descriptors.json")["structured_keys"]
-    said: dict[str, list[str]] = {"names": [], "includes": [], "excludes": [], "context": []}
+    said: dict[str, list[str]] = {"names": [], "modifiers": [], "includes": [], "excludes": [], "context": []}
+    trailing = []  # sentences written after a value ("Modifier: enhancing. Brain MRI, untreated glioma.")
     for key, value in pairs:
-        kind = next((kind for kind in ("names", "includes", "excludes") if key in keys[kind]), "context")
-        value = value.replace("_", " ")
+        kind = next((kind for kind in ("names", "modifiers", "includes", "excludes") if key in keys[kind]), "context")
+        value, *more = re.split(r"(?<=[.!?])\s+(?=[A-Z])", value.replace("_", " "), maxsplit=1)
+        value = value.rstrip(".")
+        trailing += more
         said[kind].append(value.replace(",", " and ") if kind in ("includes", "excludes") else value)
     if len(pairs) < 2 or not said["names"]:
         return text
-    request = "segment " + ", ".join(said["names"])
+    before = [value for value in said["modifiers"] if not _JOINS_OR_LEAVES_OUT.match(value)]  # "enhancing"
+    after = [value for value in said["modifiers"] if _JOINS_OR_LEAVES_OUT.match(value)]  # "including oedema"
+    request = "segment " + " ".join([*before, ", ".join(said["names"])]) + "".join(f", {value}" for value in after)
     for kind, word in (("includes", "including"), ("excludes", "excluding")):
         if said[kind]:
             request += f", {word} " + " and ".join(said[kind])
-    return ". ".join([*said["context"], request]) + "."
+    return " ".join([". ".join([*said["context"], request]) + ".", *trailing])
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -200,8 +206,12 @@ def _key(text: str) -> str:
     return text.lower().replace("_", " ").strip()
 
 
-_PAIR = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?P<key>[A-Za-z][A-Za-z_ -]{0,24}?)\s*[:=]\s*(?P<value>\S.*)$")
+_PAIR = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?P<key>[A-Za-z][A-Za-z_ -]{0,32}?)\s*[:=]\s*(?P<value>\S.*)$")
 """One "key: value" or "key=value" of a request written as data."""
+_JOINS_OR_LEAVES_OUT = re.compile(
+    r"^\s*(?:including|incl|with|plus|and|without|excluding|excl|except|minus|no|not)\b", re.IGNORECASE
+)
+"""A modifier that joins or leaves out a part ("including peritumoral oedema"): it follows what it modifies."""
 
 
 def unframed(said: list[str]) -> list[str]:
@@ -523,6 +533,53 @@ _MEASUREMENT = re.compile(
 )
 
 
+def stated_lengths_mm(text: str) -> list[float]:
+    """The lengths in millimetres ``text`` gives a finding ("4.2 cm", "35 x 28 mm", "a 3-4 cm lesion", "over 3 cm"),
+    each dimension one; a length said to be an upper bound ("under 3 cm", "up to 30 mm"), a distance ("2 cm from the
+    pleura", "within 1 cm of") or a property of the images ("1 mm slices", "slice thickness 5 mm") is none."""
+    lowered = spelling_variant(text.lower(), american=True)
+    lengths = []
+    for found in _LENGTH.finditer(lowered):
+        before = " ".join(re.findall(r"[a-z<≤]+", lowered[: found.start()])[-3:])
+        after = lowered[found.end() : found.end() + 24]
+        if _NO_SIZE_BEFORE.search(before) or _NO_SIZE_AFTER.match(after):
+            continue
+        scale = 10.0 if found["unit"].startswith("c") else 1.0
+        lengths += [_number_value(number) * scale for number in re.split(r"\s*(?:x|×|by|-|to)\s*", found["size"])]
+    return lengths
+
+
+_NUMERAL = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)"
+_LENGTH = re.compile(
+    rf"(?<![\w.])(?P<size>{_NUMERAL}(?:\s*(?:x|×|by|-|to)\s*{_NUMERAL})*)\s*[- ]?"
+    r"(?P<unit>mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![a-z])"
+)
+"""A length or the dimensions of a finding, its unit after the last number ("3.5 x 2.8 cm", "12-mm")."""
+_NO_SIZE_BEFORE = re.compile(
+    r"(?:<|≤|under|below|less than|smaller than|up to|at most|max|maximum|within|by)$"
+    r"|\b(?:thickness|slice|slices|section|sections|spacing|increment|fov|view|collimation|margin|margins)\b"
+)
+"""Words just before a length that make it no size of the finding: an upper bound, a distance or a change ("under 3
+cm", "within 1 cm", "grown by 4 mm"), or, among the three words before it, a property of the images or a margin
+("slice thickness 1 mm", "a margin of 5 mm")."""
+_NO_SIZE_AFTER = re.compile(
+    r"\s*(?:from|away|of the|of its|slice|slices|section|sections|thick|reconstruction|spacing|increment|margin"
+    r"|collimation|kernel|beyond|around|lateral|medial|above|below|anterior|posterior|deep|distal|proximal|growth"
+    r"|larger|smaller|bigger|increase|decrease|less|more)\b"
+)
+"""Words just after a length that make it no size of the finding: a distance ("2 cm from the pleura"), a property of
+the images ("1 mm slices") or a change ("4 mm larger than before")."""
+_NUMBER_WORDS = {
+    word: float(value)
+    for value, word in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+} | {"fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}
+
+
+def _number_value(number: str) -> float:
+    """The value of a numeral of :data:`_NUMERAL` ("4.2", "four")."""
+    return _NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)
+
+
 _LABEL_NUMBER = re.compile(
     r"\b(?:label|class)s?\s+\d+(?:\s*(?:,|and|\+)\s*\d+)*\b"
     r"|\b(?:mr|mrs|ms|miss|dr|prof)\.?\s+[a-z]+\b|\b(?:visit|bed|pt|patient|subject|case|room|id)\s*#?\s*\d+\b"
@@ -550,6 +607,7 @@ def folded(text: str) -> str:
     lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
     lowered = _DATE.sub(" ", re.sub(r"#(?=[a-z])", "", lowered))  # "#glioma", "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
+    lowered = _untreated().sub(" ", lowered)  # "no prior surgery or RT", "never-operated": annotation
     lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
@@ -579,6 +637,18 @@ _RUN_ON = re.compile(
 )
 """What the tool is run on, where another request then says what to find ("run the tool on the GBM case and give me
 the core"): the study, not the finding."""
+
+
+@cache
+def _untreated() -> re.Pattern[str]:
+    """Words that say a finding was never treated ("no prior surgery or radiotherapy", "never-operated", "pre-op";
+    ``finding_descriptors.json``, ``untreated``)."""
+    document = _resource("finding_descriptors.json")["untreated"]
+    negating, treatment = _alternatives(document["negating"]), _alternatives(document["treatments"])
+    return re.compile(
+        rf"(?<![\w-])(?:{negating})[\s-]+(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
+        rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
+    )
 
 
 @cache

@@ -14,6 +14,7 @@ __all__ = [
     "defining_words",
     "finding_nouns",
     "generic_words",
+    "largest_size_mm",
     "region_words",
     "study_words",
     "tumour_nouns",
@@ -35,6 +36,13 @@ def defining_words(finding: str) -> tuple[str, ...]:
     """The words that name the canonical ``finding`` and none of its family's other findings (none when the lexicon
     lists none)."""
     return tuple(_document().get("defining_words", {}).get(finding, ()))
+
+
+def largest_size_mm(finding: str) -> float | None:
+    """The largest size across the canonical ``finding`` has by its definition (a lung nodule's 30 mm; None where its
+    definition sets none)."""
+    size = _document().get("largest_size_mm", {}).get(finding)
+    return None if size is None else float(size)
 
 
 @cache

@@ -60,6 +60,7 @@ from .description_text import (
     retracted,
     sentences,
     sides,
+    stated_lengths_mm,
     still_negates,
     subjects,
     unframed,
@@ -71,6 +72,7 @@ from .description_text import (
 from .finding_lexicon import (
     defining_words,
     generic_words,
+    largest_size_mm,
     lexicon_phrasings,
     region_words,
     study_words,
@@ -241,6 +243,13 @@ class FindingMatcher:
         foreign = self._foreign_subject(kept, reading.family)  # "Known brain metastasis. Segment the oedema."
         if foreign:
             return replace(reading, description=description, finding=None, family=None, reason=foreign)
+        largest, stated = largest_size_mm(str(reading.finding)), stated_lengths_mm(" ".join(said))
+        if largest is not None and stated and max(stated) > largest:  # "Lung lesion in the RLL, 4.2 cm"
+            reason = (
+                f"it gives a size of {max(stated):g} mm: a {reading.finding} measures up to {largest:g} mm across, a "
+                "larger lesion is a mass, which this model was not trained to find"
+            )
+            return replace(reading, description=description, finding=None, family=None, reason=reason)
         return replace(reading, description=description)
 
     def _names_a_finding(self, text: str) -> bool:
@@ -269,13 +278,19 @@ class FindingMatcher:
             for piece in pieces
             if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece))
         ] or pieces
-        readings = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
-        unsure = [reading for reading in readings if reading.finding is None and reading.candidates]
+        every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
+        unsure = [reading for reading in every if reading.finding is None and reading.candidates]
+        readings = every
         readings = [reading for reading in readings if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
         if unsure and named == [_WHOLE] and _WHOLE not in unsure[0].candidates:  # the whole never tells which part
             return replace(unsure[0], description=description)  # "the non-enhancing central area ..., where the tumour"
+        unread = [piece for piece, reading in zip(pieces, every, strict=True) if reading.finding is None]
+        part = next((piece for piece in unread if _names_a_part_alone(piece)), None)
+        if named == [_WHOLE] and part is not None:  # "The bit that goes white on T1 post - ..., it's the glioma"
+            reason = f'"{part.strip()}" names a part of the tumour, and the rest does not say which; name it'
+            return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
         if len(named) > 1:
             reason = f'its head and its aside name different findings ("{named[0]}", "{named[1]}"); name one'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
@@ -848,6 +863,13 @@ _POINTS_BACK = re.compile(
 )
 """A request that points back to a part named in the sentence before it ("... a non-enhancing solid portion
 posteriorly. Contour that part only.")."""
+
+
+def _names_a_part_alone(text: str) -> bool:
+    """Whether ``text`` names a part of a tumour and joins nothing to it ("the bit that goes white on T1 post"):
+    beside the tumour named whole, it says a part is meant."""
+    compared = comparable(text)
+    return names_a_part(compared) and not JOINED.search(compared) and not _says_no_region(text)
 
 
 def _says_where(text: str) -> bool:
