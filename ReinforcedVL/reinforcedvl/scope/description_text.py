@@ -46,6 +46,7 @@ __all__ = [
     "unquoted",
     "sentences",
     "sides",
+    "spelled_sets",
     "stated_lengths_mm",
     "still_negates",
     "subjects",
@@ -92,9 +93,6 @@ _LEFT_OUT = re.compile(
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
-_GROUPED = re.compile(
-    r"(?P<operator>(?:\\|\u2216|\u222a|\bminus|\bwithout|\bexcluding|\bexcept)\s*)\((?P<group>[^()]*)\)"
-)
 _DEFINED = re.compile(
     r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
     r"|that means|also known as|also called|aka)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
@@ -106,9 +104,6 @@ def asides(description: str) -> list[str]:
     """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
     minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
     when it has no aside."""
-    description = _GROUPED.sub(
-        r"\g<operator>\g<group>", description
-    )  # "TC \\ (ET \u222a NCR)" groups, sets nothing apart
     inside = _ASIDE.findall(description)
     if inside:
         return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
@@ -177,6 +172,68 @@ def destructured(text: str) -> str:
         if said[kind]:
             request += f", {word} " + " and ".join(said[kind])
     return " ".join([". ".join([*said["context"], request]) + ".", *trailing])
+
+
+def spelled_sets(text: str) -> str:
+    """Set notation and mask logic in words ("WT \\ TC", "TC \u2212 ET \u2212 NET", "ET \u222a NCR", "core AND NOT
+    enhancing", "TC \u2229 \u00ac(NCR \u222a NET)": the tumour core and not the necrosis and the non-enhancing
+    tumour), the operands of a complement turned ("complement of ED within WT": WT minus ED), and an intersection
+    written "A \u2229 B" ("intersection of A with B", "of A, keep only B"); parentheses that group operands
+    ("(whole lesion) \u2212 (rim + centre)") set nothing apart. "AND NOT", "OR" and "NOT" in capitals are read as
+    mask logic in a text not written all in capitals; "AND" alone is not, as it is written for emphasis ("the core AND
+    the oedema")."""
+    if re.search(r"[a-z]", text):
+        text = re.sub(r"\bAND\s+NOT\b", " minus ", text)
+        text = re.sub(r"\bOR\b", " and ", text)
+        text = re.sub(r"\bNOT\b", " not ", text)
+    text = re.sub(r"\s*\u2229\s*\u00ac\s*", " and not ", text)
+    text = text.replace("\u00ac", " not ").replace("\u222a", " and ")
+    text = _SET_MINUS.sub(" minus ", text)
+    grouped = None
+    while grouped != text:  # innermost groups first: "((A \u222a B) \u2212 C)"
+        grouped, text = text, _GROUP.sub(_ungrouped, text)
+    text = _COMPLEMENT.sub(lambda found: f"{found['whole']} minus {found['part']}", text)
+    text = _INTERSECTION.sub(
+        lambda found: " \u2229 " if found["with"] is not None else f"{found['first']} \u2229 {found['second']}", text
+    )
+    return _KEEP_ONLY.sub(lambda found: f"{found['lead']}{found['first']} \u2229 {found['second']}", text)
+
+
+_SET_MINUS = re.compile(r"\s*(?:\\|\u2216)\s*|(?<=[\w)])\s*\u2212\s*(?=[(\w])")
+"""Set difference, as label sets are written ("WT \\ TC", "TC \u2212 ET"; not a negative number, "\u2212950")."""
+_OPERATOR = r"(?:(?<![\w-])(?:minus|and|not|plus|with|without|excluding|except|of)(?![\w-])|[\u2229+=:])"
+_GROUP = re.compile(rf"(?P<before>{_OPERATOR})?\s*\((?P<group>[^()]*)\)(?P<after>\s*{_OPERATOR})?")
+"""A parenthesised group of operands, with the operators before and after it ("minus (ET and NCR)")."""
+
+
+def _ungrouped(found: re.Match[str]) -> str:
+    """A group as :data:`_GROUP` found it, its parentheses dropped where it groups operands: after an operator, or at
+    the start before one ("(whole lesion) minus ..."); else (an aside, "tumour core (necrosis and oedema)") kept."""
+    at_start = not found.string[: found.start()].strip()
+    if found["before"] or at_start and found["after"]:
+        return f"{found['before'] or ''} {found['group']} {found['after'] or ''}"
+    return found.group(0)
+
+
+_COMPLEMENT = re.compile(
+    r"\b(?:the\s+)?complement\s+of\s+(?P<part>[^,;:.]+?)\s+(?:within|in|inside|relative to|with respect to)\s+"
+    r"(?P<whole>[^,;:.]+)",
+    re.IGNORECASE,
+)
+"""The complement of one region within another: the other less it."""
+_INTERSECTION = re.compile(
+    r"\b(?:the\s+)?(?:intersection|overlap)\s+(?:of|between)\s+(?P<first>[^,;:.]+?)\s+(?:with|and)\s+"
+    r"(?P<second>[^,;:.\u2014\u2013]+?)(?=\s*(?:[,;:.\u2014\u2013]|\s-\s|$))"
+    r"|\s+intersected\s+with\s+(?P<with>)",
+    re.IGNORECASE,
+)
+"""An intersection of two regions, written out ("the intersection of the tumour core with the enhancement")."""
+_KEEP_ONLY = re.compile(
+    r"(?P<lead>^|[.;:]\s*)(?:of|from|within|among)\s+(?P<first>[^,;:.]+),\s*(?:i\s+)?(?:only\s+)?"
+    r"(?:keep|take|retain|select|want|need|use)\s+(?:only\s+)?(?P<second>[^;:.]+)",
+    re.IGNORECASE,
+)
+"""What is kept of a region ("of the tumour core, keep only the voxels that enhance"): the two intersected."""
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -549,7 +606,10 @@ def stated_lengths_mm(text: str) -> list[float]:
     return lengths
 
 
-_NUMERAL = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty)"
+_NUMERAL = (
+    r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
+    r"|fifty)"
+)
 _LENGTH = re.compile(
     rf"(?<![\w.])(?P<size>{_NUMERAL}(?:\s*(?:x|×|by|-|to)\s*{_NUMERAL})*)\s*[- ]?"
     r"(?P<unit>mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![a-z])"
@@ -608,7 +668,6 @@ def folded(text: str) -> str:
     lowered = _DATE.sub(" ", re.sub(r"#(?=[a-z])", "", lowered))  # "#glioma", "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _untreated().sub(" ", lowered)  # "no prior surgery or RT", "never-operated": annotation
-    lowered = _SET_MINUS.sub(" minus ", lowered.replace("\u222a", " and "))  # "WT \\ TC", "ET \u222a NCR"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
@@ -628,8 +687,6 @@ def folded(text: str) -> str:
 
 _DATE = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
 """A date ("05/2024", "2024-05-03", "3.5.2024"): when the study was made, never which finding."""
-_SET_MINUS = re.compile(r"\s*(?:\\|\u2216)\s*")
-"""Set difference, as label sets are written ("WT \\ TC")."""
 _RUN_ON = re.compile(
     r"\b(?:run|use|apply)\s+(?:the\s+|this\s+|your\s+)?(?:tool|segmentation|model|algorithm|network|it|software)\s+"
     r"(?:on|for|to)\s+[^,;]*?\s+and\s+(?=(?:give|segment|outline|contour|draw|mark|delineate|extract|show|get|make"

@@ -15,6 +15,7 @@ __all__ = [
     "finding_nouns",
     "generic_words",
     "largest_size_mm",
+    "look_words",
     "region_words",
     "study_words",
     "tumour_nouns",
@@ -89,6 +90,12 @@ def generic_words() -> frozenset[str]:
     """The words that say nothing of which region of a tumour is meant: :func:`tumour_words` and the lexicon's
     ``generic_words`` ("thing", "flair", "volume")."""
     return tumour_words() | frozenset(_document().get("generic_words", ()))
+
+
+@cache
+def look_words() -> frozenset[str]:
+    """The words that say only how a region looks on the images ("white", "hazy", "halo")."""
+    return frozenset(_document().get("look_words", ()))
 
 
 @cache

@@ -60,6 +60,7 @@ from .description_text import (
     retracted,
     sentences,
     sides,
+    spelled_sets,
     stated_lengths_mm,
     still_negates,
     subjects,
@@ -74,6 +75,7 @@ from .finding_lexicon import (
     generic_words,
     largest_size_mm,
     lexicon_phrasings,
+    look_words,
     region_words,
     study_words,
     tumour_nouns,
@@ -115,10 +117,14 @@ _RINGS = re.compile(
     r"|rims|contains)(?=\s*,|$)"
 )
 """A landmark said to ring what comes before it ("the centre that | the enhancing rim encloses")."""
+_AROUND = frozenset({"around", "surrounding", "encircling", "surrounds", "surround", "that surrounds"})
+"""Words of place that put the part before them around what follows ("the hazy stuff | around | the glioma")."""
 _CENTRE_WORDS = frozenset("middle center central centrally interior inside inner hole cavity".split())
 """Words that put a part in the middle of what follows ("the dark centre | of the ring")."""
 _INNER_WORDS = _CENTRE_WORDS | frozenset("what whatever lies lie sits is everything anything".split())
 """Words that, with ``PART_WORDS``, say only "what is inside" ("what lies | inside the ring")."""
+_OUTSIDE = "(outside)"
+"""What :meth:`FindingMatcher._head_reading` says of what lies around a finding that no finding surrounds."""
 _SEVERAL = "(several)"
 """What :meth:`FindingMatcher._named_sibling` says of words that name several findings and fit none of them whole."""
 _LABELS = {finding: frozenset(labels) for finding, (labels, _) in BRAIN_SUBREGIONS.items()}
@@ -219,7 +225,7 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
-        description = corrected(destructured(description), self._vocabulary, self._english)
+        description = corrected(spelled_sets(destructured(description)), self._vocabulary, self._english)
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
@@ -383,7 +389,30 @@ class FindingMatcher:
         """:meth:`match` of a description without asides."""
         if negated(comparable(description)):  # "not oedema, not necrosis" says what is not meant
             return FindingMatch(description, None, None, 0.0, "", "it says what is not meant; name the finding")
-        return self._excluding_match(description) or self._joined_match(description) or self._match_whole(description)
+        return (
+            self._intersected_match(description)
+            or self._excluding_match(description)
+            or self._joined_match(description)
+            or self._match_whole(description)
+        )
+
+    def _intersected_match(self, description: str) -> FindingMatch | None:
+        """Brain-tumour regions intersected ("the tumour core \u2229 the voxels that enhance", as
+        :func:`spelled_sets` writes an intersection) mean the finding whose labels are what all their meanings share;
+        refused where that is no one finding; None where fewer than two of the intersected parts name a brain-tumour
+        region (the others say where or of what size: "nodule \u2229 lung parenchyma" is read whole)."""
+        parts = [part for part in description.split("\u2229") if part.strip()]
+        options = [(part, self._label_options(part, certain=True)) for part in parts]
+        regions = [found for _, found in options if found is not None]
+        if len(regions) < 2:
+            return None
+        if len(regions) < len(parts):
+            outside = next(part for part, found in options if found is None)
+            reason = f'it intersects "{outside.strip()}", which is no region of a brain tumour; name the finding'
+            return FindingMatch(description, None, None, 0.0, "", reason)
+        shared = list(dict.fromkeys(frozenset.intersection(*labels) for labels in itertools.product(*regions)))
+        reason = "the regions it intersects share no one trained finding; name the finding"
+        return self._region_with_labels(description, [labels for labels in shared if labels] or shared, reason)
 
     def _excluding_match(self, description: str) -> FindingMatch | None:
         """A brain-tumour region with others left out ("tumour core without the surrounding oedema", "whole tumour
@@ -584,41 +613,57 @@ class FindingMatcher:
         return listed if all(options is not None and len(options) == 1 for options in read) else [part]
 
     def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
+        """The finding of ``family`` the description's head alone is read as (see :meth:`_head_reading`)."""
+        return self._head_reading(description, family)[0]
+
+    def _head_reading(self, description: str, family: FindingFamily) -> tuple[str | None, bool]:
         """The finding of ``family`` the description's head alone is read as: its words before the first word of
         place ("FLAIR hyperintensity | surrounding the tumour core" is the oedema, "the necrotic centre | within the
         enhancing rim" the necrosis), or after it when the words before only say "a part" ("the area | of necrosis |
-        in the middle of the glioma"); None when it has no such word or its head is read as no finding of ``family``
-        (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule)."""
+        in the middle of the glioma"); what a landmark encloses or what surrounds it, where the head only says that
+        it lies inside or how it looks around it ("the dark hole | in | the middle | of | the ring", "the hazy white
+        stuff | around | the glioma"), ``_OUTSIDE`` where nothing of ``family`` surrounds the landmark ("the bright
+        halo | around | the nodule"); None when it has no such word or its head is read as no finding of ``family``
+        (a finding of another family is never taken from the head: "nodule | in the liver" is no lung nodule). With
+        it, whether the finding was told by where the head lies rather than by its words."""
         compared = comparable(description)
         segments, places = place_segments(compared), place_words(compared)
         ringing = _RINGS.match(compared)
         if ringing:  # "the fluid-like centre | that | the rim enhancement encloses": inside the rim, whatever it is
             enclosed = self._enclosed(ringing["part"], ringing["ring"], family, False)
             if enclosed is not None:
-                return enclosed
+                return enclosed, True
         if len(segments) < 2:
-            return None
+            return None, False
         walked = False
-        for segment, place, landmark in zip(segments, places, segments[1:], strict=False):
+        for index, (segment, place, landmark) in enumerate(zip(segments, places, segments[1:], strict=False)):
             said = set(words(segment))
             inner = said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS)
             if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
-                enclosed = self._enclosed(segment, landmark.split(",")[0], family, place == "of")
-                if enclosed is not None:  # "the middle | encircled by | the enhancing wall"
-                    return enclosed
+                rings = [landmark]  # "the dark hole | in | the middle | of | the ring": the middle is no ring
+                if set(words(landmark)) <= PART_WORDS | _CENTRE_WORDS and index + 2 < len(segments):
+                    rings.append(segments[index + 2])
+                for ring in rings:
+                    enclosed = self._enclosed(segment, ring.split(",")[0], family, place == "of")
+                    if enclosed is not None:  # "the middle | encircled by | the enhancing wall"
+                        return enclosed, True
+            if place in _AROUND and _says_only_how_it_looks(segment):  # "the hazy white stuff | around | the glioma"
+                return self._surrounding(landmark.split(",")[0], family), True
             if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
             match = self._match_whole(segment)
             if match.finding not in family.findings or (match.finding == _WHOLE and (walked or names_a_part(segment))):
-                return None  # a part of the tumour is never the whole of it
-            return match.finding
-        return None
+                return None, False  # a part of the tumour is never the whole of it
+            return match.finding, False
+        return None, False
 
     def _enclosed(self, part: str, ring: str, family: FindingFamily, of: bool) -> str | None:
         """The finding of ``family`` a part inside ``ring`` is ("the middle | encircled by | the enhancing wall": the
-        necrotic core; "the non-enhancing centre | of | the ring": necrotic or not, ``_SEVERAL``), where ``ring`` is
-        read as a finding of ``family``: what it encloses (``_ENCLOSES``), where the part names no finding outside it;
+        necrotic core, as is "the non-enhancing centre | of | the ring": what does not do what the ring does, and is
+        named no tissue; "the non-enhancing solid tissue | in the middle of | the ring": necrotic or not,
+        ``_SEVERAL``), where ``ring`` is read as a finding of ``family``: what it encloses (``_ENCLOSES``), where the
+        part names no finding outside it;
         ``_SEVERAL`` where the part names another, or names none and ``ring`` encloses none ("what lies inside the
         tumour core": which part is not said); None where ``ring`` is read as no finding of ``family`` (it only says
         where), or encloses none and the part names one ("central necrosis | of | the glioblastoma") or is made ``of``
@@ -626,11 +671,45 @@ class FindingMatcher:
         ringed = self._match_whole(ring).finding
         if ringed not in family.findings:
             return None
-        named = self._named_findings(part, family)
+        said = set(words(comparable(part)))
+        unlike = {f"non-{word}" for word in defining_words(str(ringed))}  # "the non-enhancing centre" of the ring
+        solid = said & (set(region_words()) | tumour_nouns() | {"tissue"})
+        named = [
+            finding
+            for finding in self._named_findings(part, family)
+            if solid or not said & set(defining_words(finding)) <= unlike
+        ]
         enclosed = _ENCLOSES.get(str(ringed))
         if enclosed is None or enclosed not in family.findings:
             return None if named or of else _SEVERAL
         return enclosed if all(_LABELS[finding] <= _LABELS[enclosed] for finding in named) else _SEVERAL
+
+    def _surrounding(self, landmark: str, family: FindingFamily) -> str | None:
+        """The finding of ``family`` that surrounds ``landmark``: the innermost that encloses all of it (``_ENCLOSES``:
+        the oedema surrounds the tumour core and each part of it, the enhancing rim the necrosis; the tumour named
+        alone is its core, as the tumour left out of a region is); ``_OUTSIDE`` where ``landmark``
+        is a finding of ``family`` that none surrounds ("the halo around the nodule" is no nodule); None where
+        ``landmark`` is no finding of ``family``."""
+        inner = _CORE if _names_only_the_tumour(landmark) else self._match_whole(landmark).finding
+        if inner not in family.findings:
+            return None
+        around = [
+            ring
+            for ring, enclosed in sorted(_ENCLOSES.items(), key=lambda item: len(_LABELS[item[1]]))
+            if ring in family.findings and inner in _LABELS and _LABELS[inner] <= _LABELS[enclosed]
+        ]
+        return around[0] if around else _OUTSIDE
+
+    def _told_by_place(self, description: str) -> str | None:
+        """The finding a description is read as by where its head lies, inside or around a finding
+        (:meth:`_head_reading`), whatever family that is, where its words are too far from every known phrasing to be
+        read whole ("the dark hole in the middle of the ring", "the hazy white stuff around the glioma"); None where
+        the place tells none."""
+        for family in self.scope.families:
+            told, by_place = self._head_reading(description, family)
+            if by_place and told in family.findings:
+                return told
+        return None
 
     def _named_sibling(self, description: str, family: FindingFamily) -> str | None:
         """The one finding of ``family`` whose defining words (``finding_phrasings.json``) the description carries
@@ -746,8 +825,12 @@ class FindingMatcher:
 
         if top is None:
             return refused(f'it reads as "{nearest}", a finding this model was not trained to find')
-        if top_similarity < MIN_SIMILARITY:
+        told = self._told_by_place(description) if top_similarity < MIN_SIMILARITY else None
+        if top_similarity < MIN_SIMILARITY and told is None:
             return refused("it does not match any finding this model was trained on closely enough")
+        if told is not None:  # "the dark hole in the middle of the ring": where it lies says what it is
+            top, (top_similarity, top_index) = told, best_per_finding[told]
+            nearest = self._texts[top_index]
         if still_negates(compared) and top_similarity < SAME_FINDING:
             return refused("it negates something in a way not understood; name the finding without a negation")
         family = self.scope.family_of(top)
@@ -774,7 +857,10 @@ class FindingMatcher:
         misspelt = self._misspelt_defining_word(description, family)
         if misspelt:
             return refused(f'"{misspelt[0]}" may misspell "{misspelt[1]}"; check its spelling')
-        named = self._head_sibling(description, family) or self._named_sibling(description, family)
+        named, by_place = self._head_reading(description, family)
+        if named == _OUTSIDE:
+            return refused(f"it names what lies around a {family.name}, not the finding itself; name the finding")
+        named = named or self._named_sibling(description, family)
         if named == _SEVERAL and top_similarity < SAME_FINDING:
             return replace(
                 refused(f"its words name more than one of {family.name}; name one of them"),
@@ -790,7 +876,7 @@ class FindingMatcher:
             for finding, (value, index) in ranked[1:]
             if finding is None or self.scope.family_of(finding) is not family
         ]
-        if rivals and top_similarity - rivals[0][0] < MIN_MARGIN:
+        if rivals and top_similarity - rivals[0][0] < MIN_MARGIN and told is None and not by_place:
             return refused(f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which')
         if named is not None:  # the encoder says which family; the words say which of its findings
             top, (top_similarity, top_index) = named, best_per_finding[named]
@@ -883,6 +969,14 @@ def _says_where(text: str) -> bool:
 
 
 _IN_WHAT = re.compile(r"^(?:in|within|inside|of)\s+(?:this|the|his|her|a|an|that)\s+(?P<what>.+)$")
+
+
+def _says_only_how_it_looks(text: str) -> bool:
+    """Whether ``text`` says only how a region looks and that it is there ("the hazy white stuff", "the bright
+    halo"; ``finding_lexicon.look_words``)."""
+    said = set(words(comparable(text)))
+    looks = vague_words() | (generic_words() - tumour_words()) | PART_WORDS | look_words()
+    return bool(said & look_words()) and said <= looks
 
 
 def _names_only_the_tumour(text: str) -> bool:

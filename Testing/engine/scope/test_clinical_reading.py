@@ -203,6 +203,36 @@ READ_AS = [
     # the kind of scan the family was trained in may be named
     ("solid nodule on the low-dose chest CT", "lung nodule"),
     ("necrotic centre of the glioma on the MRI", "necrotic tumour core"),
+    # inside a ring, what does not do what the ring does is what it encloses; the middle is no ring
+    ("the non-enhancing central area of the ring-enhancing lesion", "necrotic tumour core"),
+    (
+        "the non-enhancing central area of the ring lesion, where the tumour has outgrown its blood sopply",
+        "necrotic tumour core",
+    ),
+    ("fill the dark interior of the ring", "necrotic tumour core"),
+    # what only looks some way and lies around the tumour, or a part of it, is what surrounds it
+    ("colour in the hazy grey stuff surrounding the glioma", "peritumoral oedema"),
+    ("the fuzzy bright signal around the enhancing tumour, not the tumour itself", "peritumoral oedema"),
+    # set notation and mask logic, operands grouped, a complement, an intersection
+    ("TC \u2212 ET \u2212 NCR", "non-enhancing tumour"),
+    ("(tumour core) \u2212 (enhancing \u222a necrosis)", "non-enhancing tumour"),
+    ("whole abnormality AND NOT core", "peritumoral oedema"),
+    ("mask = ET OR NCR OR NET", "tumour core"),
+    ("the complement of the oedema within the whole tumour", "tumour core"),
+    ("WT \u2229 \u00ac(TC)", "peritumoral oedema"),
+    ("the intersection of the tumour core with the enhancing region", "enhancing tumour"),
+    ("From the tumour core, retain only the necrotic voxels.", "necrotic tumour core"),
+    ("the core AND the oedema, one label", "whole tumour"),
+    # never treated, said many ways; a DICOM SEG property type and its modifier
+    ("enhancing rim of the glioma, never irradiated, no prior resection or chemo yet", "enhancing tumour"),
+    ("pre-op oedema around the never-operated glioma", "peritumoral oedema"),
+    (
+        "SegmentedPropertyType: Neoplasm; SegmentedPropertyTypeModifier: Necrotic; AnatomicRegion: Brain",
+        "necrotic tumour core",
+    ),
+    ("Type: Edema; Modifier: peritumoral. Glioma, untreated.", "peritumoral oedema"),
+    # a size within a finding's definition
+    ("the 2.9 cm nodule, 1.5 cm from the fissure, 1 mm slices", "lung nodule"),
 ]
 
 
@@ -278,17 +308,27 @@ REFUSED = [
     ("Fleischner category for the 5 mm nodule?", "asks what a finding is"),
     # what a region rings, where the region names only a part: not which part
     ("whatever lies inside the whole tumour", "more than one"),
-    ("the non-enhancing central area of the ring-enhancing lesion", "more than one"),
+    ("the central non-enhancing tissue of the ring lesion", "more than one"),
     ('{"target": "enhancing lesion", "organ": "liver", "phase": "arterial"}', '"liver"'),
     ("- region: nodule\n- modality: chest x-ray", '"x-ray"'),
     ("outline the ground-glass opacities in both lungs", "diffuse lung disease"),
     ("residual enhancing tumour", "treatment effect"),
     # a part left out that does not say which; a clause that names only the tumour beside an unsure part
     ("the glioma with its swelling, but not the abnormal area", "does not say which part"),
-    (
-        "the non-enhancing central area of the ring lesion, where the tumour has outgrown its blood sopply",
-        "more than one",
-    ),
+    ("the non-enhancing tumour core, where the tumour has outgrown its blood sopply", "more than one"),
+    # a size a finding's definition does not allow
+    ("the 3.4 x 2.2 cm nodule in the right upper lobe", "a larger lesion is a mass"),
+    ("lung lesion of forty mm, segment it", "a larger lesion is a mass"),
+    ("the nodule, more than 35 mm across", "a larger lesion is a mass"),
+    # what lies around a finding that nothing surrounds is no finding; a part alone beside the whole tumour
+    ("the bright halo around the lung nodule", "lies around"),
+    ("The bit I circled yesterday - segment that, it's the glioma near the corpus callosum.", "names a part of the"),
+    # regions intersected that share no finding, or one intersected with something that is no region
+    ("the intersection of the necrosis with the oedema", "share no one trained finding"),
+    ("(enhancing tumour) \u2229 (the left frontal lobe) \u2229 (oedema)", "no region of a brain tumour"),
+    # a segment property of another organ, or a treated glioma however the treatment is said
+    ("Category: Morphologically altered structure; Type: Neoplasm; Modifier: enhancing. Meningioma.", "meningioma"),
+    ("no prior surgery: residual enhancing tumour", "treatment effect"),
 ]
 
 
