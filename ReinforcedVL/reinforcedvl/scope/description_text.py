@@ -507,7 +507,9 @@ def subjects(text: str) -> dict[str, tuple[str, str]]:
     pattern, subject_of = _subject_words()
     said = _descriptors(keep_region_words=False, groups=("annotation",)).sub(" ", folded(text))
     named = {found: subject_of[found] for found in pattern.findall(said)}
-    scans = _scan_words().findall(spelling_variant(text.lower(), american=True))  # "on the brain CT": in the brain
+    lowered = spelling_variant(text.lower(), american=True)
+    lowered = re.sub(_alternatives(_resource("finding_subjects.json").get("not_modalities", [])) or "$^", " ", lowered)
+    scans = _scan_words().findall(lowered)  # "on the brain CT": in the brain; "SNOMED CT" is no scan
     return named | {found: subject_of[found] for found in scans}
 
 

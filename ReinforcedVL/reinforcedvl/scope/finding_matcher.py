@@ -452,9 +452,11 @@ class FindingMatcher:
         """The expert labels a region with others left out may mean (``parts``: the region, then what is left out;
         see :meth:`_excluding_match`), or why it is refused, or None when a part left out is no brain-tumour region
         (it is read whole). The tumour left out ("FLAIR signal around the glioma which is not tumour") is the tumour
-        proper: its core ("the tumour, not the tumour itself" and "everything except the tumour" say nothing)."""
+        proper: its core ("the tumour, not the tumour itself" and "everything except the tumour" say nothing); what
+        only looks some way less the tumour proper is what surrounds it ("the hazy white signal, not the tumour")."""
+        looks = len(parts) == 2 and _says_only_how_it_looks(parts[0])  # "the hazy white signal, not the tumour"
         itself = not (_names_only_the_tumour(parts[0]) or _says_no_region(parts[0]))
-        itself = itself and self._label_options(parts[0], certain=True) is not None
+        itself = looks or itself and self._label_options(parts[0], certain=True) is not None
         left_out = [
             [_LABELS[_CORE]] if itself and _names_only_the_tumour(part) else self._label_options(part, True)
             for part in parts[1:]
@@ -467,6 +469,8 @@ class FindingMatcher:
                 return f'it leaves out "{vague[0]}", which does not say which part; name the finding'
             return None  # read whole
         kept = self._label_options(parts[0])
+        if kept is None and looks and left_out[0] == [_LABELS[_CORE]]:
+            kept = [_LABELS[_WHOLE]]  # what only looks some way, less the tumour proper: what surrounds it
         if kept is None:  # read whole, it would be pulled towards what it leaves out
             return f'it leaves "{parts[1]}" out of "{parts[0]}", which is no one trained finding; name the finding'
         removed = [frozenset().union(*combination) for combination in itertools.product(*left_out)]  # type: ignore[arg-type]
