@@ -124,6 +124,7 @@ def questions(description: str) -> list[str]:
 
 def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
     """:func:`sentences`, each with the mark that ends it ("" for the last one where none does)."""
+    description = _STEP.sub("; ", description)  # "1) Find the glioma. 2) Outline ...": one sentence a step
     found: list[tuple[str, str]] = []
     start = depth = 0
     for index, character in enumerate(description):
@@ -137,6 +138,13 @@ def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
         start = index + 1
     found.append((description[start:], ""))
     return [(sentence.strip(), end) for sentence, end in found if sentence.strip(" ,")]
+
+
+_STEP = re.compile(
+    r"(?:^|(?<=[\s.;:]))(?:\(?\d{1,2}[.)]|step\s+(?:\d{1,2}|one|two|three|four|five|six)\s*[:.)-]|\(?[a-e]\))\s+",
+    re.IGNORECASE,
+)
+"""The mark of a numbered step ("1)", "2.", "Step 2:", "(b)"): each step is a sentence of its own."""
 
 
 def unquoted(text: str) -> str:
@@ -153,6 +161,9 @@ def destructured(text: str) -> str:
     is asked for, with what it includes and leaves out, as one request ("segment tumor core, excluding edema"), after
     the values of its other keys as the context before it ("brain. segment ..."); ``text`` itself where it is not
     such data, or no key names what is asked for (``finding_descriptors.json``, ``structured_keys``)."""
+    ticked = _checklist(text)
+    if ticked is not None:
+        return ticked
     pairs = _pairs(text)
     keys = _resource("finding_descriptors.json")["structured_keys"]
     said: dict[str, list[str]] = {"names": [], "modifiers": [], "includes": [], "excludes": [], "context": []}
@@ -234,6 +245,32 @@ _KEEP_ONLY = re.compile(
     re.IGNORECASE,
 )
 """What is kept of a region ("of the tumour core, keep only the voxels that enhance"): the two intersected."""
+
+
+def _checklist(text: str) -> str | None:
+    """A request written as a checklist ("enhancing part - in; necrosis - in; oedema - out", "enhancing yes, oedema
+    no") read as words ("segment enhancing part and necrosis, excluding oedema"), after its other pieces as context;
+    None where fewer than two pieces are ticked or none is ticked in."""
+    pieces = [piece.strip() for piece in re.split(r"[;,\n]|\.(?=\s|$)", _CHECKLIST_LABEL.sub("", text))]
+    ticks = [(piece, _TICK.match(piece)) for piece in pieces if piece]
+    marked = [(found["what"], found["mark"].lower() in _TICKED_IN) for _, found in ticks if found]
+    if len(marked) < 2 or not any(kept for _, kept in marked):
+        return None
+    request = "segment " + " and ".join(what for what, kept in marked if kept)
+    left_out = [what for what, kept in marked if not kept]
+    if left_out:
+        request += ", excluding " + " and ".join(left_out)
+    return ". ".join([*(piece for piece, found in ticks if not found), request]) + "."
+
+
+_CHECKLIST_LABEL = re.compile(r"^\s*checklist(?:\s+for\s+[^:]{1,30})?\s*:\s*", re.IGNORECASE)
+_TICK = re.compile(
+    r"^(?P<what>[^\W\d_][\w /-]{1,40}?)\s*(?:\s[-\u2013\u2014:=]\s*|\s)(?P<mark>yes|no|in|out|included|excluded|\u2713"
+    r"|\u2717)$",
+    re.IGNORECASE,
+)
+"""One ticked piece of a checklist: what, and whether it is in ("necrosis - in", "oedema no")."""
+_TICKED_IN = ("yes", "in", "included", "\u2713")
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -379,13 +416,16 @@ def _asking(key: str) -> re.Pattern[str]:
 
 
 def refuses_to_ask(text: str) -> bool:
-    """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it")."""
+    """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it", "report only
+    the answer")."""
     return _REFUSED_REQUEST.search(folded(text)) is not None
 
 
 _REFUSED_REQUEST = re.compile(
     r"\b(?:do not|don't|dont|does not|doesn't|no need to|never|not to|without)\s+(?:\w+\s+)?"
     r"(?:segment|segmenting|outline|outlining|contour|contouring|draw|drawing|mark|marking|delineate|highlight|measure)\b"
+    r"|\b(?:report|give|tell|return|send)\s+(?:me\s+|us\s+)?(?:only|just)\s+(?:the\s+)?(?:answer|verdict|result)\b"
+    r"|\bnot a (?:mask|segmentation|contour)\b|\bno (?:segmentation|mask|contour) (?:needed|required|wanted)\b"
 )
 
 
@@ -489,7 +529,8 @@ _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
     r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
     r"|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omit)\b\s*"
-    r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?)\b\s*"
+    r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?|(?:set|setting|put|putting) aside"
+    r"|instead of|rather than)\b\s*"
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
     r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
     r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
@@ -682,6 +723,7 @@ def folded(text: str) -> str:
     lowered = _PART_THAT_IS.sub(r"the \g<which> part of \g<what>", lowered)  # "how much of the tumour has died off"
     lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)  # "... and stop where the swelling starts"
     lowered = _WITH_REMOVED.sub(r" excluding \g<what>", lowered)  # "the whole tumour with the core cut out"
+    lowered = _ADD.sub(" plus ", lowered)  # "take the enhancing tumour, add the necrotic core"
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
     lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
@@ -732,7 +774,7 @@ _STOP_WHERE = re.compile(
 )
 """Where a region ends, named as what begins there ("stop where the swelling starts": without the swelling)."""
 _ENCLOSED = re.compile(
-    r"(?:^|(?<=\s))(?P<join>and|plus|with|including|includes|include)?\s*(?:(?:everything|all|whatever|anything)"
+    r"(?:^|(?<=\s))(?P<join>and|plus|with|including|includes|include)?\s*(?:(?:everything|all|whatever|anything|what)"
     r"\s+(?:that\s+|which\s+)?(?:(?:is|lies|sits|falls)\s+)?(?:inside|within|in|enclosed by|surrounded by|encircled by)"
     r"(?:\s+(?:it|them|that|this))?|(?:everything|all|whatever|anything)\s+(?:that\s+|which\s+)?(?:it|they)\s+"
     r"(?:encloses|surrounds|encircles|contains|enclose|surround|encircle|contain)|(?:its|their)\s+contents)"
@@ -752,6 +794,8 @@ _WITH_REMOVED = re.compile(
     r"|stripped(?: away| off| out)?|taken (?:away|out)|subtracted|excluded|left out)\b"
 )
 """A part left out, named as what is taken from the region ("the tumour with the oedema removed")."""
+_ADD = re.compile(r"\s*,\s*(?:and\s+)?(?:then\s+)?(?:add|adding)\s+(?=(?:the|its|any|all|every)\b)")
+"""A part added to the region named before ("take the enhancing tumour, add the necrotic core"): joined to it."""
 _LEAVE_OUT_AFTER = re.compile(
     r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+out\b"
 )

@@ -319,7 +319,7 @@ class FindingMatcher:
             if asks(piece) and not _RELATIVE.match(piece) and self._read(piece).finding is not None
         ]
         others = [piece for piece in pieces if piece not in asking]
-        if asking and others and not any(leaves_out(piece) for piece in others):
+        if asking and others and not any(leaves_out(piece) or _ADDS.match(piece) for piece in others):
             return asking  # "enhancing lesion, liver, segment 7" asks for no finding
         if JOINED.search(comparable(description)) or leaves_out(description):
             return []
@@ -928,15 +928,19 @@ def _requests_of(
         if len(parts) > 1:
             return [f"{said[index]}, {parts[-1]}"], False
     asking = [index for index in asking if names_a_finding(said[index])] if len(said) > 1 else asking
+    drawing = [index for index in asking if not _LOCATING.match(said[index])]
+    asking = drawing or asking  # "Find the glioma. Outline its core.": finding it is the way to the request
     if len(said) < 2 or not asking:
         joined = (
             f"including {part}" if part else sentence.strip(" ,") for sentence, part in zip(said, added, strict=True)
         )
         return [", ".join(joined)], True
     requests: list[list[str]] = []
+    first = min(asking)
+    before = [sentence for sentence in said[:first] if _only_leaves_out(sentence)]  # "Step 1: ignore the oedema."
     for index, sentence in enumerate(said):
         if index in asking:
-            requests.append([sentence])
+            requests.append([sentence, *(before if index == first else [])])
         elif requests and added[index]:
             requests[-1].insert(1, f"including {added[index]}")  # before what is left out: "X, including Y, without Z"
         elif requests and leaves_out(sentence):
@@ -944,6 +948,15 @@ def _requests_of(
     return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests], False
 
 
+_ADDS = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:add|adding|plus|with|including|also|as well as)\b", re.IGNORECASE)
+"""A phrase that adds to the one before it (", add the necrotic core"): no apposition."""
+_LOCATING = re.compile(
+    r"^\W*(?:first\s+|please\s+)?(?:find|identify|locate|detect|look at|look for|go to|open|review|confirm|check|pull"
+    r" up|load)\b",
+    re.IGNORECASE,
+)
+"""A sentence that asks to find what is then to be drawn ("Find the glioma on the post-contrast T1."): beside one that
+asks otherwise, it is the way to the request, not the request."""
 _RELATIVE = re.compile(r"^\s*(?:where|when|which|whose)\s+(?:the|it|its|this|a|an|they|there)\b")
 """A clause that says more of what comes before it ("..., where the tumour has outgrown its blood supply"), though
 its first word may ask ("where is the nodule")."""

@@ -231,6 +231,16 @@ READ_AS = [
         "necrotic tumour core",
     ),
     ("Type: Edema; Modifier: peritumoral. Glioma, untreated.", "peritumoral oedema"),
+    # a checklist of parts ticked in and out; numbered steps, finding the tumour the way to the request
+    ("Checklist: necrotic centre - yes; enhancing rim - yes; non-enhancing tumour - yes; oedema - no", "tumour core"),
+    ("oedema yes, enhancing no, necrosis no, non-enhancing tumour no", "peritumoral oedema"),
+    ("1) Locate the glioma on FLAIR. 2) Outline the swelling around it only.", "peritumoral oedema"),
+    ("Step 1: ignore the swelling. Step 2: segment the tumour core.", "tumour core"),
+    # a part added, a part set aside, one instead of another, what is inside the ring in a list
+    ("take the necrotic core, add the enhancing rim and the non-enhancing tumour", "tumour core"),
+    ("all the abnormal signal, set aside the tumour core", "peritumoral oedema"),
+    ("the necrotic centre instead of the rim", "necrotic tumour core"),
+    ("the enhancing ring, what's inside it, the non-enhancing tumour and the oedema, one outline", "whole tumour"),
     # a size within a finding's definition
     ("the 2.9 cm nodule, 1.5 cm from the fissure, 1 mm slices", "lung nodule"),
 ]
@@ -326,6 +336,8 @@ REFUSED = [
     # regions intersected that share no finding, or one intersected with something that is no region
     ("the intersection of the necrosis with the oedema", "share no one trained finding"),
     ("(enhancing tumour) \u2229 (the left frontal lobe) \u2229 (oedema)", "no region of a brain tumour"),
+    # a request for a verdict, not a drawing
+    ("1) Find the nodule on the CT. 2) Decide whether it is malignant. 3) Report only the answer.", "nothing be drawn"),
     # a segment property of another organ, or a treated glioma however the treatment is said
     ("Category: Morphologically altered structure; Type: Neoplasm; Modifier: enhancing. Meningioma.", "meningioma"),
     ("no prior surgery: residual enhancing tumour", "treatment effect"),
