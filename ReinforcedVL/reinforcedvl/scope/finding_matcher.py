@@ -401,6 +401,8 @@ class FindingMatcher:
         :func:`spelled_sets` writes an intersection) mean the finding whose labels are what all their meanings share;
         refused where that is no one finding; None where fewer than two of the intersected parts name a brain-tumour
         region (the others say where or of what size: "nodule \u2229 lung parenchyma" is read whole)."""
+        if "\u2229" not in description:
+            return None
         parts = [part for part in description.split("\u2229") if part.strip()]
         options = [(part, self._label_options(part, certain=True)) for part in parts]
         regions = [found for _, found in options if found is not None]
