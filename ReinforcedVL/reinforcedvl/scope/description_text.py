@@ -393,13 +393,17 @@ def asks(text: str) -> bool:
 
 def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     """Whether the sentences of a description ask what a finding is, not where ("Is this tumour high grade? What's the
-    diagnosis?", "Lung-RADS category for this nodule?"): one is a question (it opens as one, or is among ``asked``,
-    those that end with a question mark) about it (``finding_descriptors.json``, ``diagnostic_questions``) and none
-    asks for something to be drawn or measured (``drawing_requests``)."""
+    diagnosis?", "Lung-RADS category for this nodule?"): one is a question (it opens as one, asks within it, "tell me
+    whether ...", or is among ``asked``, those that end with a question mark) about it (``finding_descriptors.json``,
+    ``diagnostic_questions``) and none asks for something to be drawn or measured (``drawing_requests``)."""
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
     lowered = [sentence.lower() for sentence in said]
     marked = {sentence.lower() for sentence in asked}
-    found = [text for text in lowered if (_QUESTION.match(text) or text in marked) and diagnostic.search(text)]
+    found = [
+        text
+        for text in lowered
+        if (_QUESTION.match(text) or text in marked or _INDIRECT_QUESTION.search(text)) and diagnostic.search(text)
+    ]
     return bool(found) and not any(drawing.search(text) for text in lowered)
 
 
@@ -408,6 +412,10 @@ _QUESTION = re.compile(
     r"|dx|ddx)"
     r"\b"
 )
+
+
+_INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|determine|say)\s+if\b")
+"""A question asked within a sentence ("... and tell me whether this glioma is IDH-mutant")."""
 
 
 @cache
@@ -1083,11 +1091,20 @@ def resource_words() -> frozenset[str]:
         )
     ]
     texts += [pattern.pattern for pattern in (JOINED, _PLACE, _EXCLUDING, _LEFT_OUT, _NEGATED, _DEFINED)]
+    texts.append(_OPERATION_WORDS)
     document = _resource("finding_synonyms.json")
     for negation in document.get("negations", {}).values():
         prefixes = [prefix for prefix in negation["negating"] if prefix.isalpha()]
         texts += [prefix + word for prefix in prefixes for word in negation["negated"] if word.isalpha()]
     return frozenset(word for text in texts for word in vocabulary_words(text))
+
+
+_OPERATION_WORDS = (
+    "ignore ignoring disregard disregarding remove removing subtract subtracting skip skipping intersection intersected"
+    " complement overlap retain keep setting aside instead rather checklist step whether determine decide"
+)
+"""The words of leaving out, of set operations and of questions asked within a sentence that the patterns above hold
+only in part ("ignor(?:e|ing)", "\\bwhether"): known whole, so that a typing error in one is mended."""
 
 
 def vocabulary_words(text: str) -> list[str]:

@@ -225,7 +225,7 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
-        description = corrected(spelled_sets(destructured(description)), self._vocabulary, self._english)
+        description = spelled_sets(destructured(corrected(description, self._vocabulary, self._english)))
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
@@ -387,8 +387,12 @@ class FindingMatcher:
 
     def _read(self, description: str) -> FindingMatch:
         """:meth:`match` of a description without asides."""
-        if negated(comparable(description)):  # "not oedema, not necrosis" says what is not meant
+        compared = comparable(description)
+        if negated(compared):  # "not oedema, not necrosis" says what is not meant
             return FindingMatch(description, None, None, 0.0, "", "it says what is not meant; name the finding")
+        if _THE_REST.search(compared) and len(excluded_parts(compared)) < 2:  # "segment the rest of the glioma"
+            reason = "it asks for the rest of the tumour and does not say what is left out; name the finding"
+            return FindingMatch(description, None, None, 0.0, "", reason)
         return (
             self._intersected_match(description)
             or self._excluding_match(description)
@@ -950,6 +954,8 @@ def _requests_of(
     return [", ".join(sentence.strip(" ,") for sentence in request) for request in requests], False
 
 
+_THE_REST = re.compile(r"\b(?:the rest|the remainder|everything else|all else)\b")
+"""What is left of a region once something is taken away: read only where what is taken away is said."""
 _ADDS = re.compile(r"^\s*(?:and\s+)?(?:then\s+)?(?:add|adding|plus|with|including|also|as well as)\b", re.IGNORECASE)
 """A phrase that adds to the one before it (", add the necrotic core"): no apposition."""
 _LOCATING = re.compile(

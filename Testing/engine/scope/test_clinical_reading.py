@@ -241,6 +241,9 @@ READ_AS = [
     ("all the abnormal signal, set aside the tumour core", "peritumoral oedema"),
     ("the necrotic centre instead of the rim", "necrotic tumour core"),
     ("the enhancing ring, what's inside it, the non-enhancing tumour and the oedema, one outline", "whole tumour"),
+    # a typing error in a word of leaving out or of an intersection is mended
+    ("Step 1: ignroe the oedema. Step 2: segment the tumour.", "tumour core"),
+    ("the intersecion of the tumour core with the enhancing region", "enhancing tumour"),
     # a size within a finding's definition
     ("the 2.9 cm nodule, 1.5 cm from the fissure, 1 mm slices", "lung nodule"),
 ]
@@ -336,6 +339,9 @@ REFUSED = [
     # regions intersected that share no finding, or one intersected with something that is no region
     ("the intersection of the necrosis with the oedema", "share no one trained finding"),
     ("(enhancing tumour) \u2229 (the left frontal lobe) \u2229 (oedema)", "no region of a brain tumour"),
+    # the rest of the tumour where nothing is said to be left out; a question asked within a sentence
+    ("Step 1: put the oedema in a label of its own. Step 2: segment the rest of the glioma.", "the rest of the tumour"),
+    ("Check the necrosis and tell me whether this glioma is IDH-mutant.", "asks what a finding is"),
     # a request for a verdict, not a drawing
     ("1) Find the nodule on the CT. 2) Decide whether it is malignant. 3) Report only the answer.", "nothing be drawn"),
     # a segment property of another organ, or a treated glioma however the treatment is said
