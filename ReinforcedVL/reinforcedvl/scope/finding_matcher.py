@@ -232,6 +232,11 @@ class FindingMatcher:
         if asks_for_a_diagnosis(said, questions(unquoted(description))):  # "Is this brain tumour high grade?"
             reason = "it asks what a finding is, which this model does not say; ask for a finding to draw or measure"
             return FindingMatch(description, None, None, 0.0, "", reason)
+        if _THE_REST.search(comparable(" ".join(said))) and not any(
+            len(excluded_parts(comparable(sentence))) > 1 for sentence in said
+        ):  # "Step 1: put the oedema in a label of its own. Step 2: segment the rest of the glioma."
+            reason = "it asks for the rest of a finding and does not say what is left out; name the finding"
+            return FindingMatch(description, None, None, 0.0, "", reason)
         requests, context_only = _requests_of(said, self._names_a_region, self._names_a_finding)
         readings = [self._match_pieces(text) for text in requests]
         if context_only and len(said) > 1 and readings[0].finding is None:  # "Caption: '...' Reproduce the outline."
@@ -387,12 +392,8 @@ class FindingMatcher:
 
     def _read(self, description: str) -> FindingMatch:
         """:meth:`match` of a description without asides."""
-        compared = comparable(description)
-        if negated(compared):  # "not oedema, not necrosis" says what is not meant
+        if negated(comparable(description)):  # "not oedema, not necrosis" says what is not meant
             return FindingMatch(description, None, None, 0.0, "", "it says what is not meant; name the finding")
-        if _THE_REST.search(compared) and len(excluded_parts(compared)) < 2:  # "segment the rest of the glioma"
-            reason = "it asks for the rest of the tumour and does not say what is left out; name the finding"
-            return FindingMatch(description, None, None, 0.0, "", reason)
         return (
             self._intersected_match(description)
             or self._excluding_match(description)

@@ -340,7 +340,7 @@ REFUSED = [
     ("the intersection of the necrosis with the oedema", "share no one trained finding"),
     ("(enhancing tumour) \u2229 (the left frontal lobe) \u2229 (oedema)", "no region of a brain tumour"),
     # the rest of the tumour where nothing is said to be left out; a question asked within a sentence
-    ("Step 1: put the oedema in a label of its own. Step 2: segment the rest of the glioma.", "the rest of the tumour"),
+    ("Step 1: put the oedema in a label of its own. Step 2: segment the rest of the glioma.", "the rest of a finding"),
     ("Check the necrosis and tell me whether this glioma is IDH-mutant.", "asks what a finding is"),
     # a request for a verdict, not a drawing
     ("1) Find the nodule on the CT. 2) Decide whether it is malignant. 3) Report only the answer.", "nothing be drawn"),
