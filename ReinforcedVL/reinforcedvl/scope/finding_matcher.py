@@ -291,8 +291,7 @@ class FindingMatcher:
         ] or pieces
         every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
         unsure = [reading for reading in every if reading.finding is None and reading.candidates]
-        readings = every
-        readings = [reading for reading in readings if reading.finding is not None]
+        readings = [reading for reading in every if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings))
         if unsure and named == [_WHOLE] and _WHOLE not in unsure[0].candidates:  # the whole never tells which part
@@ -623,10 +622,6 @@ class FindingMatcher:
         read = [self._piece_label_options(piece, certain=True) for piece in listed]
         return listed if all(options is not None and len(options) == 1 for options in read) else [part]
 
-    def _head_sibling(self, description: str, family: FindingFamily) -> str | None:
-        """The finding of ``family`` the description's head alone is read as (see :meth:`_head_reading`)."""
-        return self._head_reading(description, family)[0]
-
     def _head_reading(self, description: str, family: FindingFamily) -> tuple[str | None, bool]:
         """The finding of ``family`` the description's head alone is read as: its words before the first word of
         place ("FLAIR hyperintensity | surrounding the tumour core" is the oedema, "the necrotic centre | within the
@@ -704,10 +699,12 @@ class FindingMatcher:
         inner = _CORE if _names_only_the_tumour(landmark) else self._match_whole(landmark).finding
         if inner not in family.findings:
             return None
+        if inner not in _LABELS:  # a finding no region rings: "the halo around the nodule"
+            return _OUTSIDE
         around = [
             ring
             for ring, enclosed in sorted(_ENCLOSES.items(), key=lambda item: len(_LABELS[item[1]]))
-            if ring in family.findings and inner in _LABELS and _LABELS[inner] <= _LABELS[enclosed]
+            if ring in family.findings and _LABELS[inner] <= _LABELS[enclosed]
         ]
         return around[0] if around else _OUTSIDE
 
