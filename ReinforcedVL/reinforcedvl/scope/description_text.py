@@ -46,6 +46,7 @@ __all__ = [
     "unquoted",
     "sentences",
     "sides",
+    "set_against",
     "spelled_sets",
     "stated_lengths_mm",
     "still_negates",
@@ -161,6 +162,7 @@ def destructured(text: str) -> str:
     is asked for, with what it includes and leaves out, as one request ("segment tumor core, excluding edema"), after
     the values of its other keys as the context before it ("brain. segment ..."); ``text`` itself where it is not
     such data, or no key names what is asked for (``finding_descriptors.json``, ``structured_keys``)."""
+    text = _flags_as_lines(text)
     ticked = _checklist(text)
     if ticked is not None:
         return ticked
@@ -183,6 +185,12 @@ def destructured(text: str) -> str:
         if said[kind]:
             request += f", {word} " + " and ".join(said[kind])
     return " ".join([". ".join([*said["context"], request]) + ".", *trailing])
+
+
+def set_against(text: str) -> str:
+    """A finding set against another and then said ("The opposite of the tumour core: the bright surround on T2.")
+    read as what is said, leaving the other out ("the bright surround on T2, excluding the tumour core.")."""
+    return _OPPOSITE_SAID.sub(r"\g<rest>, excluding \g<what>", text)
 
 
 def spelled_sets(text: str) -> str:
@@ -247,6 +255,33 @@ _KEEP_ONLY = re.compile(
 """What is kept of a region ("of the tumour core, keep only the voxels that enhance"): the two intersected."""
 
 
+def _flags_as_lines(text: str) -> str:
+    """Pairs and flags written on one line as on a command line ("--roi=necrosis --dx GBM --preop", 'target="the
+    core" case=untreated  # brain MRI') as lines of "key: value", a flag alone and a comment after "#" as notes;
+    ``text`` itself where it is not all such pairs and flags, or has fewer than two."""
+    line, _, comment = text.partition(" #")
+    tokens = re.findall(r"""(?:[^\s"']+|"[^"]*"|'[^']*')+""", line.strip())
+    if len(tokens) < 2 or "\n" in line:
+        return text
+    lines, index = [], 0
+    while index < len(tokens):
+        found = _FLAG.match(tokens[index])
+        if found is None:
+            return text
+        value = found["value"]
+        if value is None and found["dashes"] and index + 1 < len(tokens) and not tokens[index + 1].startswith("-"):
+            index, value = index + 1, tokens[index + 1]  # "--label whole_tumour"
+        if value is None and not found["dashes"]:
+            return text  # a word, not a flag
+        lines.append(f"{found['key']}: {value.strip(chr(34) + chr(39))}" if value else f"note: {found['key']}")
+        index += 1
+    return "\n".join([*lines, *([f"note: {comment.strip(' #')}"] if comment.strip(" #") else [])])
+
+
+_FLAG = re.compile(r"""^(?P<dashes>--?)?(?P<key>[A-Za-z][\w-]{0,32})(?:=(?P<value>\S.*))?$""")
+"""One pair or flag of a command line: "--roi=necrosis", "--preop", "target=core", "--label" before its value."""
+
+
 def _checklist(text: str) -> str | None:
     """A request written as a checklist ("enhancing part - in; necrosis - in; oedema - out", "enhancing yes, oedema
     no") read as words ("segment enhancing part and necrosis, excluding oedema"), after its other pieces as context;
@@ -256,6 +291,8 @@ def _checklist(text: str) -> str | None:
     marked = [(found["what"], found["mark"].lower() in _TICKED_IN) for _, found in ticks if found]
     if len(marked) < 2 or not any(kept for _, kept in marked):
         return None
+    if ticks[0][1] is None and all(found["mark"].lower() in _SAID_AFTER for _, found in ticks if found):
+        return None  # "tumour core, necrosis included, oedema excluded": what the core holds, not a checklist
     request = "segment " + " and ".join(what for what, kept in marked if kept)
     left_out = [what for what, kept in marked if not kept]
     if left_out:
@@ -265,12 +302,14 @@ def _checklist(text: str) -> str | None:
 
 _CHECKLIST_LABEL = re.compile(r"^\s*checklist(?:\s+for\s+[^:]{1,30})?\s*:\s*", re.IGNORECASE)
 _TICK = re.compile(
-    r"^(?P<what>[^\W\d_][\w /-]{1,40}?)\s*(?:\s[-\u2013\u2014:=]\s*|\s)(?P<mark>yes|no|in|out|included|excluded|\u2713"
-    r"|\u2717)$",
+    r"^(?P<what>[^\W\d_][\w /-]{1,40}?)\s*(?:\s[-\u2013\u2014]\s*|\s*[:=]\s*|\s)"
+    r"(?P<mark>yes|no|in|out|included|excluded|true|false|\u2713|\u2717)$",
     re.IGNORECASE,
 )
 """One ticked piece of a checklist: what, and whether it is in ("necrosis - in", "oedema no")."""
-_TICKED_IN = ("yes", "in", "included", "\u2713")
+_SAID_AFTER = ("included", "excluded")
+"""Marks that are words of a sentence as well: after a phrase that ticks nothing, they say what it holds."""
+_TICKED_IN = ("yes", "in", "included", "true", "\u2713")
 
 
 def _pairs(text: str) -> list[tuple[str, str]]:
@@ -715,8 +754,10 @@ def comparable(text: str) -> str:
 
 def folded(text: str) -> str:
     """:func:`comparable` before measurements and appearance words are left out."""
-    lowered = re.sub(r"['’]s\b", "", text.strip().lower())  # "the tumour's core"
-    lowered = _DATE.sub(" ", re.sub(r"#(?=[a-z])", "", lowered))  # "#glioma", "(05/2024)"
+    text = re.sub(r"(?<=#)([a-z]+)(?=[A-Z])", r"\1 ", text)  # "#brainMRI"
+    lowered = re.sub(r"['’]s\b", "", text.strip().lower().replace("_", " "))  # "the tumour's core", "solid_tumor"
+    lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
+    lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _untreated().sub(" ", lowered)  # "no prior surgery or RT", "never-operated": annotation
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
@@ -727,6 +768,8 @@ def folded(text: str) -> str:
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
+    lowered = _OPPOSITE.sub("not ", lowered)  # "the opposite of the core" says only what is not meant
+    lowered = _INCLUDED_AFTER.sub(r"\g<lead>including \g<what>", lowered)  # "the glioma, oedema included"
     lowered = _study_of_a_part().sub(r"in the \g<part>", lowered)  # "on the lung CT": in the lung
     lowered = _PART_THAT_IS.sub(r"the \g<which> part of \g<what>", lowered)  # "how much of the tumour has died off"
     lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)  # "... and stop where the swelling starts"
@@ -737,6 +780,19 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_OPPOSITE = re.compile(r"(?<![\w-])(?:the\s+)?(?:opposite|inverse|reverse|negative)\s+of\s+", re.IGNORECASE)
+"""What a finding is set against: it says what is not meant ("the opposite of the tumour core")."""
+_OPPOSITE_SAID = re.compile(
+    rf"(?:^|(?<=[.!?]\s))\s*{_OPPOSITE.pattern}(?P<what>[^:;,]+?)\s*(?::|;|,|\s[-\u2013\u2014]+)\s*(?P<rest>(?!but\b)[^.!?;]*[^.!?;\s])",
+    re.IGNORECASE,
+)
+"""A finding set against another, then said ("the opposite of the tumour core: the bright surround on T2"): what is
+said, leaving the other out."""
+_TRAILING_TAGS = re.compile(r"(?<=\w)\s+(?=#[a-z][\w-]*(?:\s+#[a-z][\w-]*)*[^\w#]*$)")
+"""Before the hashtags that end a description ("... not the tumour #flair #preop"): they tag it, apart from its last
+phrase."""
+_INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)\s+including(?=\s*(?:,|$))")
+"""A part said to be included after it is named ("..., oedema included"; "included" folds to "including")."""
 _DATE = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
 """A date ("05/2024", "2024-05-03", "3.5.2024"): when the study was made, never which finding."""
 _RUN_ON = re.compile(
@@ -835,6 +891,20 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
     synonyms = re.compile(rf"(?<![\w-])(?:{_alternatives(list(synonym_of))})(?![\w-])")
     folds += [(synonyms, lambda found: synonym_of[found.group(0)])] * 2  # "t1+c hyperintense": "t1c hyperintense"
+    looks = document.get("after_contrast", {})
+    for word, grammar in looks.items():
+        if word not in ("when", "contrast"):  # "that turns white after gadolinium": enhancing
+            folds.append(
+                (
+                    re.compile(
+                        rf"(?<![\w-])(?:(?:that|which)\s+)?(?:(?:{_alternatives(grammar['verbs'])})\s+)"
+                        rf"{'?' if grammar.get('verb_optional') else ''}"
+                        rf"(?:{_alternatives(grammar['looks'])})\s+(?:{_alternatives(looks['when'])})\s+"
+                        rf"(?:{_alternatives(looks['contrast'])})(?![\w-])"
+                    ),
+                    word,
+                )
+            )
     return tuple(folds)
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "largest_size_mm",
     "look_words",
     "region_words",
+    "signal_words",
     "study_words",
     "tumour_nouns",
     "tumour_words",
@@ -74,6 +75,13 @@ def finding_nouns() -> frozenset[str]:
 
 
 @cache
+def signal_words() -> frozenset[str]:
+    """The words that name a signal on the images and nothing more ("flair", "hyperintensity"; the lexicon's
+    ``signal`` slot)."""
+    return _slot_words("signal")
+
+
+@cache
 def study_words() -> frozenset[str]:
     """The words that name the study a tumour is seen in ("case", "scan", "MRI")."""
     return frozenset(_document().get("study_words", ()))
@@ -108,7 +116,10 @@ def _slot_words(*slots: str) -> frozenset[str]:
     """The words of the lexicon's ``slots`` (a hyphenated word as one)."""
     document = _document()
     return frozenset(
-        word for slot in slots for text in document["slots"][slot] for word in re.findall(r"[a-z-]+", text)
+        word
+        for slot in slots
+        for text in document["slots"][slot]
+        for word in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text)
     )
 
 

@@ -59,6 +59,7 @@ from .description_text import (
     resource_words,
     retracted,
     sentences,
+    set_against,
     sides,
     spelled_sets,
     stated_lengths_mm,
@@ -77,6 +78,7 @@ from .finding_lexicon import (
     lexicon_phrasings,
     look_words,
     region_words,
+    signal_words,
     study_words,
     tumour_nouns,
     tumour_words,
@@ -119,6 +121,17 @@ _RINGS = re.compile(
 """A landmark said to ring what comes before it ("the centre that | the enhancing rim encloses")."""
 _AROUND = frozenset({"around", "surrounding", "encircling", "surrounds", "surround", "that surrounds"})
 """Words of place that put the part before them around what follows ("the hazy stuff | around | the glioma")."""
+_AROUND_IT = "around: "
+"""Before the finding a head that names something else lies around ("the calcification | around | the necrosis")."""
+_ANY_THING = frozenset("thing things stuff tissue".split())
+"""Words that say only that something is there, not what nor how much ("the stuff", unlike "everything")."""
+_CLOSED_CLASS = frozenset(
+    (
+        "i we you me us would could can will just only so ok okay right left now then and or but also what which how"
+    ).split()
+)
+"""Words of a request's frame that name nothing ("right so just draw | around | the glioma": "right")."""
+_ARTICLES = frozenset("the a an this that its their some".split())
 _CENTRE_WORDS = frozenset("middle center central centrally interior inside inner hole cavity".split())
 """Words that put a part in the middle of what follows ("the dark centre | of the ring")."""
 _INNER_WORDS = _CENTRE_WORDS | frozenset("what whatever lies lie sits is everything anything".split())
@@ -225,7 +238,7 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
-        description = spelled_sets(destructured(corrected(description, self._vocabulary, self._english)))
+        description = set_against(spelled_sets(destructured(corrected(description, self._vocabulary, self._english))))
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
@@ -558,7 +571,7 @@ class FindingMatcher:
             return None
         word = found[0]
         region = frozenset().union(*(_LABELS[finding] for finding in region_words()[word] if finding in _LABELS))
-        rest = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", text)
+        rest = re.sub(rf"(?<![a-z0-9-]){re.escape(word)}(?![a-z0-9-])", " ", text)  # as ``words`` splits
         if set(words(rest)) <= tumour_words() | PART_WORDS | {"of", "all", "any"}:
             return region, word
         match = self._match_whole(rest)
@@ -653,12 +666,24 @@ class FindingMatcher:
                     enclosed = self._enclosed(segment, ring.split(",")[0], family, place == "of")
                     if enclosed is not None:  # "the middle | encircled by | the enhancing wall"
                         return enclosed, True
-            if place in _AROUND and _says_only_how_it_looks(segment):  # "the hazy white stuff | around | the glioma"
+            if place in _AROUND and _says_only_how_it_looks_or_that_it_is(segment):  # "the hazy white stuff | around |"
                 return self._surrounding(landmark.split(",")[0], family), True
             if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
+            if place == "of" and _says_only_its_signal(segment) and _names_only_the_tumour(landmark.split(",")[0]):
+                return _WHOLE, False  # "the flair hyperintensity | of | the glioma": all of it on FLAIR (BraTS's WT)
             match = self._match_whole(segment)
+            around = next((at for at in range(index, len(places)) if places[at] in _AROUND), None)
+            content = set(words(segment)) - PART_WORDS - _CLOSED_CLASS
+            if (
+                around is not None
+                and content
+                and all(self._names_no_finding(self._match_whole(said)) for said in segments[index : around + 1])
+            ):  # what lies around the landmark names nothing this model knows
+                inner = self._match_whole(segments[around + 1].split(",")[0]).finding
+                if inner in family.findings:  # "the crown of flames | around | the necrosis": never the necrosis
+                    return _AROUND_IT + inner, False
             if match.finding not in family.findings or (match.finding == _WHOLE and (walked or names_a_part(segment))):
                 return None, False  # a part of the tumour is never the whole of it
             return match.finding, False
@@ -868,6 +893,10 @@ class FindingMatcher:
         named, by_place = self._head_reading(description, family)
         if named == _OUTSIDE:
             return refused(f"it names what lies around a {family.name}, not the finding itself; name the finding")
+        if named is not None and named.startswith(_AROUND_IT):
+            inner, named = named.removeprefix(_AROUND_IT), None
+            if top == inner:
+                return refused(f"it names something around the {inner}, which is not the {inner} itself; name it")
         named = named or self._named_sibling(description, family)
         if named == _SEVERAL and top_similarity < SAME_FINDING:
             return replace(
@@ -1000,6 +1029,20 @@ def _says_only_how_it_looks(text: str) -> bool:
     said = set(words(comparable(text)))
     looks = vague_words() | (generic_words() - tumour_words()) | PART_WORDS | look_words()
     return bool(said & look_words()) and said <= looks
+
+
+def _says_only_how_it_looks_or_that_it_is(text: str) -> bool:
+    """Whether ``text`` says only how a region looks, or only that something is there ("the hazy white stuff", "the
+    thing", "the tissue"): around a landmark, it is what surrounds it."""
+    said = set(words(comparable(text)))
+    return _says_only_how_it_looks(text) or bool(said - _ARTICLES) and said <= _ANY_THING | PART_WORDS
+
+
+def _says_only_its_signal(text: str) -> bool:
+    """Whether ``text`` names only a signal on the images ("the FLAIR hyperintensity", "all the T2 signal change";
+    the lexicon's ``signal`` slot): of a tumour, that is the whole of it as the images show it."""
+    said = set(words(comparable(text))) - {"the", "a", "an", "its"}
+    return bool(said & signal_words()) and said <= signal_words() | tumour_words()
 
 
 def _names_only_the_tumour(text: str) -> bool:

@@ -246,6 +246,25 @@ READ_AS = [
     ("the intersecion of the tumour core with the enhancing region", "enhancing tumour"),
     # a size within a finding's definition
     ("the 2.9 cm nodule, 1.5 cm from the fissure, 1 mm slices", "lung nodule"),
+    # identifiers written in snake_case; the signal of the tumour on FLAIR is all of it, the signal around it oedema
+    ("roi=enhancing_rim_of_glioma organ=brain", "enhancing tumour"),
+    ("--label non_enhancing_solid_part --skip necrosis,oedema", "non-enhancing tumour"),
+    ("segment the T2 signal abnormality of this glioblastoma", "whole tumour"),
+    ("the T2 signal abnormality surrounding this glioblastoma", "peritumoral oedema"),
+    # pairs and flags on one command line, ticks written key=value, a hashtag that ends a description tags it
+    ("--target tumour_core --exclude oedema --modality MRI", "tumour core"),
+    ("enhancing=yes necrosis=no oedema=no", "enhancing tumour"),
+    ('seg="the swelling around the glioma" scanner=3T', "peritumoral oedema"),
+    ("segment the oedema, not the tumour #T2 #untreated", "peritumoral oedema"),
+    # how a region looks after contrast, said with any verb; a shell or wall that is bright rings what it encloses
+    ("the part of the glioma that brightens after gadolinium", "enhancing tumour"),
+    ("solid glioma tissue which remains grey after contrast, not necrotic", "non-enhancing tumour"),
+    ("the non-enhancing middle rimmed by the bright shell", "necrotic tumour core"),
+    # a finding set against another, then said; a part included after it is named; what merely is around a part
+    ("The opposite of the core: the FLAIR-bright swelling around it.", "peritumoral oedema"),
+    ("the glioma, the swelling included", "whole tumour"),
+    ("the tumour core, the enhancing rim included, the oedema excluded", "tumour core"),
+    ("the stuff around the necrotic centre", "enhancing tumour"),
 ]
 
 
@@ -347,6 +366,13 @@ REFUSED = [
     # a segment property of another organ, or a treated glioma however the treatment is said
     ("Category: Morphologically altered structure; Type: Neoplasm; Modifier: enhancing. Meningioma.", "meningioma"),
     ("no prior surgery: residual enhancing tumour", "treatment effect"),
+    ("recurrent GBM: contour the oedema", "treatment effect"),
+    ("glioma, s/p subtotal resection; necrotic core please", "treatment effect"),
+    ("case: glioblastoma 3 months after surgery\ntarget: non-enhancing tumour", "treatment effect"),
+    ("relapsed glioma: whole tumour", "treatment effect"),
+    # what a finding is set against alone; something that is no finding around one is not that finding
+    ("the opposite of the oedema", "not meant"),
+    ("a smudge of sparkles around the enhancing rim", "not the enhancing tumour itself"),
 ]
 
 

@@ -22,7 +22,8 @@ def test_a_lung_crop_answers_nodules_and_does_not_assess_brain_or_abdomen(predic
     nodule = predictor.segment("pulmonary nodule")
     assert nodule.status is AnswerStatus.PRESENT and nodule.lesions and nodule.finding == "lung nodule"
     same = predictor.segment("nodule in the lung")
-    assert same.present_probability == nodule.present_probability
+    # the same network texts: the same answer, to float32 rounding (a CPU's kernels may sum in another order per run)
+    assert same.present_probability == pytest.approx(nodule.present_probability, abs=1e-5)
     np.testing.assert_array_equal(same.lesion_map.array, nodule.lesion_map.array)
     for description in ("whole tumor", "liver", "metastasis in the liver"):
         answer = predictor.segment(description)
