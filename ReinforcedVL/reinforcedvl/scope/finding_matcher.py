@@ -200,6 +200,7 @@ class FindingMatcher:
         self._embeddings = embeddings[keep]
         self._index = {text: index for index, text in enumerate(self._texts)}
         self._read_whole: dict[str, FindingMatch] = {}
+        self._reading: set[str] = set()  # the phrases being read, one inside another
         self._joined = torch.tensor([JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
         self._family_subjects = {  # the parts of the body and diseases each family's phrasings name
             family.family_id: set().union(
@@ -810,9 +811,15 @@ class FindingMatcher:
         """:meth:`match` of the description as one phrase (one reading per text, kept: a description is read in
         parts several times)."""
         if description not in self._read_whole:
+            if description in self._reading:  # a reading that would need itself: refused, never a loop
+                return FindingMatch(description, None, None, 0.0, "", "it cannot be read as one finding; name one")
             if len(self._read_whole) > 4096:
                 self._read_whole.clear()
-            self._read_whole[description] = self._match_one_phrase(description)
+            self._reading.add(description)
+            try:
+                self._read_whole[description] = self._match_one_phrase(description)
+            finally:
+                self._reading.discard(description)
         return self._read_whole[description]
 
     def _match_one_phrase(self, description: str) -> FindingMatch:

@@ -405,6 +405,13 @@ def test_a_description_whose_pieces_name_nothing_is_refused_not_an_error(matcher
     assert match.finding is None and match.reason
 
 
+def test_identifiers_written_in_snake_case_are_read_as_words_not_an_error(matcher):
+    # a region word inside an identifier once made the matcher read the same text within itself until Python's
+    # recursion limit
+    assert matcher.match("--structure non_enhancing_solid_glioma_tissue").finding == "non-enhancing tumour"
+    assert matcher.match("label=solid_tumour_part_without_enhancement modality=t1c").finding == "non-enhancing tumour"
+
+
 def test_an_aside_cannot_carry_a_finding_into_another_part_of_the_body(matcher):
     assert matcher.match("nodule (lung)").finding == "lung nodule"
     assert matcher.match("nodule (thyroid)").finding is None
