@@ -265,6 +265,12 @@ READ_AS = [
     ("the glioma, the swelling included", "whole tumour"),
     ("the tumour core, the enhancing rim included, the oedema excluded", "tumour core"),
     ("the stuff around the necrotic centre", "enhancing tumour"),
+    # "get me", "grab"; never treated said with "hasn't had" or "has not yet been"
+    (
+        "Get me the parts of the glioma that take up contrast. Not the centre, not the oedema. Hasn't had surgery yet.",
+        "enhancing tumour",
+    ),
+    ("grab the oedema of this glioma, which has not yet been operated", "peritumoral oedema"),
 ]
 
 
