@@ -770,6 +770,7 @@ def folded(text: str) -> str:
         lowered = pattern.sub(replacement, lowered)
     lowered = _OPPOSITE.sub("not ", lowered)  # "the opposite of the core" says only what is not meant
     lowered = _INCLUDED_AFTER.sub(r"\g<lead>including \g<what>", lowered)  # "the glioma, oedema included"
+    lowered = _lobe_of_one_organ().sub(lambda found: f"in the {_organ_of_lobe()[found['lobe']]}", lowered)
     lowered = _study_of_a_part().sub(r"in the \g<part>", lowered)  # "on the lung CT": in the lung
     lowered = _PART_THAT_IS.sub(r"the \g<which> part of \g<what>", lowered)  # "how much of the tumour has died off"
     lowered = _STOP_WHERE.sub(r" excluding \g<what>", lowered)  # "... and stop where the swelling starts"
@@ -813,6 +814,21 @@ def _untreated() -> re.Pattern[str]:
     return re.compile(
         rf"(?<![\w-])(?:{negating})[\s-]+(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
         rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
+    )
+
+
+@cache
+def _organ_of_lobe() -> dict[str, str]:
+    """A lobe only one organ has -> that organ ("upper lobe": lung; ``finding_subjects.json``, ``lobes_of``)."""
+    lobes = _resource("finding_subjects.json").get("lobes_of", {})
+    return {lobe: organ for organ, names in lobes.items() for lobe in names}
+
+
+@cache
+def _lobe_of_one_organ() -> re.Pattern[str]:
+    """Where a finding lies, said by a lobe only one organ has ("in the right upper lobe": in the lung)."""
+    return re.compile(
+        rf"\b(?:in|of|within|at)\s+the\s+(?:(?:right|left)\s+)?(?P<lobe>{_alternatives(list(_organ_of_lobe()))})\b"
     )
 
 

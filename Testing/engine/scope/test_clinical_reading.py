@@ -271,6 +271,9 @@ READ_AS = [
         "enhancing tumour",
     ),
     ("grab the oedema of this glioma, which has not yet been operated", "peritumoral oedema"),
+    # a lobe only the lung has says the organ
+    ("the tiny grey spot in the right lower lobe", "lung nodule"),
+    ("the little pale spot in the left lower lobe", "lung nodule"),
 ]
 
 
@@ -379,6 +382,7 @@ REFUSED = [
     # what a finding is set against alone; something that is no finding around one is not that finding
     ("the opposite of the oedema", "not meant"),
     ("a smudge of sparkles around the enhancing rim", "not the enhancing tumour itself"),
+    ("the 4 cm mass in the right upper lobe", "lung mass"),
 ]
 
 
