@@ -23,6 +23,7 @@ __all__ = [
     "anatomy_only",
     "asks_for_a_diagnosis",
     "asides",
+    "adjectives_joined",
     "asks",
     "comparable",
     "corrected",
@@ -441,9 +442,16 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     found = [
         text
         for text in lowered
-        if (_QUESTION.match(text) or text in marked or _INDIRECT_QUESTION.search(text)) and diagnostic.search(text)
+        if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
+        and diagnostic.search(text)
     ]
     return bool(found) and not any(drawing.search(text) for text in lowered)
+
+
+def _marked(sentence: str, marked: set[str]) -> bool:
+    """Whether ``sentence`` is one of the ``marked`` questions, or ends one whose label was left out ("Tutor: is this
+    glioma IDH-mutant?")."""
+    return any(question.endswith(sentence.strip()) for question in marked) if sentence.strip() else False
 
 
 _QUESTION = re.compile(
@@ -573,9 +581,10 @@ def joined_parts(text: str) -> list[str]:
 
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
-    r"\s*\b(?:without including|without|excluding|exclude|except(?: for)?|minus|not including|other than|apart from"
-    r"|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting|outside(?: of)?"
-    r"|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omit)\b\s*"
+    r"\s*\b(?:without including|without|excluding|excludes|exclude|except(?: for)?|minus|not including|other than"
+    r"|apart from|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting"
+    r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omits"
+    r"|omit)\b\s*"
     r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?|(?:set|setting|put|putting) aside"
     r"|instead of|rather than)\b\s*"
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
@@ -749,6 +758,7 @@ def comparable(text: str) -> str:
     lowered = folded(text)
     stripped = _without_appearance_words(_MEASUREMENT.sub(" ", _LABEL_NUMBER.sub(" ", lowered)))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
+    stripped = _DETERMINER_COMMA.sub(r"\1 ", stripped)  # "the hypointense, non-enhancing centre"
     return stripped if re.search(r"[a-z]", stripped) else lowered
 
 
@@ -759,7 +769,8 @@ def folded(text: str) -> str:
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
     lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
-    lowered = _untreated().sub(" ", lowered)  # "no prior surgery or RT", "never-operated": annotation
+    lowered = _untreated().sub("\0", lowered)  # "no prior surgery or RT", "never-operated": annotation
+    lowered = re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")  # "ring-enhancing, never-treated glioma"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
@@ -792,6 +803,8 @@ said, leaving the other out."""
 _TRAILING_TAGS = re.compile(r"(?<=\w)\s+(?=#[a-z][\w-]*(?:\s+#[a-z][\w-]*)*[^\w#]*$)")
 """Before the hashtags that end a description ("... not the tumour #flair #preop"): they tag it, apart from its last
 phrase."""
+_DETERMINER_COMMA = re.compile(r"\b(the|this|that|its|a|an)\s*,\s+")
+"""A comma left after a determiner where an adjective was left out ("the hypointense, non-enhancing centre")."""
 _INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)\s+including(?=\s*(?:,|$))")
 """A part said to be included after it is named ("..., oedema included"; "included" folds to "including")."""
 _DATE = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
@@ -1003,6 +1016,16 @@ def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -
         pattern = pattern.replace(re.escape("{words}") + r"[- ]?", words).replace(re.escape("{side}"), "(?:left|right)")
         patterns.append(pattern)
     return re.compile(r"(?<![a-z-])(?:" + "|".join(patterns) + r")(?![a-z-])")
+
+
+def adjectives_joined(text: str) -> str:
+    """``text`` in lower case without the commas that only part the adjectives of one noun phrase: before a
+    never-treated annotation ("ring-enhancing, never-treated glioblastoma") and after an appearance word that follows
+    a determiner ("the hypointense, non-enhancing centre"), so that a phrase cut at its commas keeps its noun."""
+    lowered = _untreated().sub("\0", text.lower())
+    lowered = re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")
+    appearance = _descriptors(keep_region_words=False, groups=_APPEARANCE).pattern
+    return re.sub(rf"\b((?:the|this|that|its|a|an)\s+{appearance}),\s+(?=[a-z])", r"\1 ", lowered)
 
 
 def place_segments(text: str) -> list[str]:

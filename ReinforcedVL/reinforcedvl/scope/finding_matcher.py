@@ -36,6 +36,7 @@ from .description_text import (
     JOINED,
     PART_WORDS,
     RELATION,
+    adjectives_joined,
     anatomy_only,
     asides,
     asks,
@@ -301,7 +302,7 @@ class FindingMatcher:
         pieces = [
             piece
             for piece in pieces
-            if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece))
+            if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece) or _says_where(piece))
         ] or pieces
         every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
         unsure = [reading for reading in every if reading.finding is None and reading.candidates]
@@ -330,7 +331,9 @@ class FindingMatcher:
         neither ask nor leave anything out ("in this glioblastoma the middle looks dark with a bright ring around it
         - can you segment that dark middle?"); else all its phrases, where it joins nothing and leaves nothing out
         ("the bright bit on the scan, just the tumour that takes up the dye"); else none."""
-        pieces = [piece for piece in re.split(r",|\s+[-\u2013\u2014]+\s+", description) if piece.strip()]
+        pieces = [
+            piece for piece in re.split(r",|\s+[-\u2013\u2014]+\s+", adjectives_joined(description)) if piece.strip()
+        ]
         asking = [
             piece
             for piece in pieces
@@ -828,7 +831,7 @@ class FindingMatcher:
         if not re.search(r"[^\W\d_]", compared):  # a piece left empty ("( )"); letters of any script are read by the
             # encoder, which says where it cannot read them
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
-        if _says_nothing_of_which(compared):  # "abnormal", "the lesion"
+        if _says_nothing_of_which(compared) or _points_at_a_place_only(compared):  # "the lesion", "it in the chest"
             return FindingMatch(description, None, None, 0.0, "", "it does not say which finding; name it")
         region = self._region_word_reading(compared)
         if region is not None:
@@ -967,7 +970,12 @@ def _requests_of(
         parts = [part for part in joined_parts(comparable(said[index - 1])) if names_a_finding(part)]
         if len(parts) > 1:
             return [f"{said[index]}, {parts[-1]}"], False
-    asking = [index for index in asking if names_a_finding(said[index])] if len(said) > 1 else asking
+    if len(said) > 1:  # "Quiz: where is the air in this pneumothorax? Outline it on the chest CT."
+        asking = [
+            index
+            for index in asking
+            if names_a_finding(said[index]) and not (index and _points_back_to_the_tumour(said[index]))
+        ]
     drawing = [index for index in asking if not _LOCATING.match(said[index])]
     asking = drawing or asking  # "Find the glioma. Outline its core.": finding it is the way to the request
     if len(said) < 2 or not asking:
@@ -1002,6 +1010,16 @@ asks otherwise, it is the way to the request, not the request."""
 _RELATIVE = re.compile(r"^\s*(?:where|when|which|whose)\s+(?:the|it|its|this|a|an|they|there)\b")
 """A clause that says more of what comes before it ("..., where the tumour has outgrown its blood supply"), though
 its first word may ask ("where is the nodule")."""
+_POINTERS = frozenset("it them this that these those one ones".split())
+"""Words that point at what was named elsewhere."""
+_PLACE_WORDS = frozenset("in on at of within inside the a an for".split())
+_POINTS_BACK_TO = re.compile(
+    r"\b(?:outline|segment|contour|draw|mask|label|mark|highlight|delineate|produce|create|make|give me|show)\s+"
+    r"(?:it|them|this|that|these|those|(?:this|that|the same)\s+(?:mask|label|segmentation|one|structure|region))\b",
+    re.IGNORECASE,
+)
+"""A request whose object points back at what the sentences before it named ("Outline it.", "Produce this mask for
+the glioma.")."""
 _POINTS_BACK = re.compile(
     r"\b(?:that|this|the same|said)\s+(?:part|parts|portion|component|region|area|bit|piece|compartment|zone)\b",
     re.IGNORECASE,
@@ -1024,7 +1042,10 @@ def _says_where(text: str) -> bool:
     said = set(words(comparable(text)))
     if said & study_words() and said <= tumour_nouns() | study_words() | PART_WORDS | {"from", "on", "in", "of"}:
         return True
-    return place is not None and _names_only_the_tumour(place["what"])
+    if place is None:
+        return False
+    named = words(comparable(place["what"]))  # "in this ring-enhancing glioblastoma": the tumour, however described
+    return _names_only_the_tumour(place["what"]) or bool(named) and named[-1] in tumour_nouns() - {"mass", "volume"}
 
 
 _IN_WHAT = re.compile(r"^(?:in|within|inside|of)\s+(?:this|the|his|her|a|an|that)\s+(?P<what>.+)$")
@@ -1071,6 +1092,25 @@ def _says_nothing_of_which(compared: str) -> bool:
     """Whether a compared text only says that something is there, not which finding ("the lesion", "abnormal area";
     ``finding_lexicon.vague_words``)."""
     return set(words(compared)) <= vague_words() | PART_WORDS
+
+
+def _points_back_to_the_tumour(sentence: str) -> bool:
+    """Whether a request points back at what was named before it and names no more than the tumour ("Produce this
+    mask for the untreated glioma.")."""
+    if not _POINTS_BACK_TO.search(sentence):
+        return False
+    said = set(words(comparable(sentence))) - _POINTERS - _PLACE_WORDS - PART_WORDS
+    return said <= tumour_nouns() | {"mask", "label", "segmentation", "structure"}
+
+
+def _points_at_a_place_only(compared: str) -> bool:
+    """Whether a compared text names no finding, only points at one and says where ("it in the chest", "this one on
+    the brain"): what it points at was named before, or not at all."""
+    said = words(compared)
+    if not set(said) & _POINTERS:
+        return False
+    rest = " ".join(word for word in said if word not in _POINTERS | _PLACE_WORDS)
+    return not rest or bool(anatomy_only(rest))
 
 
 def _says_no_region(text: str) -> bool:

@@ -274,6 +274,13 @@ READ_AS = [
     # a lobe only the lung has says the organ
     ("the tiny grey spot in the right lower lobe", "lung nodule"),
     ("the little pale spot in the left lower lobe", "lung nodule"),
+    # a label defined by what it joins and "excludes", then asked for by pointing back at it
+    (
+        "Guideline: the label joins the enhancing rim, the necrosis and the non-enhancing tumour and excludes the "
+        "oedema. Draw this label for the glioma.",
+        "tumour core",
+    ),
+    ("A spiculated nodule in the right upper lobe. Outline it on the chest CT.", "lung nodule"),
 ]
 
 
@@ -383,6 +390,10 @@ REFUSED = [
     ("the opposite of the oedema", "not meant"),
     ("a smudge of sparkles around the enhancing rim", "not the enhancing tumour itself"),
     ("the 4 cm mass in the right upper lobe", "lung mass"),
+    # a request that only points and says where names no finding; what it points at is another's
+    ("Draw it on the chest CT.", "does not say which finding"),
+    ("Exercise: where is the gas in this pneumothorax? Mark it on the chest CT.", "pneumothorax"),
+    ("Question: judging by the MRI alone, is this glioma MGMT-methylated?", "asks what a finding is"),
 ]
 
 
