@@ -1069,7 +1069,7 @@ def _says_only_how_it_looks_or_that_it_is(text: str) -> bool:
 def _says_only_its_signal(text: str) -> bool:
     """Whether ``text`` names only a signal on the images ("the FLAIR hyperintensity", "all the T2 signal change";
     the lexicon's ``signal`` slot): of a tumour, that is the whole of it as the images show it."""
-    said = set(words(comparable(text))) - {"the", "a", "an", "its"}
+    said = set(words(comparable(text))) - {"the", "a", "an", "its", "gross", *defining_words(_WHOLE)}
     return bool(said & signal_words()) and said <= signal_words() | tumour_words()
 
 

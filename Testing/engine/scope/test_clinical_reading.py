@@ -251,6 +251,7 @@ READ_AS = [
     ("--label non_enhancing_solid_part --skip necrosis,oedema", "non-enhancing tumour"),
     ("segment the T2 signal abnormality of this glioblastoma", "whole tumour"),
     ("the T2 signal abnormality surrounding this glioblastoma", "peritumoral oedema"),
+    ("outline the entire FLAIR signal change of the primary glioma, with the oedema", "whole tumour"),
     # pairs and flags on one command line, ticks written key=value, a hashtag that ends a description tags it
     ("--target tumour_core --exclude oedema --modality MRI", "tumour core"),
     ("enhancing=yes necrosis=no oedema=no", "enhancing tumour"),
