@@ -770,6 +770,7 @@ def folded(text: str) -> str:
     lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _untreated().sub("\0", lowered)  # "no prior surgery or RT", "never-operated": annotation
+    lowered = _treated_after().sub(r"\g<after> ", lowered)  # "after completion of radiotherapy": after radiotherapy
     lowered = re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")  # "ring-enhancing, never-treated glioma"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
@@ -828,6 +829,14 @@ def _untreated() -> re.Pattern[str]:
         rf"(?<![\w-])(?:{negating})[\s-]+(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
         rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
     )
+
+
+@cache
+def _treated_after() -> re.Pattern[str]:
+    """The words between "after" and a treatment ("after completion of radiotherapy", "following a gross total
+    resection"; ``finding_descriptors.json``, ``untreated``): left out, so that the treatment is read as done."""
+    treatment = _alternatives(_resource("finding_descriptors.json")["untreated"]["treatments"])
+    return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{1,3}}?(?=(?:{treatment})(?![\w-]))")
 
 
 @cache

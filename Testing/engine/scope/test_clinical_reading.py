@@ -387,6 +387,8 @@ REFUSED = [
     ("glioma, s/p subtotal resection; necrotic core please", "treatment effect"),
     ("case: glioblastoma 3 months after surgery\ntarget: non-enhancing tumour", "treatment effect"),
     ("relapsed glioma: whole tumour", "treatment effect"),
+    ("the enhancing rim of the glioma after a course of chemoradiation", "treatment effect"),
+    ("the oedema, following gross total resection of the glioma", "treatment effect"),
     # what a finding is set against alone; something that is no finding around one is not that finding
     ("the opposite of the oedema", "not meant"),
     ("a smudge of sparkles around the enhancing rim", "not the enhancing tumour itself"),
