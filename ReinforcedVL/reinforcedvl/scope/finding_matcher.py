@@ -670,7 +670,9 @@ class FindingMatcher:
                     enclosed = self._enclosed(segment, ring.split(",")[0], family, place == "of")
                     if enclosed is not None:  # "the middle | encircled by | the enhancing wall"
                         return enclosed, True
-            if place in _AROUND and _says_only_how_it_looks_or_that_it_is(segment):  # "the hazy white stuff | around |"
+            if place in _AROUND and (
+                _says_only_how_it_looks_or_that_it_is(segment) or _says_only_its_signal(segment)
+            ):  # "the hazy white stuff | around |"
                 return self._surrounding(landmark.split(",")[0], family), True
             if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it

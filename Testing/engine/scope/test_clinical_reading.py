@@ -252,6 +252,7 @@ READ_AS = [
     ("segment the T2 signal abnormality of this glioblastoma", "whole tumour"),
     ("the T2 signal abnormality surrounding this glioblastoma", "peritumoral oedema"),
     ("outline the entire FLAIR signal change of the primary glioma, with the oedema", "whole tumour"),
+    ("Raters shall outline the T2 signal change around the glioblastoma.", "peritumoral oedema"),
     # pairs and flags on one command line, ticks written key=value, a hashtag that ends a description tags it
     ("--target tumour_core --exclude oedema --modality MRI", "tumour core"),
     ("enhancing=yes necrosis=no oedema=no", "enhancing tumour"),
@@ -265,6 +266,7 @@ READ_AS = [
     ("The opposite of the core: the FLAIR-bright swelling around it.", "peritumoral oedema"),
     ("the glioma, the swelling included", "whole tumour"),
     ("the tumour core, the enhancing rim included, the oedema excluded", "tumour core"),
+    ("tumour core, necrosis included, oedema excluded", "tumour core"),  # not a checklist ticking the necrosis in
     ("the stuff around the necrotic centre", "enhancing tumour"),
     # "get me", "grab"; never treated said with "hasn't had" or "has not yet been"
     (
