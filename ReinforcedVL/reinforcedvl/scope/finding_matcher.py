@@ -671,7 +671,9 @@ class FindingMatcher:
                     if enclosed is not None:  # "the middle | encircled by | the enhancing wall"
                         return enclosed, True
             if place in _AROUND and (
-                _says_only_how_it_looks_or_that_it_is(segment) or _says_only_its_signal(segment)
+                _says_only_how_it_looks_or_that_it_is(segment)
+                or _says_only_its_signal(segment)
+                and not set(words(segment)) & (set(defining_words(_WHOLE)) | tumour_nouns())  # "the entire abnormality"
             ):  # "the hazy white stuff | around |"
                 return self._surrounding(landmark.split(",")[0], family), True
             if said <= PART_WORDS or _names_only_the_tumour(segment):
