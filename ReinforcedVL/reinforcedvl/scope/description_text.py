@@ -274,11 +274,12 @@ def _flags_as_lines(text: str) -> str:
             index, value = index + 1, tokens[index + 1]  # "--label whole_tumour"
         if value is None and not found["dashes"]:
             return text  # a word, not a flag
-        lines.append(f"{found['key']}: {value.strip(chr(34) + chr(39))}" if value else f"note: {found['key']}")
+        lines.append(f"{found['key']}: {value.strip(_QUOTES)}" if value else f"note: {found['key']}")
         index += 1
     return "\n".join([*lines, *([f"note: {comment.strip(' #')}"] if comment.strip(" #") else [])])
 
 
+_QUOTES = "\"'"
 _FLAG = re.compile(r"""^(?P<dashes>--?)?(?P<key>[A-Za-z][\w-]{0,32})(?:=(?P<value>\S.*))?$""")
 """One pair or flag of a command line: "--roi=necrosis", "--preop", "target=core", "--label" before its value."""
 
@@ -769,9 +770,7 @@ def folded(text: str) -> str:
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
     lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
-    lowered = _untreated().sub("\0", lowered)  # "no prior surgery or RT", "never-operated": annotation
-    lowered = _treated_after().sub(r"\g<after> ", lowered)  # "after completion of radiotherapy": after radiotherapy
-    lowered = re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")  # "ring-enhancing, never-treated glioma"
+    lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
@@ -829,6 +828,14 @@ def _untreated() -> re.Pattern[str]:
         rf"(?<![\w-])(?:{negating})[\s-]+(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
         rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
     )
+
+
+def _without_untreated(lowered: str) -> str:
+    """``lowered`` without the words that say a finding was never treated ("no prior surgery or RT", "never-operated":
+    annotation), and without the comma before them where they stood among a noun's adjectives ("ring-enhancing,
+    never-treated glioma")."""
+    lowered = _untreated().sub("\0", lowered)
+    return re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")
 
 
 @cache
@@ -1031,8 +1038,7 @@ def adjectives_joined(text: str) -> str:
     """``text`` in lower case without the commas that only part the adjectives of one noun phrase: before a
     never-treated annotation ("ring-enhancing, never-treated glioblastoma") and after an appearance word that follows
     a determiner ("the hypointense, non-enhancing centre"), so that a phrase cut at its commas keeps its noun."""
-    lowered = _untreated().sub("\0", text.lower())
-    lowered = re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")
+    lowered = _without_untreated(text.lower())
     appearance = _descriptors(keep_region_words=False, groups=_APPEARANCE).pattern
     return re.sub(rf"\b((?:the|this|that|its|a|an)\s+{appearance}),\s+(?=[a-z])", r"\1 ", lowered)
 
