@@ -95,6 +95,8 @@ _LEFT_OUT = re.compile(
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
+_ADDS = re.compile(r"(?:including|plus|with|and|also|as well as|\+)\s")
+"""How an aside that only adds to its head opens (as :func:`folded` gives it: "incl." is "including")."""
 _DEFINED = re.compile(
     r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
     r"|that means|also known as|also called|aka)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
@@ -105,7 +107,9 @@ _DEFINED = re.compile(
 def asides(description: str) -> list[str]:
     """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
     minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
-    when it has no aside."""
+    when it has no aside. An aside that only adds to its head ("the solid and necrotic tumour (incl. the enhancing
+    rim)") is part of it, read where it stands."""
+    description = _ASIDE.sub(lambda found: f", {found[1]}," if _ADDS.match(folded(found[1])) else found[0], description)
     inside = _ASIDE.findall(description)
     if inside:
         return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
@@ -415,10 +419,14 @@ _APART = " ,:;-\u2013\u2014"
 @cache
 def _corrections() -> re.Pattern[str]:
     """The corrections of ``finding_descriptors.json``, longest first, their words apart by spaces or marks, several
-    in a row as one ("no, sorry, I mean")."""
+    in a row as one ("no, sorry, I mean"); an apology that goes on ("sorry if this is a dumb question", "sorry to
+    bother you") takes nothing back."""
     entries = sorted(_resource("finding_descriptors.json")["corrections"], key=len, reverse=True)
     one = "|".join(r"[\s,]+".join(re.escape(word) for word in entry.split()) for entry in entries)
-    return re.compile(rf"(?<![\w-])(?:{one})(?:[{re.escape(_APART)}]+(?:{one}))*(?![\w-])", re.IGNORECASE)
+    return re.compile(
+        rf"(?<![\w-])(?:{one})(?:[{re.escape(_APART)}]+(?:{one}))*(?![\w-])(?!\s+(?:if|for|to|about|that)\b)",
+        re.IGNORECASE,
+    )
 
 
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
@@ -534,15 +542,16 @@ def excluded_parts(text: str) -> list[str]:
     region is "" where the text only says what is left out ("excluding necrosis"); one part when it leaves nothing
     out."""
     left_out = _LEFT_OUT.match(text)
-    if left_out:  # "X, Y must be left out, but Z kept": Z is joined to X
-        kept = f"{left_out['kept']} including {left_out['more']}" if left_out["more"] else left_out["kept"]
+    if left_out:  # "X, Y must be left out, but Z kept": Z is joined to X; "X, Y excluded, baseline scan" joins nothing
+        more = left_out["more"] and not _names_only_a_study(left_out["more"])
+        kept = f"{left_out['kept']} including {left_out['more']}" if more else left_out["kept"]
         return [kept, _listed(left_out["out"])]
     parts = _EXCLUDING.split(text)
     parts = [parts[0], *(part for part in parts[1:] if part.strip(" ,"))]
-    if len(parts) == 2 and "," in parts[1]:  # "X without Y, with Z included": what is left out ends at the comma
-        out, rest = parts[1].split(",", 1)
+    if len(parts) > 1 and "," in parts[-1]:  # "X without Y, with Z included": what is left out ends at the comma
+        out, rest = parts[-1].split(",", 1)
         if _CLAUSE_START.match(rest.strip()) or not _LIST_END.search(rest):  # ...unless it lists more ("Y, Z and W")
-            parts = [f"{parts[0]}, {rest.strip()}", out]
+            parts = [f"{parts[0]}, {rest.strip()}", *parts[1:-1], out]
     if len(parts) == 1:
         return [text]
     if not parts[0].strip(" ,"):  # "exclude the oedema and (segment) everything else of the glioma"
@@ -558,6 +567,17 @@ _EVERYTHING_ELSE = re.compile(
     r"(?:belonging to|that belongs to|of|in|within)?\s*(?P<of>.*)$"
 )
 """What a request that opens by leaving out keeps: "everything else (of) X" after what it leaves out."""
+
+
+def _names_only_a_study(text: str) -> bool:
+    """Whether ``text`` says nothing but which study or images ("baseline scan", "on the T1c series")."""
+    return not _STUDY_WORDS.sub(" ", _scan_words().sub(" ", text)).strip(" ,")
+
+
+_STUDY_WORDS = re.compile(
+    r"\b(?:the|this|that|a|an|on|in|of|at|from|scan|scans|study|studies|exam|examination|image|images|series|sequence"
+    r"|sequences|imaging|case|dataset|volume)\b"
+)
 
 
 def _listed(text: str) -> str:
@@ -591,7 +611,7 @@ _EXCLUDING = re.compile(
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
     r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
     r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
-    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no|none of)\s+|\s*,?\s*\bneither\s+"
+    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no|none of)\s+(?!(?:counting|including)\b)|\s*,?\s*\bneither\s+"
     r"|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
     r"|\s+not\s+(?=(?:the|any|its|their)\s)"
 )
@@ -760,18 +780,24 @@ def comparable(text: str) -> str:
     stripped = _without_appearance_words(_MEASUREMENT.sub(" ", _LABEL_NUMBER.sub(" ", lowered)))
     stripped = re.sub(r"\s*,(\s*,)+", ",", re.sub(r"\s+", " ", stripped)).strip(" ,")
     stripped = _DETERMINER_COMMA.sub(r"\1 ", stripped)  # "the hypointense, non-enhancing centre"
+    stripped = re.sub(r"^(?:(?:but|and|then)\s+)+", "", stripped)  # "idk how to say it | but the bright stuff ..."
     return stripped if re.search(r"[a-z]", stripped) else lowered
 
 
 def folded(text: str) -> str:
     """:func:`comparable` before measurements and appearance words are left out."""
     text = re.sub(r"(?<=#)([a-z]+)(?=[A-Z])", r"\1 ", text)  # "#brainMRI"
-    lowered = re.sub(r"['’]s\b", "", text.strip().lower().replace("_", " "))  # "the tumour's core", "solid_tumor"
+    text = _EMPHASIS.sub(" ", _EMOJI.sub(", ", text))  # "mask the lot 😅 enhancing bit, ..."; "edema only!! around"
+    lowered = _IS.sub(r"\1 is", text.strip().lower().replace("_", " "))  # "the tissue that's solid"
+    lowered = re.sub(r"['’]s\b", "", lowered)  # "the tumour's core", "solid_tumor"
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
     lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
+    lowered = _without_what_is_done(lowered)  # "..., and give me its volume in mL"; "Export as STL the ..."
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
+    lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _free_of().sub(r"\g<held> without \g<left>", lowered)  # "oedema-free tumour mask"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
     # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
@@ -792,6 +818,12 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_IS = re.compile(r"\b(that|it|there|here|who|which|where)['’]s\b")
+"""A pronoun with "is" run into it ("the tissue that's solid"), told from a noun's "'s" ("the tumour's core")."""
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2639\u263a\u2764\ufe0f\u200d]+")
+"""Emoji: they part a message's phrases as a comma would ("mask the lot 😅 enhancing bit, ...")."""
+_EMPHASIS = re.compile(r"(?<=\w)[!?]{2,}(?=\s+[a-z])")
+"""Marks repeated for emphasis within a phrase that goes on in lower case ("edema only!! around the glioma")."""
 _OPPOSITE = re.compile(r"(?<![\w-])(?:the\s+)?(?:opposite|inverse|reverse|negative)\s+of\s+", re.IGNORECASE)
 """What a finding is set against: it says what is not meant ("the opposite of the tumour core")."""
 _OPPOSITE_SAID = re.compile(
@@ -818,6 +850,77 @@ _RUN_ON = re.compile(
 the core"): the study, not the finding."""
 
 
+def _without_what_is_done(lowered: str) -> str:
+    """``lowered`` without what is to be done with the finding once drawn (``finding_descriptors.json``,
+    ``outputs``): a clause joined after it whose verb acts on a measurement, a file or the result ("..., and give me
+    its volume in ml", "and report the volume of each", "and hand it over to radiotherapy planning"), what is said of
+    the result ("with the volume written into the report"), the file or view named before it ("export as stl the
+    ...", "red overlay of the ..."), or after it on its own (", nifti please"), where it goes ("into the report") and,
+    where the request compares, the earlier study ("compare ... with the prior scan"). A clause whose object names
+    anything else ("and give me the oedema volume", "and measure the volume of the oedema") is kept: it asks for
+    another finding."""
+    after, said_of, before, sent, alone, earlier = _what_is_done()
+    lowered = after.sub(lambda found: found.group(0) if _OF_ANOTHER.search(found["rest"]) else " ", lowered)
+    lowered = alone.sub("", sent.sub(" ", before.sub("", said_of.sub(" ", lowered))))
+    if not re.search(r"\bcompar", lowered):
+        return lowered
+    return _COMPARED_WITH.sub(lambda found: " " if earlier.search(found["what"]) else found.group(0), lowered)
+
+
+@cache
+def _what_is_done() -> tuple[re.Pattern[str], ...]:
+    """The patterns of :func:`_without_what_is_done`, from ``finding_descriptors.json``'s ``outputs``."""
+    outputs = {
+        key: [spelling_variant(entry.lower(), american=True) for entry in entries]
+        for key, entries in _resource("finding_descriptors.json")["outputs"].items()
+    }
+    verbs, objects = _alternatives(outputs["verbs"]), _alternatives(outputs["objects"])
+    formats, places = _alternatives(outputs["formats"]), _alternatives(outputs["destinations"])
+    qualified = rf"(?:(?:{_OUTPUT_QUALIFIERS})\s+){{0,4}}"
+    after = re.compile(
+        rf"(?:\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|then)\s+)(?:(?:then|also|please|pls|just|can you|could you)\s+)*"
+        rf"(?:{verbs})\s+(?:(?:me|us|back|out|up|over)\s+)?{qualified}(?:{objects})(?![\w-])(?P<rest>[^,;.!?]*)"
+    )
+    said_of = re.compile(
+        rf"\s*,?\s*\bwith\s+{qualified}(?:{objects})\s+(?:written|entered|put|noted|recorded|given|reported|stated"
+        rf"|included|added|saved|stored|exported|sent|shown|displayed|listed|attached)\b[^,;.!?]*"
+    )
+    annotation = _descriptors(keep_region_words=False, groups=("annotation",)).pattern
+    named = rf"(?:(?:an?|the|its)\s+)?(?:{annotation}\s+)?(?:{formats})(?:\s+(?:file|files|object|model|format))?"
+    of = r"(?:of|for|showing|with|containing)\s+"
+    before = re.compile(  # a verb or "as" before the format, or "of" after it: "contour the ..." is no format
+        rf"(?:^|(?<=[.;:!?]\s))(?:(?:please|pls)\s+)?(?:(?:{verbs})\s+(?:(?:it|this|them|me|us)\s+)?"
+        rf"(?:(?:as|in|into|to)\s+)?{named}\s+(?:{of})?|(?:as|in|into|to)\s+{named}\s+(?:{of})?|{named}\s+{of})"
+        rf"(?=(?:the|this|that|its|all|every|any)\b)"
+    )
+    sent = re.compile(
+        rf"\s*\b(?:in|into|to|onto|for|on|via)\s+(?:(?:the|my|our|a|their|this)\s+)?(?:{places})(?![\w-])"
+    )
+    alone = re.compile(
+        rf"\s*,\s*(?:(?:as|in|into|an?)\s+)*(?:{formats})(?:\s+(?:file|files|format|please|pls|too|as well))*"
+        rf"\s*(?=[,.;!?]|$)"
+    )
+    earlier = re.compile(rf"\b(?:{_alternatives(outputs['earlier'])})\b")
+    return after, said_of, before, sent, alone, earlier
+
+
+_OUTPUT_QUALIFIERS = (
+    "the|its|their|a|an|his|her|this|that|these|those|all|each|every|total|overall|final|exact|approximate|estimated"
+    "|new|current|resulting|maximum|max|longest|largest|greatest|short-axis|long-axis|axial|3d|binary|separate"
+    "|individual|mean|average|full|complete|precise|absolute|relative|percentage|volume|segmentation|of"
+)
+"""Words that may stand between a verb of :func:`_without_what_is_done` and its object ("give me the total volume",
+"report the percentage change"): none names a finding."""
+_OF_ANOTHER = re.compile(
+    r"\bof\s+(?!(?:each|it|them|every|all|both|these|those|the\s+(?:mask|segmentation|result|lesion|lesions|pieces"
+    r"|parts|components|foci|regions|areas|structure|structures|outline|contour))\b)"
+)
+"""What a measurement is of, where that names something other than the result ("measure the volume of the
+oedema"): a request for another finding."""
+_COMPARED_WITH = re.compile(r"\b(?:with|to|against|versus|vs)\s+(?P<what>[^,;.!?()]*?)(?=\s+and\s+|\s*[,;.!?()]|$)")
+"""What a finding is compared with, kept out where it is an earlier study ("with the scan from last month")."""
+
+
 @cache
 def _untreated() -> re.Pattern[str]:
     """Words that say a finding was never treated ("no prior surgery or radiotherapy", "never-operated", "pre-op";
@@ -825,7 +928,7 @@ def _untreated() -> re.Pattern[str]:
     document = _resource("finding_descriptors.json")["untreated"]
     negating, treatment = _alternatives(document["negating"]), _alternatives(document["treatments"])
     return re.compile(
-        rf"(?<![\w-])(?:{negating})[\s-]+(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
+        rf"(?<![\w-])(?:{negating})[\s-]+(?:any\s+)?(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
         rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
     )
 
@@ -844,6 +947,32 @@ def _treated_after() -> re.Pattern[str]:
     resection"; ``finding_descriptors.json``, ``untreated``): left out, so that the treatment is read as done."""
     treatment = _alternatives(_resource("finding_descriptors.json")["untreated"]["treatments"])
     return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{1,3}}?(?=(?:{treatment})(?![\w-]))")
+
+
+@cache
+def _free_of() -> re.Pattern[str]:
+    """A part left out, said as what the rest is free of ("an oedema-free tumour mask", "necrosis-free core"): the
+    word before "-free", and the noun phrase after it."""
+    nouns = _alternatives([*finding_nouns(), *_HELD])
+    return re.compile(rf"\b(?P<left>[a-z]+)-free\s+(?P<held>(?:[a-z-]+\s+){{0,2}}?(?:{nouns})(?:\s+(?:{nouns}))?)\b")
+
+
+_HELD = ("region", "part", "component", "portion", "area", "core", "mask", "segmentation", "volume", "tissue")
+"""Nouns of what is drawn, besides the findings' own, that an "X-free" may qualify."""
+
+
+@cache
+def _had_treatment() -> re.Pattern[str]:
+    """A treatment said to have been given ("had radiotherapy", "underwent a resection", "prior surgery"; the
+    ``treatments`` of ``finding_descriptors.json``'s ``untreated``), read once the words that say it was never given
+    are left out: it is folded into "treated", which names the treated state."""
+    treatment = _alternatives(_resource("finding_descriptors.json")["untreated"]["treatments"])
+    return re.compile(
+        rf"\b(?:(?:has|have|had|having)\s+(?:already\s+)?(?:had|received|undergone|been\s+given|completed|finished)"
+        rf"|had|received|underwent|undergone|got|was\s+given|were\s+given|completed|finished|prior|previous|recent)"
+        rf"\s+(?:(?:a|an|the|some|his|her|their|its|prior|previous|recent|partial|subtotal|gross|total|complete|full"
+        rf"|course\s+of|cycles?\s+of)\s+)*(?:{treatment})(?![\w-])"
+    )
 
 
 @cache
@@ -899,10 +1028,14 @@ _NOT_LEFT_OUT = re.compile(
 _NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
 """Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
 _WITH_REMOVED = re.compile(
-    r"\s*\bwith\s+(?P<what>(?:the|its|their|any|all)\s+[a-z -]+?)\s+(?:removed|cut out|carved out"
-    r"|stripped(?: away| off| out)?|taken (?:away|out)|subtracted|excluded|left out)\b"
+    r"\s*\bwith\s+(?P<what>(?:the|its|their|any|all)\s+[a-z -]+?)\s+(?:removed|subtracted|excluded|left out|deleted"
+    r"|erased|(?:cut|[a-z]+(?:ed|en))\s+(?:away|off)|(?:cut|carved|stripped|taken|scooped|scraped|shaved|cropped"
+    r"|clipped|masked|blanked|blacked|punched|hollowed|snipped|trimmed|cleared|filtered)\s+out)\b"
 )
-"""A part left out, named as what is taken from the region ("the tumour with the oedema removed")."""
+"""A part left out, named as what is taken from the region ("the tumour with the oedema removed", "... with the
+swelling peeled away", "... shaved off"); any participle with "away" or "off" takes it away, so a mistyped verb
+does not turn the request into its opposite, while "out" is read so only after verbs that take away ("picked out"
+and "pointed out" keep)."""
 _ADD = re.compile(r"\s*,\s*(?:and\s+)?(?:then\s+)?(?:add|adding)\s+(?=(?:the|its|any|all|every)\b)")
 """A part added to the region named before ("take the enhancing tumour, add the necrotic core"): joined to it."""
 _LEAVE_OUT_AFTER = re.compile(
@@ -928,9 +1061,10 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     for word, negation in document.get("negations", {}).items():
         bare = [negating for negating in negation["negating"] if negating in _LEAVING_OUT]
         others = [negating for negating in negation["negating"] if negating not in _LEAVING_OUT]
+        negating = [f"(?<!,)(?<!, )(?:{_alternatives(bare)})"] * bool(bare) + [_alternatives(others)] * bool(others)
+        qualified = f"(?:(?:{_alternatives(negation['qualifiers'])})[\\s-]+){{0,2}}" if negation["qualifiers"] else ""
         pattern = (
-            rf"(?<![\w-])(?:(?<!,)(?<!, )(?:{_alternatives(bare)})|{_alternatives(others)})[\s-]*"
-            rf"(?:(?:{_alternatives(negation['qualifiers'])})[\s-]+){{0,2}}(?:{_alternatives(negation['negated'])})(?![\w-])"
+            rf"(?<![\w-])(?:{'|'.join(negating)})[\s-]*{qualified}(?:{_alternatives(negation['negated'])})(?![\w-])"
         )
         folds.append((re.compile(pattern), word))
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
@@ -1146,9 +1280,9 @@ def _stands_for_a_part(before: str, after: str) -> bool:
 
 
 _NOT_SPLIT = frozenset(
-    "non un no not peri sub intra extra para juxta post pre semi part well ill poorly ground".split()
+    "non un no not peri sub intra extra para juxta post pre semi part well ill poorly ground free".split()
 )
-"""First words of a hyphenated word that make a new word of it ("non-enhancing", "part-solid")."""
+"""Words of a hyphenated word that make a new word of it ("non-enhancing", "part-solid", "oedema-free")."""
 
 
 @cache

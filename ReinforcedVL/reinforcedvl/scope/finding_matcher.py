@@ -305,6 +305,9 @@ class FindingMatcher:
             if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece) or _says_where(piece))
         ] or pieces
         every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
+        left_out = self._left_out_findings(pieces[0])  # "..., with the tumour itself (enhancing, ... parts) subtracted"
+        kept = [0, *(i for i in range(1, len(pieces)) if every[i].finding is None or every[i].finding not in left_out)]
+        pieces, every = [pieces[i] for i in kept], [every[i] for i in kept]
         unsure = [reading for reading in every if reading.finding is None and reading.candidates]
         readings = [reading for reading in every if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
@@ -325,6 +328,15 @@ class FindingMatcher:
         if named:
             return replace(readings[0], description=description)
         return self._read(pieces[0]) if len(pieces) == 1 else self._read(description)
+
+    def _left_out_findings(self, head: str) -> set[str]:
+        """The findings a head leaves out ("... with the tumour itself subtracted": the tumour core): an aside read as
+        one of them only says what that part is."""
+        parts = excluded_parts(comparable(head))
+        if len(parts) < 2 or not parts[0]:
+            return set()
+        out = [piece for part in parts[1:] for piece in joined_parts(part)]
+        return {_CORE if _names_only_the_tumour(piece) else str(self._match_whole(piece).finding) for piece in out}
 
     def _appositions(self, description: str) -> list[str]:
         """The phrases of a description set apart by commas or dashes that ask for a finding, where the others
@@ -1081,7 +1093,11 @@ def _names_only_the_tumour(text: str) -> bool:
     """Whether ``text`` names the tumour and nothing of it ("left frontal glioma", "the tumour itself"): beside a
     region, it says where, not which region."""
     said = set(words(comparable(text)))
-    return bool(said) and said <= tumour_nouns() | PART_WORDS
+    return bool(said) and said <= tumour_nouns() | PART_WORDS | _ALL_OF
+
+
+_ALL_OF = frozenset({"all", "every", "any", "tissue", "tissues", "itself", "proper"})
+"""Words that say all of what they qualify ("all tumour tissue", "every tumour component", "the tumour proper")."""
 
 
 def _says_which(text: str) -> bool:
