@@ -95,7 +95,7 @@ _LEFT_OUT = re.compile(
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
-_ADDS = re.compile(r"(?:including|plus|with|and|also|as well as|\+)\s")
+_ADDS = re.compile(r"(?:including|plus|and|also|as well as|\+)\s")
 """How an aside that only adds to its head opens (as :func:`folded` gives it: "incl." is "including")."""
 _DEFINED = re.compile(
     r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
@@ -860,7 +860,11 @@ def _without_what_is_done(lowered: str) -> str:
     anything else ("and give me the oedema volume", "and measure the volume of the oedema") is kept: it asks for
     another finding."""
     after, said_of, before, sent, alone, earlier = _what_is_done()
-    lowered = after.sub(lambda found: found.group(0) if _OF_ANOTHER.search(found["rest"]) else " ", lowered)
+    def kept(found: re.Match[str]) -> bool:  # "and measure the volume of the oedema", "compare it with the liver"
+        compared = found["verb"] == "compare" and not earlier.search(found["rest"])
+        return bool(_OF_ANOTHER.search(found["rest"])) or compared
+
+    lowered = after.sub(lambda found: found.group(0) if kept(found) else " ", lowered)
     lowered = alone.sub("", sent.sub(" ", before.sub("", said_of.sub(" ", lowered))))
     if not re.search(r"\bcompar", lowered):
         return lowered
@@ -879,7 +883,7 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     qualified = rf"(?:(?:{_OUTPUT_QUALIFIERS})\s+){{0,4}}"
     after = re.compile(
         rf"(?:\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|then)\s+)(?:(?:then|also|please|pls|just|can you|could you)\s+)*"
-        rf"(?:{verbs})\s+(?:(?:me|us|back|out|up|over)\s+)?{qualified}(?:{objects})(?![\w-])(?P<rest>[^,;.!?]*)"
+        rf"(?P<verb>{verbs})\s+(?:(?:me|us|back|out|up|over)\s+)?{qualified}(?:{objects})(?![\w-])(?P<rest>[^,;.!?]*)"
     )
     said_of = re.compile(
         rf"\s*,?\s*\bwith\s+{qualified}(?:{objects})\s+(?:written|entered|put|noted|recorded|given|reported|stated"
@@ -900,7 +904,7 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
         rf"\s*,\s*(?:(?:as|in|into|an?)\s+)*(?:{formats})(?:\s+(?:file|files|format|please|pls|too|as well))*"
         rf"\s*(?=[,.;!?]|$)"
     )
-    earlier = re.compile(rf"\b(?:{_alternatives(outputs['earlier'])})\b")
+    earlier = re.compile(rf"\b(?:{_alternatives(outputs['earlier'])}|(?:19|20)\d\d)\b")  # "... from 2023"
     return after, said_of, before, sent, alone, earlier
 
 
