@@ -797,6 +797,7 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
     lowered = _free_of().sub(r"\g<held> without \g<left>", lowered)  # "oedema-free tumour mask"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
@@ -818,6 +819,12 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_EVERY_OF = re.compile(
+    r"\b(?:every|all|any|each)\s+(?:[a-z-]+\s+){0,2}?(?:belonging to|that belongs to|that is part of|part of|in|within"
+    r"|of|from)\s+[^,;.]*?\s+or\s+"
+)
+"""All that belongs to one thing or another, which is what belongs to both ("every voxel of the glioma or its
+oedema")."""
 _IS = re.compile(r"\b(that|it|there|here|who|which|where)['’]s\b")
 """A pronoun with "is" run into it ("the tissue that's solid"), told from a noun's "'s" ("the tumour's core")."""
 _EMOJI = re.compile("[\U0001f000-\U0001faff\u2639\u263a\u2764\ufe0f\u200d]+")
@@ -860,6 +867,7 @@ def _without_what_is_done(lowered: str) -> str:
     anything else ("and give me the oedema volume", "and measure the volume of the oedema") is kept: it asks for
     another finding."""
     after, said_of, before, sent, alone, earlier = _what_is_done()
+
     def kept(found: re.Match[str]) -> bool:  # "and measure the volume of the oedema", "compare it with the liver"
         compared = found["verb"] == "compare" and not earlier.search(found["rest"])
         return bool(_OF_ANOTHER.search(found["rest"])) or compared
@@ -1082,7 +1090,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
                     re.compile(
                         rf"(?<![\w-])(?:(?:that|which)\s+)?(?:(?:{_alternatives(grammar['verbs'])})\s+)"
                         rf"{'?' if grammar.get('verb_optional') else ''}"
-                        rf"(?:{_alternatives(grammar['looks'])})\s+(?:{_alternatives(looks['when'])})\s+"
+                        rf"(?:{_alternatives(grammar['looks'])})\s+{_ON_T1}(?:{_alternatives(looks['when'])})\s+"
                         rf"(?:{_alternatives(looks['contrast'])})(?![\w-])"
                     ),
                     word,
@@ -1091,6 +1099,8 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     return tuple(folds)
 
 
+_ON_T1 = r"(?:on\s+(?:the\s+)?(?:t1|t1w|t1-weighted)(?:\s+(?:images?|imaging|sequence|scans?))?\s+)?"
+"""The images a look is seen on, said between the look and the contrast ("hyperintense on T1 after contrast")."""
 _LEAVING_OUT = ("no", "not")
 """Negating words that, after a comma, start a part left out rather than a negated finding ("glioma core, no
 enhancing or necrotic tissue")."""

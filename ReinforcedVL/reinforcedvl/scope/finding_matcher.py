@@ -426,8 +426,35 @@ class FindingMatcher:
             self._intersected_match(description)
             or self._excluding_match(description)
             or self._joined_match(description)
+            or self._either_match(description)
             or self._match_whole(description)
         )
+
+    def _either_match(self, description: str) -> FindingMatch | None:
+        """A refusal where "or" offers different things ("the glioma or its oedema", "the necrosis or the enhancing
+        rim"): read whole, one of them would be taken for the other; None where it offers one thing in two words ("the
+        oedema or swelling") or a side is no finding."""
+        sides = re.split(r"\s+or\s+", comparable(description))
+        if len(sides) < 2:
+            return None
+        read = []
+        for side in sides:
+            if _names_only_the_tumour(side):
+                read.append("the tumour")
+                continue
+            options = self._label_options(side, certain=True)
+            finding = (
+                self._finding_with(options[0]) if options and len(options) == 1 else self._match_whole(side).finding
+            )
+            if finding is None:
+                return None
+            read.append(finding)
+        if len(set(read)) < 2:
+            return None
+        reason = (
+            f'it offers "{sides[0].strip()}" or "{sides[1].strip()}", which are not one finding; name the one meant'
+        )
+        return FindingMatch(description, None, None, 0.0, "", reason)
 
     def _intersected_match(self, description: str) -> FindingMatch | None:
         """Brain-tumour regions intersected ("the tumour core \u2229 the voxels that enhance", as
@@ -479,6 +506,8 @@ class FindingMatcher:
         wall") or a finding this model was not trained on ("unrelated white matter lesions")."""
         if anatomy_only(piece):
             return True
+        if self._label_options(piece, certain=True) is not None:  # "not solid tumour": a region word's part
+            return False
         reading = self._match_whole(piece)
         untrained = reading.finding is None and not reading.candidates and self._nearest_finding(reading) is None
         return untrained and reading.similarity >= MIN_SIMILARITY
