@@ -64,18 +64,30 @@ _SIDES = ("left", "right")
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
 JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|[&/+])\s*")
+ENCLOSED_BY = (
+    "surrounded by",
+    "enclosed by",
+    "encircled by",
+    "bordered by",
+    "rimmed by",
+    "bounded by",
+    "ringed by",
+    "framed by",
+    "delimited by",
+    "lined by",
+)
+"""Words that put what comes before them inside what follows ("the middle | bounded by | the enhancing wall")."""
 # Where a finding lies relative to another: the words before it name the finding ("the necrotic centre | within the
 # enhancing rim", "oedema | around the tumour core").
 _PLACE = re.compile(
     r"\s*\b(?:within|inside|in|of|around|surrounding|encircling|about|adjacent to|near|next to|at|on|from|outside"
-    r"|beyond|peripheral to|(?:that |which )?surrounds?|surrounded by|enclosed by|encircled by|bordered by"
-    r"|rimmed by)\b\s*"
+    rf"|beyond|peripheral to|(?:that |which )?surrounds?|{'|'.join(ENCLOSED_BY)})\b\s*"
     r"|\s*\b(?:that|which)\s+(?=(?:[a-z-]+\s+){1,4}(?:surrounds?|encloses?|encircles?|rims?|borders?)\b)"
 )
 
 RELATION = re.compile(
     r"\b(?:around|surrounding|surrounds?|encircling|adjacent to|next to|near|outside(?: of)?|beyond|peripheral to"
-    r"|surrounded by|enclosed by|encircled by|bordered by|rimmed by)\b"
+    rf"|{'|'.join(ENCLOSED_BY)})\b"
 )
 """A word of place that relates a finding to another beside it ("oedema | surrounding the enhancing and necrotic
 tumour"): what follows, joined or not, is where it lies."""
@@ -558,7 +570,9 @@ def excluded_parts(text: str) -> list[str]:
         rest = _EVERYTHING_ELSE.match(parts[-1])
         if rest and rest["of"].strip():
             parts = [rest["of"], *parts[1:-1], rest["out"]]
-    kept = re.sub(r"(?:[\s,]+(?:but|and|yet))+$", "", parts[0].strip(" ,")).strip(" ,")  # "X including Y, but | Z"
+    # "X including Y, but | Z"; "the solid part that does not enhance and is | neither necrosis nor oedema"
+    kept = re.sub(r"(?:[\s,]+(?:but|and|yet)(?:\s+(?:that|which))?(?:\s+(?:is|are))?)+(?=\s*(?:,|$))", "", parts[0])
+    kept = kept.strip(" ,")
     return [kept, *(_listed(part) for part in parts[1:])]
 
 
@@ -797,6 +811,7 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
     lowered = _free_of().sub(r"\g<held> without \g<left>", lowered)  # "oedema-free tumour mask"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
@@ -819,6 +834,13 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_IT_ENCLOSES = re.compile(
+    r"\b(?P<part>(?!(?:everything|all|whatever|anything|what|that|which)\b)[a-z-]+)\s+(?:that\s+|which\s+)?"
+    r"(?:it|they)\s+(?:encloses|enclose|surrounds|surround|encircles|encircle|rings"
+    r"|ring|contains|contain)(?=\s*(?:[,;.]|$))"
+)
+"""A part said to be ringed by the region named before it ("the solid tumour with the necrosis it encloses"): the
+words after the part say only where it lies."""
 _EVERY_OF = re.compile(
     r"\b(?:every|all|any|each)\s+(?:[a-z-]+\s+){0,2}?(?:belonging to|that belongs to|that is part of|part of|in|within"
     r"|of|from)\s+[^,;.]*?\s+or\s+"

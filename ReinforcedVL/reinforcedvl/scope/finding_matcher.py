@@ -33,6 +33,7 @@ from ..data.phrasing import ABSENT_PROBES, BRAIN_SUBREGIONS, LUNG_NODULE_NOUNS, 
 from ..modeling.text_encoder import TextEncoder
 from .checkpoint_scope import CheckpointScope, FindingFamily
 from .description_text import (
+    ENCLOSED_BY,
     JOINED,
     PART_WORDS,
     RELATION,
@@ -110,9 +111,7 @@ _CORE = "tumour core"
 _ENCLOSES = {"enhancing tumour": "necrotic tumour core", "peritumoral oedema": "tumour core"}
 """What each brain-tumour region that rings another encloses (the enhancing rim its necrotic centre, the oedema the
 tumour core): "the middle encircled by the enhancing wall" is the necrotic core."""
-_INSIDE = frozenset(
-    {"within", "inside", "in", "surrounded by", "enclosed by", "encircled by", "bordered by", "rimmed by"}
-)
+_INSIDE = frozenset({"within", "inside", "in", *ENCLOSED_BY})
 """Words of place that put the part before them inside what follows ("the middle | encircled by | the enhancing
 wall"), unlike "around" or "that surrounds"."""
 _RINGS = re.compile(
