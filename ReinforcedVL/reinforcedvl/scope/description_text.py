@@ -488,7 +488,8 @@ _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|de
 
 @cache
 def _asking(key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(_resource('finding_descriptors.json')[key])})", re.IGNORECASE)
+    entries = _alternatives(_resource("finding_descriptors.json")[key])
+    return re.compile(rf"(?<![\w-])(?:{entries})(?!-(?:naive|naïve|free)\b)", re.IGNORECASE)  # "treatment-naive"
 
 
 def refuses_to_ask(text: str) -> bool:
@@ -617,7 +618,8 @@ def joined_parts(text: str) -> list[str]:
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|excludes|exclude|except(?: for)?|minus|not including|other than"
-    r"|apart from|distinct from|separate from|but not|(?:but )?(?:leave|leaving) out|(?:not|without) counting"
+    r"|apart from|distinct from|separate from|but not|(?:but )?(?:leave|leaving|keep|keeping) out"
+    r"|(?:not|without) counting"
     r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omits"
     r"|omit)\b\s*"
     r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?|(?:set|setting|put|putting) aside"
@@ -802,6 +804,9 @@ def folded(text: str) -> str:
     """:func:`comparable` before measurements and appearance words are left out."""
     text = re.sub(r"(?<=#)([a-z]+)(?=[A-Z])", r"\1 ", text)  # "#brainMRI"
     text = _EMPHASIS.sub(" ", _EMOJI.sub(", ", text))  # "mask the lot 😅 enhancing bit, ..."; "edema only!! around"
+    text = _RHETORICAL.sub(lambda found: f"{found[1] or found[2]} there", text)  # "Isn't there a small nodule?"
+    text = _WHAT_YOU_DID.sub("", text)  # "too big, you took the swelling too. | just the glioma and its dead centre"
+    text = _INTERJECTION.sub("", text)  # "No, | not the rim - only the dead centre inside it"
     lowered = _IS.sub(r"\1 is", text.strip().lower().replace("_", " "))  # "the tissue that's solid"
     lowered = re.sub(r"['’]s\b", "", lowered)  # "the tumour's core", "solid_tumor"
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
@@ -811,6 +816,7 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
     lowered = _free_of().sub(r"\g<held> without \g<left>", lowered)  # "oedema-free tumour mask"
@@ -831,6 +837,7 @@ def folded(text: str) -> str:
     lowered = _ADD.sub(" plus ", lowered)  # "take the enhancing tumour, add the necrotic core"
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
     lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
+    lowered = _NOT_BUT.sub(r"\g<wanted>, \g<unwanted>", lowered)  # "not the rim, only the dead centre inside it"
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
@@ -841,6 +848,25 @@ _IT_ENCLOSES = re.compile(
 )
 """A part said to be ringed by the region named before it ("the solid tumour with the necrosis it encloses"): the
 words after the part say only where it lies."""
+_RHETORICAL = re.compile(r"\b(is|are)(?:n't|n’t|nt)\s+there\b|\b(is|are)\s+there\s+not\b", re.IGNORECASE)
+"""A question put in the negative that asks the same ("isn't there a nodule?": is there a nodule?)."""
+_SENTENCE_START = r"(?:^|(?<=[.;:!?,]\s)|(?<=\s-\s)|(?<=[\u2013\u2014]\s))"
+_INTERJECTION = re.compile(
+    rf"{_SENTENCE_START}(?:(?:no|nope|nah|close|almost|nearly|not quite|hmm+|ok|okay|right|yes|yeah|great|good|nice"
+    r"|perfect|thanks|too big|too small|too much|too little|wrong)\s*(?:[,!.]|\s-)\s*)+",
+    re.IGNORECASE,
+)
+"""Words that answer the last result before the request ("No, not the rim", "Close - ..."): they ask nothing."""
+_WHAT_YOU_DID = re.compile(
+    rf"{_SENTENCE_START}(?:(?:(?:no|nope|close|almost|nearly|wrong|hmm+|ok|okay|too big|too small)\s*[,!.]?\s*)*"
+    r"you(?:'ve|’ve|\s+have)?\s+(?:only\s+|just\s+|also\s+|still\s+)?(?:took|taken|gave\s+me|given\s+me|gave|got"
+    r"|drew|drawn|included|segmented|marked|picked|outlined|captured|selected|labell?ed|contoured|highlighted|grabbed"
+    r"|caught)|(?:no|nope|wrong)\s*[,!.]?\s*(?:that|this|it)(?:'s|’s|\s+is|\s+was)\s+(?:a|an|the|just|only))\b"
+    r"[^.;:!?,\u2013\u2014]*?(?=\s*(?:[.;:!?,\u2013\u2014]|\s-\s|$))",
+    re.IGNORECASE,
+)
+"""What the writer says of the last result, before saying what is wanted ("you only got the enhancing bit - I want
+...", "No, that's a vessel - ..."): it names what is not wanted now."""
 _EVERY_OF = re.compile(
     r"\b(?:every|all|any|each)\s+(?:[a-z-]+\s+){0,2}?(?:belonging to|that belongs to|that is part of|part of|in|within"
     r"|of|from)\s+[^,;.]*?\s+or\s+"
@@ -853,6 +879,12 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\u2639\u263a\u2764\ufe0f\u200d]+")
 """Emoji: they part a message's phrases as a comma would ("mask the lot 😅 enhancing bit, ...")."""
 _EMPHASIS = re.compile(r"(?<=\w)[!?]{2,}(?=\s+[a-z])")
 """Marks repeated for emphasis within a phrase that goes on in lower case ("edema only!! around the glioma")."""
+_NOT_BUT = re.compile(
+    r"^\s*(?P<unwanted>not\s+[^,;]+?)\s*[,;]?\s+(?:(?:but|rather|instead)\s+(?:only\s+|just\s+)?|(?:only|just)\s+)"
+    r"(?P<wanted>(?:the|its|that|this|a|an)\b.+)$"
+)
+"""What is not wanted said before what is ("not the rim, only the dead centre"): read as what is wanted, less the
+other."""
 _OPPOSITE = re.compile(r"(?<![\w-])(?:the\s+)?(?:opposite|inverse|reverse|negative)\s+of\s+", re.IGNORECASE)
 """What a finding is set against: it says what is not meant ("the opposite of the tumour core")."""
 _OPPOSITE_SAID = re.compile(
@@ -1073,9 +1105,18 @@ and "pointed out" keep)."""
 _ADD = re.compile(r"\s*,\s*(?:and\s+)?(?:then\s+)?(?:add|adding)\s+(?=(?:the|its|any|all|every)\b)")
 """A part added to the region named before ("take the enhancing tumour, add the necrotic core"): joined to it."""
 _LEAVE_OUT_AFTER = re.compile(
-    r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:\s+[a-z-]+)?)\s+out\b"
+    r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:(?:\s+|\s*,\s*|\s+(?:and"
+    rf"|or)\s+)(?:the\s+|any\s+)?[a-z-]+){{0,6}}?)\s+out\b(?:\s+of\s+(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)?"
+    r"(?!\s+of)"
 )
-"""What is left out, named between the verb and "out" ("leave the edema out")."""
+"""What is left out, named between the verb and "out" ("leave the edema out", "leaving the enhancing parts, necrosis
+and oedema out")."""
+_STRIP_OFF = re.compile(
+    r"\b(?:strip|stripping|take|taking|cut|cutting|peel|peeling|shave|shaving|trim|trimming|remove|removing|subtract"
+    r"|subtracting|drop|dropping)\s+(?P<what>(?:the|any|all|its)\s+[a-z -]+?)\s+(?:off|from|out of|away from)\s+"
+    r"(?P<whole>(?:the|this|that|its|my)\s+[a-z -]+?)(?=\s*(?:[,;.]|$))"
+)
+"""A part taken from a region, both named ("strip the edema off the glioma mask"): the region without the part."""
 
 
 @cache

@@ -295,6 +295,9 @@ class FindingMatcher:
             pieces = [] if whole.finding is not None else self._appositions(description)
             if not pieces:
                 return whole
+        head = comparable(pieces[0])
+        if len(pieces) > 1 and _only_leaves_out(pieces[0]) and not negated(head):  # "minus the oedema: all the tumour"
+            pieces = [f"{pieces[1]}, {pieces[0]}", *pieces[2:]]
         left_out = [piece for piece in pieces[1:] if _only_leaves_out(piece)]
         if left_out:  # "non-enhancing tumour core (excl. necrosis)" leaves necrosis out of its head
             pieces = [", ".join([pieces[0], *left_out]), *(piece for piece in pieces[1:] if piece not in left_out)]
