@@ -816,6 +816,8 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _KEEP_ONLY_WHAT.sub(", only ", lowered)  # "remove all the tumour and leave just the oedema"
+    lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
@@ -920,14 +922,14 @@ def _without_what_is_done(lowered: str) -> str:
     where the request compares, the earlier study ("compare ... with the prior scan"). A clause whose object names
     anything else ("and give me the oedema volume", "and measure the volume of the oedema") is kept: it asks for
     another finding."""
-    after, said_of, before, sent, alone, earlier = _what_is_done()
+    after, said_of, before, sent, alone, earlier, unit = _what_is_done()
 
     def kept(found: re.Match[str]) -> bool:  # "and measure the volume of the oedema", "compare it with the liver"
         compared = found["verb"] == "compare" and not earlier.search(found["rest"])
         return bool(_OF_ANOTHER.search(found["rest"])) or compared
 
     lowered = after.sub(lambda found: found.group(0) if kept(found) else " ", lowered)
-    lowered = alone.sub("", sent.sub(" ", before.sub("", said_of.sub(" ", lowered))))
+    lowered = unit.sub("", alone.sub("", sent.sub(" ", before.sub("", said_of.sub(" ", lowered)))))
     if not re.search(r"\bcompar", lowered):
         return lowered
     return _COMPARED_WITH.sub(lambda found: " " if earlier.search(found["what"]) else found.group(0), lowered)
@@ -967,7 +969,8 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
         rf"\s*(?=[,.;!?]|$)"
     )
     earlier = re.compile(rf"\b(?:{_alternatives(outputs['earlier'])}|(?:19|20)\d\d)\b")  # "... from 2023"
-    return after, said_of, before, sent, alone, earlier
+    unit = re.compile(rf"\s*[,-]?\s*\bin\s+(?:{_alternatives(outputs['units'])})(?=\s*(?:[,.;!?]|$))")
+    return after, said_of, before, sent, alone, earlier, unit
 
 
 _OUTPUT_QUALIFIERS = (
@@ -1111,6 +1114,10 @@ _LEAVE_OUT_AFTER = re.compile(
 )
 """What is left out, named between the verb and "out" ("leave the edema out", "leaving the enhancing parts, necrosis
 and oedema out")."""
+_KEEP_ONLY_WHAT = re.compile(r"\s*,?\s*\b(?:and\s+|but\s+)?(?:leave|leaving|keep|keeping)\s+(?:just|only)\s+")
+"""What is kept after something is taken away ("remove all the tumour and leave just the surrounding oedema")."""
+_NOTHING_OF = re.compile(r"\bnothing\s+(?=(?:enhancing|non-enhancing|necrotic|edema|edematous|solid|cystic)\b)")
+"""A part said to be absent from what is drawn ("nothing enhancing"): as "no"."""
 _STRIP_OFF = re.compile(
     r"\b(?:strip|stripping|take|taking|cut|cutting|peel|peeling|shave|shaving|trim|trimming|remove|removing|subtract"
     r"|subtracting|drop|dropping)\s+(?P<what>(?:the|any|all|its)\s+[a-z -]+?)\s+(?:off|from|out of|away from)\s+"

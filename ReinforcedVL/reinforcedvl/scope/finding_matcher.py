@@ -1127,7 +1127,7 @@ def _names_only_the_tumour(text: str) -> bool:
     return bool(said) and said <= tumour_nouns() | PART_WORDS | _ALL_OF
 
 
-_ALL_OF = frozenset({"all", "every", "any", "tissue", "tissues", "itself", "proper"})
+_ALL_OF = frozenset({"all", "every", "any", "tissue", "tissues", "itself", "proper", "actual", "real", "true"})
 """Words that say all of what they qualify ("all tumour tissue", "every tumour component", "the tumour proper")."""
 
 
