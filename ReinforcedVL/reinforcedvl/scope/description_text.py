@@ -150,7 +150,8 @@ def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
         if character not in ".;?!" or depth > 0 or description[index + 1 : index + 2] not in ("", " ", "\t", "\n"):
             continue
         before = re.search(r"([A-Za-z.]+)$", description[start:index])
-        if character == "." and before and before.group(1).lower().strip(".") in _ABBREVIATIONS:
+        initial = before and re.fullmatch(r"[A-Z]", before.group(1).strip("."))  # "Dr P. Walsh"
+        if character == "." and before and (before.group(1).lower().strip(".") in _ABBREVIATIONS or initial):
             continue
         found.append((description[start:index], character))
         start = index + 1
@@ -391,8 +392,8 @@ def _frame() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         return _alternatives(document[key])
 
     labels = re.compile(rf"^(?:(?:{alternatives('message_labels')})(?:\s+from\s+[^:]{{1,40}})?)\s*:\s*", re.IGNORECASE)
-    greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.]+){{0,2}}\s*[,!]\s*", re.IGNORECASE)
-    sign_off = re.compile(rf"^(?:{alternatives('sign_offs')})\b[\s,!.]*(?:[\w.]+\s*){{0,3}}$", re.IGNORECASE)
+    greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.'’-]+){{0,3}}\s*[,!]\s*", re.IGNORECASE)
+    sign_off = re.compile(rf"^(?:{alternatives('sign_offs')})\b[\s,!.]*(?:[\w.'’-]+[\s,]*){{0,5}}$", re.IGNORECASE)
     return labels, greeting, sign_off
 
 
@@ -593,6 +594,14 @@ _STUDY_WORDS = re.compile(
     r"\b(?:the|this|that|a|an|on|in|of|at|from|scan|scans|study|studies|exam|examination|image|images|series|sequence"
     r"|sequences|imaging|case|dataset|volume)\b"
 )
+
+
+_AND_ASKS = re.compile(
+    r"\s+and\s+(?=(?:then\s+)?(?:just\s+|only\s+)?(?:outline|segment|contour|draw|mark|delineate|label|give|show"
+    r"|measure|keep|take)\s)"
+)
+"""A request that follows another clause ("leave out the swelling | and just outline the actual tumour"): a clause of
+its own, so that what is left out ends before it."""
 
 
 def _listed(text: str) -> str:
@@ -816,6 +825,8 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _TO_BE_DONE.sub(" ", _NOT_SEPARATED.sub(" together", _OR_NOT.sub("", lowered)))
+    lowered = _AGE.sub(" ", lowered)  # "This 41-year-old teacher has ...", "Mr Evans, 66, ..."
     lowered = _KEEP_ONLY_WHAT.sub(", only ", lowered)  # "remove all the tumour and leave just the oedema"
     lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
@@ -827,6 +838,7 @@ def folded(text: str) -> str:
     # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
     lowered = _ENCLOSED.sub(lambda found: f", {found['join'] or 'including'} the tumor core", lowered)
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
+    lowered = _AND_ASKS.sub(", and ", lowered)  # "leave out the swelling | and just outline the actual tumour"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
     lowered = _OPPOSITE.sub("not ", lowered)  # "the opposite of the core" says only what is not meant
@@ -1114,6 +1126,24 @@ _LEAVE_OUT_AFTER = re.compile(
 )
 """What is left out, named between the verb and "out" ("leave the edema out", "leaving the enhancing parts, necrosis
 and oedema out")."""
+_OR_NOT = re.compile(
+    r"(?:,\s*)?\b(?:whether\s+or\s+not\s+(?:it|they)\s+(?:enhances|enhance|is enhancing|are enhancing)"
+    r"|(?:whether\s+)?(?:(?:it|they)\s+(?:is|are|does|do)\s+)?(?:enhancing|enhanced|enhances|enhance)\s+or\s+not)\b"
+)
+"""What is drawn whatever its enhancement ("all of its tissue, enhancing or not"): it leaves nothing out."""
+_NOT_SEPARATED = re.compile(
+    r"\b(?:without|do not|don't|dont|no need to|not)\s+(?:(?:attempting|trying|needing|bothering)\s+)?(?:to\s+)?"
+    r"(?:separat|split|distinguish|differentiat|divid)[a-z]*\b[^,.;\u2013\u2014]*?(?=\s*(?:[,.;\u2013\u2014]|\s-\s|$))"
+)
+"""A request that the parts be drawn as one ("without attempting to separate tumour from oedema")."""
+_TO_BE_DONE = re.compile(
+    r"\bto\s+be\s+(?:outlined|segmented|contoured|delineated|measured|marked|drawn|labell?ed|highlighted|traced"
+    r"|quantified|calculated|masked)(?:\s+(?:and|&)\s+(?:outlined|segmented|contoured|delineated|measured|marked|drawn"
+    r"|labell?ed|highlighted|traced|quantified|calculated|masked))*\b"
+)
+"""A request put in the passive ("the parts ... to be outlined and measured"): it asks, and names nothing."""
+_AGE = re.compile(r"\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|(?<=,)\s*\d{1,3}\s*(?=,)")
+"""How old the patient is: never which finding."""
 _KEEP_ONLY_WHAT = re.compile(r"\s*,?\s*\b(?:and\s+|but\s+)?(?:leave|leaving|keep|keeping)\s+(?:just|only)\s+")
 """What is kept after something is taken away ("remove all the tumour and leave just the surrounding oedema")."""
 _NOTHING_OF = re.compile(r"\bnothing\s+(?=(?:enhancing|non-enhancing|necrotic|edema|edematous|solid|cystic)\b)")
@@ -1169,7 +1199,9 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     return tuple(folds)
 
 
-_ON_T1 = r"(?:on\s+(?:the\s+)?(?:t1|t1w|t1-weighted)(?:\s+(?:images?|imaging|sequence|scans?))?\s+)?"
+_ON_T1 = (
+    r"(?:on\s+(?:the\s+)?(?:t1|t1w|t1-weighted|mri|mr|scan|images?)(?:\s+(?:images?|imaging|sequence|scans?))?\s+)?"
+)
 """The images a look is seen on, said between the look and the contrast ("hyperintense on T1 after contrast")."""
 _LEAVING_OUT = ("no", "not")
 """Negating words that, after a comma, start a part left out rather than a negated finding ("glioma core, no

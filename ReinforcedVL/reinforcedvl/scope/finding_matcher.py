@@ -294,7 +294,7 @@ class FindingMatcher:
             whole = self._read(description)
             pieces = [] if whole.finding is not None else self._appositions(description)
             if not pieces:
-                return whole
+                return self._without_context(description, whole)
         head = comparable(pieces[0])
         if len(pieces) > 1 and _only_leaves_out(pieces[0]) and not negated(head):  # "minus the oedema: all the tumour"
             pieces = [f"{pieces[1]}, {pieces[0]}", *pieces[2:]]
@@ -339,6 +339,21 @@ class FindingMatcher:
             return set()
         out = [piece for part in parts[1:] for piece in joined_parts(part)]
         return {_CORE if _names_only_the_tumour(piece) else str(self._match_whole(piece).finding) for piece in out}
+
+    def _without_context(self, description: str, whole: FindingMatch) -> FindingMatch:
+        """``whole`` (the reading of ``description``), or where it is not sure and a phrase set apart by commas only
+        says in what the rest lies ("For this newly diagnosed glioblastoma, ... the FLAIR-hyperintense halo around the
+        tumour"), the reading of the rest when that is closer: the tumour named apart pulls the whole towards itself."""
+        if whole.finding is None or whole.similarity >= SAME_FINDING:
+            return whole
+        phrases = [phrase for phrase in re.split(r",", adjectives_joined(description)) if phrase.strip()]
+        context = [phrase for phrase in phrases if _says_where(re.sub(r"^\s*(?:for|on)\s+", "in ", phrase))]
+        if not context or len(context) == len(phrases):
+            return whole
+        rest = self._read(", ".join(phrase for phrase in phrases if phrase not in context))
+        if rest.finding is not None and rest.similarity > whole.similarity:
+            return replace(rest, description=description)
+        return whole
 
     def _appositions(self, description: str) -> list[str]:
         """The phrases of a description set apart by commas or dashes that ask for a finding, where the others
