@@ -882,8 +882,8 @@ _WHAT_YOU_DID = re.compile(
 """What the writer says of the last result, before saying what is wanted ("you only got the enhancing bit - I want
 ...", "No, that's a vessel - ..."): it names what is not wanted now."""
 _EVERY_OF = re.compile(
-    r"\b(?:every|all|any|each)\s+(?:[a-z-]+\s+){0,2}?(?:belonging to|that belongs to|that is part of|part of|in|within"
-    r"|of|from)\s+[^,;.]*?\s+or\s+"
+    r"\b(?:every|all|any|each)\s+(?:[a-z-]+\s+){0,3}?(?:that is part of|part of|in|within|of|from|to)\s+[^,;.]*?"
+    r"\s+or\s+"
 )
 """All that belongs to one thing or another, which is what belongs to both ("every voxel of the glioma or its
 oedema")."""
@@ -1383,9 +1383,9 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
 
 def _stands_for_a_part(before: str, after: str) -> bool:
     """Whether a word between ``before`` and ``after`` stands where a part of the body would: before a finding's noun
-    ("beast nodule") or after a word of place ("nodule in the lever")."""
-    following = re.match(r"\s*([a-z-]+)", after.lower())
-    if following and following.group(1) in finding_nouns():
+    ("beast nodule") or a kind of scan ("this brest MRI"), or after a word of place ("nodule in the lever")."""
+    following = re.match(r"\s*([a-z0-9-]+)", after.lower())
+    if following and (following.group(1) in finding_nouns() or _scan_words().fullmatch(following.group(1))):
         return True
     return (
         re.search(

@@ -463,6 +463,9 @@ class FindingMatcher:
             finding = (
                 self._finding_with(options[0]) if options and len(options) == 1 else self._match_whole(side).finding
             )
+            named = words(side)
+            if finding is None and named and named[-1] in tumour_nouns():  # "every voxel belongig to the glioma"
+                finding = "the tumour"
             if finding is None:
                 return None
             read.append(finding)
@@ -719,7 +722,9 @@ class FindingMatcher:
         walked = False
         for index, (segment, place, landmark) in enumerate(zip(segments, places, segments[1:], strict=False)):
             said = set(words(segment))
-            inner = said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS)
+            inner = (
+                said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS) or self._unlike_its_ring(said, landmark)
+            )
             if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
                 rings = [landmark]  # "the dark hole | in | the middle | of | the ring": the middle is no ring
                 if set(words(landmark)) <= PART_WORDS | _CENTRE_WORDS and index + 2 < len(segments):
@@ -754,6 +759,13 @@ class FindingMatcher:
                 return None, False  # a part of the tumour is never the whole of it
             return match.finding, False
         return None, False
+
+    def _unlike_its_ring(self, said: set[str], ring: str) -> bool:
+        """Whether a part's words only say that it does not do what the ring around it does ("the non-enhancing
+        region | enclosed by | the enhancing wall"): it is what the ring encloses, as a centre would be."""
+        ringed = self._match_whole(ring.split(",")[0]).finding
+        rest = said - PART_WORDS - _INNER_WORDS
+        return bool(rest) and ringed is not None and rest <= {f"non-{word}" for word in defining_words(ringed)}
 
     def _enclosed(self, part: str, ring: str, family: FindingFamily, of: bool) -> str | None:
         """The finding of ``family`` a part inside ``ring`` is ("the middle | encircled by | the enhancing wall": the

@@ -284,6 +284,51 @@ READ_AS = [
         "tumour core",
     ),
     ("A spiculated nodule in the right upper lobe. Outline it on the chest CT.", "lung nodule"),
+    # what is done with a finding once drawn: its measurement, a file or a view, where it goes, an earlier study
+    ("contour the enhancing rim of this untreated glioma and report its volume in mL", "enhancing tumour"),
+    ("Save as a NIfTI label map the oedema around this never-operated glioma", "peritumoral oedema"),
+    ("blue overlay of the necrotic centre of the untreated glioblastoma", "necrotic tumour core"),
+    ("compare the lung nodule on this chest CT with last year's scan and give the doubling time", "lung nodule"),
+    ("outline the whole glioma with its oedema, with the total volume entered in the report", "whole tumour"),
+    # chat shorthand, emoji, "X-free", an aside that only adds, "that's"
+    ("ngl need the necrotic bit of this fresh glioma pls \U0001f64f thx", "necrotic tumour core"),
+    ("oedema-free tumour mask pls, new glioma", "tumour core"),
+    ("the solid + necrotic tumour (incl the enhancing rim), no swelling, new glioma", "tumour core"),
+    (
+        "the bit that's solid but isn't lighting up w contrast, not dead, not oedema, untreated glioma",
+        "non-enhancing tumour",
+    ),
+    # pathology words; "bounded by"; all that belongs to one or the other; a look on T1 before the contrast
+    (
+        "the hypercellular solid tumour with the coagulative necrosis it encloses, excluding the vasogenic oedema, "
+        "untreated glioma",
+        "tumour core",
+    ),
+    ("the non-enhancing region bounded by the enhancing wall of this untreated glioblastoma", "necrotic tumour core"),
+    ("every voxel that belongs to the glioma or to its oedema, untreated", "whole tumour"),
+    ("the glioma tissue that turns bright on T1 after gadolinium, never treated", "enhancing tumour"),
+    # corrections of the last result: what it was is left out, what is wanted read
+    (
+        "you gave me the whole thing. just the swelling around the glioma this time, it was never operated",
+        "peritumoral oedema",
+    ),
+    ("No, not the rim - only the dark centre inside it, untreated glioma", "necrotic tumour core"),
+    ("peel the oedema off the glioma mask, untreated patient", "tumour core"),
+    ("minus the oedema: the whole tumour of this untreated glioma", "tumour core"),
+    # questions that ask to draw
+    ("Would you mind outlining the swelling around this treatment-naive glioma?", "peritumoral oedema"),
+    ("Isn't there a small nodule in the left lung on this CT? Could you outline it?", "lung nodule"),
+    # letters: greeting, the patient's age, a polite request, sign-off with initials
+    (
+        "Dear Dr O'Neill, Mrs Grey, 59, has an untreated glioma. I would be grateful if you could outline the necrotic "
+        "centre. Kind regards, Dr A. Shah",
+        "necrotic tumour core",
+    ),
+    (
+        "Dear colleagues, for this newly diagnosed glioblastoma, never irradiated, I would appreciate an outline of "
+        "the FLAIR-bright halo around the tumour. Many thanks.",
+        "peritumoral oedema",
+    ),
 ]
 
 
@@ -399,6 +444,15 @@ REFUSED = [
     ("Draw it on the chest CT.", "does not say which finding"),
     ("Exercise: where is the gas in this pneumothorax? Mark it on the chest CT.", "pneumothorax"),
     ("Question: judging by the MRI alone, is this glioma MGMT-methylated?", "asks what a finding is"),
+    # a treatment said to have been given; another finding asked with the measurement or the comparison
+    ("the enhancing tumour of a glioma that has had radiotherapy", "treatment effect"),
+    ("the oedema of the glioma; the patient underwent a resection in March", "treatment effect"),
+    ("segment the necrotic core and give me the oedema volume", "together"),
+    ("segment the lung nodule and compare it with the liver lesion", "liver"),
+    # "or" offering two findings; a part said not to be there
+    ("the glioma or its oedema", "offers"),
+    ("non-necrotic", "not meant"),
+    ("a nodule-free lung", "negat"),
 ]
 
 
