@@ -1136,11 +1136,11 @@ _NOT_SEPARATED = re.compile(
     r"(?:separat|split|distinguish|differentiat|divid)[a-z]*\b[^,.;\u2013\u2014]*?(?=\s*(?:[,.;\u2013\u2014]|\s-\s|$))"
 )
 """A request that the parts be drawn as one ("without attempting to separate tumour from oedema")."""
-_TO_BE_DONE = re.compile(
-    r"\bto\s+be\s+(?:outlined|segmented|contoured|delineated|measured|marked|drawn|labell?ed|highlighted|traced"
-    r"|quantified|calculated|masked)(?:\s+(?:and|&)\s+(?:outlined|segmented|contoured|delineated|measured|marked|drawn"
-    r"|labell?ed|highlighted|traced|quantified|calculated|masked))*\b"
+_DONE = (
+    r"(?:outlined|segmented|contoured|delineated|measured|marked|drawn|labell?ed|highlighted|traced|quantified"
+    r"|calculated|masked)"
 )
+_TO_BE_DONE = re.compile(rf"\bto\s+be\s+{_DONE}(?:\s+(?:and|&)\s+{_DONE})*\b")
 """A request put in the passive ("the parts ... to be outlined and measured"): it asks, and names nothing."""
 _AGE = re.compile(r"\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|(?<=,)\s*\d{1,3}\s*(?=,)")
 """How old the patient is: never which finding."""
