@@ -722,9 +722,8 @@ class FindingMatcher:
         walked = False
         for index, (segment, place, landmark) in enumerate(zip(segments, places, segments[1:], strict=False)):
             said = set(words(segment))
-            inner = (
-                said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS) or self._unlike_its_ring(said, landmark)
-            )
+            inner = said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS)
+            inner = inner or place in _INSIDE and self._unlike_its_ring(said, landmark)  # read the ring only then
             if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
                 rings = [landmark]  # "the dark hole | in | the middle | of | the ring": the middle is no ring
                 if set(words(landmark)) <= PART_WORDS | _CENTRE_WORDS and index + 2 < len(segments):
