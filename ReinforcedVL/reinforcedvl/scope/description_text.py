@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -171,6 +172,20 @@ def unquoted(text: str) -> str:
     return _QUOTE.sub(" ", text)
 
 
+def unaccented(text: str) -> str:
+    """``text`` with the accents of Latin letters left out ("naïve", "oedème"); other scripts kept as written."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", re.sub(r"(?<=[A-Za-z])[\u0300-\u036f]+", "", decomposed))
+
+
+def unemphasised(text: str) -> str:
+    """``text`` without the asterisks of markdown emphasis ("**Task:** segment the *dead* centre"), a heading a
+    sentence of its own ("## Task"); a sequence's star ("T2*") is kept."""
+    return _EMPHASIS_MARKS.sub("", _HEADING.sub(r"\g<title>.", text))
+
+
+_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(?P<title>[^\n]*?)[ \t.:]*$", re.MULTILINE)
+_EMPHASIS_MARKS = re.compile(r"\*{2,3}|(?<![\w*])\*(?=[A-Za-z])|(?<=[A-Za-z])\*(?![\w*])")
 _QUOTE = re.compile(r"(?<![A-Za-z])['\u2018\u2019\"\u201c\u201d]|['\u2018\u2019\"\u201c\u201d](?![A-Za-z])")
 
 
@@ -372,10 +387,13 @@ def unframed(said: list[str]) -> list[str]:
     Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers"); what comes before a colon that does not ask
     is a sentence of its own where what follows asks ("Suspected GBM: outline the enhancing rim only": the context,
     then the request)."""
-    labels, greeting, sign_off = _frame()
+    labels, greeting, sign_off, example, role = _frame()
     kept = []
     for sentence in said:
-        sentence = greeting.sub("", labels.sub("", sentence.strip())).strip()
+        if example.match(sentence.strip()) or not labels.sub("", f"{sentence.strip()}:"):  # "Example: ...", "Task"
+            continue
+        sentence = role.sub("", greeting.sub("", labels.sub("", sentence.strip()))).strip()
+        sentence = _LISTED.sub(r" \g<what> ", sentence).strip()  # "Exclude: oedema" as "Exclude oedema"
         context, colon, request = sentence.partition(": ")
         if colon and context.strip() and not asks(context) and asks(request) and "(" not in context:
             kept += [context.strip(), request.strip()]
@@ -384,8 +402,16 @@ def unframed(said: list[str]) -> list[str]:
     return kept or said
 
 
+_LISTED = re.compile(
+    r"(?:^|(?<=[,;]))\s*(?P<what>(?:(?:must|should|do not|don't|does not)\s+)?(?:include|includes|including"
+    r"|included|exclude|excludes|excluding|excluded|leave out|not included|not to include))\s*:\s*",
+    re.IGNORECASE,
+)
+"""What a line includes or leaves out, said before a colon ("Exclude: peritumoral oedema")."""
+
+
 @cache
-def _frame() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _frame() -> tuple[re.Pattern[str], ...]:
     document = _resource("finding_descriptors.json")
 
     def alternatives(key: str) -> str:
@@ -394,7 +420,39 @@ def _frame() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     labels = re.compile(rf"^(?:(?:{alternatives('message_labels')})(?:\s+from\s+[^:]{{1,40}})?)\s*:\s*", re.IGNORECASE)
     greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.'’-]+){{0,3}}\s*[,!]\s*", re.IGNORECASE)
     sign_off = re.compile(rf"^(?:{alternatives('sign_offs')})\b[\s,!.]*(?:[\w.'’-]+[\s,]*){{0,5}}$", re.IGNORECASE)
-    return labels, greeting, sign_off
+    example = re.compile(rf"^(?:{alternatives('examples')})(?![\w-])\s*(?:\d+\s*)?[:,\u2013\u2014-]", re.IGNORECASE)
+    role = re.compile(rf"^(?:{alternatives('roles')})\s+(?:an?|the|my|our)\s+[^.;:,]*(?:[.;:,]\s*|$)", re.IGNORECASE)
+    return labels, greeting, sign_off, example, role
+
+
+def defined_back(said: list[str]) -> list[str]:
+    """The sentences of a description where a word is defined ("Necrosis here means dead tissue inside the rim.") and
+    a later request asks for what it defines by a pronoun ("Segment that and only that."): the request asks for the
+    word, and the definition, which only explains it, is left out."""
+    for index, sentence in enumerate(said):
+        defined = _DEFINES.search(sentence)
+        if defined is None or asks(defined["term"]):
+            continue
+        for later, request in enumerate(said[index + 1 :], start=index + 1):
+            if _REFERS_BACK.search(request):
+                term = defined["term"].strip()
+                asked = _REFERS_BACK.sub(lambda found, term=term: f"{found['verb']} the {term}", request)
+                return [*said[:index], *said[index + 1 : later], asked, *said[later + 1 :]]
+    return said
+
+
+_DEFINES = re.compile(
+    r"(?:^|:\s*)(?P<term>[a-z][\w' -]{1,40}?)\s+(?:here\s+|in this (?:case|context|request|task)\s+)?"
+    r"(?:means|is defined as|refers to|denotes)\s",
+    re.IGNORECASE,
+)
+_REFERS_BACK = re.compile(
+    r"\b(?P<verb>segment|outline|contour|delineate|mark|label|mask|draw|trace|highlight)\s+(?:exactly\s+|only\s+"
+    r"|just\s+)?(?:that|this|those|these|it)(?:\s+and\s+only\s+(?:that|this|it))?(?:\s+(?:tumou?r\s+)?(?:tissue"
+    r"|region|part|area|compartment|component|portion))?(?=\s*(?:[,.;!?]|$))",
+    re.IGNORECASE,
+)
+"""A word defined (":func:`defined_back`"), and a request that asks for it by a pronoun."""
 
 
 def retracted(said: list[str]) -> list[str]:
@@ -497,6 +555,52 @@ def refuses_to_ask(text: str) -> bool:
     """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it", "report only
     the answer")."""
     return _REFUSED_REQUEST.search(folded(text)) is not None
+
+
+def restyles_only(said: list[str]) -> bool:
+    """Whether every sentence of a description only changes how a segment is shown ("Change the colour of the nodule
+    segment to blue and show it in 3D"; ``finding_descriptors.json``, ``outputs``, ``restyling``): it asks for no
+    finding to be drawn."""
+    styles = _alternatives(_resource("finding_descriptors.json")["outputs"]["restyling"])
+    restyled = re.compile(
+        rf"^(?:(?:please|pls|can you|could you)\s+)*(?:change|set|adjust|make|switch|toggle|turn|alter|modify|update)"
+        rf"\s+(?:the\s+|its\s+)?(?:{styles})\s+(?:of|for|on)\b",
+        re.IGNORECASE,
+    )
+    return bool(said) and all(restyled.match(sentence.strip()) for sentence in said)
+
+
+def reshaping(text: str) -> str | None:
+    """What in ``text`` asks for a finding drawn changed in shape (``finding_descriptors.json``, ``reshaping``), or
+    None: a verb of growing or shrinking by a size ("shrink the core by 3 mm", not "the nodule has grown by 3 mm since
+    ..."), a size above zero before or after a shape ("plus a 5 mm margin", "a margin of 1 cm"), a hollowing word."""
+    lowered = text.lower()
+    for pattern in _reshaping():
+        for found in pattern.finditer(lowered):
+            size = found.groupdict().get("size")
+            if size is None or float(size) > 0:
+                return found.group(0).strip()
+    return None
+
+
+@cache
+def _reshaping() -> tuple[re.Pattern[str], ...]:
+    document = _resource("finding_descriptors.json")["reshaping"]
+    verbs, shapes = _alternatives(document["verbs"]), _alternatives(document["shapes"])
+    size = r"(?P<size>\d+(?:\.\d+)?)\s*-?\s*(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|voxels?)\b"
+    return (
+        re.compile(
+            rf"(?<!has )(?<!have )(?<!had )(?<!is )(?<!was )(?<!been )(?<![\w-])(?:{verbs})\b[^.;!?]{{0,80}}?\bby\s+"
+            rf"(?:an?\s+|about\s+|approximately\s+|[+-]\s*)?{size}"
+            r"(?![^.;!?]*\b(?:since|over the|compared|per year|a year))"
+        ),
+        re.compile(
+            rf"(?<![\w.]){size}(?:[\s-]+(?:thick|wide|isotropic|uniform|circumferential|outer|inner))*[\s-]+(?:{shapes})\b"
+        ),
+        re.compile(rf"(?<![\w-])(?:{shapes})\s+of\s+(?:an?\s+|about\s+|\+\s*)?{size}"),
+        re.compile(rf"(?:\bplus|\+)\s*(?:an?\s+)?{size}"),
+        re.compile(rf"(?<![\w-])(?:{_alternatives(document['hollowing'])})(?![\w-])"),
+    )
 
 
 _REFUSED_REQUEST = re.compile(
@@ -822,6 +926,8 @@ def folded(text: str) -> str:
     lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _without_what_is_done(lowered)  # "..., and give me its volume in mL"; "Export as STL the ..."
+    lowered = _ONE_COVERING.sub(" ", lowered)  # "one segment that covers | the glioma and the swelling around it"
+    lowered = _EVERY_PART_OF_IT.sub("all tumor compartments", lowered)  # "every tumour component and the oedema"
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
@@ -830,7 +936,9 @@ def folded(text: str) -> str:
     lowered = _KEEP_ONLY_WHAT.sub(", only ", lowered)  # "remove all the tumour and leave just the oedema"
     lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
+    lowered = _NONE_INCLUDED.sub(r", excluding \g<what>", lowered)  # "..., ensure that no tumour tissue is included"
     lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
+    lowered = _NOT_WHAT_IT_ENCLOSES.sub("", lowered)  # "the enhancing rim itself, not what it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
     lowered = _free_of().sub(r"\g<held> without \g<left>", lowered)  # "oedema-free tumour mask"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
@@ -855,6 +963,34 @@ def folded(text: str) -> str:
     return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
 
 
+_ONE_COVERING = re.compile(
+    r"\b(?:(?:make|create|add|draw|build|produce|generate|give me|get me)\s+)?(?:a|an|one|a single|single|one single)"
+    r"\s+(?:(?:new|separate|combined)\s+)?(?:segment|label|mask|region|roi"
+    r"|contour|outline|structure|volume|segmentation)\s+(?:that\s+|which\s+)?(?:covers|covering|encloses|enclosing"
+    r"|encompasses|encompassing|contains|containing|spans|spanning|holds|holding)\s+"
+)
+"""What is drawn said as the one segment that covers it ("one segment that covers the glioma and its oedema"): the
+segment says nothing of which finding."""
+_EVERY_PART_OF_IT = re.compile(
+    r"\b(?:every|each)\s+(?:glioma|tumor|neoplastic|glial tumor|glial)\s+(?:sub-?compartment|compartment|component"
+    r"|sub-?region|part|constituent|element)\b"
+)
+"""Every part of the tumour said one at a time ("every tumour compartment"): all of its compartments."""
+_NONE_INCLUDED = re.compile(
+    r"(?:\s*[,;]?\s*\b(?:and\s+)?(?:ensure|ensuring|make sure|making sure|check|be sure)\s+(?:that\s+)?"
+    r"|\s*,?\s*\bwith\s+)?\bno\s+(?P<what>(?!(?:need|more|less|text)\b)[a-z -]+?)\s+(?:is\s+|are\s+|gets?\s+"
+    r"|being\s+)?(?:included|counted|(?:left\s+)?(?:in|inside|within)\s+(?:it|them|the\s+(?:mask|label|segment"
+    r"|segmentation|contour|outline|region)))\b"
+)
+"""A part said to be kept out of what is drawn ("ensure that no tumour tissue is included", "with no tumour voxels
+in it")."""
+_NOT_WHAT_IT_ENCLOSES = re.compile(
+    r"\s*,?\s*(?:but\s+|and\s+)?(?:not|without|excluding|minus)\s+(?:what|whatever|anything|everything|all that)"
+    r"\s+(?:it|they)\s+(?:encloses|enclose|surrounds|surround|contains|contain|rings|ring|encircles|encircle"
+    r"|wraps around|wrap around|holds|hold)(?=\s*(?:[,;.]|$))"
+)
+"""What a part encloses said to be left out ("the enhancing rim itself, not what it encloses"): the part named is all
+that is drawn."""
 _IT_ENCLOSES = re.compile(
     r"\b(?P<part>(?!(?:everything|all|whatever|anything|what|that|which)\b)[a-z-]+)\s+(?:that\s+|which\s+)?"
     r"(?:it|they)\s+(?:encloses|enclose|surrounds|surround|encircles|encircle|rings"
@@ -934,13 +1070,13 @@ def _without_what_is_done(lowered: str) -> str:
     where the request compares, the earlier study ("compare ... with the prior scan"). A clause whose object names
     anything else ("and give me the oedema volume", "and measure the volume of the oedema") is kept: it asks for
     another finding."""
-    after, said_of, before, sent, alone, earlier, unit = _what_is_done()
+    after, said_of, before, sent, alone, earlier, unit, hidden = _what_is_done()
 
     def kept(found: re.Match[str]) -> bool:  # "and measure the volume of the oedema", "compare it with the liver"
         compared = found["verb"] == "compare" and not earlier.search(found["rest"])
         return bool(_OF_ANOTHER.search(found["rest"])) or compared
 
-    lowered = after.sub(lambda found: found.group(0) if kept(found) else " ", lowered)
+    lowered = hidden.sub(" ", after.sub(lambda found: found.group(0) if kept(found) else " ", lowered))
     lowered = unit.sub("", alone.sub("", sent.sub(" ", before.sub("", said_of.sub(" ", lowered)))))
     if not re.search(r"\bcompar", lowered):
         return lowered
@@ -958,8 +1094,9 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     formats, places = _alternatives(outputs["formats"]), _alternatives(outputs["destinations"])
     qualified = rf"(?:(?:{_OUTPUT_QUALIFIERS})\s+){{0,4}}"
     after = re.compile(
-        rf"(?:\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&|then)\s+)(?:(?:then|also|please|pls|just|can you|could you)\s+)*"
-        rf"(?P<verb>{verbs})\s+(?:(?:me|us|back|out|up|over)\s+)?{qualified}(?:{objects})(?![\w-])(?P<rest>[^,;.!?]*)"
+        rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
+        rf"(?:(?:then|also|please|pls|just|can you|could you)\s+)*(?P<verb>{verbs})\s+"
+        rf"(?:(?:me|us|back|out|up|over)\s+)?{qualified}(?:{objects})(?![\w-])(?P<rest>[^,;.!?]*)"
     )
     said_of = re.compile(
         rf"\s*,?\s*\bwith\s+{qualified}(?:{objects})\s+(?:written|entered|put|noted|recorded|given|reported|stated"
@@ -982,7 +1119,11 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     )
     earlier = re.compile(rf"\b(?:{_alternatives(outputs['earlier'])}|(?:19|20)\d\d)\b")  # "... from 2023"
     unit = re.compile(rf"\s*[,-]?\s*\bin\s+(?:{_alternatives(outputs['units'])})(?=\s*(?:[,.;!?]|$))")
-    return after, said_of, before, sent, alone, earlier, unit
+    hidden = re.compile(  # "..., and hide the other segments": hiding draws nothing, whatever it names
+        rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
+        rf"(?:(?:then|also|please|pls|just)\s+)*(?:{_alternatives(outputs['hiding'])})\b[^,;.!?]*"
+    )
+    return after, said_of, before, sent, alone, earlier, unit, hidden
 
 
 _OUTPUT_QUALIFIERS = (

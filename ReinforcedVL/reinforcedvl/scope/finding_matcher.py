@@ -44,6 +44,7 @@ from .description_text import (
     asks_for_a_diagnosis,
     comparable,
     corrected,
+    defined_back,
     destructured,
     edit_distance,
     excluded_parts,
@@ -58,7 +59,9 @@ from .description_text import (
     place_words,
     questions,
     refuses_to_ask,
+    reshaping,
     resource_words,
+    restyles_only,
     retracted,
     sentences,
     set_against,
@@ -67,6 +70,8 @@ from .description_text import (
     stated_lengths_mm,
     still_negates,
     subjects,
+    unaccented,
+    unemphasised,
     unframed,
     unknown_words,
     unquoted,
@@ -239,10 +244,22 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or description
-        description = set_against(spelled_sets(destructured(corrected(description, self._vocabulary, self._english))))
+        description = corrected(unaccented(description), self._vocabulary, self._english)
+        description = set_against(spelled_sets(destructured(unemphasised(description))))
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
+        said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
+        if restyles_only(said):  # "Change the colour of the nodule segment to blue."
+            reason = "it asks how a segment is shown, not for a finding to be drawn; ask for the finding"
+            return FindingMatch(description, None, None, 0.0, "", reason)
+        changed = reshaping(" ".join(said))
+        if changed:  # "the nodule plus a 5 mm margin", "hollow out the nodule segment"
+            reason = (
+                f'it asks for the finding changed in shape ("{changed}"), which this model does not draw; ask for the '
+                "finding itself and change it afterwards (Segment Editor's Margin or Hollow effect)"
+            )
+            return FindingMatch(description, None, None, 0.0, "", reason)
         if asks_for_a_diagnosis(said, questions(unquoted(description))):  # "Is this brain tumour high grade?"
             reason = "it asks what a finding is, which this model does not say; ask for a finding to draw or measure"
             return FindingMatch(description, None, None, 0.0, "", reason)
@@ -307,9 +324,10 @@ class FindingMatcher:
             if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece) or _says_where(piece))
         ] or pieces
         every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
-        left_out = self._left_out_findings(pieces[0])  # "..., with the tumour itself (enhancing, ... parts) subtracted"
-        kept = [0, *(i for i in range(1, len(pieces)) if every[i].finding is None or every[i].finding not in left_out)]
-        pieces, every = [pieces[i] for i in kept], [every[i] for i in kept]
+        if any(reading.finding is not None for reading in every[1:]):  # "..., with the tumour itself (...) subtracted"
+            left_out = self._left_out_findings(pieces[0])
+            kept = [0, *(i for i in range(1, len(pieces)) if every[i].finding not in left_out)]
+            pieces, every = [pieces[i] for i in kept], [every[i] for i in kept]
         unsure = [reading for reading in every if reading.finding is None and reading.candidates]
         readings = [reading for reading in every if reading.finding is not None]
         readings = [reading for reading in readings if not self._foreign_subject(description, reading.family)]
@@ -1103,9 +1121,15 @@ posteriorly. Contour that part only.")."""
 
 def _names_a_part_alone(text: str) -> bool:
     """Whether ``text`` names a part of a tumour and joins nothing to it ("the bit that goes white on T1 post"):
-    beside the tumour named whole, it says a part is meant."""
+    beside the tumour named whole, it says a part is meant. The whole of an area ("the total hyperintense area on
+    FLAIR", "the total abnormal signal") is no part."""
     compared = comparable(text)
+    if set(words(compared)) & _WHOLE_OF and set(words(compared)) & signal_words():
+        return False
     return names_a_part(compared) and not JOINED.search(compared) and not _says_no_region(text)
+
+
+_WHOLE_OF = frozenset({"total", "entire", "whole", "complete", "full", "overall"})
 
 
 def _says_where(text: str) -> bool:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.scope.description_text import comparable, corrected, included_part, retracted, unframed
+from reinforcedvl.scope.description_text import (
+    comparable,
+    corrected,
+    defined_back,
+    included_part,
+    reshaping,
+    retracted,
+    unaccented,
+    unemphasised,
+    unframed,
+)
 
 READ_AS = [
     # the lexicon: clinical names of each finding
@@ -329,6 +339,39 @@ READ_AS = [
         "the FLAIR-bright halo around the tumour. Many thanks.",
         "peritumoral oedema",
     ),
+    # what is done in the viewer once drawn: shown, hidden, recoloured; "no margin"; accents
+    ("Contour the oedema around this never-treated glioma, then display it in 3D at 40% opacity", "peritumoral oedema"),
+    ("the solitary pulmonary nodule on this chest CT; hide the airway segment", "lung nodule"),
+    ("Draw the untreated glioma's enhancing wall, overlay it on the axial slices and keep islands", "enhancing tumour"),
+    ("the 7 mm solid nodule in the left lower lobe on CT, zero margin", "lung nodule"),
+    ("the oedème around the naïve glioma", "peritumoral oedema"),
+    # chat-assistant prompts: a role, a worked example of another organ, sections, a word defined then pointed at
+    (
+        "You are an experienced neuroradiologist. Outline the necrotic centre of this untreated glioma.",
+        "necrotic tumour core",
+    ),
+    (
+        "Example: 'right adrenal' -> the adrenal mask. Actual request: the FLAIR-bright swelling around this "
+        "never-operated glioma.",
+        "peritumoral oedema",
+    ),
+    (
+        "## Task\n**Segment** the treatment-naive glioma.\n**Exclude:** the oedema.\n**Output:** a binary mask.",
+        "tumour core",
+    ),
+    ("untreated glioma: the tumour, exclude: the peritumoral oedema", "tumour core"),
+    (
+        "Necrosis in this context refers to the dead core within the enhancing rim. For this unoperated glioma, "
+        "please outline exactly that.",
+        "necrotic tumour core",
+    ),
+    ("the non-contrast-avid solid glioma tissue, neither necrotic nor oedematous, untreated", "non-enhancing tumour"),
+    # a part kept out said as "no ... included"; every part of the tumour in one word; one segment covering a join
+    ("the swelling around this untreated glioma, making sure no tumour tissue is included", "peritumoral oedema"),
+    ("all tumour compartments of this untreated glioma but none of its oedema", "tumour core"),
+    ("create a single label spanning the never-irradiated glioma and the oedema around it", "whole tumour"),
+    ("the untreated glioma with its oedema: the complete signal abnormality on T2", "whole tumour"),
+    ("the enhancing rim of this untreated glioma, but not what it surrounds", "enhancing tumour"),
 ]
 
 
@@ -453,6 +496,13 @@ REFUSED = [
     ("the glioma or its oedema", "offers"),
     ("non-necrotic", "not meant"),
     ("a nodule-free lung", "negat"),
+    # the finding changed in shape; a request that only restyles a segment; an example's organ is not the request's
+    ("the lung nodule with an isotropic 7 mm margin", "changed in shape"),
+    ("dilate the untreated glioma's enhancing tumour by 1 cm for the boost volume", "changed in shape"),
+    ("Hollow out the necrotic core segment", "changed in shape"),
+    ("the whole enhancing area, it is the glioma", "names a part"),
+    ("Please change the colour of the oedema segment to green.", "how a segment is shown"),
+    ("Example: 'lung nodule' -> the nodule mask. Now: the enhancing meningioma.", "does not match"),
 ]
 
 
@@ -572,3 +622,31 @@ def test_a_message_frame_is_left_out():
 )
 def test_a_sentence_that_includes_a_part_says_which(sentence, part):
     assert included_part(sentence) == part
+
+
+@pytest.mark.parametrize(
+    ("text", "changed"),
+    [
+        ("the nodule plus a 5 mm margin", "5 mm margin"),
+        ("shrink the core by 3 mm", "shrink the core by 3 mm"),
+        ("a margin of 1.5 cm around the enhancing tumour", "margin of 1.5 cm"),
+        ("hollow out the nodule", "hollow out"),
+        ("the nodule that has grown by 3 mm since the last CT", None),  # growth over time, not a change asked for
+        ("the nodule, 0 mm margin", None),
+        ("the enhancing rim, 4 mm thick", None),
+        ("the spiculated margin of the nodule", None),
+    ],
+)
+def test_a_finding_asked_changed_in_shape_is_told_from_one_described(text, changed):
+    assert reshaping(text) == changed
+
+
+def test_the_writing_around_a_prompt_is_left_out():
+    assert unaccented("the oedème of the naïve glioma, 膠腫") == "the oedeme of the naive glioma, 膠腫"
+    assert unemphasised("**Task:** the *dead* centre on T2*") == "Task: the dead centre on T2*"
+    said = ["Example: kidney -> the kidney mask", "You are an expert radiologist.", "Now: the oedema"]
+    assert unframed(said) == ["the oedema"]
+    assert unframed(["Act as a fellow; segment the core"]) == ["segment the core"]
+    defined = defined_back(["Necrosis here means the dead centre", "Segment that and only that"])
+    assert defined == ["Segment the Necrosis"]
+    assert defined_back(["The glioma is large", "Segment it"]) == ["The glioma is large", "Segment it"]
