@@ -1464,23 +1464,26 @@ def negated(text: str) -> bool:
 
 
 def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) -> str:
-    """``text`` with each word of 5 letters or more that is not in ``vocabulary`` (the words of every known phrasing
-    and resource) replaced by the one vocabulary word it is a typing error of: same first letter, one letter left out,
-    added, changed, or two neighbours swapped ("enhacing", "necrrotic", "oedmea"; the singular where its plural is as
-    close, the shorter where two spellings or synonyms are: "tumuor", "necross"). An English word the encoder knows
-    whole (``english``) is kept, unless it stands where a part of the body would (before a finding's noun, after "in
-    the") and is one such error away from one word that names a part of the body or a disease ("beast nodule",
-    "nodule in the lever"), which may then rule a family out ("contrast injection" stays); a word with no such word
-    or several is kept. Two neighbours of which one is no known word are one word where together they are a
-    vocabulary word or one such error from one ("necro tic", "a dema": heard apart by speech recognition)."""
+    """``text`` with each word of 5 letters or more (or of 4 that is no English word and lacks a letter of a 5-letter
+    one: "edma") that is not in ``vocabulary`` (the words of every known phrasing and resource) replaced by the one
+    vocabulary word it is a typing error of: same first letter, one letter left out, added, changed, or two
+    neighbours swapped ("enhacing", "necrrotic", "oedmea"; the singular where its plural is as close, the shorter
+    where two spellings or synonyms are: "tumuor", "necross"). An English word the encoder knows whole (``english``)
+    is kept, unless it stands where a part of the body would (before a finding's noun, after "in the") and is one such
+    error away from one word that names a part of the body or a disease ("beast nodule", "nodule in the lever"),
+    which may then rule a family out ("contrast injection" stays); a word with no such word or several is kept. Two
+    neighbours of which one is no known word are one word where together they are a vocabulary word or one such error
+    from one ("necro tic", "a dema": heard apart by speech recognition)."""
     subject_words = frozenset(_subject_words()[1])
 
     def fix(found: re.Match[str]) -> str:
         word = found.group(0)
         lowered = word.lower()
-        if len(lowered) < 5 or lowered in vocabulary:
+        if len(lowered) < 4 or lowered in vocabulary or (len(lowered) == 4 and lowered in english):
             return word
         near = [known for known in _by_first_letter(vocabulary).get(lowered[0], ()) if _one_edit_apart(lowered, known)]
+        if len(lowered) == 4:  # "edma": only a letter left out of a longer word
+            near = [known for known in near if len(known) == 5]
         named = [known for known in near if known in subject_words]
         if lowered in english and not _stands_for_a_part(found.string[: found.start()], found.string[found.end() :]):
             named = []

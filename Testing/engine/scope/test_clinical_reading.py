@@ -344,6 +344,7 @@ READ_AS = [
     ("the solitary pulmonary nodule on this chest CT; hide the airway segment", "lung nodule"),
     ("Draw the untreated glioma's enhancing wall, overlay it on the axial slices and keep islands", "enhancing tumour"),
     ("the 7 mm solid nodule in the left lower lobe on CT, zero margin", "lung nodule"),
+    ("the 12 mm nodule of the right upper lobe on CT, to be measured before the lobectomy", "lung nodule"),
     ("the oedème around the naïve glioma", "peritumoral oedema"),
     # chat-assistant prompts: a role, a worked example of another organ, sections, a word defined then pointed at
     (
@@ -582,6 +583,10 @@ def test_a_typing_error_is_corrected_only_to_the_one_word_it_is_close_to():
     assert corrected("breats", vocabulary, english) == "breast"  # "breath" too, but only "breast" names a part
     assert corrected("neurotic", vocabulary, english) == "neurotic"  # an English word one letter from "necrotic"
     assert corrected("nacrotiq", vocabulary, english) == "nacrotiq"  # two letters from "necrotic"
+    four = frozenset({"edema", "node", "nodes", "nodule"})
+    assert corrected("the edma", four, english) == "the edema"  # four letters: a letter left out of five
+    assert corrected("the nodr", four, english) == "the nodr"  # four letters, but no letter left out
+    assert corrected("beast", four, english) == "beast"  # an English word of four letters or more
 
 
 def test_words_heard_apart_are_joined_and_a_real_word_is_mended_only_where_a_part_would_stand():
