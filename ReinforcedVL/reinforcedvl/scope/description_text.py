@@ -28,7 +28,6 @@ __all__ = [
     "asks",
     "comparable",
     "corrected",
-    "destructured",
     "edit_distance",
     "excluded_parts",
     "folded",
@@ -42,14 +41,14 @@ __all__ = [
     "place_segments",
     "place_words",
     "questions",
+    "resource",
+    "set_against",
     "resource_words",
     "retracted",
     "unframed",
     "unquoted",
     "sentences",
     "sides",
-    "set_against",
-    "spelled_sets",
     "stated_lengths_mm",
     "still_negates",
     "subjects",
@@ -189,198 +188,6 @@ _EMPHASIS_MARKS = re.compile(r"\*{2,3}|(?<![\w*])\*(?=[A-Za-z])|(?<=[A-Za-z])\*(
 _QUOTE = re.compile(r"(?<![A-Za-z])['\u2018\u2019\"\u201c\u201d]|['\u2018\u2019\"\u201c\u201d](?![A-Za-z])")
 
 
-def destructured(text: str) -> str:
-    """A request written as data read as words ("{"target": "tumor_core", "exclude": ["edema"], "organ": "brain"}",
-    "label=whole_tumour; include=[...]; seq=FLAIR", lines of "- region: ..."): the values of its keys that name what
-    is asked for, with what it includes and leaves out, as one request ("segment tumor core, excluding edema"), after
-    the values of its other keys as the context before it ("brain. segment ..."); ``text`` itself where it is not
-    such data, or no key names what is asked for (``finding_descriptors.json``, ``structured_keys``)."""
-    text = _flags_as_lines(text)
-    ticked = _checklist(text)
-    if ticked is not None:
-        return ticked
-    pairs = _pairs(text)
-    keys = _resource("finding_descriptors.json")["structured_keys"]
-    said: dict[str, list[str]] = {"names": [], "modifiers": [], "includes": [], "excludes": [], "context": []}
-    trailing = []  # sentences written after a value ("Modifier: enhancing. Brain MRI, untreated glioma.")
-    for key, value in pairs:
-        kind = next((kind for kind in ("names", "modifiers", "includes", "excludes") if key in keys[kind]), "context")
-        value, *more = re.split(r"(?<=[.!?])\s+(?=[A-Z])", value.replace("_", " "), maxsplit=1)
-        value = value.rstrip(".")
-        trailing += more
-        said[kind].append(value.replace(",", " and ") if kind in ("includes", "excludes") else value)
-    if len(pairs) < 2 or not said["names"]:
-        return text
-    before = [value for value in said["modifiers"] if not _JOINS_OR_LEAVES_OUT.match(value)]  # "enhancing"
-    after = [value for value in said["modifiers"] if _JOINS_OR_LEAVES_OUT.match(value)]  # "including oedema"
-    request = "segment " + " ".join([*before, ", ".join(said["names"])]) + "".join(f", {value}" for value in after)
-    for kind, word in (("includes", "including"), ("excludes", "excluding")):
-        if said[kind]:
-            request += f", {word} " + " and ".join(said[kind])
-    return " ".join([". ".join([*said["context"], request]) + ".", *trailing])
-
-
-def set_against(text: str) -> str:
-    """A finding set against another and then said ("The opposite of the tumour core: the bright surround on T2.")
-    read as what is said, leaving the other out ("the bright surround on T2, excluding the tumour core.")."""
-    return _OPPOSITE_SAID.sub(r"\g<rest>, excluding \g<what>", text)
-
-
-def spelled_sets(text: str) -> str:
-    """Set notation and mask logic in words ("WT \\ TC", "TC \u2212 ET \u2212 NET", "ET \u222a NCR", "core AND NOT
-    enhancing", "TC \u2229 \u00ac(NCR \u222a NET)": the tumour core and not the necrosis and the non-enhancing
-    tumour), the operands of a complement turned ("complement of ED within WT": WT minus ED), and an intersection
-    written "A \u2229 B" ("intersection of A with B", "of A, keep only B"); parentheses that group operands
-    ("(whole lesion) \u2212 (rim + centre)") set nothing apart. "AND NOT", "OR" and "NOT" in capitals are read as
-    mask logic in a text not written all in capitals; "AND" alone is not, as it is written for emphasis ("the core AND
-    the oedema")."""
-    if re.search(r"[a-z]", text):
-        text = re.sub(r"\bAND\s+NOT\b", " minus ", text)
-        text = re.sub(r"\bOR\b", " and ", text)
-        text = re.sub(r"\bNOT\b", " not ", text)
-    text = re.sub(r"\s*\u2229\s*\u00ac\s*", " and not ", text)
-    text = text.replace("\u00ac", " not ").replace("\u222a", " and ")
-    text = _SET_MINUS.sub(" minus ", text)
-    grouped = None
-    while grouped != text:  # innermost groups first: "((A \u222a B) \u2212 C)"
-        grouped, text = text, _GROUP.sub(_ungrouped, text)
-    text = _COMPLEMENT.sub(lambda found: f"{found['whole']} minus {found['part']}", text)
-    text = _INTERSECTION.sub(
-        lambda found: " \u2229 " if found["with"] is not None else f"{found['first']} \u2229 {found['second']}", text
-    )
-    return _KEEP_ONLY.sub(lambda found: f"{found['lead']}{found['first']} \u2229 {found['second']}", text)
-
-
-_SET_MINUS = re.compile(r"\s*(?:\\|\u2216)\s*|(?<=[\w)])\s*\u2212\s*(?=[(\w])")
-"""Set difference, as label sets are written ("WT \\ TC", "TC \u2212 ET"; not a negative number, "\u2212950")."""
-_OPERATOR = r"(?:(?<![\w-])(?:minus|and|not|plus|with|without|excluding|except|of)(?![\w-])|[\u2229+=:])"
-_GROUP = re.compile(rf"(?P<before>{_OPERATOR})?\s*\((?P<group>[^()]*)\)(?P<after>\s*{_OPERATOR})?")
-"""A parenthesised group of operands, with the operators before and after it ("minus (ET and NCR)")."""
-
-
-def _ungrouped(found: re.Match[str]) -> str:
-    """A group as :data:`_GROUP` found it, its parentheses dropped where it groups operands: after an operator, or at
-    the start before one ("(whole lesion) minus ..."); else (an aside, "tumour core (necrosis and oedema)") kept."""
-    at_start = not found.string[: found.start()].strip()
-    if found["before"] or at_start and found["after"]:
-        return f"{found['before'] or ''} {found['group']} {found['after'] or ''}"
-    return found.group(0)
-
-
-_COMPLEMENT = re.compile(
-    r"\b(?:the\s+)?complement\s+of\s+(?P<part>[^,;:.]+?)\s+(?:within|in|inside|relative to|with respect to)\s+"
-    r"(?P<whole>[^,;:.]+)",
-    re.IGNORECASE,
-)
-"""The complement of one region within another: the other less it."""
-_INTERSECTION = re.compile(
-    r"\b(?:the\s+)?(?:intersection|overlap)\s+(?:of|between)\s+(?P<first>[^,;:.]+?)\s+(?:with|and)\s+"
-    r"(?P<second>[^,;:.\u2014\u2013]+?)(?=\s*(?:[,;:.\u2014\u2013]|\s-\s|$))"
-    r"|\s+intersected\s+with\s+(?P<with>)",
-    re.IGNORECASE,
-)
-"""An intersection of two regions, written out ("the intersection of the tumour core with the enhancement")."""
-_KEEP_ONLY = re.compile(
-    r"(?P<lead>^|[.;:]\s*)(?:of|from|within|among)\s+(?P<first>[^,;:.]+),\s*(?:i\s+)?(?:only\s+)?"
-    r"(?:keep|take|retain|select|want|need|use)\s+(?:only\s+)?(?P<second>[^;:.]+)",
-    re.IGNORECASE,
-)
-"""What is kept of a region ("of the tumour core, keep only the voxels that enhance"): the two intersected."""
-
-
-def _flags_as_lines(text: str) -> str:
-    """Pairs and flags written on one line as on a command line ("--roi=necrosis --dx GBM --preop", 'target="the
-    core" case=untreated  # brain MRI') as lines of "key: value", a flag alone and a comment after "#" as notes;
-    ``text`` itself where it is not all such pairs and flags, or has fewer than two."""
-    line, _, comment = text.partition(" #")
-    tokens = re.findall(r"""(?:[^\s"']+|"[^"]*"|'[^']*')+""", line.strip())
-    if len(tokens) < 2 or "\n" in line:
-        return text
-    lines, index = [], 0
-    while index < len(tokens):
-        found = _FLAG.match(tokens[index])
-        if found is None:
-            return text
-        value = found["value"]
-        if value is None and found["dashes"] and index + 1 < len(tokens) and not tokens[index + 1].startswith("-"):
-            index, value = index + 1, tokens[index + 1]  # "--label whole_tumour"
-        if value is None and not found["dashes"]:
-            return text  # a word, not a flag
-        lines.append(f"{found['key']}: {value.strip(_QUOTES)}" if value else f"note: {found['key']}")
-        index += 1
-    return "\n".join([*lines, *([f"note: {comment.strip(' #')}"] if comment.strip(" #") else [])])
-
-
-_QUOTES = "\"'"
-_FLAG = re.compile(r"""^(?P<dashes>--?)?(?P<key>[A-Za-z][\w-]{0,32})(?:=(?P<value>\S.*))?$""")
-"""One pair or flag of a command line: "--roi=necrosis", "--preop", "target=core", "--label" before its value."""
-
-
-def _checklist(text: str) -> str | None:
-    """A request written as a checklist ("enhancing part - in; necrosis - in; oedema - out", "enhancing yes, oedema
-    no") read as words ("segment enhancing part and necrosis, excluding oedema"), after its other pieces as context;
-    None where fewer than two pieces are ticked or none is ticked in."""
-    pieces = [piece.strip() for piece in re.split(r"[;,\n]|\.(?=\s|$)", _CHECKLIST_LABEL.sub("", text))]
-    ticks = [(piece, _TICK.match(piece)) for piece in pieces if piece]
-    marked = [(found["what"], found["mark"].lower() in _TICKED_IN) for _, found in ticks if found]
-    if len(marked) < 2 or not any(kept for _, kept in marked):
-        return None
-    if ticks[0][1] is None and all(found["mark"].lower() in _SAID_AFTER for _, found in ticks if found):
-        return None  # "tumour core, necrosis included, oedema excluded": what the core holds, not a checklist
-    request = "segment " + " and ".join(what for what, kept in marked if kept)
-    left_out = [what for what, kept in marked if not kept]
-    if left_out:
-        request += ", excluding " + " and ".join(left_out)
-    return ". ".join([*(piece for piece, found in ticks if not found), request]) + "."
-
-
-_CHECKLIST_LABEL = re.compile(r"^\s*checklist(?:\s+for\s+[^:]{1,30})?\s*:\s*", re.IGNORECASE)
-_TICK = re.compile(
-    r"^(?P<what>[^\W\d_][\w /-]{1,40}?)\s*(?:\s[-\u2013\u2014]\s*|\s*[:=]\s*|\s)"
-    r"(?P<mark>yes|no|in|out|included|excluded|true|false|\u2713|\u2717)$",
-    re.IGNORECASE,
-)
-"""One ticked piece of a checklist: what, and whether it is in ("necrosis - in", "oedema no")."""
-_SAID_AFTER = ("included", "excluded")
-"""Marks that are words of a sentence as well: after a phrase that ticks nothing, they say what it holds."""
-_TICKED_IN = ("yes", "in", "included", "true", "\u2713")
-
-
-def _pairs(text: str) -> list[tuple[str, str]]:
-    """The (key, value) pairs of ``text`` written as a JSON object, as "key=value" pairs apart by ";" or as lines of
-    "key: value" (a list mark before each allowed); none where it is not all such pairs. A list value is its items
-    joined by commas."""
-    stripped = text.strip()
-    if stripped.startswith("{") and stripped.endswith("}"):
-        try:
-            document = json.loads(stripped)
-        except ValueError:
-            document = None
-        if isinstance(document, dict):
-            return [
-                (_key(str(key)), ", ".join(map(str, value)) if isinstance(value, list) else str(value))
-                for key, value in document.items()
-            ]
-    lines = [line for line in re.split(r"\n|;", stripped) if line.strip()]
-    found = [_PAIR.match(line) for line in lines]
-    if len(lines) < 2 or not all(found):
-        return []
-    return [(_key(pair["key"]), pair["value"].strip().strip("[]").strip()) for pair in found if pair is not None]
-
-
-def _key(text: str) -> str:
-    """A key of a request written as data, as ``structured_keys`` lists it ("Leave_Out" is "leave out")."""
-    return text.lower().replace("_", " ").strip()
-
-
-_PAIR = re.compile(r"^\s*(?:[-*\u2022]\s*)?(?P<key>[A-Za-z][A-Za-z_ -]{0,32}?)\s*[:=]\s*(?P<value>\S.*)$")
-"""One "key: value" or "key=value" of a request written as data."""
-_JOINS_OR_LEAVES_OUT = re.compile(
-    r"^\s*(?:including|incl|with|plus|and|without|excluding|excl|except|minus|no|not)\b", re.IGNORECASE
-)
-"""A modifier that joins or leaves out a part ("including peritumoral oedema"): it follows what it modifies."""
-
-
 def unframed(said: list[str]) -> list[str]:
     """The sentences of a message less its frame (``finding_descriptors.json``): the label that opens a line before a
     colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:"), a greeting that opens a sentence ("Hi
@@ -412,7 +219,7 @@ _LISTED = re.compile(
 
 @cache
 def _frame() -> tuple[re.Pattern[str], ...]:
-    document = _resource("finding_descriptors.json")
+    document = resource("finding_descriptors.json")
 
     def alternatives(key: str) -> str:
         return _alternatives(document[key])
@@ -492,7 +299,7 @@ def _corrections() -> re.Pattern[str]:
     """The corrections of ``finding_descriptors.json``, longest first, their words apart by spaces or marks, several
     in a row as one ("no, sorry, I mean"); an apology that goes on ("sorry if this is a dumb question", "sorry to
     bother you") takes nothing back."""
-    entries = sorted(_resource("finding_descriptors.json")["corrections"], key=len, reverse=True)
+    entries = sorted(resource("finding_descriptors.json")["corrections"], key=len, reverse=True)
     one = "|".join(r"[\s,]+".join(re.escape(word) for word in entry.split()) for entry in entries)
     return re.compile(
         rf"(?<![\w-])(?:{one})(?:[{re.escape(_APART)}]+(?:{one}))*(?![\w-])(?!\s+(?:if|for|to|about|that)\b)",
@@ -547,7 +354,7 @@ _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|de
 
 @cache
 def _asking(key: str) -> re.Pattern[str]:
-    entries = _alternatives(_resource("finding_descriptors.json")[key])
+    entries = _alternatives(resource("finding_descriptors.json")[key])
     return re.compile(rf"(?<![\w-])(?:{entries})(?!-(?:naive|naïve|free)\b)", re.IGNORECASE)  # "treatment-naive"
 
 
@@ -561,13 +368,17 @@ def restyles_only(said: list[str]) -> bool:
     """Whether every sentence of a description only changes how a segment is shown ("Change the colour of the nodule
     segment to blue and show it in 3D"; ``finding_descriptors.json``, ``outputs``, ``restyling``): it asks for no
     finding to be drawn."""
-    styles = _alternatives(_resource("finding_descriptors.json")["outputs"]["restyling"])
-    restyled = re.compile(
+    return bool(said) and all(_restyled().match(sentence.strip()) for sentence in said)
+
+
+@cache
+def _restyled() -> re.Pattern[str]:
+    styles = _alternatives(resource("finding_descriptors.json")["outputs"]["restyling"])
+    return re.compile(
         rf"^(?:(?:please|pls|can you|could you)\s+)*(?:change|set|adjust|make|switch|toggle|turn|alter|modify|update)"
         rf"\s+(?:the\s+|its\s+)?(?:{styles})\s+(?:of|for|on)\b",
         re.IGNORECASE,
     )
-    return bool(said) and all(restyled.match(sentence.strip()) for sentence in said)
 
 
 def reshaping(text: str) -> str | None:
@@ -585,7 +396,7 @@ def reshaping(text: str) -> str | None:
 
 @cache
 def _reshaping() -> tuple[re.Pattern[str], ...]:
-    document = _resource("finding_descriptors.json")["reshaping"]
+    document = resource("finding_descriptors.json")["reshaping"]
     verbs, shapes = _alternatives(document["verbs"]), _alternatives(document["shapes"])
     size = r"(?P<size>\d+(?:\.\d+)?)\s*-?\s*(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|voxels?)\b"
     return (
@@ -650,7 +461,7 @@ def leaves_out(text: str) -> bool:
 
 @cache
 def _requests() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(_resource('finding_descriptors.json')['requests'])})(?![\w-])")
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(resource('finding_descriptors.json')['requests'])})(?![\w-])")
 
 
 def excluded_parts(text: str) -> list[str]:
@@ -755,7 +566,7 @@ def subjects(text: str) -> dict[str, tuple[str, str]]:
     said = _descriptors(keep_region_words=False, groups=("annotation",)).sub(" ", folded(text))
     named = {found: subject_of[found] for found in pattern.findall(said)}
     lowered = spelling_variant(text.lower(), american=True)
-    lowered = re.sub(_alternatives(_resource("finding_subjects.json").get("not_modalities", [])) or "$^", " ", lowered)
+    lowered = re.sub(_alternatives(resource("finding_subjects.json").get("not_modalities", [])) or "$^", " ", lowered)
     scans = _scan_words().findall(lowered)  # "on the brain CT": in the brain; "SNOMED CT" is no scan
     return named | {found: subject_of[found] for found in scans}
 
@@ -770,7 +581,7 @@ def anatomy_only(text: str) -> str:
         return ""
     for word in named:  # "the lungs on CT": the kind of scan says where it is seen, not what
         said = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", " ", said)
-    document = _resource("finding_subjects.json")
+    document = resource("finding_subjects.json")
     left = set(re.findall(r"[a-z0-9]+", said)) - PART_WORDS - set(document["structure_modifiers"])
     structures = left & set(document["structures"])
     if left - structures:
@@ -786,14 +597,14 @@ def _alternatives(entries: Iterable[str]) -> str:
 
 
 @cache
-def _resource(name: str) -> dict[str, Any]:
+def resource(name: str) -> dict[str, Any]:
     """The JSON document ``resources/<name>``, read once."""
     return json.loads((_RESOURCES / name).read_text(encoding="utf-8"))
 
 
 @cache
 def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
-    document = _resource("finding_subjects.json")
+    document = resource("finding_subjects.json")
     subject_of = {
         word: (kind, group)
         for kind in ("parts", "diseases", "modalities")
@@ -1043,6 +854,14 @@ _OPPOSITE_SAID = re.compile(
 )
 """A finding set against another, then said ("the opposite of the tumour core: the bright surround on T2"): what is
 said, leaving the other out."""
+
+
+def set_against(text: str) -> str:
+    """A finding set against another and then said ("The opposite of the tumour core: the bright surround on T2.")
+    read as what is said, leaving the other out ("the bright surround on T2, excluding the tumour core.")."""
+    return _OPPOSITE_SAID.sub(r"\g<rest>, excluding \g<what>", text)
+
+
 _TRAILING_TAGS = re.compile(r"(?<=\w)\s+(?=#[a-z][\w-]*(?:\s+#[a-z][\w-]*)*[^\w#]*$)")
 """Before the hashtags that end a description ("... not the tumour #flair #preop"): they tag it, apart from its last
 phrase."""
@@ -1088,7 +907,7 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     """The patterns of :func:`_without_what_is_done`, from ``finding_descriptors.json``'s ``outputs``."""
     outputs = {
         key: [spelling_variant(entry.lower(), american=True) for entry in entries]
-        for key, entries in _resource("finding_descriptors.json")["outputs"].items()
+        for key, entries in resource("finding_descriptors.json")["outputs"].items()
     }
     verbs, objects = _alternatives(outputs["verbs"]), _alternatives(outputs["objects"])
     formats, places = _alternatives(outputs["formats"]), _alternatives(outputs["destinations"])
@@ -1147,7 +966,7 @@ _COMPARED_WITH = re.compile(r"\b(?:with|to|against|versus|vs)\s+(?P<what>[^,;.!?
 def _untreated() -> re.Pattern[str]:
     """Words that say a finding was never treated ("no prior surgery or radiotherapy", "never-operated", "pre-op";
     ``finding_descriptors.json``, ``untreated``)."""
-    document = _resource("finding_descriptors.json")["untreated"]
+    document = resource("finding_descriptors.json")["untreated"]
     negating, treatment = _alternatives(document["negating"]), _alternatives(document["treatments"])
     return re.compile(
         rf"(?<![\w-])(?:{negating})[\s-]+(?:any\s+)?(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
@@ -1167,7 +986,7 @@ def _without_untreated(lowered: str) -> str:
 def _treated_after() -> re.Pattern[str]:
     """The words between "after" and a treatment ("after completion of radiotherapy", "following a gross total
     resection"; ``finding_descriptors.json``, ``untreated``): left out, so that the treatment is read as done."""
-    treatment = _alternatives(_resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = _alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
     return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{1,3}}?(?=(?:{treatment})(?![\w-]))")
 
 
@@ -1188,7 +1007,7 @@ def _had_treatment() -> re.Pattern[str]:
     """A treatment said to have been given ("had radiotherapy", "underwent a resection", "prior surgery"; the
     ``treatments`` of ``finding_descriptors.json``'s ``untreated``), read once the words that say it was never given
     are left out: it is folded into "treated", which names the treated state."""
-    treatment = _alternatives(_resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = _alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
     return re.compile(
         rf"\b(?:(?:has|have|had|having)\s+(?:already\s+)?(?:had|received|undergone|been\s+given|completed|finished)"
         rf"|had|received|underwent|undergone|got|was\s+given|were\s+given|completed|finished|prior|previous|recent)"
@@ -1200,7 +1019,7 @@ def _had_treatment() -> re.Pattern[str]:
 @cache
 def _organ_of_lobe() -> dict[str, str]:
     """A lobe only one organ has -> that organ ("upper lobe": lung; ``finding_subjects.json``, ``lobes_of``)."""
-    lobes = _resource("finding_subjects.json").get("lobes_of", {})
+    lobes = resource("finding_subjects.json").get("lobes_of", {})
     return {lobe: organ for organ, names in lobes.items() for lobe in names}
 
 
@@ -1304,7 +1123,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     is part of a word, so "non-enhancing" never holds "enhancing"); the ``first`` synonyms fold before the
     negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast"); synonyms fold
     twice, as a phrase may hold one ("stays dark on T1 post-gad": "stays dark on t1c", the non-enhancing)."""
-    document = _resource("finding_synonyms.json")
+    document = resource("finding_synonyms.json")
     prefixes = re.compile(rf"(?<![\w-])({_alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
     folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
     first_of = {synonym: phrase for phrase, synonyms in document.get("first", {}).items() for synonym in synonyms}
@@ -1380,7 +1199,7 @@ def _purpose_clauses() -> re.Pattern[str]:
     """The clauses that say why a finding is asked for, to the next comma ("so I can compute its volume", "for
     radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``); one that
     opens the description ends with its noun ("For radiotherapy planning | I need the whole glioma")."""
-    document = _resource("finding_descriptors.json")
+    document = resource("finding_descriptors.json")
     starts, nouns = _alternatives(document["purpose_clauses"]), _alternatives(document["purpose_nouns"])
     return re.compile(
         rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*\b(?P<lead>[^,]*)"
@@ -1407,7 +1226,7 @@ def _descriptors(keep_region_words: bool = True, groups: tuple[str, ...] = ()) -
     that also names a part of a tumour (``finding_lexicon.region_words``: "solid") is none where
     ``keep_region_words``: it can decide the finding ("solid and necrotic tumour"), and is one where only appearance
     words are told from others ("subsolid and solid nodules"). ``groups``: those groups only (else all)."""
-    document = _resource("finding_descriptors.json")
+    document = resource("finding_descriptors.json")
     entries = [
         entry
         for key, group in document.items()
@@ -1610,7 +1429,7 @@ def resource_words() -> frozenset[str]:
     ]
     texts += [pattern.pattern for pattern in (JOINED, _PLACE, _EXCLUDING, _LEFT_OUT, _NEGATED, _DEFINED)]
     texts.append(_OPERATION_WORDS)
-    document = _resource("finding_synonyms.json")
+    document = resource("finding_synonyms.json")
     for negation in document.get("negations", {}).values():
         prefixes = [prefix for prefix in negation["negating"] if prefix.isalpha()]
         texts += [prefix + word for prefix in prefixes for word in negation["negated"] if word.isalpha()]

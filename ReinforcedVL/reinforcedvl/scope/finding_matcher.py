@@ -45,7 +45,6 @@ from .description_text import (
     comparable,
     corrected,
     defined_back,
-    destructured,
     edit_distance,
     excluded_parts,
     folded,
@@ -66,7 +65,6 @@ from .description_text import (
     sentences,
     set_against,
     sides,
-    spelled_sets,
     stated_lengths_mm,
     still_negates,
     subjects,
@@ -93,6 +91,7 @@ from .finding_lexicon import (
     volume_words,
 )
 from .phrasing_embeddings import embeddings_of
+from .structured_request import destructured, spelled_sets
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin", "known_phrasings"]
 
