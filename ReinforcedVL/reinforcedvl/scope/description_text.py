@@ -22,12 +22,14 @@ __all__ = [
     "PART_WORDS",
     "RELATION",
     "anatomy_only",
+    "anchored",
     "asks_for_a_diagnosis",
     "asides",
     "adjectives_joined",
     "asks",
     "comparable",
     "corrected",
+    "dismisses",
     "edit_distance",
     "excluded_parts",
     "folded",
@@ -362,6 +364,47 @@ def refuses_to_ask(text: str) -> bool:
     """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it", "report only
     the answer")."""
     return _REFUSED_REQUEST.search(folded(text)) is not None
+
+
+def anchored(text: str) -> bool:
+    """Whether ``text`` names a trained family's own disease or organ plainly ("glioma", "the right upper lobe";
+    ``finding_subjects.json``, ``anchors``)."""
+    return _anchors().search(folded(text)) is not None
+
+
+def dismisses(text: str) -> bool:
+    """Whether a sentence speaks of something other than what is asked for (``finding_descriptors.json``,
+    ``dismissals``: "Incidental meningioma, ignore.", "She also has a fatty liver.", "PMH: ..."), opens with the
+    patient's age and sex ("71M, benign prostatic hyperplasia."), or tells of earlier imaging ("A CT head in 2021 was
+    normal."), and asks nothing."""
+    lowered = text.lower()
+    if _dismissals().search(lowered):
+        return True
+    if asks(text):
+        return False
+    return bool(_AGE_AND_SEX.match(text.strip()) or _EARLIER_IMAGING.search(lowered))
+
+
+_AGE_AND_SEX = re.compile(
+    r"^(?:\d{1,3}\s?(?:[MF]|yo|y/o)\b|\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|(?:a|an)\s+\d{1,3}[- ]?(?:year|yr)s?[- ]old\b)"
+)
+_EARLIER_IMAGING = re.compile(
+    r"\b(?:ct|mri|mr|x-ray|xray|radiograph|ultrasound|scan|pet)\b.*\b(?:(?:19|20)\d\d|(?:years?|months?|weeks?)\s+ago"
+    r"|last\s+(?:year|month|week)|previously)\b"
+    r"|\b(?:(?:19|20)\d\d|(?:years?|months?|weeks?)\s+ago|last\s+(?:year|month|week))\b.*\b(?:ct|mri|x-ray|scan)\b"
+)
+
+
+@cache
+def _dismissals() -> re.Pattern[str]:
+    entries = resource("finding_descriptors.json")["dismissals"]
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(entries)})(?![\w-])")
+
+
+@cache
+def _anchors() -> re.Pattern[str]:
+    entries = [spelling_variant(entry, american=True) for entry in resource("finding_subjects.json")["anchors"]]
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(entries)})(?![\w-])")
 
 
 def restyles_only(said: list[str]) -> bool:
@@ -748,6 +791,7 @@ def folded(text: str) -> str:
     lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _NONE_INCLUDED.sub(r", excluding \g<what>", lowered)  # "..., ensure that no tumour tissue is included"
+    lowered = _AND_ALSO_LEAVING.sub(", ", lowered)  # "excluding the tumour | and also | excluding the vessels"
     lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
     lowered = _NOT_WHAT_IT_ENCLOSES.sub("", lowered)  # "the enhancing rim itself, not what it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
@@ -787,6 +831,8 @@ _EVERY_PART_OF_IT = re.compile(
     r"|sub-?region|part|constituent|element)\b"
 )
 """Every part of the tumour said one at a time ("every tumour compartment"): all of its compartments."""
+_AND_ALSO_LEAVING = re.compile(r"\s*,?\s*\band\s+(?:also\s+)?(?=(?:excluding|without|minus|except)\b)")
+"""A second part left out joined to the first ("excluding the tumour and also excluding the vessels"): a list."""
 _NONE_INCLUDED = re.compile(
     r"(?:\s*[,;]?\s*\b(?:and\s+)?(?:ensure|ensuring|make sure|making sure|check|be sure)\s+(?:that\s+)?"
     r"|\s*,?\s*\bwith\s+)?\bno\s+(?P<what>(?!(?:need|more|less|text)\b)[a-z -]+?)\s+(?:is\s+|are\s+|gets?\s+"
@@ -1081,11 +1127,11 @@ _ADD = re.compile(r"\s*,\s*(?:and\s+)?(?:then\s+)?(?:add|adding)\s+(?=(?:the|its
 """A part added to the region named before ("take the enhancing tumour, add the necrotic core"): joined to it."""
 _LEAVE_OUT_AFTER = re.compile(
     r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:(?:\s+|\s*,\s*|\s+(?:and"
-    rf"|or)\s+)(?:the\s+|any\s+)?[a-z-]+){{0,6}}?)\s+out\b(?:\s+of\s+(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)?"
-    r"(?!\s+of)"
+    rf"|or)\s+)(?:the\s+|any\s+)?[a-z-]+){{0,6}}?)\s+(?:out\b(?:\s+of\s+(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)?"
+    rf"(?!\s+of)|outside\s+(?:of\s+)?(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)"
 )
 """What is left out, named between the verb and "out" ("leave the edema out", "leaving the enhancing parts, necrosis
-and oedema out")."""
+and oedema out") or "outside the mask"."""
 _OR_NOT = re.compile(
     r"(?:,\s*)?\b(?:whether\s+or\s+not\s+(?:it|they)\s+(?:enhances|enhance|is enhancing|are enhancing)"
     r"|(?:whether\s+)?(?:(?:it|they)\s+(?:is|are|does|do)\s+)?(?:enhancing|enhanced|enhances|enhance)\s+or\s+not)\b"
@@ -1215,6 +1261,9 @@ _NOT_DESCRIPTORS = (
     "sign_offs",
     "diagnostic_questions",
     "drawing_requests",
+    "examples",
+    "roles",
+    "dismissals",
 )
 """The groups of ``finding_descriptors.json`` that are no words to leave out wherever they stand."""
 

@@ -39,12 +39,14 @@ from .description_text import (
     RELATION,
     adjectives_joined,
     anatomy_only,
+    anchored,
     asides,
     asks,
     asks_for_a_diagnosis,
     comparable,
     corrected,
     defined_back,
+    dismisses,
     edit_distance,
     excluded_parts,
     folded,
@@ -247,6 +249,7 @@ class FindingMatcher:
         description = set_against(spelled_sets(destructured(unemphasised(description))))
         said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
+        said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
         if restyles_only(said):  # "Change the colour of the nodule segment to blue."
@@ -276,6 +279,11 @@ class FindingMatcher:
             if not unread and len({reading.finding for reading in apart if reading.finding is not None}) == 1:
                 readings = [reading for reading in apart if reading.finding is not None]
         named = list(dict.fromkeys(str(reading.finding) for reading in readings if reading.finding is not None))
+        if len(named) > 1 and len(readings) == len(requests):  # "Surgical target please, GBM. Want the core."
+            which = [r for text, r in zip(requests, readings, strict=True) if not _whole_only_named(text, r)]
+            if len({str(r.finding) for r in which if r.finding is not None}) == 1:
+                readings = which
+                named = [str(next(r.finding for r in which if r.finding is not None))]
         reading = next((r for r in readings if r.finding is not None), readings[0])
         if len(named) > 1:
             reason = f'its sentences ask for different findings ("{named[0]}", "{named[1]}"); ask for one'
@@ -292,6 +300,33 @@ class FindingMatcher:
             )
             return replace(reading, description=description, finding=None, family=None, reason=reason)
         return replace(reading, description=description)
+
+    def _without_other_matters(self, said: list[str]) -> list[str]:
+        """The sentences of a description less those that speak of something else (:func:`dismisses`: an incidental
+        finding not wanted, the patient's history, earlier imaging), where another sentence names a trained family's
+        own disease or organ (:func:`anchored`: "untreated glioma", "the right upper lobe") and they neither ask nor
+        name it or any finding or region of their own. Without such a sentence nothing is left out: "Known brain
+        metastasis. Segment the oedema." stays the metastasis's oedema."""
+        if len(said) < 2 or not any(anchored(sentence) for sentence in said):
+            return said
+        after = [*said[1:], ""]
+        kept = [
+            sentence
+            for sentence, following in zip(said, after, strict=True)
+            if anchored(sentence)
+            or _PRONOUN_BACK.search(following)  # "Incidental meningioma: outline its oedema." speaks of the meningioma
+            or not dismisses(sentence)
+            or asks(sentence)
+            or set(words(comparable(sentence))) & _PART_OR_NODULE
+            or self._names_a_region(sentence)
+            or self._assesses(self._read(sentence))
+        ]
+        return kept if any(anchored(sentence) for sentence in kept) else said
+
+    @staticmethod
+    def _assesses(reading: FindingMatch) -> bool:
+        """Whether ``reading`` is of a finding this model assesses (not of a withheld family, such as an organ)."""
+        return reading.finding is not None and reading.family is not None and not reading.family.withheld
 
     def _names_a_finding(self, text: str) -> bool:
         """Whether ``text`` names a finding, trained or not, or one of several ("Please segment it for me." does not;
@@ -1128,6 +1163,28 @@ def _names_a_part_alone(text: str) -> bool:
     return names_a_part(compared) and not JOINED.search(compared) and not _says_no_region(text)
 
 
+_PRONOUN_BACK = re.compile(r"\b(?:its|it|their|them|theirs|this one|that one|the same)\b", re.IGNORECASE)
+"""Pronouns that point back at what the sentence before named ("Incidental meningioma: outline its oedema.")."""
+
+
+def _whole_only_named(text: str, reading: FindingMatch) -> bool:
+    """Whether ``reading`` is the whole tumour only because ``text`` names the tumour ("Neurosurgery wants the target
+    for this glioblastoma."): no word of its extent, of a part or of its signal; beside a sentence that names a part,
+    it says which tumour."""
+    said = set(words(comparable(text)))
+    return reading.finding == _WHOLE and not said & (set(defining_words(_WHOLE)) | _PART_OR_NODULE | signal_words())
+
+
+_PART_OR_NODULE = frozenset(
+    {
+        word
+        for finding in (_CORE, "enhancing tumour", "peritumoral oedema", "necrotic tumour core")
+        for word in defining_words(finding)
+    }
+    | {"non-enhancing", "nodule", "nodules", "nodular", "opacity"}
+)
+"""Words of a part of the tumour or of a nodule: a sentence that has one ("If a voxel is just oedema, exclude it.",
+"Incidental thyroid nodule, ignore.") may speak of what is asked for, and is never left out as another matter."""
 _WHOLE_OF = frozenset({"total", "entire", "whole", "complete", "full", "overall"})
 
 

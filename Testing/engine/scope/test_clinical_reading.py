@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 
 from reinforcedvl.scope.description_text import (
+    anchored,
     comparable,
     corrected,
     defined_back,
+    dismisses,
     included_part,
     reshaping,
     retracted,
@@ -373,6 +375,19 @@ READ_AS = [
     ("create a single label spanning the never-irradiated glioma and the oedema around it", "whole tumour"),
     ("the untreated glioma with its oedema: the complete signal abnormality on T2", "whole tumour"),
     ("the enhancing rim of this untreated glioma, but not what it surrounds", "enhancing tumour"),
+    # a case summary: history, earlier imaging and incidental findings not wanted, where the glioma or lung is named
+    (
+        "68F, chronic kidney disease, on dialysis. A CT head in 2020 was unremarkable. MRI: untreated right frontal "
+        "glioma; an incidental pineal cyst, not of interest. Please outline the oedema around the tumour.",
+        "peritumoral oedema",
+    ),
+    (
+        "Screening chest CT. He also has an adrenal adenoma from a 2021 scan. Please segment the 8 mm nodule in the "
+        "left lower lobe.",
+        "lung nodule",
+    ),
+    ("mark the core of the never-treated glioma and keep the oedema outside of the label", "tumour core"),
+    ("Planning target, untreated glioblastoma. I need the tumour without its oedema.", "tumour core"),
 ]
 
 
@@ -502,6 +517,9 @@ REFUSED = [
     ("dilate the untreated glioma's enhancing tumour by 1 cm for the boost volume", "changed in shape"),
     ("Hollow out the necrotic core segment", "changed in shape"),
     ("the whole enhancing area, it is the glioma", "names a part"),
+    # what is said of another matter is left out only where the glioma or the lung is named
+    ("Incidental pineal cyst, not of interest. History of melanoma. Segment the oedema.", "melanoma"),
+    ("Untreated glioma. Incidental meningioma: please outline its oedema.", "meningioma"),
     ("Please change the colour of the oedema segment to green.", "how a segment is shown"),
     ("Example: 'lung nodule' -> the nodule mask. Now: the enhancing meningioma.", "does not match"),
 ]
@@ -655,3 +673,15 @@ def test_the_writing_around_a_prompt_is_left_out():
     defined = defined_back(["Necrosis here means the dead centre", "Segment that and only that"])
     assert defined == ["Segment the Necrosis"]
     assert defined_back(["The glioma is large", "Segment it"]) == ["The glioma is large", "Segment it"]
+
+
+def test_what_speaks_of_another_matter_is_told_from_the_request():
+    assert dismisses("Incidental 7 mm meningioma, ignore.")
+    assert dismisses("She also has a fatty liver.")
+    assert dismisses("PMH: hypertension, gout.")
+    assert dismisses("72M, atrial fibrillation on apixaban.")
+    assert dismisses("A CT head in 2019 was normal.")
+    assert not dismisses("72M: please segment the nodule in the right upper lobe.")  # it asks
+    assert not dismisses("Untreated glioma of the left temporal lobe.")
+    assert anchored("right frontal GBM") and anchored("the nodule in the right upper lobe")
+    assert not anchored("the mass in the left frontal lobe")  # a lobe of the brain says no disease
