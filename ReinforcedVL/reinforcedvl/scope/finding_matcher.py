@@ -307,13 +307,14 @@ class FindingMatcher:
         own disease or organ (:func:`anchored`: "untreated glioma", "the right upper lobe") and they neither ask nor
         name it or any finding or region of their own. Without such a sentence nothing is left out: "Known brain
         metastasis. Segment the oedema." stays the metastasis's oedema."""
-        if len(said) < 2 or not any(anchored(sentence) for sentence in said):
+        named = [anchored(sentence) for sentence in said]  # folded once a sentence: this runs on every request
+        if len(said) < 2 or not any(named):
             return said
         after = [*said[1:], ""]
-        kept = [
+        return [
             sentence
-            for sentence, following in zip(said, after, strict=True)
-            if anchored(sentence)
+            for sentence, following, anchor in zip(said, after, named, strict=True)
+            if anchor
             or _PRONOUN_BACK.search(following)  # "Incidental meningioma: outline its oedema." speaks of the meningioma
             or not dismisses(sentence)
             or asks(sentence)
@@ -321,7 +322,6 @@ class FindingMatcher:
             or self._names_a_region(sentence)
             or self._assesses(self._read(sentence))
         ]
-        return kept if any(anchored(sentence) for sentence in kept) else said
 
     @staticmethod
     def _assesses(reading: FindingMatch) -> bool:
