@@ -24,6 +24,8 @@ __all__ = [
     "anatomy_only",
     "anchored",
     "asks_for_a_diagnosis",
+    "decides_only",
+    "names_a_treatment",
     "asides",
     "adjectives_joined",
     "asks",
@@ -192,10 +194,10 @@ _QUOTE = re.compile(r"(?<![A-Za-z])['\u2018\u2019\"\u201c\u201d]|['\u2018\u2019\
 
 def unframed(said: list[str]) -> list[str]:
     """The sentences of a message less its frame (``finding_descriptors.json``): the label that opens a line before a
-    colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:"), a greeting that opens a sentence ("Hi
-    Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers"); what comes before a colon that does not ask
-    is a sentence of its own where what follows asks ("Suspected GBM: outline the enhancing rim only": the context,
-    then the request)."""
+    colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:", "Neurosurg (JK):", "ACTION (due Thurs):"), a
+    greeting that opens a sentence ("Hi Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers"); what
+    comes before a colon that does not ask is a sentence of its own where what follows asks ("Suspected GBM: outline
+    the enhancing rim only": the context, then the request)."""
     labels, greeting, sign_off, example, role = _frame()
     kept = []
     for sentence in said:
@@ -226,7 +228,11 @@ def _frame() -> tuple[re.Pattern[str], ...]:
     def alternatives(key: str) -> str:
         return _alternatives(document[key])
 
-    labels = re.compile(rf"^(?:(?:{alternatives('message_labels')})(?:\s+from\s+[^:]{{1,40}})?)\s*:\s*", re.IGNORECASE)
+    label = alternatives("message_labels")
+    labels = re.compile(
+        rf"^(?:(?:{label})(?:\s+(?:{label}))*(?:\s+from\s+[^:]{{1,40}})?)(?:\s*\([^()]{{1,40}}\))?\s*:\s*",
+        re.IGNORECASE,
+    )  # "Neurosurg reg:", "ACTION (neurorad, by next MDM):": who speaks or acts, and when
     greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.'’-]+){{0,3}}\s*[,!]\s*", re.IGNORECASE)
     sign_off = re.compile(rf"^(?:{alternatives('sign_offs')})\b[\s,!.]*(?:[\w.'’-]+[\s,]*){{0,5}}$", re.IGNORECASE)
     example = re.compile(rf"^(?:{alternatives('examples')})(?![\w-])\s*(?:\d+\s*)?[:,\u2013\u2014-]", re.IGNORECASE)
@@ -323,18 +329,49 @@ def asks(text: str) -> bool:
 def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     """Whether the sentences of a description ask what a finding is, not where ("Is this tumour high grade? What's the
     diagnosis?", "Lung-RADS category for this nodule?"): one is a question (it opens as one, asks within it, "tell me
-    whether ...", or is among ``asked``, those that end with a question mark) about it (``finding_descriptors.json``,
-    ``diagnostic_questions``) and none asks for something to be drawn or measured (``drawing_requests``)."""
+    whether ...", asks to be given an answer, or is among ``asked``, those that end with a question mark) about it
+    (``finding_descriptors.json``, ``diagnostic_questions``) and none asks for something to be drawn or measured
+    (``drawing_requests``)."""
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
     lowered = [sentence.lower() for sentence in said]
     marked = {sentence.lower() for sentence in asked}
     found = [
         text
         for text in lowered
-        if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
+        if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text) or _GIVING.match(text))
         and diagnostic.search(text)
     ]
     return bool(found) and not any(drawing.search(text) for text in lowered)
+
+
+def decides_only(said: list[str]) -> bool:
+    """Whether the sentences of a description record what a team decided to do ("Minutes: discussed the oedema -
+    decision: start dexamethasone; owner: ward team."): one of ``finding_descriptors.json`` ``decisions`` ``labels``
+    before a colon, then one of its ``verbs``, and nothing asks for a finding to be drawn or measured
+    (``drawing_requests``)."""
+    decisions = resource("finding_descriptors.json")["decisions"]
+    decided = re.compile(
+        rf"(?<![\w-])(?:{_alternatives(decisions['labels'])})\s*(?:\([^)]*\))?\s*:\s*(?:to\s+)?"
+        rf"(?:{_alternatives(decisions['verbs'])})(?![\w-])",
+        re.IGNORECASE,
+    )
+    text = " ".join(said)
+    return decided.search(text) is not None and _asking("drawing_requests").search(text) is None
+
+
+def names_a_treatment(text: str) -> bool:
+    """Whether ``text`` names a treatment or its effect, done or not ("never operated", "post-op", "temozolomide";
+    ``finding_descriptors.json`` ``untreated`` ``treatments`` and ``finding_subjects.json``'s ``treatment effect``)."""
+    return _treatments().search(folded(text)) is not None
+
+
+@cache
+def _treatments() -> re.Pattern[str]:
+    named = [
+        *resource("finding_descriptors.json")["untreated"]["treatments"],
+        *resource("finding_subjects.json")["diseases"]["treatment effect"],
+    ]
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(named)})(?![\w-])")
 
 
 def _marked(sentence: str, marked: set[str]) -> bool:
@@ -350,6 +387,11 @@ _QUESTION = re.compile(
 )
 
 
+_GIVING = re.compile(
+    r"^\W*(?:please\s+)?(?:give|provide|assign|state|report|estimate|predict|suggest|classify|grade|stage)\b"
+)
+"""A sentence that asks to be given an answer ("Give the Lung-RADS category of the 7 mm nodule."): with a word of
+``diagnostic_questions``, it asks what a finding is as a question does."""
 _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|determine|say)\s+if\b")
 """A question asked within a sentence ("... and tell me whether this glioma is IDH-mutant")."""
 
@@ -585,7 +627,8 @@ def joined_parts(text: str) -> list[str]:
 # A region with another left out: the first's labels less the second's.
 _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|excludes|exclude|except(?: for)?|minus|not including|other than"
-    r"|apart from|distinct from|separate from|but not|(?:but )?(?:leave|leaving|keep|keeping) out"
+    r"|apart from|distinct from|separate(?:ly)? from|but not|(?:but )?(?:leave|leaving|keep|keeping) out"
+    r"|(?:but )?stop(?:ping)? (?:at|short of)(?: (?:the )?(?:edges?|borders?|margins?|boundary|boundaries) of)?"
     r"|(?:not|without) counting"
     r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omits"
     r"|omit)\b\s*"
@@ -778,6 +821,8 @@ def folded(text: str) -> str:
     lowered = re.sub(r"['’]s\b", "", lowered)  # "the tumour's core", "solid_tumor"
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
     lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
+    lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
+    lowered = re.sub(r"\bseparately from\b", "separate from", lowered)  # "separately" alone annotates; this leaves out
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _without_what_is_done(lowered)  # "..., and give me its volume in mL"; "Export as STL the ..."
     lowered = _ONE_COVERING.sub(" ", lowered)  # "one segment that covers | the glioma and the swelling around it"
@@ -915,6 +960,9 @@ _DETERMINER_COMMA = re.compile(r"\b(the|this|that|its|a|an)\s*,\s+")
 """A comma left after a determiner where an adjective was left out ("the hypointense, non-enhancing centre")."""
 _INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)\s+including(?=\s*(?:,|$))")
 """A part said to be included after it is named ("..., oedema included"; "included" folds to "including")."""
+_PART_NOUNS = r"(?:rim|ring|shell|wall|part|portion|component|region|area|zone|bit|tissue|compartment)s?"
+_SAME_PART_TWICE = re.compile(rf"\b({_PART_NOUNS})\s*/\s*{_PART_NOUNS}\b")
+"""One part named two ways ("the enhancing rim/component"): a choice of words, not two parts joined."""
 _DATE = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
 """A date ("05/2024", "2024-05-03", "3.5.2024"): when the study was made, never which finding."""
 _RUN_ON = re.compile(
@@ -1322,7 +1370,7 @@ def still_negates(text: str) -> bool:
 
 _UNREAD_NEGATION = re.compile(
     r"\b(?:not|no|never|without|lacking|lacks?|n't|nor|none|excluded|excluding|exclude|except|left out|leave out|omit"
-    r"|omitted|minus)\b|n't\b"
+    r"|omitted|minus)\b|n't\b|(?<![\w-])non(?=\s)"
 )
 
 
@@ -1476,7 +1524,20 @@ def resource_words() -> frozenset[str]:
             "finding_phrasings.json",
         )
     ]
-    texts += [pattern.pattern for pattern in (JOINED, _PLACE, _EXCLUDING, _LEFT_OUT, _NEGATED, _DEFINED)]
+    texts += [
+        pattern.pattern
+        for pattern in (
+            JOINED,
+            _PLACE,
+            _EXCLUDING,
+            _LEFT_OUT,
+            _NEGATED,
+            _DEFINED,
+            _WITH_REMOVED,
+            _STRIP_OFF,
+            _LEAVE_OUT_AFTER,
+        )
+    ]
     texts.append(_OPERATION_WORDS)
     document = resource("finding_synonyms.json")
     for negation in document.get("negations", {}).values():

@@ -45,6 +45,7 @@ from .description_text import (
     asks_for_a_diagnosis,
     comparable,
     corrected,
+    decides_only,
     defined_back,
     dismisses,
     edit_distance,
@@ -55,6 +56,7 @@ from .description_text import (
     known_words_from,
     leaves_out,
     names_a_part,
+    names_a_treatment,
     negated,
     place_segments,
     place_words,
@@ -93,7 +95,7 @@ from .finding_lexicon import (
     volume_words,
 )
 from .phrasing_embeddings import embeddings_of
-from .structured_request import destructured, spelled_sets
+from .structured_request import destructured, from_code, spelled_sets
 
 __all__ = ["FindingMatch", "FindingMatcher", "japanese_pick_list_twin", "known_phrasings"]
 
@@ -244,10 +246,14 @@ class FindingMatcher:
         request), the sentences that ask ("please contour ...", "how big is ...") are read, with those that leave
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
-        description = japanese_pick_list_twin(description) or description
+        description = japanese_pick_list_twin(description) or from_code(description)
         description = corrected(unaccented(description), self._vocabulary, self._english)
         description = set_against(spelled_sets(destructured(unemphasised(description))))
-        said = retracted(unframed(sentences(unquoted(description))))  # "Hi, ... the oedema, sorry, I mean the core."
+        said = sentences(unquoted(_other_items_left_out(description)))
+        if decides_only(said):  # "Minutes: discussed the oedema - decision: start dexamethasone."
+            reason = "it records what was decided, not a finding to draw; ask for the finding to be drawn or measured"
+            return FindingMatch(description, None, None, 0.0, "", reason)
+        said = retracted(unframed(said))  # "Hi, ... the oedema, sorry, I mean the core."
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
         if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
@@ -274,7 +280,12 @@ class FindingMatcher:
         readings = [self._match_pieces(text) for text in requests]
         if context_only and len(said) > 1 and readings[0].finding is None:  # "Caption: '...' Reproduce the outline."
             each = {s: self._match_pieces(s) for s in said}
-            apart = [each[s] for s in said if not _says_no_region(comparable(s))]
+            parted = any(each[s].finding is None and names_a_part(comparable(s)) for s in said)
+            apart = [  # not the glioma only named beside a part unread: "Untreated GBM. Contour its (...) centre."
+                each[s]
+                for s in said
+                if not _says_no_region(comparable(s)) and not (parted and _whole_only_named(s, each[s]))
+            ]
             unread = [s for s in said if leaves_out(s) and each[s].finding is None]  # "..., not the lesion"
             if not unread and len({reading.finding for reading in apart if reading.finding is not None}) == 1:
                 readings = [reading for reading in apart if reading.finding is not None]
@@ -354,8 +365,9 @@ class FindingMatcher:
             pieces = [", ".join([pieces[0], *left_out]), *(piece for piece in pieces[1:] if piece not in left_out)]
         pieces = [
             piece
-            for piece in pieces
+            for index, piece in enumerate(pieces)
             if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece) or _says_where(piece))
+            and not (index and _ENCLOSED_BY.match(piece.strip()) and not negated(comparable(piece)))
         ] or pieces
         every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
         if any(reading.finding is not None for reading in every[1:]):  # "..., with the tumour itself (...) subtracted"
@@ -1163,6 +1175,31 @@ def _names_a_part_alone(text: str) -> bool:
     return names_a_part(compared) and not JOINED.search(compared) and not _says_no_region(text)
 
 
+def _other_items_left_out(description: str) -> str:
+    """A description written as a numbered list ("Pt list: 1) ?lymphoma - await bx. 2) R frontal glioma, untreated -
+    ACTION rad: mask the core. 3) NFA.") less the items that ask nothing, where an item asks for a finding of its own
+    glioma or lung (:func:`anchored`): those speak of another patient or matter. An item that leaves a part out
+    ("1) Exclude necrosis."), names a treatment, or is pointed back at by the next is kept; ``description`` itself
+    where it is no such list."""
+    before, *items = _LIST_MARK.split(description)
+    asking = [asks(item) or _ACTION.search(item) is not None for item in items]
+    if len(items) < 2 or not any(ask and anchored(item) for item, ask in zip(items, asking, strict=True)):
+        return description
+    if before.strip().endswith(":") and not asks(before):  # "Pt list:"
+        before = ""
+    following = [*items[1:], ""]
+    kept = [
+        item
+        for item, ask, after in zip(items, asking, following, strict=True)
+        if ask or leaves_out(item) or names_a_treatment(item) or _PRONOUN_BACK.search(after)
+    ]
+    return " ".join([before.strip(), *(item.strip() for item in kept)]).strip()
+
+
+_ACTION = re.compile(r"\b(?:action|request|to do)\b(?:\s+\w+)?\s*(?:\([^()]*\))?\s*:", re.IGNORECASE)
+"""A label that opens what someone is asked to do ("ACTION rad:", "Request:")."""
+_LIST_MARK = re.compile(r"(?:^|(?<=\s))\(?\d{1,2}\)\s+")
+"""The number that opens an item of a numbered list ("2) ")."""
 _PRONOUN_BACK = re.compile(r"\b(?:its|it|their|them|theirs|this one|that one|the same)\b", re.IGNORECASE)
 """Pronouns that point back at what the sentence before named ("Incidental meningioma: outline its oedema.")."""
 
@@ -1201,6 +1238,13 @@ def _says_where(text: str) -> bool:
     return _names_only_the_tumour(place["what"]) or bool(named) and named[-1] in tumour_nouns() - {"mass", "volume"}
 
 
+_ENCLOSED_BY = re.compile(
+    r"^(?:which\s+is\s+|that\s+is\s+|lying\s+|sitting\s+)?(?:inside|within|enclosed\s+by|surrounded\s+by|encircled\s+by"
+    r"|ringed\s+by|rimmed\s+by|bounded\s+by|walled\s+by|walled\s+off\s+by|beneath|underneath)\s",
+    re.IGNORECASE,
+)
+"""An aside that says what a region lies in or is enclosed by ("(inside the Gd-enhancing shell)", "(enclosed by
+enhancement)"): where its head lies, not which region it is."""
 _IN_WHAT = re.compile(r"^(?:in|within|inside|of)\s+(?:this|the|his|her|a|an|that)\s+(?P<what>.+)$")
 
 

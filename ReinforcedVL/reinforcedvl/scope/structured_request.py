@@ -1,6 +1,7 @@
 """Requests written as data or notation read as words: a JSON object, "key=value" pairs, "- key: value" lines and
-command-line flags (by their keys, ``resources/finding_descriptors.json`` ``structured_keys``), a checklist of ticked
-parts, and set notation (unions, differences, intersections, complements) spelled out, before the words are read by
+command-line flags (by their keys, ``resources/finding_descriptors.json`` ``structured_keys``), a prompt passed to the
+tool from code (a call's argument, a config entry, a comment or docstring beside code), a checklist of ticked parts, and
+set notation (unions, differences, intersections, complements) spelled out, before the words are read by
 :mod:`.description_text`."""
 
 from __future__ import annotations
@@ -10,7 +11,60 @@ import re
 
 from .description_text import resource
 
-__all__ = ["destructured", "spelled_sets"]
+__all__ = ["destructured", "from_code", "spelled_sets"]
+
+
+def from_code(text: str) -> str:
+    """A request passed to the tool from code read as its prompt: the value given to a prompt ('seg(img,
+    prompt="the necrotic centre")', '"prompt": "..."', "--prompt '...'", 'necrosisPrompt = "..."'), the other quoted
+    values (a series, a status) as the context before it ("T2_FLAIR. post-op. the enhancing rim"); where no prompt is
+    named, the one quoted value of words in a row of comma-separated values, or the comments and docstrings beside
+    lines of code, the code itself dropped; ``text`` itself where it holds
+    neither. A variable or file name that names a finding says nothing of what is asked."""
+    if len(_pairs(_flags_as_lines(text))) > 1:  # data: its keys say what is asked ("prompt" among them)
+        return text
+    prompts = list(_PROMPT.finditer(text))
+    if prompts:
+        taken = [(found.start(), found.end()) for found in prompts]
+        context = [
+            found["value"].replace("_", " ")
+            for found in _QUOTED.finditer(text)
+            if not any(start <= found.start() < end or found.start() <= start < found.end() for start, end in taken)
+        ]
+        return ". ".join([*context, *(found["value"].strip() for found in prompts)])
+    row = _CSV_ROW.match(text.strip())
+    if row:  # 'sub-077,ses-preop,T1CE,"necrotic centre of the GBM"'
+        return ". ".join([*row["fields"].strip(",").split(","), row["value"].strip()])
+    lines = text.splitlines() or [text]
+    if not any(_CODE_LINE.match(line) for line in lines):
+        return text
+    documented = [found["value"].strip() for found in _DOCSTRING.finditer(text)]
+    if documented:
+        return " ".join(documented)
+    kept = [_COMMENT_MARK.sub("", line).strip() for line in lines if not _CODE_LINE.match(line)]
+    return " ".join(line for line in kept if line) or text
+
+
+_PROMPT = re.compile(
+    r"""(?:[\w.-]*(?:prompt|instruction)s?\w*['"]?\s*(?:[:=]|\bto\b)?|(?<![\w.-])(?:text|query)\s*=)"""
+    r"""\s*(?P<quote>"{3}|'{3}|["'])"""
+    r"""(?P<value>[^"'\n]*?[a-z][^"'\n]*?\s[^"'\n]*?)(?P=quote)""",
+    re.IGNORECASE,
+)
+"""A prompt given in code: a key or variable named for it (or a "text" or "query" argument), then its quoted value
+of words."""
+_CSV_ROW = re.compile(r'^(?P<fields>(?:[^\s,"]+,)+)"(?P<value>[^"]*\s[^"]*)"(?:,[^\s,"]*)*$')
+"""A row of comma-separated values whose one quoted value of words is the prompt, beside identifiers."""
+_QUOTED = re.compile(r"""(?P<quote>["'])(?P<value>[^"'\n]{1,60}?)(?P=quote)""")
+"""A quoted value of code (a series, a study, a status)."""
+_CODE_LINE = re.compile(
+    r"""^\s*(?:[\w.\[\]'"]+\s*=\s*[\w.]+\(.*\)|def\s+\w+\(.*\)\s*(?:->.*)?:|class\s+\w+.*:|import\s+\w+|"""
+    r"""from\s+[\w.]+\s+import\b|return\b.*|[\w.]+\([^()]*\))\s*$"""
+)
+"""A line of code: an assignment of a call, a definition, an import, a return, a call alone."""
+_DOCSTRING = re.compile(r"""(?P<quote>"{3}|'{3})(?P<value>.+?)(?P=quote)""", re.DOTALL)
+_COMMENT_MARK = re.compile(r"^\s*(?:#+|//+)\s*(?:TODO(?:\([^)]*\))?:?\s*)?")
+"""The mark of a comment, and a TODO's label with its owner."""
 
 
 def destructured(text: str) -> str:

@@ -21,6 +21,7 @@ from reinforcedvl.scope.description_text import (
     unemphasised,
     unframed,
 )
+from reinforcedvl.scope.structured_request import from_code
 
 READ_AS = [
     # the lexicon: clinical names of each finding
@@ -388,6 +389,30 @@ READ_AS = [
     ),
     ("mark the core of the never-treated glioma and keep the oedema outside of the label", "tumour core"),
     ("Planning target, untreated glioblastoma. I need the tumour without its oedema.", "tumour core"),
+    # a prompt passed from code: its value is the request, the code, variable and file names around it are not
+    ('out = run(vol, prompt="the dead centre of the untreated glioma")  # wt_mask.nii.gz', "necrotic tumour core"),
+    (
+        '{"series": "FLAIR", "case": "pt_09", "prompt": "the swelling around the glioma, not the tumour"}',
+        "peritumoral oedema",
+    ),
+    ("$ rvl run --prompt 'solid non-enhancing tissue of the naive glioma' scan_04.nii.gz", "non-enhancing tumour"),
+    ('# whole tumour baseline\nres = model.predict(img, text="8 mm nodule in the left lower lobe")', "lung nodule"),
+    ("# untreated GBM: the enhancing rim only\nseg = tool.run(t1c)", "enhancing tumour"),
+    ('case_11,preop,T1C,"central necrosis of the glioblastoma, inside its rim"', "necrotic tumour core"),
+    # a meeting's labels, the other items of a numbered list, a part named two ways, a place aside
+    ("Neuro-onc (MT): untreated glioma - we need the oedema around it, tumour excluded.", "peritumoral oedema"),
+    (
+        "Patients: 1) ?abscess - repeat MRI. 2) L parietal glioma, untreated - ACTION: contour the enhancing rim. "
+        "3) NFA.",
+        "enhancing tumour",
+    ),
+    ("the enhancing shell/component of the untreated glioma", "enhancing tumour"),
+    ("the dead centre of the glioma (surrounded by the enhancing ring)", "necrotic tumour core"),
+    ("all the glioma's tumour tissue, but stop at the border of the swelling", "tumour core"),
+    ("the non-enhancing solid part, separately from the rim, the necrosis and the oedema", "non-enhancing tumour"),
+    ("the gadolinium-negative solid tumour of the glioma, no necrosis, no oedema", "non-enhancing tumour"),
+    ("Glioma still awaiting resection: the enhancing part, please.", "enhancing tumour"),
+    ("Pulmonary nodule, 9 mm: need it contoured for the doubling-time calc.", "lung nodule"),
 ]
 
 
@@ -522,6 +547,14 @@ REFUSED = [
     ("Untreated glioma. Incidental meningioma: please outline its oedema.", "meningioma"),
     ("Please change the colour of the oedema segment to green.", "how a segment is shown"),
     ("Example: 'lung nodule' -> the nodule mask. Now: the enhancing meningioma.", "does not match"),
+    # code around a prompt says nothing of the finding; a decision, a category, a treated state ask for none
+    ('enhancing_tumour = run(vol, prompt="the liver lesion")', "liver"),
+    ("Please give the Fleischner category of this 6 mm lung nodule.", "asks what a finding is"),
+    ("MDT: the oedema around the untreated glioma was discussed. Decision: continue steroids.", "decided"),
+    ("Glioma on temozolomide: segment the enhancing tumour.", "treatment effect"),
+    ("Post-biopsy scan of the glioma: the necrotic core.", "treatment effect"),
+    ("List: 1) glioma resected in 2023. 2) Segment the enhancing tumour of the glioma.", "treatment effect"),
+    ("the non blahblah enhancing part of the glioma", "negates"),
 ]
 
 
@@ -685,3 +718,18 @@ def test_what_speaks_of_another_matter_is_told_from_the_request():
     assert not dismisses("Untreated glioma of the left temporal lobe.")
     assert anchored("right frontal GBM") and anchored("the nodule in the right upper lobe")
     assert not anchored("the mass in the left frontal lobe")  # a lobe of the brain says no disease
+
+
+def test_a_prompt_passed_from_code_is_read_as_its_value_and_prose_is_left_as_it_is():
+    assert from_code('seg = m.run(x, prompt="the oedema only")  # tc_mask') == "the oedema only"
+    assert from_code("necroPrompt = 'dead centre of the GBM'") == "dead centre of the GBM"
+    assert from_code('r = m.run(x, series="T1C", prompt="the enhancing rim")') == "T1C. the enhancing rim"
+    assert (
+        from_code('def f(x):\n    """Segment the core, no oedema."""\n    return g(x)')
+        == "Segment the core, no oedema."
+    )
+    assert from_code("# the 6 mm nodule, right lower lobe\nmask = tool.run(ct)") == "the 6 mm nodule, right lower lobe"
+    prose = 'The report says "round nodule, 6 mm". Segment it.'
+    assert from_code(prose) == prose
+    data = '{"prompt": "tumour core", "exclude": ["oedema"]}'
+    assert from_code(data) == data  # data is read by its keys
