@@ -1179,7 +1179,8 @@ def _other_items_left_out(description: str) -> str:
     """A description written as a numbered list ("Pt list: 1) ?lymphoma - await bx. 2) R frontal glioma, untreated -
     ACTION rad: mask the core. 3) NFA.") less the items that ask nothing, where an item asks for a finding of its own
     glioma or lung (:func:`anchored`): those speak of another patient or matter. An item that leaves a part out
-    ("1) Exclude necrosis."), names a treatment, or is pointed back at by the next is kept; ``description`` itself
+    ("1) Exclude necrosis."), names a treatment, asks what a finding is or that nothing be drawn, or is pointed back at
+    by the next is kept; ``description`` itself
     where it is no such list."""
     before, *items = _LIST_MARK.split(description)
     asking = [asks(item) or _ACTION.search(item) is not None for item in items]
@@ -1191,7 +1192,12 @@ def _other_items_left_out(description: str) -> str:
     kept = [
         item
         for item, ask, after in zip(items, asking, following, strict=True)
-        if ask or leaves_out(item) or names_a_treatment(item) or _PRONOUN_BACK.search(after)
+        if ask
+        or leaves_out(item)
+        or names_a_treatment(item)
+        or _PRONOUN_BACK.search(after)
+        or refuses_to_ask(item)  # "3) Report only the answer."
+        or asks_for_a_diagnosis([item], [item] if item.rstrip().endswith("?") else [])  # "2) Decide if it's benign."
     ]
     return " ".join([before.strip(), *(item.strip() for item in kept)]).strip()
 

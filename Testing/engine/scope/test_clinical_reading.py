@@ -413,6 +413,7 @@ READ_AS = [
     ("the gadolinium-negative solid tumour of the glioma, no necrosis, no oedema", "non-enhancing tumour"),
     ("Glioma still awaiting resection: the enhancing part, please.", "enhancing tumour"),
     ("Pulmonary nodule, 9 mm: need it contoured for the doubling-time calc.", "lung nodule"),
+    ("the solid gad negative tumour of the glioma, no necrosis, no oedema", "non-enhancing tumour"),
 ]
 
 
@@ -555,6 +556,7 @@ REFUSED = [
     ("Post-biopsy scan of the glioma: the necrotic core.", "treatment effect"),
     ("List: 1) glioma resected in 2023. 2) Segment the enhancing tumour of the glioma.", "treatment effect"),
     ("the non blahblah enhancing part of the glioma", "negates"),
+    ("1) Look at the nodule in the left lung. 2) Tell me if it is benign. 3) Do not outline it.", "nothing be drawn"),
 ]
 
 
