@@ -349,14 +349,18 @@ def decides_only(said: list[str]) -> bool:
     decision: start dexamethasone; owner: ward team."): one of ``finding_descriptors.json`` ``decisions`` ``labels``
     before a colon, then one of its ``verbs``, and nothing asks for a finding to be drawn or measured
     (``drawing_requests``)."""
+    text = " ".join(said)
+    return _decided().search(text) is not None and _asking("drawing_requests").search(text) is None
+
+
+@cache
+def _decided() -> re.Pattern[str]:
     decisions = resource("finding_descriptors.json")["decisions"]
-    decided = re.compile(
+    return re.compile(
         rf"(?<![\w-])(?:{_alternatives(decisions['labels'])})\s*(?:\([^)]*\))?\s*:\s*(?:to\s+)?"
         rf"(?:{_alternatives(decisions['verbs'])})(?![\w-])",
         re.IGNORECASE,
     )
-    text = " ".join(said)
-    return decided.search(text) is not None and _asking("drawing_requests").search(text) is None
 
 
 def names_a_treatment(text: str) -> bool:
