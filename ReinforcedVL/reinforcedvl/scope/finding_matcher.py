@@ -1180,8 +1180,7 @@ def _other_items_left_out(description: str) -> str:
     ACTION rad: mask the core. 3) NFA.") less the items that ask nothing, where an item asks for a finding of its own
     glioma or lung (:func:`anchored`): those speak of another patient or matter. An item that leaves a part out
     ("1) Exclude necrosis."), names a treatment, asks what a finding is or that nothing be drawn, or is pointed back at
-    by the next is kept; ``description`` itself
-    where it is no such list."""
+    by the next is kept; ``description`` itself where it is no such list."""
     before, *items = _LIST_MARK.split(description)
     asking = [asks(item) or _ACTION.search(item) is not None for item in items]
     if len(items) < 2 or not any(ask and anchored(item) for item, ask in zip(items, asking, strict=True)):
