@@ -371,11 +371,10 @@ def names_a_treatment(text: str) -> bool:
 
 @cache
 def _treatments() -> re.Pattern[str]:
-    named = [
-        *resource("finding_descriptors.json")["untreated"]["treatments"],
-        *resource("finding_subjects.json")["diseases"]["treatment effect"],
-    ]
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(named)})(?![\w-])")
+    return _whole_words(
+        resource("finding_descriptors.json")["untreated"]["treatments"]
+        + resource("finding_subjects.json")["diseases"]["treatment effect"]
+    )
 
 
 def _marked(sentence: str, marked: set[str]) -> bool:
@@ -443,13 +442,18 @@ _EARLIER_IMAGING = re.compile(
 
 @cache
 def _dismissals() -> re.Pattern[str]:
-    entries = resource("finding_descriptors.json")["dismissals"]
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(entries)})(?![\w-])")
+    return _whole_words(resource("finding_descriptors.json")["dismissals"])
 
 
 @cache
 def _anchors() -> re.Pattern[str]:
-    entries = [spelling_variant(entry, american=True) for entry in resource("finding_subjects.json")["anchors"]]
+    return _whole_words(
+        [spelling_variant(entry, american=True) for entry in resource("finding_subjects.json")["anchors"]]
+    )
+
+
+def _whole_words(entries: Iterable[str]) -> re.Pattern[str]:
+    """A pattern that finds any of ``entries`` as whole words (a hyphen is part of a word), longest first."""
     return re.compile(rf"(?<![\w-])(?:{_alternatives(entries)})(?![\w-])")
 
 
@@ -499,7 +503,7 @@ def _reshaping() -> tuple[re.Pattern[str], ...]:
         ),
         re.compile(rf"(?<![\w-])(?:{shapes})\s+of\s+(?:an?\s+|about\s+|\+\s*)?{size}"),
         re.compile(rf"(?:\bplus|\+)\s*(?:an?\s+)?{size}"),
-        re.compile(rf"(?<![\w-])(?:{_alternatives(document['hollowing'])})(?![\w-])"),
+        _whole_words(document["hollowing"]),
     )
 
 
@@ -550,7 +554,7 @@ def leaves_out(text: str) -> bool:
 
 @cache
 def _requests() -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(resource('finding_descriptors.json')['requests'])})(?![\w-])")
+    return _whole_words(resource("finding_descriptors.json")["requests"])
 
 
 def excluded_parts(text: str) -> list[str]:
@@ -701,7 +705,7 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         for group, words in document[kind].items()
         for word in words
     }
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(subject_of)})(?![\w-])"), subject_of
+    return _whole_words(subject_of), subject_of
 
 
 @cache
@@ -1226,7 +1230,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
     first_of = {synonym: phrase for phrase, synonyms in document.get("first", {}).items() for synonym in synonyms}
     if first_of:
-        first = re.compile(rf"(?<![\w-])(?:{_alternatives(list(first_of))})(?![\w-])")
+        first = _whole_words(list(first_of))
         folds.append((first, lambda found: first_of[found.group(0)]))
     for word, negation in document.get("negations", {}).items():
         bare = [negating for negating in negation["negating"] if negating in _LEAVING_OUT]
@@ -1238,7 +1242,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
         )
         folds.append((re.compile(pattern), word))
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
-    synonyms = re.compile(rf"(?<![\w-])(?:{_alternatives(list(synonym_of))})(?![\w-])")
+    synonyms = _whole_words(list(synonym_of))
     folds += [(synonyms, lambda found: synonym_of[found.group(0)])] * 2  # "t1+c hyperintense": "t1c hyperintense"
     looks = document.get("after_contrast", {})
     for word, grammar in looks.items():
