@@ -107,7 +107,8 @@ _CONTAINERS = "mask|contour|contours|segmentation|label|volume|outline|region|ro
 _LEFT_OUT = re.compile(
     r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+(?:(?:must|should|is to|are to|has to|have to|to)\s+)?"
     r"(?:(?:be|is|are)\s+)?(?:not including|excluded|not counted|left out|removed|subtracted|omitted|not"
-    rf"(?:\s+(?:be\s+)?(?:inside|in|within|part of|included|counted)(?:\s+(?:the\s+)?(?:{_CONTAINERS})|\s+the)?)?)"
+    rf"(?:\s+(?:be\s+)?(?:inside|in|within|part of|included|counted)(?:\s+(?:the|this|that|our|its)(?:\s+(?:"
+    rf"{_CONTAINERS}))?|\s+(?:{_CONTAINERS}))?)?)"
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
@@ -146,7 +147,7 @@ def questions(description: str) -> list[str]:
 
 def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
     """:func:`sentences`, each with the mark that ends it ("" for the last one where none does)."""
-    description = _STEP.sub("; ", description)  # "1) Find the glioma. 2) Outline ...": one sentence a step
+    description = _STEP.sub("; ", _lines_joined(description))  # "1) Find the glioma. 2) Outline ...": one a step
     found: list[tuple[str, str]] = []
     start = depth = 0
     for index, character in enumerate(description):
@@ -161,6 +162,38 @@ def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
         start = index + 1
     found.append((description[start:], ""))
     return [(sentence.strip(), end) for sentence, end in found if sentence.strip(" ,")]
+
+
+def _lines_joined(description: str) -> str:
+    """``description`` on one line: a line break before a list item ("- [ ] mask covers ...", "* oedema") or a line
+    that opens with a capital ("Reviewer: Dr Haas") ends a sentence, as does a blank line; a line that opens in lower
+    case goes on the sentence before it (a wrapped line); the items under a line that ends with a colon are its
+    list ("Exclude:\n- oedema\n- necrosis": "Exclude: oedema, necrosis")."""
+    joined, listing = "", False
+    description = _FIELD_BAR.sub("\n", description)  # "RAD-3310 | Summary: ... | Due: Fri": a field a line
+    for line in description.split("\n"):
+        mark = _LINE_ITEM.match(line)
+        text = line[mark.end() :].strip() if mark else line.strip()
+        if not text:
+            joined += "" if mark or not joined or joined[-1] in ".;?!:" else ";"
+            listing = listing and bool(mark)
+        elif not joined:
+            joined = text
+        elif joined.endswith(":"):
+            joined, listing = f"{joined} {text}", bool(mark)
+        elif listing and mark:
+            joined = f"{joined}, {text}"
+        elif not mark and text[0].islower():
+            joined, listing = f"{joined} {text}", False
+        else:
+            joined, listing = f"{joined}{' ' if joined[-1] in '.;?!' else '; '}{text}", False
+    return joined
+
+
+_FIELD_BAR = re.compile(r"\s+\|\s+(?=[A-Z][\w -]{0,30}:)")
+"""A bar between the fields of a one-line ticket, before a field's label."""
+_LINE_ITEM = re.compile(r"^\s*(?:[-*\u2022\u2013+]\s+(?:\[[ xX\u2713\u2714]?\]\s*)?|\[[ xX\u2713\u2714]?\]\s*)")
+"""What opens an item of a list on its own line: a bullet, a box to tick or both ("- [ ] ", "* ", "[x] ")."""
 
 
 _STEP = re.compile(
@@ -199,8 +232,15 @@ def unframed(said: list[str]) -> list[str]:
     comes before a colon that does not ask is a sentence of its own where what follows asks ("Suspected GBM: outline
     the enhancing rim only": the context, then the request)."""
     labels, greeting, sign_off, example, role = _frame()
+    fields = _message_fields()
     kept = []
     for sentence in said:
+        if fields.match(sentence.strip()):  # "Priority: High", "Assignee: seg-tool"
+            continue
+        sentence = _WARD_DETAILS.sub(" ", sentence)  # "Bleep 02:14 from Dr Okafor: bed 7, HR 84, ..."
+        sentence = re.sub(r",+(?=[:;])", "", re.sub(r"\s+(?=[,:;])", "", sentence))
+        sentence = re.sub(r"(?<=[,:;\u2013\u2014])\s*,+", "", sentence)
+        sentence = re.sub(r"[ \t]{2,}", " ", sentence).strip(" ,")  # the commas left: "bed 7, 58M" as "58M"
         if example.match(sentence.strip()) or not labels.sub("", f"{sentence.strip()}:"):  # "Example: ...", "Task"
             continue
         sentence = role.sub("", greeting.sub("", labels.sub("", sentence.strip()))).strip()
@@ -213,12 +253,32 @@ def unframed(said: list[str]) -> list[str]:
     return kept or said
 
 
+_WARD_DETAILS = re.compile(
+    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?:\s*(?:am|pm|h|hrs)\b)?|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:h|hrs)\b"
+    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sister)\.?\s+[A-Z][a-z'\u2019-]+\b"
+    r"|\b(?:(?:in|on|at)\s+)?(?i:bed|bay|side room|room|cubicle|ward)\s+(?:[A-Z]\d{0,2}\b|\d{1,3}[A-Z]?\b)"
+    r"(?:\s+(?i:bed)\s+\d{1,3}\b)?"
+    r"|\b(?:HR|BP|RR|SpO2|sats|GCS)\s*[:=]?\s*\d{1,3}(?:/\d{1,3})?\s*%?(?!\w)|\b(?:T|temp)\s*[:=]?\s+\d{2}(?:\.\d)?\b"
+    r"|\bx\d{3,5}\b|\b[A-Z]{2,8}-\d{1,6}\b|(?<![\w#])#\d{1,6}\b"
+)
+"""What a ward message says of where and when, of whom and how the patient is ("02:14", "Dr Okafor", "bed 7",
+"side room 4", "HR 84", "BP 138/82", "x6120" for an extension) and a ticket's number ("RAD-3310", "#88"): never which
+finding."""
 _LISTED = re.compile(
     r"(?:^|(?<=[,;]))\s*(?P<what>(?:(?:must|should|do not|don't|does not)\s+)?(?:include|includes|including"
     r"|included|exclude|excludes|excluding|excluded|leave out|not included|not to include))\s*:\s*",
     re.IGNORECASE,
 )
 """What a line includes or leaves out, said before a colon ("Exclude: peritumoral oedema")."""
+
+
+@cache
+def _message_fields() -> re.Pattern[str]:
+    """A line of a ticket or form that says nothing of the finding ("Priority: High", "Due: Fri";
+    ``finding_descriptors.json`` ``message_fields``): left out whole."""
+    return re.compile(
+        rf"^(?:{_alternatives(resource('finding_descriptors.json')['message_fields'])})\s*:", re.IGNORECASE
+    )
 
 
 @cache
@@ -230,7 +290,8 @@ def _frame() -> tuple[re.Pattern[str], ...]:
 
     label = alternatives("message_labels")
     labels = re.compile(
-        rf"^(?:(?:{label})(?:\s+(?:{label}))*(?:\s+from\s+[^:]{{1,40}})?)(?:\s*\([^()]{{1,40}}\))?\s*:\s*",
+        rf"^(?:(?:{label})(?:\s*[\u2013\u2014-]?\s+(?:{label}))*(?:\s+from\s+[^:]{{1,40}})?)(?:\s*\([^()]{{1,40}}\)"
+        r")?\s*:\s*",
         re.IGNORECASE,
     )  # "Neurosurg reg:", "ACTION (neurorad, by next MDM):": who speaks or acts, and when
     greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.'’-]+){{0,3}}\s*[,!]\s*", re.IGNORECASE)
@@ -323,7 +384,14 @@ _ABBREVIATIONS = frozenset("incl excl approx i.e e.g ie eg vs etc cf fig no nr p
 def asks(text: str) -> bool:
     """Whether ``text`` asks for something ("please contour ...", "how big is ...";
     ``finding_descriptors.json``, ``requests``)."""
-    return _requests().search(folded(text)) is not None
+    lowered = text.lower()
+    return (
+        _requests().search(folded(text)) is not None
+        or any(  # "was delineated"; not "not to be segmented"
+            not re.search(r"\b(?:not|never|n't)\s*$", lowered[: found.start()])
+            for found in _passive().finditer(lowered)
+        )
+    )
 
 
 def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
@@ -408,7 +476,8 @@ def _asking(key: str) -> re.Pattern[str]:
 def refuses_to_ask(text: str) -> bool:
     """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it", "report only
     the answer")."""
-    return _REFUSED_REQUEST.search(folded(text)) is not None
+    return any(_REFUSED_REQUEST.search(said) for said in (folded(text), text.lower()))  # "and report the total
+    # without segmenting": what is done with a finding is left out of the folded text
 
 
 def anchored(text: str) -> bool:
@@ -554,7 +623,22 @@ def leaves_out(text: str) -> bool:
 
 @cache
 def _requests() -> re.Pattern[str]:
-    return _whole_words(resource("finding_descriptors.json")["requests"])
+    document = resource("finding_descriptors.json")
+    return _whole_words([*document["requests"], *document["passive"]["participles"]])
+
+
+@cache
+def _passive() -> re.Pattern[str]:
+    """A request in a protocol's words (``finding_descriptors.json`` ``passive``): an auxiliary before participles
+    ("was delineated", "shall be labelled", "to be outlined and measured"), which ask and name nothing, or a modal
+    before a request ("Annotators will outline"; the request is group ``asked``)."""
+    document = resource("finding_descriptors.json")
+    passive = document["passive"]
+    done = _alternatives(passive["participles"])
+    return re.compile(
+        rf"(?<![\w-])(?:(?:{_alternatives(passive['auxiliaries'])})\s+(?:{done})(?:\s+(?:and|&)\s+(?:{done}))*"
+        rf"|(?:{_alternatives(passive['modals'])})\s+(?P<asked>(?:{_alternatives(document['requests'])})))(?![\w-])"
+    )
 
 
 def excluded_parts(text: str) -> list[str]:
@@ -637,7 +721,7 @@ _EXCLUDING = re.compile(
     r"\s*\b(?:without including|without|excluding|excludes|exclude|except(?: for)?|minus|not including|other than"
     r"|apart from|distinct from|separate(?:ly)? from|but not|(?:but )?(?:leave|leaving|keep|keeping) out"
     r"|(?:but )?stop(?:ping)? (?:at|short of)(?: (?:the )?(?:edges?|borders?|margins?|boundary|boundaries) of)?"
-    r"|(?:not|without) counting"
+    r"|(?:not|without) counting|(?:with\s+)?(?:zero|no)\s+overlap\s+with|not\s+overlapping(?:\s+with)?"
     r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omits"
     r"|omit)\b\s*"
     r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?|(?:set|setting|put|putting) aside"
@@ -828,7 +912,7 @@ def folded(text: str) -> str:
     lowered = _IS.sub(r"\1 is", text.strip().lower().replace("_", " "))  # "the tissue that's solid"
     lowered = re.sub(r"['’]s\b", "", lowered)  # "the tumour's core", "solid_tumor"
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
-    lowered = _DATE.sub(" ", lowered)  # "(05/2024)"
+    lowered = _DISPLAY_OPACITY.sub(" ", _DATE.sub(" ", lowered))  # "(05/2024)", "show in 3D at 30% opacity"
     lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
     lowered = re.sub(r"\bseparately from\b", "separate from", lowered)  # "separately" alone annotates; this leaves out
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
@@ -838,7 +922,8 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
-    lowered = _TO_BE_DONE.sub(" ", _NOT_SEPARATED.sub(" together", _OR_NOT.sub("", lowered)))
+    lowered = _NOT_SEPARATED.sub(" together", _OR_NOT.sub("", lowered))
+    lowered = _passive().sub(lambda found: found["asked"] or " ", lowered)  # "the core was delineated on T1c"
     lowered = _AGE.sub(" ", lowered)  # "This 41-year-old teacher has ...", "Mr Evans, 66, ..."
     lowered = _KEEP_ONLY_WHAT.sub(", only ", lowered)  # "remove all the tumour and leave just the oedema"
     lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
@@ -848,9 +933,10 @@ def folded(text: str) -> str:
     lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
     lowered = _NOT_WHAT_IT_ENCLOSES.sub("", lowered)  # "the enhancing rim itself, not what it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
-    lowered = _free_of().sub(r"\g<held> without \g<left>", lowered)  # "oedema-free tumour mask"
+    lowered = _free_of().sub(_held_without, lowered)  # "oedema-free tumour mask", "non-oedema glioma volume"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
+    lowered = _NEITHER_NOR.sub(r", excluding \g<first> and \g<second>", lowered)  # "... and was neither necrotic nor"
     # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
     lowered = _ENCLOSED.sub(lambda found: f", {found['join'] or 'including'} the tumor core", lowered)
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
@@ -888,7 +974,7 @@ _AND_ALSO_LEAVING = re.compile(r"\s*,?\s*\band\s+(?:also\s+)?(?=(?:excluding|wit
 """A second part left out joined to the first ("excluding the tumour and also excluding the vessels"): a list."""
 _NONE_INCLUDED = re.compile(
     r"(?:\s*[,;]?\s*\b(?:and\s+)?(?:ensure|ensuring|make sure|making sure|check|be sure)\s+(?:that\s+)?"
-    r"|\s*,?\s*\bwith\s+)?\bno\s+(?P<what>(?!(?:need|more|less|text)\b)[a-z -]+?)\s+(?:is\s+|are\s+|gets?\s+"
+    r"|\s*,?\s*\bwith\s+)?\bno\s+(?P<what>(?!(?:need|more|less|text)\b)[a-z ,-]+?)\s+(?:is\s+|are\s+|gets?\s+"
     r"|being\s+)?(?:included|counted|(?:left\s+)?(?:in|inside|within)\s+(?:it|them|the\s+(?:mask|label|segment"
     r"|segmentation|contour|outline|region)))\b"
 )
@@ -964,13 +1050,18 @@ def set_against(text: str) -> str:
 _TRAILING_TAGS = re.compile(r"(?<=\w)\s+(?=#[a-z][\w-]*(?:\s+#[a-z][\w-]*)*[^\w#]*$)")
 """Before the hashtags that end a description ("... not the tumour #flair #preop"): they tag it, apart from its last
 phrase."""
-_DETERMINER_COMMA = re.compile(r"\b(the|this|that|its|a|an)\s*,\s+")
-"""A comma left after a determiner where an adjective was left out ("the hypointense, non-enhancing centre")."""
-_INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)\s+including(?=\s*(?:,|$))")
+_DETERMINER_COMMA = re.compile(r"\b(the|this|that|its|a|an)\s*,\s+(?!(?:the|this|that|its|a|an)\b)")
+"""A comma left after a determiner where an adjective was left out ("the hypointense, non-enhancing centre"); one
+before another determiner ends a phrase whose noun was left out ("in a patient, the necrosis ...")."""
+_INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)(?<!\bnot)(?<!\bnever)\s+including(?=\s*(?:,|$))")
 """A part said to be included after it is named ("..., oedema included"; "included" folds to "including")."""
 _PART_NOUNS = r"(?:rim|ring|shell|wall|part|portion|component|region|area|zone|bit|tissue|compartment)s?"
 _SAME_PART_TWICE = re.compile(rf"\b({_PART_NOUNS})\s*/\s*{_PART_NOUNS}\b")
 """One part named two ways ("the enhancing rim/component"): a choice of words, not two parts joined."""
+_DISPLAY_OPACITY = re.compile(
+    r"\b(?:at\s+)?\d{1,3}\s*%\s+(?:opacity|opaque|transparency|transparent)\b|\b(?:opacity|transparency)\s*(?:of|at|=|:)?\s*\d{1,3}(?:\.\d+)?\s*%?"
+)
+"""How opaque a segment is shown ("at 30% opacity", "opacity 0.5"): no opacity of the lung."""
 _DATE = re.compile(r"\b(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\d{1,2}\.\d{4})\b")
 """A date ("05/2024", "2024-05-03", "3.5.2024"): when the study was made, never which finding."""
 _RUN_ON = re.compile(
@@ -1094,10 +1185,22 @@ def _treated_after() -> re.Pattern[str]:
 
 @cache
 def _free_of() -> re.Pattern[str]:
-    """A part left out, said as what the rest is free of ("an oedema-free tumour mask", "necrosis-free core"): the
-    word before "-free", and the noun phrase after it."""
+    """A part left out, said as what the rest is free of ("an oedema-free tumour mask", "necrosis-free core",
+    "oedema-excluded glioma volume", "the non-oedema glioma volume"): the part, and the noun phrase after it."""
     nouns = _alternatives([*finding_nouns(), *_HELD])
-    return re.compile(rf"\b(?P<left>[a-z]+)-free\s+(?P<held>(?:[a-z-]+\s+){{0,2}}?(?:{nouns})(?:\s+(?:{nouns}))?)\b")
+    held = rf"(?P<held>(?:[a-z-]+\s+){{0,2}}?(?:{nouns})(?:\s+(?:{nouns}))?(?:\s+of\s+(?:the\s+|this\s+|its\s+)?"
+    held += rf"(?:[a-z-]+\s+){{0,2}}?(?:{nouns}))?)"  # "the non-oedema part of the untreated glioma"
+    return re.compile(
+        rf"\b(?:(?P<left>[a-z]+)-(?:free|excluded|sparing)|(?P<part>o?edema|necrosis)[- ](?:excluded|sparing)"
+        rf"|non-(?P<negated>o?edema|necrosis))\s+{held}\b(?!-)"
+    )
+
+
+def _held_without(found: re.Match[str]) -> str:
+    """What :func:`_free_of` found, as what is held without what it is free of ("the non-oedema part of the glioma":
+    the glioma without oedema; a part of it that is not the oedema is all of it but the oedema)."""
+    held = re.sub(r"^(?:part|portion|component|region|area|bit)s?\s+of\s+(?:the\s+|this\s+|its\s+)?", "", found["held"])
+    return f"{held} without {found['left'] or found['part'] or found['negated']}"
 
 
 _HELD = ("region", "part", "component", "portion", "area", "core", "mask", "segmentation", "volume", "tissue")
@@ -1151,7 +1254,7 @@ _PART_THAT_IS = re.compile(
 """A part named by what it is or has become ("how much of the tumour has died off": the necrotic part of it)."""
 _STOP_WHERE = re.compile(
     r"[\s,]*\b(?:and\s+)?stop(?:ping)?\s+(?:where|when|at|before)\s+(?P<what>(?:the\s+)?[a-z -]+?)\s+"
-    r"(?:starts|begins)\b"
+    r"(?:starts?|begins?|commences?)\b"
 )
 """Where a region ends, named as what begins there ("stop where the swelling starts": without the swelling)."""
 _ENCLOSED = re.compile(
@@ -1170,6 +1273,11 @@ _NOT_LEFT_OUT = re.compile(
 """A part not to be left out is included ("don't exclude the vasogenic oedema", "without excluding the necrosis")."""
 _NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
 """Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
+_NEITHER_NOR = re.compile(
+    r"\s*,?\s*\b(?:and\s+|that\s+|which\s+)?(?:was|is|were|are|being)\s+neither\s+(?P<first>[a-z-]+)\s+nor\s+"
+    r"(?P<second>[a-z-]+)"
+)
+"""What a region is said not to be, after it ("solid tissue that was neither necrotic nor oedematous")."""
 _WITH_REMOVED = re.compile(
     r"\s*\bwith\s+(?P<what>(?:the|its|their|any|all)\s+[a-z -]+?)\s+(?:removed|subtracted|excluded|left out|deleted"
     r"|erased|(?:cut|[a-z]+(?:ed|en))\s+(?:away|off)|(?:cut|carved|stripped|taken|scooped|scraped|shaved|cropped"
@@ -1198,12 +1306,6 @@ _NOT_SEPARATED = re.compile(
     r"(?:separat|split|distinguish|differentiat|divid)[a-z]*\b[^,.;\u2013\u2014]*?(?=\s*(?:[,.;\u2013\u2014]|\s-\s|$))"
 )
 """A request that the parts be drawn as one ("without attempting to separate tumour from oedema")."""
-_DONE = (
-    r"(?:outlined|segmented|contoured|delineated|measured|marked|drawn|labell?ed|highlighted|traced|quantified"
-    r"|calculated|masked)"
-)
-_TO_BE_DONE = re.compile(rf"\bto\s+be\s+{_DONE}(?:\s+(?:and|&)\s+{_DONE})*\b")
-"""A request put in the passive ("the parts ... to be outlined and measured"): it asks, and names nothing."""
 _AGE = re.compile(r"\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|(?<=,)\s*\d{1,3}\s*(?=,)")
 """How old the patient is: never which finding."""
 _KEEP_ONLY_WHAT = re.compile(r"\s*,?\s*\b(?:and\s+|but\s+)?(?:leave|leaving|keep|keeping)\s+(?:just|only)\s+")
@@ -1261,6 +1363,14 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     return tuple(folds)
 
 
+def contrast_words() -> frozenset[str]:
+    """The words that name the contrast agent or its images ("gadolinium", "post-contrast"; ``finding_synonyms.json``
+    ``after_contrast`` ``contrast``): whether a region enhances is said with them."""
+    return frozenset(
+        word for entry in resource("finding_synonyms.json")["after_contrast"]["contrast"] for word in entry.split()
+    )
+
+
 _ON_T1 = (
     r"(?:on\s+(?:the\s+)?(?:t1|t1w|t1-weighted|mri|mr|scan|images?)(?:\s+(?:images?|imaging|sequence|scans?))?\s+)?"
 )
@@ -1305,10 +1415,20 @@ def _purpose_clauses() -> re.Pattern[str]:
     starts, nouns = _alternatives(document["purpose_clauses"]), _alternatives(document["purpose_nouns"])
     return re.compile(
         rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*\b(?P<lead>[^,]*)"
+        rf"|{_SO_THAT}"
     )
 
 
+_SO_THAT = (
+    r"(?<=\w )(?<!\bok )(?<!okay )(?<!\bum )(?<!\buh )(?<!and )(?<!well )(?<!right )so(?:\s+that)?\s+"
+    r"(?:we|i|you|they|he|she|it|the|our|their)\s[^,]*"
+)
+"""A purpose said after the request ("..., so we don't sample it", "so the biopsy avoids it"); "so" that opens a
+description or follows a filler ("ok so the oedema") is itself a filler."""
+
+
 _NOT_DESCRIPTORS = (
+    "message_fields",
     "purpose_clauses",
     "purpose_nouns",
     "corrections",
@@ -1405,7 +1525,13 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
         lowered = word.lower()
         if len(lowered) < 4 or lowered in vocabulary or (len(lowered) == 4 and lowered in english):
             return word
-        near = [known for known in _by_first_letter(vocabulary).get(lowered[0], ()) if _one_edit_apart(lowered, known)]
+        american = re.sub(r"(?<=[a-z])our", "or", re.sub(r"^oe|(?<=[a-z])[ao]e(?=[a-z])", "e", lowered))
+        spellings = {lowered, american} if lowered not in english else {lowered}  # "pertumoural": "peritumoral"
+        near = [
+            known
+            for known in _by_first_letter(vocabulary).get(lowered[0], ())
+            if any(_one_edit_apart(spelt, known) for spelt in spellings)
+        ]
         if len(lowered) == 4:  # "edma": only a letter left out of a longer word
             near = [known for known in near if len(known) == 5]
         named = [known for known in near if known in subject_words]

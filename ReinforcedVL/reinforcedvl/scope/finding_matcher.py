@@ -44,6 +44,7 @@ from .description_text import (
     asks,
     asks_for_a_diagnosis,
     comparable,
+    contrast_words,
     corrected,
     decides_only,
     defined_back,
@@ -256,7 +257,7 @@ class FindingMatcher:
         said = retracted(unframed(said))  # "Hi, ... the oedema, sorry, I mean the core."
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
-        if refuses_to_ask(" ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
+        if refuses_to_ask(". ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
         if restyles_only(said):  # "Change the colour of the nodule segment to blue."
             reason = "it asks how a segment is shown, not for a finding to be drawn; ask for the finding"
@@ -907,6 +908,8 @@ class FindingMatcher:
         """An unknown word of the description and the word that tells ``family``'s findings apart it is two or fewer
         typing errors from ("necrtiic core": "necrotic"), or None: such a word may decide the finding."""
         telling = {word for finding in family.findings for word in defining_words(finding) if len(word) >= 5}
+        if "enhanc" not in comparable(description):  # "hyperintense after contrat": enhancing or not
+            telling |= {word for word in contrast_words() if len(word) >= 5}
         for word in unknown_words(description, self._vocabulary, self._english):
             close = [known for known in sorted(telling) if known[0] == word[0] and edit_distance(word, known) <= 2]
             if close:
@@ -1105,8 +1108,8 @@ def _requests_of(
     ]
     for index in pointing:
         parts = [part for part in joined_parts(comparable(said[index - 1])) if names_a_finding(part)]
-        if len(parts) > 1:
-            return [f"{said[index]}, {parts[-1]}"], False
+        if len(parts) > 1 and not set(words(parts[0])) & (_WHOLE_OF | volume_words()):  # not "The whole extent,
+            return [f"{said[index]}, {parts[-1]}"], False  # comprising the tumour and its oedema. Produce this region."
     if len(said) > 1:  # "Quiz: where is the air in this pneumothorax? Outline it on the chest CT."
         asking = [
             index
@@ -1269,10 +1272,12 @@ def _says_only_how_it_looks_or_that_it_is(text: str) -> bool:
 
 
 def _says_only_its_signal(text: str) -> bool:
-    """Whether ``text`` names only a signal on the images ("the FLAIR hyperintensity", "all the T2 signal change";
-    the lexicon's ``signal`` slot): of a tumour, that is the whole of it as the images show it."""
-    said = set(words(comparable(text))) - {"the", "a", "an", "its", "gross", *defining_words(_WHOLE)}
-    return bool(said & signal_words()) and said <= signal_words() | tumour_words()
+    """Whether ``text`` names only a signal on the images and how much of it ("the FLAIR hyperintensity", "all the T2
+    signal change", "the FLAIR-hyperintense extent"; the lexicon's ``signal`` and ``extent`` slots): of a tumour, that
+    is the whole of it as the images show it."""
+    said = {part for word in words(comparable(text)) for part in word.split("-")}  # "T2-hyperintense"
+    said -= {"the", "a", "an", "its", "gross", *defining_words(_WHOLE)}
+    return bool(said & signal_words()) and said <= signal_words() | tumour_words() | volume_words()
 
 
 def _names_only_the_tumour(text: str) -> bool:

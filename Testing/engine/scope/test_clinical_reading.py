@@ -414,6 +414,30 @@ READ_AS = [
     ("Glioma still awaiting resection: the enhancing part, please.", "enhancing tumour"),
     ("Pulmonary nodule, 9 mm: need it contoured for the doubling-time calc.", "lung nodule"),
     ("the solid gad negative tumour of the glioma, no necrosis, no oedema", "non-enhancing tumour"),
+    # lines of a ticket or checklist, a handover's ward details, a protocol's passive, a part said with "non-"
+    (
+        "Task: glioma baseline\nChecklist:\n- [ ] mask holds only the swelling around the tumour\n- [ ] no tumour"
+        " tissue in it\nPriority: Low\nOwner: team B",
+        "peritumoral oedema",
+    ),
+    ("GLIO-204 | Summary: untreated glioma, the necrotic centre | Reviewer: A. Ruiz", "necrotic tumour core"),
+    (
+        "Bleep 03:10 from Dr Haddad, bed 14, Mr Lowe, HR 92: new glioma, please mark its enhancing rim.",
+        "enhancing tumour",
+    ),
+    ("Ms Patel, side room 2: untreated GBM - outline the core, not the oedema.", "tumour core"),
+    (
+        "The oedema surrounding the glioma was delineated on FLAIR, tumour excluded. Do the same here.",
+        "peritumoral oedema",
+    ),
+    (
+        "Readers will outline the solid tumour that is neither enhancing nor necrotic, oedema left out.",
+        "non-enhancing tumour",
+    ),
+    ("the non-oedema part of the untreated glioma", "tumour core"),
+    ("the T2-hyperintense extent of the untreated glioma", "whole tumour"),
+    ("Untreated glioma: mark the necrotic core so that the biopsy needle misses it.", "necrotic tumour core"),
+    ("the enhancing part of the glioma, excluding the choroid plexus", "enhancing tumour"),
 ]
 
 
@@ -557,6 +581,9 @@ REFUSED = [
     ("List: 1) glioma resected in 2023. 2) Segment the enhancing tumour of the glioma.", "treatment effect"),
     ("the non blahblah enhancing part of the glioma", "negates"),
     ("1) Look at the nodule in the left lung. 2) Tell me if it is benign. 3) Do not outline it.", "nothing be drawn"),
+    ("How many lung nodules are there? Give the count and do not segment them.", "nothing be drawn"),
+    ("What is the growth rate of the nodule since the last CT?", "asks what a finding is"),
+    ("the non-oedema enhancing necrotic part", "no one trained finding"),
 ]
 
 
