@@ -1120,7 +1120,9 @@ def _requests_of(
     asking = drawing or asking  # "Find the glioma. Outline its core.": finding it is the way to the request
     if len(said) < 2 or not asking:
         joined = (
-            f"including {part}" if part else sentence.strip(" ,") for sentence, part in zip(said, added, strict=True)
+            f"including {part}" if part else sentence.strip(" ,")
+            for index, (sentence, part) in enumerate(zip(said, added, strict=True))
+            if not (index and _only_points_back(sentence, names_a_finding))  # "... Please segment that region here."
         )
         return [", ".join(joined)], True
     requests: list[list[str]] = []
@@ -1166,6 +1168,13 @@ _POINTS_BACK = re.compile(
 )
 """A request that points back to a part named in the sentence before it ("... a non-enhancing solid portion
 posteriorly. Contour that part only.")."""
+
+
+def _only_points_back(sentence: str, names_a_finding: Callable[[str], bool]) -> bool:
+    """Whether ``sentence`` asks for what the sentences before it named and names nothing itself ("Please segment
+    that region here.", "Outline it."): read with them, it adds nothing to what they say."""
+    pointed = _POINTS_BACK.search(sentence) or _POINTS_BACK_TO.search(sentence)
+    return pointed is not None and asks(sentence) and not names_a_finding(sentence)
 
 
 def _names_a_part_alone(text: str) -> bool:

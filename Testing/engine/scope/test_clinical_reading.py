@@ -438,6 +438,10 @@ READ_AS = [
     ("the T2-hyperintense extent of the untreated glioma", "whole tumour"),
     ("Untreated glioma: mark the necrotic core so that the biopsy needle misses it.", "necrotic tumour core"),
     ("the enhancing part of the glioma, excluding the choroid plexus", "enhancing tumour"),
+    (
+        "The target will be the swelling around the untreated glioma, tumour excluded. Segment that region.",
+        "peritumoral oedema",
+    ),
 ]
 
 
