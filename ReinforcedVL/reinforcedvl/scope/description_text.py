@@ -382,8 +382,8 @@ _ABBREVIATIONS = frozenset("incl excl approx i.e e.g ie eg vs etc cf fig no nr p
 
 
 def asks(text: str) -> bool:
-    """Whether ``text`` asks for something ("please contour ...", "how big is ...";
-    ``finding_descriptors.json``, ``requests``)."""
+    """Whether ``text`` asks for something ("please contour ...", "how big is ...", "the core was delineated on T1c";
+    ``finding_descriptors.json``, ``requests`` and ``passive``); a passive negated ("not to be segmented") does not."""
     lowered = text.lower()
     return (
         _requests().search(folded(text)) is not None
@@ -475,9 +475,9 @@ def _asking(key: str) -> re.Pattern[str]:
 
 def refuses_to_ask(text: str) -> bool:
     """Whether ``text`` asks that nothing be drawn ("don't segment anything", "no need to outline it", "report only
-    the answer")."""
-    return any(_REFUSED_REQUEST.search(said) for said in (folded(text), text.lower()))  # "and report the total
-    # without segmenting": what is done with a finding is left out of the folded text
+    the answer"), in its words as written too: what is to be done with a finding is left out of the folded text
+    ("... and report the total without segmenting"). Sentences joined into ``text`` keep their full stops."""
+    return any(_REFUSED_REQUEST.search(said) for said in (folded(text), text.lower()))
 
 
 def anchored(text: str) -> bool:
