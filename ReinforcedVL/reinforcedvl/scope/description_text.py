@@ -101,7 +101,7 @@ PART_WORDS = frozenset(
     " compartment zone zones middle center rest bit bits".split()
 )
 """Words that say "a part of" and name none: a description's head of nothing else names its finding after it."""
-_NEGATED = re.compile(r"^(?:not|no|none of|neither|nor)\s")
+_NEGATED = re.compile(r"^(?:not|no|none of|nothing of|no part of|neither|nor)\s")
 _CONTAINERS = "mask|contour|contours|segmentation|label|volume|outline|region|roi|it"
 """What a region drawn is called when a part is said to be in it or not ("the oedema must not be inside the mask")."""
 _LEFT_OUT = re.compile(
@@ -125,12 +125,14 @@ def asides(description: str) -> list[str]:
     """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
     minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
     when it has no aside. An aside that only adds to its head ("the solid and necrotic tumour (incl. the enhancing
-    rim)") is part of it, read where it stands."""
+    rim)", "the tumour tissue: including the enhancing rim") is part of it, read where it stands."""
     description = _ASIDE.sub(lambda found: f", {found[1]}," if _ADDS.match(folded(found[1])) else found[0], description)
     inside = _ASIDE.findall(description)
     if inside:
         return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
     defined = _DEFINED.match(description)
+    if defined and _ADDS.match(folded(defined["aside"]).strip()):  # "the tumour tissue: including the rim, ..."
+        return []
     return [defined["head"], defined["aside"]] if defined else []
 
 
@@ -355,7 +357,9 @@ def retracted(said: list[str]) -> list[str]:
     return kept or said
 
 
-_REFINED = re.compile(r"(?:the|that|this)\s+one\b|it\b|the\s+(?:left|right|other|bigger|larger|smaller)\b", re.I)
+_REFINED = re.compile(
+    r"(?:the|that|this)\s+(?:[a-z-]+\s+){0,3}one\b|it\b|the\s+(?:left|right|other|bigger|larger|smaller)\b", re.I
+)
 """Words after a correction that say which, of what was named before it."""
 
 
@@ -729,7 +733,8 @@ _EXCLUDING = re.compile(
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
     r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
     r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
-    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no|none of)\s+(?!(?:counting|including)\b)|\s*,?\s*\bneither\s+"
+    r"|\s*(?:,|\band\b|\bbut\b)\s*(?:not|no|none of|nothing of|no part of)\s+(?!(?:counting|including)\b)"
+    r"|\s*,?\s*\bneither\s+"
     r"|\s*\b(?:(?:and|but|which|that)\s+)?(?:is not|isn't|are not|aren't)\s+"
     r"|\s+not\s+(?=(?:the|any|its|their)\s)"
 )
@@ -909,6 +914,7 @@ def folded(text: str) -> str:
     text = _RHETORICAL.sub(lambda found: f"{found[1] or found[2]} there", text)  # "Isn't there a small nodule?"
     text = _WHAT_YOU_DID.sub("", text)  # "too big, you took the swelling too. | just the glioma and its dead centre"
     text = _INTERJECTION.sub("", text)  # "No, | not the rim - only the dead centre inside it"
+    text = _AND_NO.sub(" ", text)  # "... - and no, | not the non-enhancing bits - ..."
     lowered = _IS.sub(r"\1 is", text.strip().lower().replace("_", " "))  # "the tissue that's solid"
     lowered = re.sub(r"['’]s\b", "", lowered)  # "the tumour's core", "solid_tumor"
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
@@ -925,16 +931,26 @@ def folded(text: str) -> str:
     lowered = _NOT_SEPARATED.sub(" together", _OR_NOT.sub("", lowered))
     lowered = _passive().sub(lambda found: found["asked"] or " ", lowered)  # "the core was delineated on T1c"
     lowered = _AGE.sub(" ", lowered)  # "This 41-year-old teacher has ...", "Mr Evans, 66, ..."
+    lowered = _THIS_IS_THE_SCAN.sub("", lowered)  # "..., and this is a baseline scan before therapy"
+    lowered = _AND_ALL.sub(" ", lowered)  # "the tumour itself, core and all, should not be included"
+    lowered = _NOTHING_THAT_IS_NOT.sub("", lowered)  # "label whatever enhances ... and nothing that doesn't"
+    lowered = _ONLY_REMAINS.sub(r", only \g<what>", lowered)  # "subtract the tumour so only the swelling remains"
     lowered = _KEEP_ONLY_WHAT.sub(", only ", lowered)  # "remove all the tumour and leave just the oedema"
     lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _NONE_INCLUDED.sub(r", excluding \g<what>", lowered)  # "..., ensure that no tumour tissue is included"
     lowered = _AND_ALSO_LEAVING.sub(", ", lowered)  # "excluding the tumour | and also | excluding the vessels"
+    lowered = _RING_ENCLOSES.sub(  # "the part the enhancing rim encloses in this glioma"
+        lambda found: f"{' the part' if found['what'] else ''} enclosed by the {found['ring']}", lowered
+    )
     lowered = _IT_ENCLOSES.sub(r"\g<part>", lowered)  # "the solid tumour with the necrosis it encloses"
     lowered = _NOT_WHAT_IT_ENCLOSES.sub("", lowered)  # "the enhancing rim itself, not what it encloses"
     lowered = _EVERY_OF.sub(lambda found: found.group(0).replace(" or ", " and "), lowered)  # "every voxel of A or B"
     lowered = _free_of().sub(_held_without, lowered)  # "oedema-free tumour mask", "non-oedema glioma volume"
+    lowered = _EMPHATIC_DO.sub("", lowered)  # "but do | leave out the oedema"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
+    lowered = re.sub(r":\s*(?=including\b)", " ", lowered)  # "the tumour tissue: including the rim": one phrase
+    lowered = _NOT_WANTED.sub(lambda found: f" excluding {found['what'] or ''}", lowered)  # "the tumour I don't want"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
     lowered = _NEITHER_NOR.sub(r", excluding \g<first> and \g<second>", lowered)  # "... and was neither necrotic nor"
     # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
@@ -984,9 +1000,11 @@ _NOT_WHAT_IT_ENCLOSES = re.compile(
     r"\s*,?\s*(?:but\s+|and\s+)?(?:not|without|excluding|minus)\s+(?:what|whatever|anything|everything|all that)"
     r"\s+(?:it|they)\s+(?:encloses|enclose|surrounds|surround|contains|contain|rings|ring|encircles|encircle"
     r"|wraps around|wrap around|holds|hold)(?=\s*(?:[,;.]|$))"
+    r"|\s*,?\s*(?:but\s+|and\s+)?(?:not|without|excluding|minus)\s+(?:what|whatever|anything|everything|all that)"
+    r"(?:\s+(?:is|lies|sits|are))?\s+(?:inside|within)(?:\s+(?:it|them|the ring|the rim))?(?=\s*(?:[,;.)]|$))"
 )
 """What a part encloses said to be left out ("the enhancing rim itself, not what it encloses"): the part named is all
-that is drawn."""
+that is drawn ("the ring itself, not what's inside it" alike)."""
 _IT_ENCLOSES = re.compile(
     r"\b(?P<part>(?!(?:everything|all|whatever|anything|what|that|which)\b)[a-z-]+)\s+(?:that\s+|which\s+)?"
     r"(?:it|they)\s+(?:encloses|enclose|surrounds|surround|encircles|encircle|rings"
@@ -994,6 +1012,12 @@ _IT_ENCLOSES = re.compile(
 )
 """A part said to be ringed by the region named before it ("the solid tumour with the necrosis it encloses"): the
 words after the part say only where it lies."""
+_RING_ENCLOSES = re.compile(
+    r"\b(?P<what>what|whatever|everything|all)?\s*(?<!\bthat )(?<!\bwhich )the\s+(?P<ring>(?:(?!the\b)[a-z-]+\s+){0,2}?"
+    r"(?:rim|ring|shell|wall))\s+(?:encloses|surrounds|encircles|rings|contains|holds)\b"
+)
+"""What a rim is said to enclose ("the part the enhancing rim encloses", "what the ring surrounds"): as the part
+enclosed by it."""
 _RHETORICAL = re.compile(r"\b(is|are)(?:n't|n’t|nt)\s+there\b|\b(is|are)\s+there\s+not\b", re.IGNORECASE)
 """A question put in the negative that asks the same ("isn't there a nodule?": is there a nodule?)."""
 _SENTENCE_START = r"(?:^|(?<=[.;:!?,]\s)|(?<=\s-\s)|(?<=[\u2013\u2014]\s))"
@@ -1003,6 +1027,8 @@ _INTERJECTION = re.compile(
     re.IGNORECASE,
 )
 """Words that answer the last result before the request ("No, not the rim", "Close - ..."): they ask nothing."""
+_AND_NO = re.compile(r"\b(?:and|but)\s+no\s*,\s*(?=not\b)", re.IGNORECASE)
+"""A "no" that only stresses the "not" after it ("and no, not the non-enhancing bits")."""
 _WHAT_YOU_DID = re.compile(
     rf"{_SENTENCE_START}(?:(?:(?:no|nope|close|almost|nearly|wrong|hmm+|ok|okay|too big|too small)\s*[,!.]?\s*)*"
     r"you(?:'ve|’ve|\s+have)?\s+(?:only\s+|just\s+|also\s+|still\s+)?(?:took|taken|gave\s+me|given\s+me|gave|got"
@@ -1267,10 +1293,21 @@ _ENCLOSED = re.compile(
 """What a region holds, said of a region that rings it ("the oedema and everything inside it", "the enhancing rim
 plus whatever it encloses", "... ; everything within it counts"): the tumour core it encloses, joined to it."""
 _NOT_LEFT_OUT = re.compile(
-    r"\b(?:do not|don't|dont|does not|doesn't|without|never)\s+(?:exclud(?:e|ing)|leav(?:e|ing)\s+out|omit(?:ting)?"
+    r"\b(?:do not|don't|dont|does not|doesn't|without|never|not)\s+(?:exclud(?:e|ing)|leav(?:e|ing)\s+out|omit(?:ting)?"
+    r"|forget(?:ting)?|drop(?:ping)?"
     r"|remov(?:e|ing)|subtract(?:ing)?|skip(?:ping)?|cut(?:ting)?\s+out|strip(?:ping)?\s+(?:away|off|out))\b"
 )
 """A part not to be left out is included ("don't exclude the vasogenic oedema", "without excluding the necrosis")."""
+_EMPHATIC_DO = re.compile(
+    r"(?<!\bnot )(?<!\bi )(?<!\bwe )\bdo\s+(?=(?:leave|exclude|omit|remove|include|keep|drop|skip|subtract)\b)"
+)
+"""A "do" that only stresses the verb after it ("but do leave out the oedema")."""
+_NOT_WANTED = re.compile(
+    r"\s*\b(?P<what>(?:the|any|its)\s+[a-z -]+?)\s+(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\b(?=\s*(?:[,;.]|$))"
+    r"|\s*,?\s*\b(?:but\s+|and\s+)?(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\s+(?=(?:the|any|its)\s)"
+)
+"""A part not wanted, named after or before the words ("the tumour itself I don't want", "but I don't want the oedema"):
+it is left out."""
 _NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
 """Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
 _NEITHER_NOR = re.compile(
@@ -1289,9 +1326,10 @@ does not turn the request into its opposite, while "out" is read so only after v
 and "pointed out" keep)."""
 _ADD = re.compile(r"\s*,\s*(?:and\s+)?(?:then\s+)?(?:add|adding)\s+(?=(?:the|its|any|all|every)\b)")
 """A part added to the region named before ("take the enhancing tumour, add the necrotic core"): joined to it."""
+_NOT_A_VERB_OF_LEAVING = r"(?!(?:out|but|leave|leaving|keep|keeping)\b)[a-z-]+"
 _LEAVE_OUT_AFTER = re.compile(
-    r"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?[a-z-]+(?:(?:\s+|\s*,\s*|\s+(?:and"
-    rf"|or)\s+)(?:the\s+|any\s+)?[a-z-]+){{0,6}}?)\s+(?:out\b(?:\s+of\s+(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)?"
+    rf"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?{_NOT_A_VERB_OF_LEAVING}(?:(?:\s+"
+    rf"|\s*,\s*|\s+(?:and|or)\s+)(?:the\s+|any\s+)?{_NOT_A_VERB_OF_LEAVING}){{0,6}}?)\s+(?:out\b(?:\s+of\s+(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)?"
     rf"(?!\s+of)|outside\s+(?:of\s+)?(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)"
 )
 """What is left out, named between the verb and "out" ("leave the edema out", "leaving the enhancing parts, necrosis
@@ -1302,12 +1340,33 @@ _OR_NOT = re.compile(
 )
 """What is drawn whatever its enhancement ("all of its tissue, enhancing or not"): it leaves nothing out."""
 _NOT_SEPARATED = re.compile(
-    r"\b(?:without|do not|don't|dont|no need to|not)\s+(?:(?:attempting|trying|needing|bothering)\s+)?(?:to\s+)?"
+    r"\b(?:without|do not|don't|dont|no need to|not)\s+(?:want\s+(?:them|it|these|those|the two|the parts)\s+(?:to\s+be"
+    r"\s+)?)?(?:(?:attempting|trying|needing|bothering)\s+)?(?:to\s+)?"
     r"(?:separat|split|distinguish|differentiat|divid)[a-z]*\b[^,.;\u2013\u2014]*?(?=\s*(?:[,.;\u2013\u2014]|\s-\s|$))"
+    r"|\bno\s+(?:sub-?regions|sub-?divisions?|sub-?labels|sub-?compartments|separate\s+(?:labels|parts|regions))\b"
 )
-"""A request that the parts be drawn as one ("without attempting to separate tumour from oedema")."""
+"""A request that the parts be drawn as one ("without attempting to separate tumour from oedema", "I don't want them
+separated", "no subregions")."""
 _AGE = re.compile(r"\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|(?<=,)\s*\d{1,3}\s*(?=,)")
 """How old the patient is: never which finding."""
+_THIS_IS_THE_SCAN = re.compile(
+    r"\s*,?\s*\b(?:and\s+)?(?:this|it)\s+is\s+(?:a|an|the|our)\s+(?:[a-z0-9-]+\s+){0,3}?(?:scan|study|mri|mr|exam"
+    r"|examination|ct|series)\b(?=\s*(?:[,;.]|$))"
+)
+"""A clause that only says what the images are ("..., and this is a baseline scan"): it says nothing of the finding."""
+_AND_ALL = re.compile(r"\s*,?\s*\b(?:core|parts|bits|rim|necrosis)\s+and\s+all\b\s*,?(?=\s)")
+"""The whole of what was just named, said as an idiom ("the tumour itself, core and all, ..."): nothing more."""
+_NOTHING_THAT_IS_NOT = re.compile(
+    r"\s*,?\s*\b(?:and\s+|but\s+)?(?:nothing|none)\s+(?:that|which)\s+(?:does not|doesn't|doesnt|is not|isn't|isnt)"
+    r"(?=\s*(?:[,;.]|$))"
+)
+"""Only what was just named, said again as its negation ("label whatever enhances, and nothing that doesn't")."""
+_ONLY_REMAINS = re.compile(
+    r"\s*,?\s*\b(?:so|such)\s+(?:that\s+)?(?:only|just)\s+(?P<what>[a-z -]+?)\s+(?:remains|remain|is left|are left"
+    r"|stays|stay)\b"
+)
+"""What is kept once something is taken away, said as what remains ("subtract the tumour so only the swelling
+remains")."""
 _KEEP_ONLY_WHAT = re.compile(r"\s*,?\s*\b(?:and\s+|but\s+)?(?:leave|leaving|keep|keeping)\s+(?:just|only)\s+")
 """What is kept after something is taken away ("remove all the tumour and leave just the surrounding oedema")."""
 _NOTHING_OF = re.compile(r"\bnothing\s+(?=(?:enhancing|non-enhancing|necrotic|edema|edematous|solid|cystic)\b)")

@@ -386,6 +386,20 @@ class FindingMatcher:
         if named == [_WHOLE] and part is not None:  # "The bit that goes white on T1 post - ..., it's the glioma"
             reason = f'"{part.strip()}" names a part of the tumour, and the rest does not say which; name it'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
+        listed = next(
+            (
+                piece
+                for piece in unread
+                if piece != pieces[0]
+                and names_a_part(comparable(piece))
+                and unknown_words(piece, self._vocabulary, self._english)
+            ),
+            None,
+        )
+        if named == [_WHOLE] and listed is not None:  # "the tumour itself: enhancing part, dead centre ..., laeving"
+            unknown = unknown_words(listed, self._vocabulary, self._english)[0]
+            reason = f'"{listed.strip()}" names parts of the tumour with a word this model does not know ("{unknown}")'
+            return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
         if len(named) > 1:
             reason = f'its head and its aside name different findings ("{named[0]}", "{named[1]}"); name one'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
@@ -787,7 +801,7 @@ class FindingMatcher:
         walked = False
         for index, (segment, place, landmark) in enumerate(zip(segments, places, segments[1:], strict=False)):
             said = set(words(segment))
-            inner = said <= PART_WORDS | _INNER_WORDS or bool(said & _CENTRE_WORDS)
+            inner = said <= PART_WORDS | _INNER_WORDS | {"tissue"} or bool(said & _CENTRE_WORDS)  # "the tissue | in"
             inner = inner or place in _INSIDE and self._unlike_its_ring(said, landmark)  # read the ring only then
             if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
                 rings = [landmark]  # "the dark hole | in | the middle | of | the ring": the middle is no ring
@@ -1319,7 +1333,9 @@ def _points_back_to_the_tumour(sentence: str) -> bool:
     mask for the untreated glioma.")."""
     if not _POINTS_BACK_TO.search(sentence):
         return False
-    said = set(words(comparable(sentence))) - _POINTERS - _PLACE_WORDS - PART_WORDS
+    first, *rest = sentence.split(",")  # "segment that, baseline glioma scan": the phrase after says on what
+    kept = ", ".join([first, *(phrase for phrase in rest if not _says_where(phrase))])
+    said = set(words(comparable(kept))) - _POINTERS - _PLACE_WORDS - PART_WORDS
     return said <= tumour_nouns() | {"mask", "label", "segmentation", "structure"}
 
 

@@ -442,6 +442,34 @@ READ_AS = [
         "The target will be the swelling around the untreated glioma, tumour excluded. Segment that region.",
         "peritumoral oedema",
     ),
+    # second thoughts: a part not to be left out, a correction, parts wanted as one, a part not wanted
+    (
+        "the untreated glioma's tumour tissue: don't leave out the enhancing rim, but do leave out the oedema",
+        "tumour core",
+    ),
+    ("the enhancing tumour, well, actually just the swelling around the untreated glioma", "peritumoral oedema"),
+    ("the untreated glioma and its oedema, I don't want them separated", "whole tumour"),
+    ("the untreated glioma together with its swelling, no subregions", "whole tumour"),
+    ("the swelling around the untreated glioma; the tumour itself we don't need", "peritumoral oedema"),
+    ("the oedema around the untreated glioma; the tumour, core and all, must not be included", "peritumoral oedema"),
+    ("the enhancing shell of the untreated glioma (the shell itself, not what's inside it)", "enhancing tumour"),
+    ("the untreated glioma's tissue that lights up after gadolinium, and nothing that doesn't", "enhancing tumour"),
+    ("Black core on post-gad T1 ringed by enhancement: outline that, untreated glioma study.", "necrotic tumour core"),
+    ("the untreated glioma's tumour tissue: including the enhancing rim, but excluding the oedema", "tumour core"),
+    ("the 8 mm nodule on the screening LDCT, flagged as Lung-RADS 3", "lung nodule"),
+    ("the solid nodule on HRCT", "lung nodule"),
+    ("the part the enhancing rim encloses in this untreated glioma", "necrotic tumour core"),
+    ("the tissue enclosed by the enhancing rim in this untreated glioma", "necrotic tumour core"),
+    ("the ring of the untreated glioma, without the necrosis the ring encloses", "enhancing tumour"),
+    ("Just the rim: this glioma has never been treated.", "enhancing tumour"),
+    (
+        "the dead middle of the untreated glioma, not the enhancing shell, and this is a baseline scan",
+        "necrotic tumour core",
+    ),
+    (
+        "take the FLAIR abnormality of the untreated glioma and remove the tumour, so that just the oedema is left",
+        "peritumoral oedema",
+    ),
 ]
 
 
@@ -588,6 +616,13 @@ REFUSED = [
     ("How many lung nodules are there? Give the count and do not segment them.", "nothing be drawn"),
     ("What is the growth rate of the nodule since the last CT?", "asks what a finding is"),
     ("the non-oedema enhancing necrotic part", "no one trained finding"),
+    # a head naming the tumour whole beside a list of its parts not understood; a ring left out of its own middle
+    (
+        "Hi Sam - for the untreated glioma please outline the tumour itself: enhancing rim, necrotic centre and solid"
+        " non-enhancing tissue together, blorping out the surrounding oedema",
+        "does not know",
+    ),
+    ("the necrotic middle of the ring-enhancing glioma, that region only, nothing of the necrosis", "leaves nothing"),
 ]
 
 
@@ -689,6 +724,9 @@ def test_what_is_taken_back_is_left_out():
     assert retracted(["Segment the oedema, sorry"]) == ["Segment the oedema"]  # nothing after it: nothing taken back
     assert retracted(["Known glioma", "Segment the oedema"]) == ["Known glioma", "Segment the oedema"]
     assert retracted(["the nodule, I mean the one in the left lobe"]) == ["the nodule, the one in the left lobe"]
+    assert retracted(["the nodule, I mean the small round one"]) == ["the nodule, the small round one"]
+    assert retracted(["the rim, on second thoughts the dead centre"]) == ["the dead centre"]
+    assert retracted(["the core - well, actually, the swelling"]) == ["the swelling"]
 
 
 def test_a_message_frame_is_left_out():
