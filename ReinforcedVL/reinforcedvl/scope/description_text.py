@@ -106,7 +106,8 @@ _CONTAINERS = "mask|contour|contours|segmentation|label|volume|outline|region|ro
 """What a region drawn is called when a part is said to be in it or not ("the oedema must not be inside the mask")."""
 _LEFT_OUT = re.compile(
     r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+(?:(?:must|should|is to|are to|has to|have to|to)\s+)?"
-    r"(?:(?:be|is|are)\s+)?(?:not including|excluded|not counted|left out|removed|subtracted|omitted|not"
+    r"(?:all\s+)?(?:(?:be|is|are)\s+)?(?:all\s+)?(?:not including|excluded|not counted|left out|removed|subtracted"
+    r"|omitted|not"
     rf"(?:\s+(?:be\s+)?(?:inside|in|within|part of|included|counted)(?:\s+(?:the|this|that|our|its)(?:\s+(?:"
     rf"{_CONTAINERS}))?|\s+(?:{_CONTAINERS}))?)?)"
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"

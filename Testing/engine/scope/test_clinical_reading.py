@@ -458,6 +458,11 @@ READ_AS = [
     ("the untreated glioma's tumour tissue: including the enhancing rim, but excluding the oedema", "tumour core"),
     ("the 8 mm nodule on the screening LDCT, flagged as Lung-RADS 3", "lung nodule"),
     ("the solid nodule on HRCT", "lung nodule"),
+    ("Chest CT: the 7 mm nodule in the left upper lobe, not the surrounding lung.", "lung nodule"),
+    (
+        "the swelling around the untreated glioma; the rim, the necrosis and the solid tumour are all excluded",
+        "peritumoral oedema",
+    ),
     ("the part the enhancing rim encloses in this untreated glioma", "necrotic tumour core"),
     ("the tissue enclosed by the enhancing rim in this untreated glioma", "necrotic tumour core"),
     ("the ring of the untreated glioma, without the necrosis the ring encloses", "enhancing tumour"),
