@@ -1423,6 +1423,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     return tuple(folds)
 
 
+@cache
 def contrast_words() -> frozenset[str]:
     """The words that name the contrast agent or its images ("gadolinium", "post-contrast"; ``finding_synonyms.json``
     ``after_contrast`` ``contrast``): whether a region enhances is said with them."""

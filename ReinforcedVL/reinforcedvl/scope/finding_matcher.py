@@ -386,19 +386,15 @@ class FindingMatcher:
         if named == [_WHOLE] and part is not None:  # "The bit that goes white on T1 post - ..., it's the glioma"
             reason = f'"{part.strip()}" names a part of the tumour, and the rest does not say which; name it'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
-        listed = next(
-            (
-                piece
-                for piece in unread
-                if piece != pieces[0]
-                and names_a_part(comparable(piece))
-                and unknown_words(piece, self._vocabulary, self._english)
-            ),
-            None,
-        )
-        if named == [_WHOLE] and listed is not None:  # "the tumour itself: enhancing part, dead centre ..., laeving"
-            unknown = unknown_words(listed, self._vocabulary, self._english)[0]
-            reason = f'"{listed.strip()}" names parts of the tumour with a word this model does not know ("{unknown}")'
+        listed = [  # "the tumour itself: enhancing part, dead centre ..., laeving out the swelling"
+            (piece, unknown)
+            for piece in (unread if named == [_WHOLE] else ())
+            if piece != pieces[0] and names_a_part(comparable(piece))
+            for unknown in unknown_words(piece, self._vocabulary, self._english)[:1]
+        ]
+        if listed:
+            piece, unknown = listed[0]
+            reason = f'"{piece.strip()}" names parts of the tumour with a word this model does not know ("{unknown}")'
             return FindingMatch(description, None, None, readings[0].similarity, readings[0].nearest, reason)
         if len(named) > 1:
             reason = f'its head and its aside name different findings ("{named[0]}", "{named[1]}"); name one'
@@ -921,10 +917,13 @@ class FindingMatcher:
     def _misspelt_defining_word(self, description: str, family: FindingFamily) -> tuple[str, str] | None:
         """An unknown word of the description and the word that tells ``family``'s findings apart it is two or fewer
         typing errors from ("necrtiic core": "necrotic"), or None: such a word may decide the finding."""
+        unknown = unknown_words(description, self._vocabulary, self._english)
+        if not unknown:
+            return None
         telling = {word for finding in family.findings for word in defining_words(finding) if len(word) >= 5}
         if "enhanc" not in comparable(description):  # "hyperintense after contrat": enhancing or not
             telling |= {word for word in contrast_words() if len(word) >= 5}
-        for word in unknown_words(description, self._vocabulary, self._english):
+        for word in unknown:
             close = [known for known in sorted(telling) if known[0] == word[0] and edit_distance(word, known) <= 2]
             if close:
                 return word, close[0]
