@@ -38,6 +38,7 @@ __all__ = [
     "included_part",
     "joined_parts",
     "known_words_from",
+    "misspelt_as",
     "leaves_out",
     "refuses_to_ask",
     "names_a_part",
@@ -51,6 +52,7 @@ __all__ = [
     "retracted",
     "unframed",
     "unquoted",
+    "unspoken",
     "sentences",
     "sides",
     "stated_lengths_mm",
@@ -67,7 +69,7 @@ _SIDES = ("left", "right")
 
 # A phrasing that joins two findings ("enhancing tumour and necrosis", a tumour core phrasing) is nearly as close to
 # either of them alone as to itself, so it is compared only with descriptions that join too.
-JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising)\b|[&/+])\s*")
+JOINED = re.compile(r"\s*(?:\b(?:and|plus|with|including|covering|comprising|combining)\b|[&/+])\s*")
 ENCLOSED_BY = (
     "surrounded by",
     "enclosed by",
@@ -96,6 +98,7 @@ RELATION = re.compile(
 """A word of place that relates a finding to another beside it ("oedema | surrounding the enhancing and necrotic
 tumour"): what follows, joined or not, is where it lies."""
 
+
 PART_WORDS = frozenset(
     "the a an this that its their some part parts portion portions component components area areas region regions"
     " compartment zone zones middle center rest bit bits".split()
@@ -117,7 +120,8 @@ _ADDS = re.compile(r"(?:including|plus|and|also|as well as|\+)\s")
 """How an aside that only adds to its head opens (as :func:`folded` gives it: "incl." is "including")."""
 _DEFINED = re.compile(
     r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
-    r"|that means|also known as|also called|aka)(?=[\s,])|,\s*(?:meaning|that is)(?=[\s,]))(?P<aside>.+)$",
+    r"|that means|also known as|also called|aka)(?=[\s,])"
+    r"|,\s*(?:meaning|that is|defined as|operationali[sz]ed as)(?=[\s,]))(?P<aside>.+)$",
     re.IGNORECASE,
 )
 
@@ -215,6 +219,20 @@ def unaccented(text: str) -> str:
     """``text`` with the accents of Latin letters left out ("naïve", "oedème"); other scripts kept as written."""
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", re.sub(r"(?<=[A-Za-z])[\u0300-\u036f]+", "", decomposed))
+
+
+def unspoken(text: str) -> str:
+    """``text`` as written where speech recognition wrote it as said: punctuation said aloud ("untreated glioma comma
+    the oedema full stop"), a sequence spelt out ("tee two", "t one"), a word said twice ("the the full extent")."""
+    text = _SPOKEN_MARKS.sub(lambda found: _MARK_SAID[found["mark"].lower()], text)
+    text = _SPOKEN_SEQUENCE.sub(lambda found: f"T{_NUMBER_WORDS[found['number'].lower()]:g}", text)
+    return _SAID_TWICE.sub(r"\g<word>", text)
+
+
+_MARK_SAID = {"comma": ",", "full stop": ".", "new line": ".", "new paragraph": ".", "question mark": "?"}
+_SPOKEN_MARKS = re.compile(r"\s+(?P<mark>comma|full stop|new line|new paragraph|question mark)(?=\s|$)", re.IGNORECASE)
+_SPOKEN_SEQUENCE = re.compile(r"\b(?:tee|t)\s+(?P<number>one|two)\b", re.IGNORECASE)
+_SAID_TWICE = re.compile(r"\b(?P<word>(?P<said>[a-z]+))(?:\s+(?P=said)\b)+", re.IGNORECASE)
 
 
 def unemphasised(text: str) -> str:
@@ -406,13 +424,16 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     (``finding_descriptors.json``, ``diagnostic_questions``) and none asks for something to be drawn or measured
     (``drawing_requests``)."""
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
+    named = _asking("diagnostic_questions", whole_words=True)
     lowered = [sentence.lower() for sentence in said]
     marked = {sentence.lower() for sentence in asked}
     found = [
         text
         for text in lowered
-        if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text) or _GIVING.match(text))
+        if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
         and diagnostic.search(text)
+        or _GIVING.match(text)
+        and named.search(text)  # "give me the diagnosis", not "give me ... newly diagnosed ..."
     ]
     return bool(found) and not any(drawing.search(text) for text in lowered)
 
@@ -473,9 +494,14 @@ _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|de
 
 
 @cache
-def _asking(key: str) -> re.Pattern[str]:
+@cache
+def _asking(key: str, whole_words: bool = False) -> re.Pattern[str]:
+    """The words of ``finding_descriptors.json`` ``key``, each beginning a word ("diagnose" in "diagnosed"), or where
+    ``whole_words`` each a whole word or its plural."""
     entries = _alternatives(resource("finding_descriptors.json")[key])
-    return re.compile(rf"(?<![\w-])(?:{entries})(?!-(?:naive|naïve|free)\b)", re.IGNORECASE)  # "treatment-naive"
+    if whole_words:
+        return re.compile(rf"(?<![\w-])(?:{entries})(?:e?s)?(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{entries})(?!\w*-(?:naive|naïve|free)\b)", re.IGNORECASE)  # "treatment-naive"
 
 
 def refuses_to_ask(text: str) -> bool:
@@ -582,7 +608,8 @@ def _reshaping() -> tuple[re.Pattern[str], ...]:
 
 
 _REFUSED_REQUEST = re.compile(
-    r"\b(?:do not|don't|dont|does not|doesn't|no need to|never|not to|without)\s+(?:\w+\s+)?"
+    r"\b(?:do not|don't|dont|does not|doesn't|no need to|never|not to|without)\s+"
+    r"(?:(?:even|ever|actually|really|yet|need to|have to|bother to|try to|want to|[a-z]+ly)\s+)?"
     r"(?:segment|segmenting|outline|outlining|contour|contouring|draw|drawing|mark|marking|delineate|highlight|measure)\b"
     r"|\b(?:report|give|tell|return|send)\s+(?:me\s+|us\s+)?(?:only|just)\s+(?:the\s+)?(?:answer|verdict|result)\b"
     r"|\bnot a (?:mask|segmentation|contour)\b|\bno (?:segmentation|mask|contour) (?:needed|required|wanted)\b"
@@ -630,6 +657,18 @@ def leaves_out(text: str) -> bool:
 def _requests() -> re.Pattern[str]:
     document = resource("finding_descriptors.json")
     return _whole_words([*document["requests"], *document["passive"]["participles"]])
+
+
+@cache
+def _drawn_as() -> re.Pattern[str]:
+    """What is drawn, said as what the regions drawn are ("Volumes of interest were delineated as the necrotic
+    centre", "ROIs are to be segmented as ..."; ``finding_descriptors.json`` ``passive``): the words before it."""
+    passive = resource("finding_descriptors.json")["passive"]
+    return re.compile(
+        rf"(?:^|(?<=[:;,] ))(?:the\s+|all\s+)?(?:{_CONTAINERS}|volumes?|regions?|rois?|vois?|labels?|masks?|targets?"
+        rf"|segments?|segmentations?|contours?|structures?)(?:\s+of\s+interest)?\s+"
+        rf"(?:{_alternatives(passive['auxiliaries'])})\s+(?:{_alternatives(passive['participles'])})\s+as\s+"
+    )
 
 
 @cache
@@ -795,6 +834,8 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
         for group, words in document[kind].items()
         for word in words
     }
+    apart = {word.replace("-", " "): named for word, named in subject_of.items() if "-" in word}  # "post op"
+    subject_of = apart | subject_of
     return _whole_words(subject_of), subject_of
 
 
@@ -846,17 +887,22 @@ def stated_lengths_mm(text: str) -> list[float]:
         if _NO_SIZE_BEFORE.search(before) or _NO_SIZE_AFTER.match(after):
             continue
         scale = 10.0 if found["unit"].startswith("c") else 1.0
-        lengths += [_number_value(number) * scale for number in re.split(r"\s*(?:x|×|by|-|to)\s*", found["size"])]
+        lengths += [_number_value(number) * scale for number in re.split(_SEPARATOR, found["size"])]
     return lengths
 
 
+_NUMBER_WORD = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+_DIGIT_WORD = "zero|oh|one|two|three|four|five|six|seven|eight|nine"
 _NUMERAL = (
-    r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
-    r"|fifty)"
+    rf"(?:(?:\d+|{_NUMBER_WORD})?\s*point\s+(?:{_DIGIT_WORD}|\d)(?:\s+(?:{_DIGIT_WORD}))?"
+    rf"|(?:\d+(?:\.\d+)?|{_NUMBER_WORD})(?:\s+and\s+a\s+half)?|half\s+an?)"
 )
+"""A number as written or as said ("4.2", "four", "one point five", "point nine", "two and a half", "half a")."""
+_SEPARATOR = r"\s*(?:(?<![a-z])x(?![a-z])|×|\bby\b|-|\bto\b)\s*"
+"""What stands between the dimensions of a finding ("35 x 28", "3-4", "two by three"; not the x of "six")."""
 _LENGTH = re.compile(
-    rf"(?<![\w.])(?P<size>{_NUMERAL}(?:\s*(?:x|×|by|-|to)\s*{_NUMERAL})*)\s*[- ]?"
-    r"(?P<unit>mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![a-z])"
+    rf"(?<![\w.])(?P<size>{_NUMERAL}(?:{_SEPARATOR}{_NUMERAL})*)\s*[- ]?"
+    r"(?P<unit>mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|mils?)(?![a-z])"
 )
 """A length or the dimensions of a finding, its unit after the last number ("3.5 x 2.8 cm", "12-mm")."""
 _NO_SIZE_BEFORE = re.compile(
@@ -876,11 +922,20 @@ the images ("1 mm slices") or a change ("4 mm larger than before")."""
 _NUMBER_WORDS = {
     word: float(value)
     for value, word in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
-} | {"fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}
+} | {"oh": 0.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}
 
 
 def _number_value(number: str) -> float:
-    """The value of a numeral of :data:`_NUMERAL` ("4.2", "four")."""
+    """The value of a numeral of :data:`_NUMERAL` ("4.2", "four", "one point five", "two and a half")."""
+    words = number.split()
+    if "point" in words:  # "one point five", "point nine", "two point oh five"
+        at = words.index("point")
+        digits = "".join(str(int(_NUMBER_WORDS[w])) if w in _NUMBER_WORDS else w for w in words[at + 1 :])
+        return (_number_value(" ".join(words[:at])) if at else 0.0) + float("0." + digits)
+    if words[0] == "half":  # "half a centimetre"
+        return 0.5
+    if words[-1] == "half":  # "two and a half"
+        return _number_value(words[0]) + 0.5
     return _NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)
 
 
@@ -929,7 +984,9 @@ def folded(text: str) -> str:
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
+    lowered = _LEFT_UNDRAWN.sub(" left out", lowered)  # "with the oedema left unsegmented"
     lowered = _NOT_SEPARATED.sub(" together", _OR_NOT.sub("", lowered))
+    lowered = _drawn_as().sub("", lowered)  # "Volumes of interest were delineated as | the necrotic centre ..."
     lowered = _passive().sub(lambda found: found["asked"] or " ", lowered)  # "the core was delineated on T1c"
     lowered = _AGE.sub(" ", lowered)  # "This 41-year-old teacher has ...", "Mr Evans, 66, ..."
     lowered = _THIS_IS_THE_SCAN.sub("", lowered)  # "..., and this is a baseline scan before therapy"
@@ -941,6 +998,12 @@ def folded(text: str) -> str:
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _NONE_INCLUDED.sub(r", excluding \g<what>", lowered)  # "..., ensure that no tumour tissue is included"
     lowered = _AND_ALSO_LEAVING.sub(", ", lowered)  # "excluding the tumour | and also | excluding the vessels"
+    lowered = _SEEN_DEFINED.sub(r"\g<by>", lowered)  # "the FLAIR-defined extent": as FLAIR shows it
+    lowered = _WHILE_LEAVING.sub(", ", lowered)  # "..., while omitting the oedema that surrounds them"
+    lowered = _OF_PATIENTS.sub("", lowered)  # "..., on baseline MRI of treatment-naive patients"
+    lowered = _FOR_ALL.sub(r"\g<across> the ", lowered)  # "the enhancing volume for all untreated gliomas"
+    lowered = _HEART_OF.sub("center of ", lowered)  # "the necrotic heart of the tumour": its centre, no organ
+    lowered = _SURROUNDING_OF.sub(r"\g<what>\g<noun> surrounding ", lowered)  # "the surrounding brain of the glioma"
     lowered = _RING_ENCLOSES.sub(  # "the part the enhancing rim encloses in this glioma"
         lambda found: f"{' the part' if found['what'] else ''} enclosed by the {found['ring']}", lowered
     )
@@ -953,6 +1016,8 @@ def folded(text: str) -> str:
     lowered = re.sub(r":\s*(?=including\b)", " ", lowered)  # "the tumour tissue: including the rim": one phrase
     lowered = _NOT_WANTED.sub(lambda found: f" excluding {found['what'] or ''}", lowered)  # "the tumour I don't want"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
+    lowered = re.sub(r"\bwith\s+no\b", "without", lowered)  # "the glioma with no oedema"
+    lowered = _BARE_NO.sub(_left_out_after_no, lowered)  # "solid non enhancing no edema": said without a comma
     lowered = _NEITHER_NOR.sub(r", excluding \g<first> and \g<second>", lowered)  # "... and was neither necrotic nor"
     # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
     lowered = _ENCLOSED.sub(lambda found: f", {found['join'] or 'including'} the tumor core", lowered)
@@ -1013,6 +1078,30 @@ _IT_ENCLOSES = re.compile(
 )
 """A part said to be ringed by the region named before it ("the solid tumour with the necrosis it encloses"): the
 words after the part say only where it lies."""
+_SEEN_DEFINED = re.compile(
+    r"\b(?P<by>flair|t1c?|t2|mri?|ct|pet|dwi|adc|contrast|imaging)[- ]defined\b(?!\s+(?:as|by)\b)"
+)
+"""A region as a kind of scan shows it ("the FLAIR-defined extent"): the scan's word says as much."""
+_WHILE_LEAVING = re.compile(
+    r"\s*,?\s*\b(?:while|whilst|all while)\s+(?=(?:omitting|excluding|leaving|keeping|removing|ignoring|sparing"
+    r"|including|not)\b)"
+)
+""""While" before what is left out or kept ("while omitting the oedema"): as a comma."""
+_OF_PATIENTS = re.compile(
+    r"\s*\b(?:in|of|for|from|among|across)\s+(?:(?:all|the|these|those|our|such|adult|paediatric|pediatric|eligible"
+    r"|enrolled)\s+)*(?:patients|subjects|participants|cases|cohorts?)\b"
+)
+"""Whom a request is made for ("in treatment-naive patients", "of the enrolled subjects"): no part of a finding."""
+_FOR_ALL = re.compile(r"\b(?P<across>for|across)\s+all\s+(?:the\s+)?(?=(?:[a-z-]+\s+){0,2}?[a-z-]+s\b)")
+"""The cases a request is made for ("for all treatment-naive gliomas"): "all" says which cases, not how much."""
+_HEART_OF = re.compile(r"\bheart\s+of\s+(?=(?:the|this|that|its|a|an|his|her|their)\s)")
+""""The heart of" a finding: its centre, no organ."""
+_SURROUNDING_OF = re.compile(
+    r"\b(?P<what>(?:the|its|this|that)\s+)surrounding\s+(?P<noun>(?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:of|around|about)\s+"
+    r"(?=(?:the|this|its|that|a|an|his|her|their)\s)"
+)
+"""What surrounds a finding, said as its surrounding part ("the surrounding brain of the glioma"): the part, then
+the word of place ("the brain surrounding the glioma")."""
 _RING_ENCLOSES = re.compile(
     r"\b(?P<what>what|whatever|everything|all)?\s*(?<!\bthat )(?<!\bwhich )the\s+(?P<ring>(?:(?!the\b)[a-z-]+\s+){0,2}?"
     r"(?:rim|ring|shell|wall))\s+(?:encloses|surrounds|encircles|rings|contains|holds)\b"
@@ -1207,7 +1296,7 @@ def _treated_after() -> re.Pattern[str]:
     """The words between "after" and a treatment ("after completion of radiotherapy", "following a gross total
     resection"; ``finding_descriptors.json``, ``untreated``): left out, so that the treatment is read as done."""
     treatment = _alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
-    return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{1,3}}?(?=(?:{treatment})(?![\w-]))")
+    return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{0,3}}?(?=(?:{treatment})(?![\w-]))")
 
 
 @cache
@@ -1311,6 +1400,21 @@ _NOT_WANTED = re.compile(
 it is left out."""
 _NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
 """Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
+_BARE_NO = re.compile(
+    r"\b(?P<before>[a-z-]+)\s+no\s+(?=(?:edema|edematous|swelling|necrosis|necrotic|enhancing|enhancement|non-enhancing"
+    r"|solid|cystic|cyst|cysts)\b)"
+)
+"""A part left out by "no" after a noun phrase, no comma between, as dictated ("the solid non enhancing no edema")."""
+_SAYS_NO = frozenset("is are was were be been has have had shows show showing and or but if there".split())
+"""Words after which "no" says that a part is absent, not that it is left out ("there is no edema")."""
+
+
+def _left_out_after_no(found: re.Match[str]) -> str:
+    if found["before"] in _SAYS_NO:
+        return found.group(0)
+    return f"{found['before']}, excluding "
+
+
 _NEITHER_NOR = re.compile(
     r"\s*,?\s*\b(?:and\s+|that\s+|which\s+)?(?:was|is|were|are|being)\s+neither\s+(?P<first>[a-z-]+)\s+nor\s+"
     r"(?P<second>[a-z-]+)"
@@ -1327,14 +1431,26 @@ does not turn the request into its opposite, while "out" is read so only after v
 and "pointed out" keep)."""
 _ADD = re.compile(r"\s*,\s*(?:and\s+)?(?:then\s+)?(?:add|adding)\s+(?=(?:the|its|any|all|every)\b)")
 """A part added to the region named before ("take the enhancing tumour, add the necrotic core"): joined to it."""
-_NOT_A_VERB_OF_LEAVING = r"(?!(?:out|but|leave|leaving|keep|keeping)\b)[a-z-]+"
+_UNDRAWN = (
+    r"un(?:labell?ed|segmented|marked|contoured|annotated|masked|drawn|outlined|traced|delineated|painted|colou?red)"
+)
+"""A part said to be left undrawn ("unlabelled", "unsegmented")."""
+_NOT_A_VERB_OF_LEAVING = rf"(?!(?:out|but|leave|leaving|keep|keeping|{_UNDRAWN})\b)[a-z-]+"
 _LEAVE_OUT_AFTER = re.compile(
     rf"\b(?P<verb>leave|leaving|keep|keeping)\s+(?P<what>(?:the\s+|any\s+|all\s+)?{_NOT_A_VERB_OF_LEAVING}(?:(?:\s+"
     rf"|\s*,\s*|\s+(?:and|or)\s+)(?:the\s+|any\s+)?{_NOT_A_VERB_OF_LEAVING}){{0,6}}?)\s+(?:out\b(?:\s+of\s+(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)?"
-    rf"(?!\s+of)|outside\s+(?:of\s+)?(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b)"
+    rf"(?!\s+of)|outside\s+(?:of\s+)?(?:the\s+|this\s+|my\s+)?(?:{_CONTAINERS})\b|{_UNDRAWN}\b)"
 )
 """What is left out, named between the verb and "out" ("leave the edema out", "leaving the enhancing parts, necrosis
-and oedema out") or "outside the mask"."""
+and oedema out"), "outside the mask" or undrawn ("leaving necrosis and oedema unlabelled")."""
+_LEFT_UNDRAWN = re.compile(
+    rf"\b(?:(?:must|should|is to|are to|to)\s+)?(?:be|is|are|remain|remains|stay|stays|left)\s+{_UNDRAWN}\b"
+    rf"|(?<=[a-z] )(?<!still )(?<!\byet )(?<!\bnow ){_UNDRAWN}(?=\s*(?:[,.;)]|$))"
+    r"|\b(?:(?:must|should|is to|are to|to)\s+)?(?:stay|stays|remain|remains|be kept|kept|be left|left)\s+outside"
+    rf"(?:\s+(?:of\s+)?(?:the|this|that|my)\s+(?:{_CONTAINERS}))?(?!\s+(?:of\s+)?(?:the|this|that|its|his|her)\b)"
+)
+"""A part said to stay undrawn ("with the oedema left unsegmented", "oedema must remain unlabelled", "the edema must
+stay outside"; not "lies outside the tumour", which says where): left out."""
 _OR_NOT = re.compile(
     r"(?:,\s*)?\b(?:whether\s+or\s+not\s+(?:it|they)\s+(?:enhances|enhance|is enhancing|are enhancing)"
     r"|(?:whether\s+)?(?:(?:it|they)\s+(?:is|are|does|do)\s+)?(?:enhancing|enhanced|enhances|enhance)\s+or\s+not)\b"
@@ -1475,7 +1591,8 @@ def _purpose_clauses() -> re.Pattern[str]:
     document = resource("finding_descriptors.json")
     starts, nouns = _alternatives(document["purpose_clauses"]), _alternatives(document["purpose_nouns"])
     return re.compile(
-        rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*\b(?P<lead>[^,]*)"
+        rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*"
+        r"(?![\w-]|\s+na[iï]ve\b)(?P<lead>[^,]*)"  # not "for this treatment-naive glioma"
         rf"|{_SO_THAT}"
     )
 
@@ -1586,13 +1703,7 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
         lowered = word.lower()
         if len(lowered) < 4 or lowered in vocabulary or (len(lowered) == 4 and lowered in english):
             return word
-        american = re.sub(r"(?<=[a-z])our", "or", re.sub(r"^oe|(?<=[a-z])[ao]e(?=[a-z])", "e", lowered))
-        spellings = {lowered, american} if lowered not in english else {lowered}  # "pertumoural": "peritumoral"
-        near = [
-            known
-            for known in _by_first_letter(vocabulary).get(lowered[0], ())
-            if any(_one_edit_apart(spelt, known) for spelt in spellings)
-        ]
+        near = list(misspelt_as(lowered, vocabulary, english))
         if len(lowered) == 4:  # "edma": only a letter left out of a longer word
             near = [known for known in near if len(known) == 5]
         named = [known for known in near if known in subject_words]
@@ -1634,6 +1745,19 @@ def corrected(text: str, vocabulary: frozenset[str], english: frozenset[str]) ->
             kept[-1] = kept[-1][: last.start()] + word + piece[this.end() :]
     joined_text = " ".join(kept)
     return re.sub(r"[A-Za-z]+", fix, re.sub(r"[A-Za-z]+(?:-[A-Za-z]+)+", split, joined_text))
+
+
+def misspelt_as(word: str, vocabulary: frozenset[str], english: frozenset[str]) -> tuple[str, ...]:
+    """The words of ``vocabulary`` a lower-case ``word`` is one typing error from, with the same first letter, in
+    British or American spelling ("pertumoural": "peritumoral"; "surroundd": "surround", "surrounded",
+    "surrounds")."""
+    american = re.sub(r"(?<=[a-z])our", "or", re.sub(r"^oe|(?<=[a-z])[ao]e(?=[a-z])", "e", word))
+    spellings = {word, american} if word not in english else {word}
+    return tuple(
+        known
+        for known in _by_first_letter(vocabulary).get(word[:1], ())
+        if any(_one_edit_apart(spelt, known) for spelt in spellings)
+    )
 
 
 def _stands_for_a_part(before: str, after: str) -> bool:

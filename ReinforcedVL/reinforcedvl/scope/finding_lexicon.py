@@ -15,6 +15,7 @@ __all__ = [
     "finding_nouns",
     "generic_words",
     "largest_size_mm",
+    "larger_named",
     "look_words",
     "region_words",
     "signal_words",
@@ -45,6 +46,12 @@ def largest_size_mm(finding: str) -> float | None:
     definition sets none)."""
     size = _document().get("largest_size_mm", {}).get(finding)
     return None if size is None else float(size)
+
+
+def larger_named(finding: str) -> frozenset[str]:
+    """The words that name what the canonical ``finding`` is called when larger than :func:`largest_size_mm` (a lung
+    nodule's "mass"; none where its definition sets no size)."""
+    return frozenset(_document().get("larger_named", {}).get(finding, ()))
 
 
 @cache

@@ -56,6 +56,7 @@ from .description_text import (
     joined_parts,
     known_words_from,
     leaves_out,
+    misspelt_as,
     names_a_part,
     names_a_treatment,
     negated,
@@ -78,12 +79,14 @@ from .description_text import (
     unframed,
     unknown_words,
     unquoted,
+    unspoken,
     vocabulary_words,
     words,
 )
 from .finding_lexicon import (
     defining_words,
     generic_words,
+    larger_named,
     largest_size_mm,
     lexicon_phrasings,
     look_words,
@@ -248,7 +251,35 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or from_code(description)
-        description = corrected(unaccented(description), self._vocabulary, self._english)
+        description = corrected(unaccented(unspoken(description)), self._vocabulary, self._english)
+        misspelt = self._misspelt_word(description)
+        if misspelt is None:
+            return self._match_spelt(description)
+        word, spellings = misspelt
+        readings = [
+            self._match_spelt(re.sub(rf"\b{word}\b", known, description, flags=re.IGNORECASE)) for known in spellings
+        ]
+        assessed = [reading for reading in readings if reading.finding is not None]
+        if not assessed:  # no spelling names a trained finding ("need vol of the nodle in the liver")
+            return self._match_spelt(description)
+        if len({reading.finding for reading in assessed}) == 1:  # "lung nodle": "node" names none, "nodule" one
+            return replace(assessed[0], description=description)
+        told = ", ".join(f'"{known}"' for known in spellings[:-1]) + f' or "{spellings[-1]}"'
+        reason = f'"{word}" may misspell {told}, which are read as different findings; check its spelling'
+        return FindingMatch(description, None, None, 0.0, "", reason)
+
+    def _misspelt_word(self, description: str) -> tuple[str, tuple[str, ...]] | None:
+        """The first word of a corrected description that is still no known word and is one typing error from
+        several (:func:`misspelt_as`: "surroundd"), and those words; None when there is none. The description is read
+        with each: what those that name a trained finding agree on, refused where they name different ones."""
+        for word in unknown_words(description, self._vocabulary, self._english):
+            spellings = misspelt_as(word, self._vocabulary, self._english)
+            if len(spellings) > 1:
+                return word, spellings
+        return None
+
+    def _match_spelt(self, description: str) -> FindingMatch:
+        """:meth:`match` of a description whose spelling is settled."""
         description = set_against(spelled_sets(destructured(unemphasised(description))))
         said = sentences(unquoted(_other_items_left_out(description)))
         if decides_only(said):  # "Minutes: discussed the oedema - decision: start dexamethasone."
@@ -626,6 +657,10 @@ class FindingMatcher:
             vague = [part for part in parts[1:] if _says_nothing_of_which(comparable(part))]
             if vague:  # "the swelling measured, not the lesion": which part is left out is not said
                 return f'it leaves out "{vague[0]}", which does not say which part; name the finding'
+            unread = [part for part, options in zip(parts[1:], left_out, strict=True) if options is None]
+            family = self.scope.family_of(_WHOLE) if _WHOLE in self.scope.findings else None
+            if family is not None and any(self._named_findings(part, family) for part in unread):  # "the t2-bright ..."
+                return f'it leaves out "{unread[0]}", which is read as no one part of the tumour; name the finding'
             return None  # read whole
         kept = self._label_options(parts[0])
         if kept is None and looks and left_out[0] == [_LABELS[_CORE]]:
@@ -699,13 +734,14 @@ class FindingMatcher:
         found = [finding for finding in self.scope.findings if _LABELS.get(finding) == labels]
         return found[0] if len(found) == 1 else None
 
-    def _region_word_reading(self, text: str) -> tuple[frozenset[int], str] | None:
+    def _region_word_reading(self, text: str, strict: bool = False) -> tuple[frozenset[int], str] | None:
         """The expert labels of a compared text that joins nothing and names a part of a brain tumour by a region
         word (``finding_lexicon.region_words``), and the word: the part alone where the rest only names the tumour
         ("the solid part of the glioma", "all solid tumor": the enhancing and non-enhancing tumour), the part within
         the finding the rest names where a finding is that ("solid enhancing tissue": the enhancing tumour), else
-        that finding ("solid tumor core": the core); None when it names no region word, or the rest is no
-        brain-tumour finding ("solid nodule")."""
+        that finding ("solid tumor core": the core); where ``strict``, no labels where that finding lies outside the
+        part ("solid necrosis"); None when it names no region word, or the rest is no brain-tumour finding ("solid
+        nodule"), or lies outside the part and not ``strict``."""
         found = [word for word in words(text) if word in region_words()]
         if not found or JOINED.search(text) or len(excluded_parts(text)) > 1:
             return None
@@ -718,6 +754,8 @@ class FindingMatcher:
         if match.finding not in _LABELS:
             return None
         labels = _LABELS[match.finding]
+        if not labels & region:  # "the solid core inside the enhancing rim": solid, and the necrosis
+            return (frozenset(), word) if strict and "," not in text else None  # one phrase, no list
         return (labels & region if match.finding == _WHOLE or self._finding_with(labels & region) else labels), word
 
     def _joined_match(self, description: str) -> FindingMatch | None:
@@ -797,7 +835,9 @@ class FindingMatcher:
         walked = False
         for index, (segment, place, landmark) in enumerate(zip(segments, places, segments[1:], strict=False)):
             said = set(words(segment))
-            inner = said <= PART_WORDS | _INNER_WORDS | {"tissue"} or bool(said & _CENTRE_WORDS)  # "the tissue | in"
+            loose = place in _INSIDE and not said & (set(region_words()) | tumour_nouns())  # no "solid", "tumour"
+            centre = _CENTRE_WORDS | ({"core"} if loose and self._inside_the_core(landmark) else set())
+            inner = said <= PART_WORDS | _INNER_WORDS | {"tissue"} or bool(said & centre)  # "the tissue | in"
             inner = inner or place in _INSIDE and self._unlike_its_ring(said, landmark)  # read the ring only then
             if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
                 rings = [landmark]  # "the dark hole | in | the middle | of | the ring": the middle is no ring
@@ -813,6 +853,8 @@ class FindingMatcher:
                 and not set(words(segment)) & (set(defining_words(_WHOLE)) | tumour_nouns())  # "the entire abnormality"
             ):  # "the hazy white stuff | around |"
                 return self._surrounding(landmark.split(",")[0], family), True
+            if place in _AROUND and anatomy_only(segment):  # "the lung parenchyma | around | the nodule"
+                return _OUTSIDE, False
             if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
@@ -834,11 +876,17 @@ class FindingMatcher:
             return match.finding, False
         return None, False
 
+    def _inside_the_core(self, ring: str) -> bool:
+        """Whether ``ring`` is read as a part of the tumour core, not all of it ("the enhancing wall"): a "core" it
+        encloses is its centre, not the tumour core, which holds the ring itself."""
+        ringed = self._match_whole(ring.split(",")[0]).finding
+        return ringed in _LABELS and ringed != _CORE and _LABELS[ringed] <= _LABELS[_CORE]
+
     def _unlike_its_ring(self, said: set[str], ring: str) -> bool:
         """Whether a part's words only say that it does not do what the ring around it does ("the non-enhancing
         region | enclosed by | the enhancing wall"): it is what the ring encloses, as a centre would be."""
         ringed = self._match_whole(ring.split(",")[0]).finding
-        rest = said - PART_WORDS - _INNER_WORDS
+        rest = said - PART_WORDS - _INNER_WORDS - {"tissue"}
         return bool(rest) and ringed is not None and rest <= {f"non-{word}" for word in defining_words(ringed)}
 
     def _enclosed(self, part: str, ring: str, family: FindingFamily, of: bool) -> str | None:
@@ -860,7 +908,8 @@ class FindingMatcher:
         named = [
             finding
             for finding in self._named_findings(part, family)
-            if solid or not said & set(defining_words(finding)) <= unlike
+            if (solid or not said & set(defining_words(finding)) <= unlike)
+            and not (finding == _CORE and self._inside_the_core(ring))  # "the core | inside | the enhancing wall"
         ]
         enclosed = _ENCLOSES.get(str(ringed))
         if enclosed is None or enclosed not in family.findings:
@@ -986,9 +1035,14 @@ class FindingMatcher:
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
         if _says_nothing_of_which(compared) or _points_at_a_place_only(compared):  # "the lesion", "it in the chest"
             return FindingMatch(description, None, None, 0.0, "", "it does not say which finding; name it")
-        region = self._region_word_reading(compared)
+        region = self._region_word_reading(compared, strict=True)
         if region is not None:
             labels, word = region
+            if not labels:
+                reason = (
+                    f'"{word}" and the rest of its words name parts of the tumour that do not overlap; name one finding'
+                )
+                return FindingMatch(description, None, None, 1.0, word, reason)
             finding = self._finding_with(labels)
             if finding is not None:
                 return FindingMatch(description, finding, self.scope.family_of(finding), 1.0, finding)
@@ -1071,10 +1125,13 @@ class FindingMatcher:
         if named is None and close:
             reason = f'it could mean "{top}" or "{close[0]}"; name one of them'
             return replace(refused(reason), candidates=(top, *close))
+        largest, stated = largest_size_mm(str(top)), stated_lengths_mm(description)
+        fits = largest is not None and bool(stated) and max(stated) <= largest  # "about 4 mm": no mass
         rivals = [
             (value, self._texts[index], finding)
             for finding, (value, index) in ranked[1:]
-            if finding is None or self.scope.family_of(finding) is not family
+            if (finding is None or self.scope.family_of(finding) is not family)
+            and not (fits and set(words(self._texts[index])) & larger_named(str(top)))
         ]
         if rivals and top_similarity - rivals[0][0] < MIN_MARGIN and told is None and not by_place:
             return refused(f'it could mean "{top}" or "{rivals[0][1]}"; it is not clear which')

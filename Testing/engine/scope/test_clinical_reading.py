@@ -475,6 +475,26 @@ READ_AS = [
         "take the FLAIR abnormality of the untreated glioma and remove the tumour, so that just the oedema is left",
         "peritumoral oedema",
     ),
+    # dictated: punctuation, sequences and sizes said aloud, words said twice, no commas
+    ("ok so the the whole glioma comma untreated comma oedema included full stop", "whole tumour"),
+    ("all the tee two bright signal of the never treated glioma the whole thing", "whole tumour"),
+    ("um the tumour itself solid and necrotic and enhancing no swelling pre treatment glioma", "tumour core"),
+    ("segment the rounded density in the right lung on ct roughly one point two centimetres", "lung nodule"),
+    ("the nodule in the left lung about six millimetres on the chest ct", "lung nodule"),
+    # research writing: what the regions drawn are defined as, parts left undrawn, a definition after a comma
+    ("Volumes of interest shall be delineated as the oedema around each treatment-naive glioma.", "peritumoral oedema"),
+    ("Annotate the untreated glioma's solid and necrotic tumour, leaving the oedema unlabelled.", "tumour core"),
+    (
+        "Label the necrotic core of the naive glioblastoma, defined as tissue enclosed by the enhancing border.",
+        ("necrotic tumour core"),
+    ),
+    ("the total FLAIR-defined extent of the newly diagnosed, never-operated glioma", "whole tumour"),
+    ("give me the enhancing part of this newly diagnosed glioma", "enhancing tumour"),
+    ("the necrotic heart of the untreated glioblastoma inside its enhancing wall", "necrotic tumour core"),
+    ("the solid and necrotic parts of the untreated glioma; the swelling has to stay outside the mask", "tumour core"),
+    ("the swelling that lies outside the tumour core of the untreated glioma", "peritumoral oedema"),
+    # a misspelling one error from several words, each of which reads the same
+    ("the dark centre of the untreated glioma surroundd by the enhancing rim", "necrotic tumour core"),
 ]
 
 
@@ -628,6 +648,14 @@ REFUSED = [
         "does not know",
     ),
     ("the necrotic middle of the ring-enhancing glioma, that region only, nothing of the necrosis", "leaves nothing"),
+    # a treatment said apart ("post op"), after "after surgery" and another word; what lies around a finding
+    ("the enhancing part of the glioma on the post op scan", "not treatment effect"),
+    ("the oedema of this glioma after surgery the follow up scan", "not treatment effect"),
+    ("the surrounding brain of the untreated glioma", "around"),
+    ("the lung parenchyma around the 6 mm nodule", "around"),
+    # a definition that names another finding than its head; a misspelling that could be words read differently
+    ("the enhancing rim of the untreated glioma, defined as the swelling around it", "different findings"),
+    ("the hypointense core surroundd by the enhancing wall of the untreated glioma", "may misspell"),
 ]
 
 
