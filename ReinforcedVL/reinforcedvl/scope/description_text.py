@@ -50,6 +50,7 @@ __all__ = [
     "set_against",
     "resource_words",
     "retracted",
+    "opens_negated",
     "unframed",
     "unquoted",
     "unspoken",
@@ -226,13 +227,13 @@ def unspoken(text: str) -> str:
     the oedema full stop"), a sequence spelt out ("tee two", "t one"), a word said twice ("the the full extent")."""
     text = _SPOKEN_MARKS.sub(lambda found: _MARK_SAID[found["mark"].lower()], text)
     text = _SPOKEN_SEQUENCE.sub(lambda found: f"T{_NUMBER_WORDS[found['number'].lower()]:g}", text)
-    return _SAID_TWICE.sub(r"\g<word>", text)
+    return _SAID_TWICE.sub(r"\g<said>", text)
 
 
 _MARK_SAID = {"comma": ",", "full stop": ".", "new line": ".", "new paragraph": ".", "question mark": "?"}
 _SPOKEN_MARKS = re.compile(r"\s+(?P<mark>comma|full stop|new line|new paragraph|question mark)(?=\s|$)", re.IGNORECASE)
 _SPOKEN_SEQUENCE = re.compile(r"\b(?:tee|t)\s+(?P<number>one|two)\b", re.IGNORECASE)
-_SAID_TWICE = re.compile(r"\b(?P<word>(?P<said>[a-z]+))(?:\s+(?P=said)\b)+", re.IGNORECASE)
+_SAID_TWICE = re.compile(r"\b(?P<said>[a-z]+)(?:\s+(?P=said)\b)+", re.IGNORECASE)
 
 
 def unemphasised(text: str) -> str:
@@ -250,8 +251,9 @@ def unframed(said: list[str]) -> list[str]:
     """The sentences of a message less its frame (``finding_descriptors.json``): the label that opens a line before a
     colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:", "Neurosurg (JK):", "ACTION (due Thurs):"), a
     greeting that opens a sentence ("Hi Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers"); what
-    comes before a colon that does not ask is a sentence of its own where what follows asks ("Suspected GBM: outline
-    the enhancing rim only": the context, then the request)."""
+    comes before a colon, or a slash between spaces, that does not ask is a sentence of its own where what follows
+    asks ("Suspected GBM: outline the enhancing rim only", "58M, new GBM / contour the oedema": the context, then the
+    request)."""
     labels, greeting, sign_off, example, role = _frame()
     fields = _message_fields()
     kept = []
@@ -267,6 +269,8 @@ def unframed(said: list[str]) -> list[str]:
         sentence = role.sub("", greeting.sub("", labels.sub("", sentence.strip()))).strip()
         sentence = _LISTED.sub(r" \g<what> ", sentence).strip()  # "Exclude: oedema" as "Exclude oedema"
         context, colon, request = sentence.partition(": ")
+        if not colon:  # "66F, ring-enhancing lesion, no tx / outline the central necrosis": an order's fields
+            context, colon, request = sentence.rpartition(" / ")
         if colon and context.strip() and not asks(context) and asks(request) and "(" not in context:
             kept += [context.strip(), request.strip()]
         elif sentence and not sign_off.match(sentence):
@@ -355,15 +359,22 @@ _REFERS_BACK = re.compile(
 def retracted(said: list[str]) -> list[str]:
     """The sentences of a description less what the writer took back: the words before a sentence's last correction
     ("the oedema, sorry, I mean the core"; ``finding_descriptors.json``, ``corrections``), and the sentence before
-    one that opens with a correction ("Segment the oedema. Sorry, the core."). A correction with nothing after it, or
-    one that says which ("I mean the one in the left lobe"), takes nothing back ("Segment the oedema, sorry.")."""
+    one that opens with a correction ("Segment the oedema. Sorry, the core.") or with "no" before what it means
+    instead ("Segment the lungs... no, just the nodule"; not before what it leaves out: "No, not the oedema"). A
+    correction with nothing after it, or one that says which ("I mean the one in the left lobe"), takes nothing back
+    ("Segment the oedema, sorry.")."""
     kept: list[str] = []
     for sentence in said:
         found = list(_corrections().finditer(sentence))
+        answered = _NO_OPENING.match(sentence)
+        meant = sentence[answered.end() :] if answered else ""
+        if not found and answered and kept and not leaves_out(meant) and _names_something(meant):
+            found = [answered]  # "Segment the lungs... no, just the nodule": the "no" takes the sentence before back
         if not found:
             kept.append(sentence)
             continue
         before, after = sentence[: found[0].start()].strip(_APART), sentence[found[-1].end() :].strip(_APART)
+        before = "" if re.fullmatch(r"no|nope|nah", before, re.IGNORECASE) else before  # "... no, scratch that, X"
         if not after:  # "Segment the oedema, sorry." takes nothing back
             kept += [before] if before else []
             continue
@@ -376,6 +387,49 @@ def retracted(said: list[str]) -> list[str]:
     return kept or said
 
 
+def opens_negated(sentence: str) -> tuple[str, list[str]] | None:
+    """What a sentence that opens by saying what is not meant then means, and what it said is not meant: ("the
+    surrounding oedema", ["the tumour core"]) of "Not the tumour core - the surrounding oedema", ("a 2 cm nodule",
+    ["a mass"]) of "It isn't a mass, it's a 2 cm nodule", ("segment the nodule", ["the whole lobe"]) of "Don't segment
+    the whole lobe, segment the nodule"; None where it does not open so, or nothing follows."""
+    out: list[str] = []
+    rest = sentence.strip()
+    while True:
+        found = _NEGATED_OPENING.match(rest)
+        if found is None:
+            break
+        out.append(found["out"].strip())
+        rest = rest[found.end() :]
+    rest = _MEANT_INSTEAD.sub("", rest.strip(_APART + "."), count=1).strip(_APART)
+    if not out or not re.search(r"[^\W\d_]", rest) or _NEGATED_OPENING.match(rest + ","):
+        return None
+    return rest, out
+
+
+_NEGATED_OPENING = re.compile(
+    r"\s*(?:(?:it|this|that)(?:'s|\s+is|\s+was)\s+not|(?:it|this|that)\s+(?:isn't|wasn't)|not|never"
+    r"|no(?=\s+[a-z])|(?:please\s+)?(?:don't|do\s+not|dont)\s+(?:segment|outline|contour|draw|mark|label|include|give"
+    r"\s+me|want|need|take|bother\s+with)|i\s+(?:don't|do\s+not|dont)\s+(?:mean|want|need))"
+    r"\s+(?P<out>[^,;:\u2013\u2014]+?)\s*(?:[,;:\u2013\u2014]+|\s-+\s|\.{2,})\s*",
+    re.IGNORECASE,
+)
+"""A phrase that says what is not meant, at the start of a sentence and set apart from what follows."""
+_MEANT_INSTEAD = re.compile(
+    r"^(?:but\s+)?(?:(?:it|this|that)(?:'s|\s+is)|i\s+(?:mean|want|need)|(?:what\s+)?i'm\s+after\s+is|rather"
+    r"|instead)\s+",
+    re.IGNORECASE,
+)
+"""Words that open what is meant after what is not ("..., it's a nodule", "..., I mean the core")."""
+
+
+def _names_something(text: str) -> bool:
+    """Whether ``text`` says more than a request and a pointer ("just the nodule", not "please segment it")."""
+    said = re.sub(r"\b(?:please|pls|it|them|this|that|these|those|now|then|so|just|only|again)\b", " ", folded(text))
+    return bool(re.search(r"[a-z]", _requests().sub(" ", said)))
+
+
+_NO_OPENING = re.compile(r"^\s*(?:no|nope|nah)\s*[,!\u2013\u2014-]+\s*(?=\S)", re.IGNORECASE)
+"""A sentence that opens by answering "no" to the one before it ("... no, just the nodule")."""
 _REFINED = re.compile(
     r"(?:the|that|this)\s+(?:[a-z-]+\s+){0,3}one\b|it\b|the\s+(?:left|right|other|bigger|larger|smaller)\b", re.I
 )
@@ -433,7 +487,7 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
         if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
         and diagnostic.search(text)
         or _GIVING.match(text)
-        and named.search(text)  # "give me the diagnosis", not "give me ... newly diagnosed ..."
+        and named.search(_GRADE_NAMED.sub(" ", text))  # "give me the diagnosis", not "give me ... newly diagnosed ..."
     ]
     return bool(found) and not any(drawing.search(text) for text in lowered)
 
@@ -484,6 +538,10 @@ _QUESTION = re.compile(
 )
 
 
+_GRADE_NAMED = re.compile(
+    r"\b(?:high|low)[- ]grade(?=[\s-]+(?:diffuse\s+)?(?:glioma|glial|tumou?r|astrocytoma|lesion))"
+)
+"""A grade that names the kind of tumour ("this untreated high-grade glioma"), not a question of its grade."""
 _GIVING = re.compile(
     r"^\W*(?:please\s+)?(?:give|provide|assign|state|report|estimate|predict|suggest|classify|grade|stage)\b"
 )
@@ -769,7 +827,7 @@ _EXCLUDING = re.compile(
     r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omits"
     r"|omit)\b\s*"
     r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?|(?:set|setting|put|putting) aside"
-    r"|instead of|rather than)\b\s*"
+    r"|instead of|rather than|as opposed to)\b\s*"
     r"|\s*\b(?:and\s+|then\s+)?(?:(?:once|after|when|if)\s+(?:you\s+|we\s+|i\s+)?(?:have\s+|'ve\s+)?)?"
     r"(?:strip(?:ped|ping)?\s+(?:away|off|out)|tak(?:e|en|ing)\s+(?:away|out)|subtract(?:ed|ing)?|remov(?:e|ed|ing)"
     r"|cut(?:ting)?\s+out|carv(?:e|ed|ing)\s+out)\b\s*"
@@ -966,6 +1024,7 @@ def comparable(text: str) -> str:
 def folded(text: str) -> str:
     """:func:`comparable` before measurements and appearance words are left out."""
     text = re.sub(r"(?<=#)([a-z]+)(?=[A-Z])", r"\1 ", text)  # "#brainMRI"
+    text = _UNSAID_CONTRAST.sub("", text)  # "CT CHEST W/O; 61M ...": an order's "without contrast"
     text = _EMPHASIS.sub(" ", _EMOJI.sub(", ", text))  # "mask the lot 😅 enhancing bit, ..."; "edema only!! around"
     text = _RHETORICAL.sub(lambda found: f"{found[1] or found[2]} there", text)  # "Isn't there a small nodule?"
     text = _WHAT_YOU_DID.sub("", text)  # "too big, you took the swelling too. | just the glioma and its dead centre"
@@ -998,6 +1057,9 @@ def folded(text: str) -> str:
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _NONE_INCLUDED.sub(r", excluding \g<what>", lowered)  # "..., ensure that no tumour tissue is included"
     lowered = _AND_ALSO_LEAVING.sub(", ", lowered)  # "excluding the tumour | and also | excluding the vessels"
+    lowered = re.sub(r"\b(including|with|of|plus)\s+both\s+(?=the\s)", r"\1 ", lowered)  # "including both the A and"
+    lowered = _SIDE_LETTER.sub(lambda found: "left " if found["side"] == "l" else "right ", lowered)  # "L parietal"
+    lowered = _INSTEAD_OF_DOING.sub("", lowered)  # "rather than splitting it into compartments, | give me ..."
     lowered = _SEEN_DEFINED.sub(r"\g<by>", lowered)  # "the FLAIR-defined extent": as FLAIR shows it
     lowered = _WHILE_LEAVING.sub(", ", lowered)  # "..., while omitting the oedema that surrounds them"
     lowered = _OF_PATIENTS.sub("", lowered)  # "..., on baseline MRI of treatment-naive patients"
@@ -1014,7 +1076,7 @@ def folded(text: str) -> str:
     lowered = _EMPHATIC_DO.sub("", lowered)  # "but do | leave out the oedema"
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = re.sub(r":\s*(?=including\b)", " ", lowered)  # "the tumour tissue: including the rim": one phrase
-    lowered = _NOT_WANTED.sub(lambda found: f" excluding {found['what'] or ''}", lowered)  # "the tumour I don't want"
+    lowered = _NOT_WANTED.sub(_not_wanted, lowered)  # "the tumour I don't want", "..., the oedema is not needed"
     lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
     lowered = re.sub(r"\bwith\s+no\b", "without", lowered)  # "the glioma with no oedema"
     lowered = _BARE_NO.sub(_left_out_after_no, lowered)  # "solid non enhancing no edema": said without a comma
@@ -1049,9 +1111,10 @@ _ONE_COVERING = re.compile(
 segment says nothing of which finding."""
 _EVERY_PART_OF_IT = re.compile(
     r"\b(?:every|each)\s+(?:glioma|tumor|neoplastic|glial tumor|glial)\s+(?:sub-?compartment|compartment|component"
-    r"|sub-?region|part|constituent|element)\b"
+    r"|sub-?region|part|constituent|element)\b|\ball\s+(?:the\s+|its\s+)?sub-?(?:regions|compartments)\b"
 )
-"""Every part of the tumour said one at a time ("every tumour compartment"): all of its compartments."""
+"""Every part of the tumour said one at a time ("every tumour compartment"), or all its sub-regions: all of its
+compartments."""
 _AND_ALSO_LEAVING = re.compile(r"\s*,?\s*\band\s+(?:also\s+)?(?=(?:excluding|without|minus|except)\b)")
 """A second part left out joined to the first ("excluding the tumour and also excluding the vessels"): a list."""
 _NONE_INCLUDED = re.compile(
@@ -1078,10 +1141,21 @@ _IT_ENCLOSES = re.compile(
 )
 """A part said to be ringed by the region named before it ("the solid tumour with the necrosis it encloses"): the
 words after the part say only where it lies."""
-_SEEN_DEFINED = re.compile(
-    r"\b(?P<by>flair|t1c?|t2|mri?|ct|pet|dwi|adc|contrast|imaging)[- ]defined\b(?!\s+(?:as|by)\b)"
+_SIDE_LETTER = re.compile(
+    r"(?<![\w/-])(?P<side>[lr])\.?\s+(?=(?:frontal|parietal|temporal|occipital|insular?|thalamic|thalamus|cerebellar"
+    r"|frontoparietal|temporoparietal|parieto-?occipital|fronto-?temporal|hemisphere|hemispheric|basal|upper|lower"
+    r"|middle|lobe|lung|hilar|apical|periventricular)\b)"
 )
-"""A region as a kind of scan shows it ("the FLAIR-defined extent"): the scan's word says as much."""
+"""A side written as its letter before where ("L parietal glioma", "R upper lobe"): left or right."""
+_INSTEAD_OF_DOING = re.compile(r"^\s*(?:rather than|instead of)\s+[a-z]+ing\b[^,;]*,\s*")
+"""A sentence that opens with what is not to be done ("Rather than splitting it into compartments, ..."): how, not
+which finding."""
+_UNSAID_CONTRAST = re.compile(r"\s*(?<![\w/])w/o(?=\s*(?:[;,.)]|\s/\s|$))", re.IGNORECASE)
+"""An order's "w/o" with nothing after it ("CT CHEST W/O;"): without contrast, nothing left out of a finding."""
+_SEEN_DEFINED = re.compile(
+    r"\b(?P<by>flair|t1c?|t2|mri?|ct|pet|dwi|adc|contrast|imaging)[- ](?:defined|based)\b(?!\s+(?:as|by|on)\b)"
+)
+"""A region as a kind of scan shows it ("the FLAIR-defined extent", "FLAIR-based"): the scan's word says as much."""
 _WHILE_LEAVING = re.compile(
     r"\s*,?\s*\b(?:while|whilst|all while)\s+(?=(?:omitting|excluding|leaving|keeping|removing|ignoring|sparing"
     r"|including|not)\b)"
@@ -1395,9 +1469,18 @@ _EMPHATIC_DO = re.compile(
 _NOT_WANTED = re.compile(
     r"\s*\b(?P<what>(?:the|any|its)\s+[a-z -]+?)\s+(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\b(?=\s*(?:[,;.]|$))"
     r"|\s*,?\s*\b(?:but\s+|and\s+)?(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\s+(?=(?:the|any|its)\s)"
+    r"|\s*\b(?P<said>(?:the|any|its)\s+[a-z -]+?)\s+(?:is|are)\s+(?:not|n't)\s+(?:wanted|needed|required|of interest)"
+    r"(?=\s*(?:[,;.]|$))"
 )
-"""A part not wanted, named after or before the words ("the tumour itself I don't want", "but I don't want the oedema"):
-it is left out."""
+"""A part not wanted, named after or before the words ("the tumour itself I don't want", "but I don't want the oedema",
+", the oedema is not wanted"): it is left out."""
+
+
+def _not_wanted(found: re.Match[str]) -> str:
+    """:data:`_NOT_WANTED` as a part left out."""
+    return f" excluding {found['what'] or found['said'] or ''}"
+
+
 _NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
 """Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
 _BARE_NO = re.compile(

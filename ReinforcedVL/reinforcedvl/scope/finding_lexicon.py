@@ -23,6 +23,7 @@ __all__ = [
     "tumour_nouns",
     "tumour_words",
     "vague_words",
+    "anomaly_words",
     "volume_words",
 ]
 
@@ -117,6 +118,13 @@ def look_words() -> frozenset[str]:
 def vague_words() -> frozenset[str]:
     """The words that say something is there and nothing of what ("abnormal", "lesion", "something")."""
     return frozenset(_document().get("vague_words", ()))
+
+
+@cache
+def anomaly_words() -> frozenset[str]:
+    """The words that say something is wrong and nothing of its kind ("lesion", "abnormality"): beside a part of the
+    body alone they name no finding of it ("the abnormality in the chest")."""
+    return frozenset(_document().get("anomaly_words", ()))
 
 
 def _slot_words(*slots: str) -> frozenset[str]:

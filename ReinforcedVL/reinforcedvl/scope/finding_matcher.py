@@ -60,6 +60,7 @@ from .description_text import (
     names_a_part,
     names_a_treatment,
     negated,
+    opens_negated,
     place_segments,
     place_words,
     questions,
@@ -84,6 +85,7 @@ from .description_text import (
     words,
 )
 from .finding_lexicon import (
+    anomaly_words,
     defining_words,
     generic_words,
     larger_named,
@@ -123,12 +125,19 @@ _CORE = "tumour core"
 _ENCLOSES = {"enhancing tumour": "necrotic tumour core", "peritumoral oedema": "tumour core"}
 """What each brain-tumour region that rings another encloses (the enhancing rim its necrotic centre, the oedema the
 tumour core): "the middle encircled by the enhancing wall" is the necrotic core."""
+_LOOKS_UNLIKE = {
+    "enhancing tumour": frozenset(
+        "dark darker black hypointense hypointensity low t1c-dark t1-dark t1c-hypointense t1-hypointense".split()
+    )
+}
+"""How a part looks where the ring around it looks otherwise (the enhancing rim is bright on T1 after contrast; what
+it encloses and looks dark there is unlike it: "the T1c-dark area enclosed by the enhancing rim")."""
 _INSIDE = frozenset({"within", "inside", "in", *ENCLOSED_BY})
 """Words of place that put the part before them inside what follows ("the middle | encircled by | the enhancing
 wall"), unlike "around" or "that surrounds"."""
 _RINGS = re.compile(
     r"^(?P<part>.+?)\s+(?:that|which)\s+(?P<ring>.+?)\s+(?:encloses|enclose|surrounds|surround|encircles|encircle"
-    r"|rims|contains)(?=\s*,|$)"
+    r"|rims|contains|wraps around|wrap around|wraps|holds)(?=\s*,|$)"
 )
 """A landmark said to ring what comes before it ("the centre that | the enhancing rim encloses")."""
 _AROUND = frozenset({"around", "surrounding", "encircling", "surrounds", "surround", "that surrounds"})
@@ -211,6 +220,11 @@ class FindingMatcher:
         self._findings = [finding for (_, finding), kept in zip(unique, keep.tolist(), strict=True) if kept]
         self._embeddings = embeddings[keep]
         self._index = {text: index for index, text in enumerate(self._texts)}
+        self._anomaly_phrasings = {  # known phrasings that say a finding by a word of something wrong ("lung lesion")
+            frozenset(words(text)) - PART_WORDS - _PLACE_WORDS
+            for text, finding in zip(self._texts, self._findings, strict=True)
+            if finding is not None and set(words(text)) & anomaly_words()
+        }
         self._read_whole: dict[str, FindingMatch] = {}
         self._reading: set[str] = set()  # the phrases being read, one inside another
         self._joined = torch.tensor([JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
@@ -262,16 +276,18 @@ class FindingMatcher:
         assessed = [reading for reading in readings if reading.finding is not None]
         if not assessed:  # no spelling names a trained finding ("need vol of the nodle in the liver")
             return self._match_spelt(description)
-        if len({reading.finding for reading in assessed}) == 1:  # "lung nodle": "node" names none, "nodule" one
+        unsure = [reading for reading in readings if reading.finding is None and not self._names_no_finding(reading)]
+        if len({reading.finding for reading in assessed}) == 1 and not unsure:  # "lung nodle": "node" names none
             return replace(assessed[0], description=description)
         told = ", ".join(f'"{known}"' for known in spellings[:-1]) + f' or "{spellings[-1]}"'
-        reason = f'"{word}" may misspell {told}, which are read as different findings; check its spelling'
+        reason = f'"{word}" may misspell {told}, which are read differently; check its spelling'
         return FindingMatch(description, None, None, 0.0, "", reason)
 
     def _misspelt_word(self, description: str) -> tuple[str, tuple[str, ...]] | None:
         """The first word of a corrected description that is still no known word and is one typing error from
         several (:func:`misspelt_as`: "surroundd"), and those words; None when there is none. The description is read
-        with each: what those that name a trained finding agree on, refused where they name different ones."""
+        with each: what those that name a trained finding agree on, refused where they name different ones or one is
+        refused as unsure between findings ("laeving out the swelling": "leaving" leaves it out, "living" does not)."""
         for word in unknown_words(description, self._vocabulary, self._english):
             spellings = misspelt_as(word, self._vocabulary, self._english)
             if len(spellings) > 1:
@@ -288,6 +304,7 @@ class FindingMatcher:
         said = retracted(unframed(said))  # "Hi, ... the oedema, sorry, I mean the core."
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
+        said = [self._contrasted(sentence) for sentence in said]  # "Not the core - the oedema around it."
         if refuses_to_ask(". ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
         if restyles_only(said):  # "Change the colour of the nodule segment to blue."
@@ -335,7 +352,8 @@ class FindingMatcher:
         foreign = self._foreign_subject(kept, reading.family)  # "Known brain metastasis. Segment the oedema."
         if foreign:
             return replace(reading, description=description, finding=None, family=None, reason=foreign)
-        largest, stated = largest_size_mm(str(reading.finding)), stated_lengths_mm(" ".join(said))
+        largest = largest_size_mm(str(reading.finding))
+        stated = stated_lengths_mm(" ".join(said)) if largest is not None else []
         if largest is not None and stated and max(stated) > largest:  # "Lung lesion in the RLL, 4.2 cm"
             reason = (
                 f"it gives a size of {max(stated):g} mm: a {reading.finding} measures up to {largest:g} mm across, a "
@@ -365,6 +383,49 @@ class FindingMatcher:
             or self._names_a_region(sentence)
             or self._assesses(self._read(sentence))
         ]
+
+    def _contrasted(self, sentence: str) -> str:
+        """A sentence that opens by saying what is not meant (:func:`opens_negated`), as what it means: what follows,
+        where that names a finding of its own and each thing said not to be meant is understood and another ("Not the
+        core, not the rim - the entire FLAIR region, everything": the whole tumour; "It isn't a mass, it's a 2 cm
+        nodule"); what follows less what is not meant, where what follows only names the tumour, not all of it ("Not
+        the oedema - the tumour itself": the core); else the sentence as it is."""
+        opened = opens_negated(sentence)
+        if opened is None:
+            return sentence
+        kept, out = opened
+        reading = self._match_pieces(kept)
+        whole = reading.finding == _WHOLE or reading.finding is None and _WHOLE in reading.candidates
+        if whole and not set(words(comparable(kept))) & set(defining_words(_WHOLE)):  # names only the tumour
+            regions = all(self._label_options(part, certain=True) is not None for part in out)
+            return ", ".join([kept, *(f"not {part}" for part in out)]) if regions else sentence
+        if reading.finding is None or self._foreign_subject(", ".join([kept, *out]), reading.family):
+            return sentence
+        for part in out:
+            other = self._read(part)
+            if other.finding == reading.finding:
+                return sentence
+            understood = (
+                other.finding is not None
+                or anatomy_only(part)
+                or self._label_options(part, certain=True) is not None
+                or self._names_no_finding(other)
+                and other.similarity >= MIN_SIMILARITY
+            )
+            if not understood:
+                return sentence
+        return kept
+
+    def _anomaly_at_a_place(self, text: str) -> str:
+        """The part of the body where a folded text (its appearance words kept: "round lesion in the lung" says which)
+        says only that something is wrong ("the chest abnormality", "something in the brain"): a part holds findings of
+        many kinds (``finding_lexicon.anomaly_words``); "" where it says more, names no part, or says what a known
+        phrasing of a trained finding says ("lesion in the lung": the training's "lung lesion", a nodule)."""
+        said = {word for word in words(_MEASURED.sub(" ", text)) if not word.isdigit()} - PART_WORDS - _PLACE_WORDS
+        rest = said - vague_words()
+        if not (said & anomaly_words() and rest) or frozenset(said) in self._anomaly_phrasings:
+            return ""
+        return anatomy_only(" ".join(rest))
 
     @staticmethod
     def _assesses(reading: FindingMatch) -> bool:
@@ -603,7 +664,9 @@ class FindingMatcher:
         return self._region_with_labels(description, [labels for labels in shared if labels] or shared, reason)
 
     def _excluding_match(self, description: str) -> FindingMatch | None:
-        """A brain-tumour region with others left out ("tumour core without the surrounding oedema", "whole tumour
+        """A finding set against another thing ("the whole tumour rather than a single sub-region", "the nodule, as
+        opposed to the lung fields") where it names its own finding by its words (:data:`_CONTRASTED`); else a
+        brain-tumour region with others left out ("tumour core without the surrounding oedema", "whole tumour
         excluding oedema", "the tumour, oedema not included", "non-enhancing tumour core, not necrosis, not oedema")
         means the region whose labels are the first's less the others' (the tumour core), when each part is read as
         one region, a join of them or a region word ("solid"); where the first could mean several findings, the one
@@ -617,6 +680,15 @@ class FindingMatcher:
             return None
         if not parts[0]:
             return FindingMatch(description, None, None, 0.0, "", "it only says what is left out; name the finding")
+        if len(parts) == 2 and _CONTRASTED.search(comparable(description)):  # "the whole tumour, as opposed to ..."
+            meant = self._read(parts[0])
+            if (
+                meant.finding is not None
+                and meant.finding != self._read(parts[1]).finding
+                and (meant.finding not in _LABELS or set(words(parts[0])) & _own_words(meant.finding))
+                and not self._foreign_subject(description, meant.family)  # "rather than the resection cavity"
+            ):
+                return replace(meant, description=description)
         left_out = [piece for part in parts[1:] for piece in joined_parts(part) if not self._outside_findings(piece)]
         if not left_out:  # "nodule, not the adjacent vessels": nothing a finding holds is left out
             return self._read(parts[0])
@@ -835,7 +907,7 @@ class FindingMatcher:
         walked = False
         for index, (segment, place, landmark) in enumerate(zip(segments, places, segments[1:], strict=False)):
             said = set(words(segment))
-            loose = place in _INSIDE and not said & (set(region_words()) | tumour_nouns())  # no "solid", "tumour"
+            loose = place in _INSIDE and not said & _tumour_or_region_words()  # no "solid", "tumour"
             centre = _CENTRE_WORDS | ({"core"} if loose and self._inside_the_core(landmark) else set())
             inner = said <= PART_WORDS | _INNER_WORDS | {"tissue"} or bool(said & centre)  # "the tissue | in"
             inner = inner or place in _INSIDE and self._unlike_its_ring(said, landmark)  # read the ring only then
@@ -883,11 +955,17 @@ class FindingMatcher:
         return ringed in _LABELS and ringed != _CORE and _LABELS[ringed] <= _LABELS[_CORE]
 
     def _unlike_its_ring(self, said: set[str], ring: str) -> bool:
-        """Whether a part's words only say that it does not do what the ring around it does ("the non-enhancing
-        region | enclosed by | the enhancing wall"): it is what the ring encloses, as a centre would be."""
+        """Whether a part's words only say that it does not do what the ring around it does, or looks as the ring does
+        not ("the non-enhancing region | enclosed by | the enhancing wall", "the dark area | inside | the enhancing
+        rim"): it is what the ring encloses, as a centre would be."""
         ringed = self._match_whole(ring.split(",")[0]).finding
         rest = said - PART_WORDS - _INNER_WORDS - {"tissue"}
-        return bool(rest) and ringed is not None and rest <= {f"non-{word}" for word in defining_words(ringed)}
+        if not rest or ringed is None:
+            return False
+        looks = _LOOKS_UNLIKE.get(ringed, frozenset())
+        if rest & looks:  # "t1c dark": the images it looks so on say no more
+            rest -= {"t1", "t1c", "t1w", "on"}
+        return rest <= {f"non-{word}" for word in defining_words(ringed)} | looks
 
     def _enclosed(self, part: str, ring: str, family: FindingFamily, of: bool) -> str | None:
         """The finding of ``family`` a part inside ``ring`` is ("the middle | encircled by | the enhancing wall": the
@@ -904,7 +982,7 @@ class FindingMatcher:
             return None
         said = set(words(comparable(part)))
         unlike = {f"non-{word}" for word in defining_words(str(ringed))}  # "the non-enhancing centre" of the ring
-        solid = said & (set(region_words()) | tumour_nouns() | {"tissue"})
+        solid = said & (_tumour_or_region_words() | {"tissue"})
         named = [
             finding
             for finding in self._named_findings(part, family)
@@ -1035,6 +1113,10 @@ class FindingMatcher:
             return FindingMatch(description, None, None, 0.0, "", "it names no finding")
         if _says_nothing_of_which(compared) or _points_at_a_place_only(compared):  # "the lesion", "it in the chest"
             return FindingMatch(description, None, None, 0.0, "", "it does not say which finding; name it")
+        place = self._anomaly_at_a_place(folded(description))
+        if place:  # "the abnormality in the chest": a part of the body holds findings of many kinds
+            reason = f"it says only that something is there in the {place}, not which finding; name it"
+            return FindingMatch(description, None, None, 0.0, "", reason)
         region = self._region_word_reading(compared, strict=True)
         if region is not None:
             labels, word = region
@@ -1050,6 +1132,10 @@ class FindingMatcher:
             reason = f'"{word}" names {parts} together, which no one trained finding covers; ask for each'
             return FindingMatch(description, None, None, 1.0, word, reason)
         quantified = _QUANTIFIED.match(compared)
+        if quantified and quantified["thing"]:  # not "everything including the oedema"
+            first = words(quantified["rest"])[:1]
+            parts = {word for finding in self.scope.findings if finding != _WHOLE for word in defining_words(finding)}
+            quantified = quantified if first and first[0] in parts else None
         if quantified:  # "all enhancing parts": the enhancing tumour, as its words say; "all of the tumour": whole
             reading = self._match_whole(quantified["rest"])
             family = self.scope.family_of(reading.finding) if reading.finding is not None else None
@@ -1125,7 +1211,8 @@ class FindingMatcher:
         if named is None and close:
             reason = f'it could mean "{top}" or "{close[0]}"; name one of them'
             return replace(refused(reason), candidates=(top, *close))
-        largest, stated = largest_size_mm(str(top)), stated_lengths_mm(description)
+        largest = largest_size_mm(str(top))
+        stated = stated_lengths_mm(description) if largest is not None else []  # only a nodule has a largest size
         fits = largest is not None and bool(stated) and max(stated) <= largest  # "about 4 mm": no mass
         rivals = [
             (value, self._texts[index], finding)
@@ -1141,8 +1228,21 @@ class FindingMatcher:
         return FindingMatch(description, top, family, top_similarity, nearest)
 
 
-_QUANTIFIED = re.compile(r"^(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?(?P<rest>\S.*)$")
-"""A description that says "all of" something: it means that something."""
+def _own_words(finding: str) -> set[str]:
+    """The words that name ``finding`` by itself (its defining words, not those that only say "all of": "everything
+    that is tumour rather than swelling" names no whole)."""
+    return set(defining_words(finding)) - _ALL_OF - {"everything"}
+
+
+_CONTRASTED = re.compile(r"\b(?:instead of|rather than|as opposed to)\b")
+"""Words that set what is meant against another thing ("the whole tumour rather than any one sub-region"): where
+what is meant names its finding by its own words, that is the finding, whatever the other thing is."""
+_QUANTIFIED = re.compile(
+    r"^(?:(?:all|any|every|each)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?|(?P<thing>everything|anything)\s+)"
+    r"(?P<rest>\S.*)$"
+)
+"""A description that says "all of" something ("everything" only of what a word of one part says: "everything
+enhancing"): it means that something."""
 
 
 def _only_leaves_out(text: str) -> bool:
@@ -1359,6 +1459,12 @@ def _says_only_its_signal(text: str) -> bool:
     return bool(said & signal_words()) and said <= signal_words() | tumour_words() | volume_words()
 
 
+@cache
+def _tumour_or_region_words() -> frozenset[str]:
+    """The words that name the tumour or a region of it ("glioma", "solid")."""
+    return frozenset(region_words()) | tumour_nouns()
+
+
 def _names_only_the_tumour(text: str) -> bool:
     """Whether ``text`` names the tumour and nothing of it ("left frontal glioma", "the tumour itself"): beside a
     region, it says where, not which region."""
@@ -1403,6 +1509,10 @@ def _points_at_a_place_only(compared: str) -> bool:
         return False
     rest = " ".join(word for word in said if word not in _POINTERS | _PLACE_WORDS)
     return not rest or bool(anatomy_only(rest))
+
+
+_MEASURED = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mm|cm|mil|millimet(?:er|re)s?|centimet(?:er|re)s?)?\b|~")
+"""A size given ("9 mm", "~1.2cm"): it says how big, not what."""
 
 
 def _says_no_region(text: str) -> bool:

@@ -495,6 +495,41 @@ READ_AS = [
     ("the swelling that lies outside the tumour core of the untreated glioma", "peritumoral oedema"),
     # a misspelling one error from several words, each of which reads the same
     ("the dark centre of the untreated glioma surroundd by the enhancing rim", "necrotic tumour core"),
+    # what is meant set against what is not: an opening negation, "rather than (only)", "as opposed to", "but"
+    ("Not the swelling, the enhancing ring of this never-treated glioblastoma", "enhancing tumour"),
+    ("Not the rim, not the necrosis: all of the T2 hyperintensity of the untreated glioma", "whole tumour"),
+    ("It's not a mass, it's a 9 mm solid nodule in the left upper lobe on CT", "lung nodule"),
+    ("I don't mean the whole lesion, I mean the dead centre of the untreated glioblastoma", "necrotic tumour core"),
+    ("Not the swelling - the tumour proper of the treatment-naive glioma", "tumour core"),
+    ("the complete abnormality of the untreated glioma instead of just its enhancing part", "whole tumour"),
+    (
+        "the solid non-enhancing glioma tissue, as opposed to the enhancing part and the necrosis",
+        "non-enhancing tumour",
+    ),
+    ("the untreated glioma's core rather than the whole lesion; the oedema is not needed", "tumour core"),
+    ("everything but the swelling of this newly diagnosed glioma", "tumour core"),
+    ("The whole tumour, rather than any one sub-region, of the untreated glioblastoma", "whole tumour"),
+    ("the 7 mm pulmonary nodule on chest CT as opposed to the lung fields around it", "lung nodule"),
+    ("everything necrotic inside the untreated glioblastoma", "necrotic tumour core"),
+    ("contour not only the tumour core but also the oedema of the untreated glioma", "whole tumour"),
+    (
+        "Draw the whole tumour. No, scratch that, only the necrosis of the untreated glioblastoma.",
+        "necrotic tumour core",
+    ),
+    ("Segment both lungs... no, only the 6 mm nodule in the right lower lobe.", "lung nodule"),
+    # orders: a context field before " / ", "c/w", "no tx", a bare "w/o", "for volume", a grade that names the tumour
+    ("45F, new left frontal GBM, no tx / please contour the vasogenic oedema", "peritumoral oedema"),
+    ("MRI brain w/ contrast; lesion c/w untreated GBM / segment the enhancing rim", "enhancing tumour"),
+    ("CT THORAX W/O; 70F; 9 mm LLL nodule, segment for volume", "lung nodule"),
+    ("give me the solid non-enhancing part of this untreated low-grade glioma", "non-enhancing tumour"),
+    ("untreated glioma, T2-based: all subregions and the oedema together", "whole tumour"),
+    ("the part-solid nodule on chest CT, not the surrounding aerated lung", "lung nodule"),
+    ("the 14 mm subsolid nodule, including both the solid and the ground-glass components", "lung nodule"),
+    ("the spiculated nodule in the left upper lobe on CT with all its spicules", "lung nodule"),
+    # a part that looks dark inside the enhancing rim, or that the rim wraps around, is what the rim encloses
+    ("the black area that the untreated glioblastoma's enhancing wall encloses", "necrotic tumour core"),
+    ("the T1c-dark region inside the enhancing ring of the untreated glioblastoma", "necrotic tumour core"),
+    ("the middle part that the enhancing rim of the naive glioblastoma wraps around", "necrotic tumour core"),
 ]
 
 
@@ -580,7 +615,7 @@ REFUSED = [
     ("the non-enhancing tumour core, where the tumour has outgrown its blood sopply", "more than one"),
     # a size a finding's definition does not allow
     ("the 3.4 x 2.2 cm nodule in the right upper lobe", "a larger lesion is a mass"),
-    ("lung lesion of forty mm, segment it", "a larger lesion is a mass"),
+    ("lung nodule of forty mm, segment it", "a larger lesion is a mass"),
     ("the nodule, more than 35 mm across", "a larger lesion is a mass"),
     # what lies around a finding that nothing surrounds is no finding; a part alone beside the whole tumour
     ("the bright halo around the lung nodule", "lies around"),
@@ -656,6 +691,22 @@ REFUSED = [
     # a definition that names another finding than its head; a misspelling that could be words read differently
     ("the enhancing rim of the untreated glioma, defined as the swelling around it", "different findings"),
     ("the hypointense core surroundd by the enhancing wall of the untreated glioma", "may misspell"),
+    # something wrong said only where: a part of the body holds findings of many kinds (not where the training's own
+    # words say so: "lung lesion", "chest lesion" are nodules)
+    ("outline the abnormality in the thorax on CT", "something is there in the chest"),
+    ("something abnormal in the lung", "something is there in the lung"),
+    ("abnormal signal in the brain", "something is there in the brain"),
+    # what is said not to be meant is the same as what follows, or is not understood
+    ("Not the necrosis - the necrosis of the untreated glioblastoma", "not meant"),
+    ("Not the surgical cavity - the enhancing rim around it", "not meant"),
+    ("It isn't a nodule, it's a 5 cm mass in the right upper lobe", "negates"),
+    ("the oedema of the glioma rather than the post-operative changes", "not treatment effect"),
+    # a misspelling one spelling of which is read and the other refused as unsure between findings
+    (
+        "Hi Sam - for the untreated glioma please draw the tumour itself: rim, dead middle and solid non-enhancing"
+        " tissue together, laeving out the swelling. - Jo",
+        "may misspell",
+    ),
 ]
 
 
@@ -760,6 +811,9 @@ def test_what_is_taken_back_is_left_out():
     assert retracted(["the nodule, I mean the small round one"]) == ["the nodule, the small round one"]
     assert retracted(["the rim, on second thoughts the dead centre"]) == ["the dead centre"]
     assert retracted(["the core - well, actually, the swelling"]) == ["the swelling"]
+    assert retracted(["Outline the rim..", "no, just the necrosis"]) == ["just the necrosis"]
+    assert retracted(["Outline the rim..", "no, scratch that, the necrosis"]) == ["the necrosis"]
+    assert retracted(["Segment the glioma", "No, not the oedema"]) == ["Segment the glioma", "No, not the oedema"]
 
 
 def test_a_message_frame_is_left_out():
