@@ -464,11 +464,21 @@ def asks(text: str) -> bool:
     lowered = text.lower()
     return (
         _requests().search(folded(text)) is not None
-        or any(  # "was delineated"; not "not to be segmented"
+        or any(  # "was delineated"; not "not to be segmented", nor "was contoured last week"
             not re.search(r"\b(?:not|never|n't)\s*$", lowered[: found.start()])
+            and not _DONE_WHEN.match(lowered, found.end())
+            and not re.search(r"\b(?:already|previously)\s+(?:been\s+)?$", lowered[: found.start()])
             for found in _passive().finditer(lowered)
         )
     )
+
+
+_DONE_WHEN = re.compile(
+    r"[^.;!?]*?\b(?:already|previously|earlier|yesterday|ago|last\s+(?:week|month|year|time|visit)"
+    r"|on\s+the\s+(?:prior|previous|last)\b)"
+)
+"""When a participle says a thing was done ("The core was contoured | last week."): a report of the past, not a
+request."""
 
 
 def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
@@ -488,8 +498,27 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
         and diagnostic.search(text)
         or _GIVING.match(text)
         and named.search(_GRADE_NAMED.sub(" ", text))  # "give me the diagnosis", not "give me ... newly diagnosed ..."
+        or _diagnosis_head(text)
+        or _WHAT_IT_IS.match(text)
     ]
-    return bool(found) and not any(drawing.search(text) for text in lowered)
+    return bool(found) and not any(drawing.search(text[len(_diagnosis_head(text)) :]) for text in lowered)
+
+
+def _diagnosis_head(sentence: str) -> str:
+    """The head of ``sentence`` where it is a noun phrase headed by what a finding is, said of it ("prognosis for
+    this GBM", "likely histology of the mass", "survival estimate for this glioblastoma"; ``diagnostic_questions``),
+    whatever word follows the head ("estimate"), and no label's value follows a colon; else ""."""
+    named = _asking("diagnostic_questions", whole_words=True).pattern
+    headed = re.match(
+        rf"^\W*(?:(?:the|a|an|your|its|likely|probable|most likely|expected|overall|estimated|predicted|best|median"
+        rf"|mean|possible|underlying|true)\s+)*"
+        rf"{named}(?:\s+[a-z-]+)?\s+(?:for|of|in|on|with|regarding|about)\s",
+        sentence,
+        re.IGNORECASE,
+    )
+    if headed is None or ":" in sentence or _GRADE_NAMED.search(sentence[: headed.end() + 40]):
+        return ""  # "High-grade glioma on T1c/FLAIR.": the grade names the tumour
+    return headed.group(0)
 
 
 def decides_only(said: list[str]) -> bool:
@@ -538,10 +567,17 @@ _QUESTION = re.compile(
 )
 
 
-_GRADE_NAMED = re.compile(
-    r"\b(?:high|low)[- ]grade(?=[\s-]+(?:diffuse\s+)?(?:glioma|glial|tumou?r|astrocytoma|lesion))"
+_WHAT_IT_IS = re.compile(
+    r"^\W*(?:(?:please\s+)?(?:tell me|say|explain)\s+)?what\s+(?:this|the|that|these|those)\s+[a-z0-9 -]+?\s+"
+    r"(?:is|are|might be|could be|may be|would be)\s*[?.!]*$"
 )
-"""A grade that names the kind of tumour ("this untreated high-grade glioma"), not a question of its grade."""
+"""A question of what a finding is, asked as a clause ("what this nodule is")."""
+_GRADE_NAMED = re.compile(
+    r"\b(?:(?:high|low)[- ]grade|(?:who\s+)?(?:cns\s+)?grade[- ](?:i{1,3}|iv|[1-4]))"
+    r"(?=[\s-]+(?:diffuse\s+)?(?:glioma|glial|tumou?r|astrocytoma|oligodendroglioma|glioblastoma|lesion))"
+)
+"""A grade that names the kind of tumour ("this untreated high-grade glioma", "WHO grade 4 astrocytoma"), not a
+question of its grade."""
 _GIVING = re.compile(
     r"^\W*(?:please\s+)?(?:give|provide|assign|state|report|estimate|predict|suggest|classify|grade|stage)\b"
 )
@@ -1035,6 +1071,7 @@ def folded(text: str) -> str:
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
     lowered = _DISPLAY_OPACITY.sub(" ", _DATE.sub(" ", lowered))  # "(05/2024)", "show in 3D at 30% opacity"
     lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
+    lowered = _LOOKS_ON_TWO.sub(r"\g<first> ", lowered)  # "T1 hypointense and | T2 hyperintense"
     lowered = re.sub(r"\bseparately from\b", "separate from", lowered)  # "separately" alone annotates; this leaves out
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _without_what_is_done(lowered)  # "..., and give me its volume in mL"; "Export as STL the ..."
@@ -1048,6 +1085,9 @@ def folded(text: str) -> str:
     lowered = _drawn_as().sub("", lowered)  # "Volumes of interest were delineated as | the necrotic centre ..."
     lowered = _passive().sub(lambda found: found["asked"] or " ", lowered)  # "the core was delineated on T1c"
     lowered = _AGE.sub(" ", lowered)  # "This 41-year-old teacher has ...", "Mr Evans, 66, ..."
+    lowered = _LYING_IN.sub(" ", lowered)  # "the glioma itself, | lying | within the swelling"
+    lowered = _LYING_BETWEEN.sub("", lowered)  # "the solid tissue that does not enhance, | lying between A and B"
+    lowered = _FOUND_WHEN.sub(r"\g<noun>", lowered)  # "the 6 mm nodule | found incidentally last year"
     lowered = _THIS_IS_THE_SCAN.sub("", lowered)  # "..., and this is a baseline scan before therapy"
     lowered = _AND_ALL.sub(" ", lowered)  # "the tumour itself, core and all, should not be included"
     lowered = _NOTHING_THAT_IS_NOT.sub("", lowered)  # "label whatever enhances ... and nothing that doesn't"
@@ -1060,6 +1100,7 @@ def folded(text: str) -> str:
     lowered = re.sub(r"\b(including|with|of|plus)\s+both\s+(?=the\s)", r"\1 ", lowered)  # "including both the A and"
     lowered = _SIDE_LETTER.sub(lambda found: "left " if found["side"] == "l" else "right ", lowered)  # "L parietal"
     lowered = _INSTEAD_OF_DOING.sub("", lowered)  # "rather than splitting it into compartments, | give me ..."
+    lowered = _BECAUSE.sub(_without_the_reason, lowered)  # "Because this astrocytoma barely enhances, | I'd like ..."
     lowered = _SEEN_DEFINED.sub(r"\g<by>", lowered)  # "the FLAIR-defined extent": as FLAIR shows it
     lowered = _WHILE_LEAVING.sub(", ", lowered)  # "..., while omitting the oedema that surrounds them"
     lowered = _OF_PATIENTS.sub("", lowered)  # "..., on baseline MRI of treatment-naive patients"
@@ -1081,6 +1122,8 @@ def folded(text: str) -> str:
     lowered = re.sub(r"\bwith\s+no\b", "without", lowered)  # "the glioma with no oedema"
     lowered = _BARE_NO.sub(_left_out_after_no, lowered)  # "solid non enhancing no edema": said without a comma
     lowered = _NEITHER_NOR.sub(r", excluding \g<first> and \g<second>", lowered)  # "... and was neither necrotic nor"
+    lowered = _WHAT_IN_IT_IS.sub(r"the \g<what> inside \g<where>", lowered)  # "everything in the halo that is tumour"
+    lowered = _OUT_TO_ITS_EDGE.sub(_out_to_its_edge, lowered)  # "from the enhancing centre out to the oedema's edge"
     # "the oedema and everything inside it"; a sentence of its own ("everything inside counts") includes it
     lowered = _ENCLOSED.sub(lambda found: f", {found['join'] or 'including'} the tumor core", lowered)
     lowered = _RUN_ON.sub(" ", lowered)  # "run the tool on Mrs Novak's glioma and | give me the solid part"
@@ -1150,6 +1193,37 @@ _SIDE_LETTER = re.compile(
 _INSTEAD_OF_DOING = re.compile(r"^\s*(?:rather than|instead of)\s+[a-z]+ing\b[^,;]*,\s*")
 """A sentence that opens with what is not to be done ("Rather than splitting it into compartments, ..."): how, not
 which finding."""
+_LYING_IN = re.compile(r"\s*,?\s*\b(?:lying|sitting|located|situated)\s+(?=(?:within|inside)\s)")
+"""A participle before where a part lies ("the glioma itself, lying within the swelling"): the place word says it."""
+_LYING_BETWEEN = re.compile(
+    r"\s*,\s*(?:(?:that|which)\s+)?(?:lying|lies|sitting|sits|located|situated)\s+between\s+[a-z -]+?\s+and\s+"
+    r"[a-z -]+?(?=\s*(?:[,;)]|$))"
+)
+"""An aside that says between which parts a part lies (", lying between the core and the surrounding oedema"): where,
+said after what it is."""
+_FOUND_WHEN = re.compile(
+    r"\b(?P<noun>(?:nodule|lesion|tumor|glioma|mass|opacity|opacitie|abnormality)s?)\s+(?:(?:that|which)\s+"
+    r"(?:was|were|had been|has been)\s+)?(?:first\s+|originally\s+|incidentally\s+)?(?:found|seen|detected|noted"
+    r"|discovered|identified|picked up|reported)\b(?:\s+incidentally\b)?"
+)
+"""That a finding was found, said after it ("the 6 mm nodule found incidentally last year"): when, not which; where it
+was found ("... found in the liver") stays."""
+_BECAUSE = re.compile(
+    r"^\s*(?:because|since|as|given that|seeing that|seeing as)\s+(?P<reason>[^,;]+),\s*(?P<rest>.+)$"
+)
+"""A request that opens with its reason ("Because this astrocytoma barely enhances, I'd like ..."): why, not which."""
+
+
+def _without_the_reason(found: re.Match[str]) -> str:
+    """:data:`_BECAUSE` as its request alone, where the reason names no treatment ("Since the resection, ..."), no
+    disease, part of the body or kind of scan ("Because this is a metastasis, ...") and what follows asks for
+    something."""
+    reason, rest = found["reason"], found["rest"]
+    if _treatments().search(reason) or _subject_words()[0].search(reason) or _scan_words().search(reason):
+        return found.group(0)
+    return rest if _requests().search(rest) or _passive().search(rest) else found.group(0)
+
+
 _UNSAID_CONTRAST = re.compile(r"\s*(?<![\w/])w/o(?=\s*(?:[;,.)]|\s/\s|$))", re.IGNORECASE)
 """An order's "w/o" with nothing after it ("CT CHEST W/O;"): without contrast, nothing left out of a finding."""
 _SEEN_DEFINED = re.compile(
@@ -1248,6 +1322,12 @@ _INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)(?<!\bnot)(?<
 _PART_NOUNS = r"(?:rim|ring|shell|wall|part|portion|component|region|area|zone|bit|tissue|compartment)s?"
 _SAME_PART_TWICE = re.compile(rf"\b({_PART_NOUNS})\s*/\s*{_PART_NOUNS}\b")
 """One part named two ways ("the enhancing rim/component"): a choice of words, not two parts joined."""
+_LOOKS_ON_TWO = re.compile(
+    r"\b(?P<first>(?:t1c?|t2|flair)[- ](?:hyper|hypo|iso)-?intense)\s+(?:and|but)\s+"
+    r"(?=(?:t1c?|t2|flair)[- ](?:hyper|hypo|iso)-?intense\b)"
+)
+"""How a part looks on one sequence and then another ("T1 hypointense and T2 hyperintense"): one description of it,
+not two parts joined."""
 _DISPLAY_OPACITY = re.compile(
     r"\b(?:at\s+)?\d{1,3}\s*%\s+(?:opacity|opaque|transparency|transparent)\b|\b(?:opacity|transparency)\s*(?:of|at|=|:)?\s*\d{1,3}(?:\.\d+)?\s*%?"
 )
@@ -1466,6 +1546,51 @@ _EMPHATIC_DO = re.compile(
     r"(?<!\bnot )(?<!\bi )(?<!\bwe )\bdo\s+(?=(?:leave|exclude|omit|remove|include|keep|drop|skip|subtract)\b)"
 )
 """A "do" that only stresses the verb after it ("but do leave out the oedema")."""
+_WHAT_IN_IT_IS = re.compile(
+    r"\b(?:everything|whatever|all|anything|what)\s+(?:that\s+|which\s+)?(?:(?:is|lies|sits)\s+)?(?:within|inside|in)\s+"
+    r"(?P<where>(?:(?!\b(?:tumor|glioma|glioblastoma|lesion|mass)\b)[a-z -])+?)\s+"
+    r"(?:that|which)\s+(?:is|are)\s+"
+    r"(?:(?:actually|actual|real|really|true|truly|genuine|genuinely)\s+)*(?P<what>tumor(?:\s+tissue)?|neoplasm)\b"
+)
+"""What within a region is tumour ("everything within the FLAIR halo that is actual tumour"): the tumour inside it."""
+_SAID_OF_IT = r"(?:(?!(?:enhancing|non-enhancing|necrotic|solid|cystic|edema|core|central)\b)[a-z-]+\s+){0,3}?"
+"""Up to three words said of the tumour that name no part of it ("the | untreated left frontal | glioma")."""
+_OUT_TO_ITS_EDGE = re.compile(
+    rf"(?P<head>\b(?:the\s+)?{_SAID_OF_IT}(?:tumor|glioma|lesion|everything|all)\s+)?"
+    r"(?:\s*,?\s*\bfrom\s+(?P<inner>(?:the\s+|its\s+)?[a-z0-9 -]+?))?\s*,?\s*\b(?:all\s+the\s+way\s+)?"
+    r"(?:(?:out|outwards?|up|right)\s+)?(?:to|as\s+far\s+as)\s+(?:and\s+including\s+)?(?:the\s+|its\s+)?"
+    r"(?:(?:outer|outermost|outside|far|peripheral|external)\s+)?(?:edges?|borders?|boundary|boundaries|margins?"
+    r"|limits?|periphery|perimeter)\s+of\s+(?P<what>(?:the\s+|its\s+)?[a-z0-9 -]+?)(?=\s*(?:[,;)]|$))"
+    rf"|(?P<start>\b(?:the\s+)?{_SAID_OF_IT}(?:tumor|glioma|lesion|everything|all)\s+)?"
+    r"\s*,?\s*\bfrom\s+(?P<from>(?:the\s+|its\s+)?[a-z0-9 -]+?)\s+(?:all\s+the\s+way\s+)?(?:out|outwards?)\s+to\s+"
+    r"(?:and\s+including\s+)?(?P<reached>(?:the\s+)?(?!its\b)[a-z0-9 -]+?)(?=\s*(?:[,;)]|$))"
+)
+"""A region said as how far out it reaches ("from the enhancing centre all the way out to the edge of the surrounding
+signal change", "the tumour up to the outer edge of the swelling", "from the necrotic centre out to the enhancing
+rim"): the part it reaches and everything inside it."""
+_AN_EDGE = re.compile(r"\b(?:edges?|borders?|margins?|boundary|boundaries|surface)\b")
+
+
+def _names_anatomy(text: str) -> bool:
+    """Whether ``text`` names a part of the body or a structure (``finding_subjects.json``: "the pleura")."""
+    pattern, subject_of = _subject_words()
+    structures = resource("finding_subjects.json")["structures"]
+    return any(subject_of[found][0] == "parts" for found in pattern.findall(text)) or bool(
+        set(words(text)) & set(structures)
+    )
+
+
+def _out_to_its_edge(found: re.Match[str]) -> str:
+    """:data:`_OUT_TO_ITS_EDGE` as the part reached and what it encloses; a region that starts at an edge ("from the
+    tumour margin out to ...") is a shell, not this, and a part of the body reached ("up to the edge of the pleura")
+    says only where it lies: both are left as said."""
+    reached = found["what"] or found["reached"]
+    if _AN_EDGE.search(found["inner"] or found["from"] or "") or _names_anatomy(reached):
+        return found.group(0)
+    lead = " " if found["head"] or found["start"] else ", including "  # "the tumour | up to the edge of ..."
+    return f"{lead}{reached} and everything inside it"
+
+
 _NOT_WANTED = re.compile(
     r"\s*\b(?P<what>(?:the|any|its)\s+[a-z -]+?)\s+(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\b(?=\s*(?:[,;.]|$))"
     r"|\s*,?\s*\b(?:but\s+|and\s+)?(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\s+(?=(?:the|any|its)\s)"

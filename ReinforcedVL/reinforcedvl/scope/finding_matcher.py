@@ -927,6 +927,12 @@ class FindingMatcher:
                 return self._surrounding(landmark.split(",")[0], family), True
             if place in _AROUND and anatomy_only(segment):  # "the lung parenchyma | around | the nodule"
                 return _OUTSIDE, False
+            if (
+                place in _INSIDE
+                and _names_only_the_tumour(segment)
+                and _ENCLOSES.get(str(self._match_whole(landmark.split(",")[0]).finding)) == _CORE
+            ):  # "the tumour | inside | the oedema": the tumour the oedema rings is its core, not the oedema
+                return _CORE, True
             if said <= PART_WORDS or _names_only_the_tumour(segment):
                 walked = True  # "the area", "the middle", "the tumour": the finding is named after it
                 continue
@@ -1201,7 +1207,7 @@ class FindingMatcher:
             if top == inner:
                 return refused(f"it names something around the {inner}, which is not the {inner} itself; name it")
         named = named or self._named_sibling(description, family)
-        if named == _SEVERAL and top_similarity < SAME_FINDING:
+        if named == _SEVERAL and (top_similarity < SAME_FINDING or by_place):  # "... tissue | inside | the rim"
             return replace(
                 refused(f"its words name more than one of {family.name}; name one of them"),
                 candidates=tuple(self._named_findings(description, family)),

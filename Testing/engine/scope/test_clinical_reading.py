@@ -530,6 +530,41 @@ READ_AS = [
     ("the black area that the untreated glioblastoma's enhancing wall encloses", "necrotic tumour core"),
     ("the T1c-dark region inside the enhancing ring of the untreated glioblastoma", "necrotic tumour core"),
     ("the middle part that the enhancing rim of the naive glioblastoma wraps around", "necrotic tumour core"),
+    # how far out a region reaches: the part reached and everything inside it
+    ("the untreated glioma out to the outer margin of the T2 signal change", "whole tumour"),
+    ("everything from the dead centre of the naive glioblastoma outwards to the enhancing ring", "tumour core"),
+    (
+        "from the necrotic middle of the untreated GBM all the way out to the boundary of the FLAIR abnormality",
+        "whole tumour",
+    ),
+    ("the swelling from the edge of the untreated glioma out to the limit of the FLAIR signal", "peritumoral oedema"),
+    # the tumour inside the oedema is the tumour the oedema rings; what within a region is actually tumour
+    ("the untreated glioma itself, lying within the vasogenic swelling", "tumour core"),
+    ("whatever inside the FLAIR halo of the untreated glioma is real tumour", "tumour core"),
+    # a part that looks one way on one sequence and another on the next; where it lies between two parts
+    (
+        "the solid untreated glioma tissue, FLAIR hyperintense and T1 hypointense, with no enhancement",
+        "non-enhancing tumour",
+    ),
+    (
+        "the solid glioma that does not enhance, sitting between the necrotic middle and the oedema",
+        "non-enhancing tumour",
+    ),
+    # a request that opens with its reason; a finding said to have been found; a study said by its dose or sequences
+    (
+        "Since this untreated GBM has so much swelling, I'd like only the oedema, kept apart from the tumour",
+        "peritumoral oedema",
+    ),
+    ("the 8 mm nodule first seen two years ago on the low-dose CT, segment it", "lung nodule"),
+    ("the untreated glioma with all of its oedema, multiparametric MRI", "whole tumour"),
+    ("WHO grade 4 astrocytoma, never treated: the tumour core please", "tumour core"),
+    # dark on the post-contrast images is not enhancing; what was done before is no request
+    ("the T1c-hypointense area enclosed by the enhancing wall of the naive glioblastoma", "necrotic tumour core"),
+    ("the solid part of the untreated glioma that is T1c hypointense, not the necrosis", "non-enhancing tumour"),
+    (
+        "The enhancing rim was outlined yesterday. Now draw the swelling around the untreated glioma.",
+        "peritumoral oedema",
+    ),
 ]
 
 
@@ -707,6 +742,16 @@ REFUSED = [
         " tissue together, laeving out the swelling. - Jo",
         "may misspell",
     ),
+    # a noun phrase headed by what a finding is, said of it, asks that and no drawing
+    ("prognosis for this untreated glioblastoma", "asks what a finding is"),
+    ("likely histology of the enhancing tumour", "asks what a finding is"),
+    ("the overall survival estimate with this glioma", "asks what a finding is"),
+    ("Lung-RADS category for the 9 mm nodule", "asks what a finding is"),
+    # a reason that names another disease, a part of the body or a kind of scan is kept
+    ("Because this is a lymphoma, outline the enhancing part", "lymphoma"),
+    ("As the lesion is in the kidney, segment the nodule", "kidney"),
+    ("tell me what this 7 mm nodule is", "asks what a finding is"),
+    ("aetiology of the 12 mm nodule in the right upper lobe", "asks what a finding is"),
 ]
 
 
