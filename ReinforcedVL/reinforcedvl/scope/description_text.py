@@ -1,14 +1,14 @@
 """How the words of a finding description are read before their meaning is compared: folded (British spelling,
 clinical synonyms and abbreviations, negations; ``resources/finding_synonyms.json``), with measurements, appearance
 words and request words left out (``resources/finding_descriptors.json``), the parts of the body and diseases it names
-(``resources/finding_subjects.json``), and its structure: an aside, joined parts, a part left out, the head before a
-word of place."""
+(``resources/finding_subjects.json``), and its structure: joined parts, a part left out, the head before a word of
+place. How a description is cut into sentences, an aside split from its head and what frames them are
+:mod:`.description_sentences`."""
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -18,7 +18,9 @@ from ..data.phrasing import spelling_variant
 from .finding_lexicon import finding_nouns, region_words
 
 __all__ = [
+    "DEFINED_ASIDE",
     "JOINED",
+    "NUMBER_WORDS",
     "PART_WORDS",
     "RELATION",
     "anatomy_only",
@@ -26,8 +28,8 @@ __all__ = [
     "asks_for_a_diagnosis",
     "decides_only",
     "names_a_treatment",
-    "asides",
     "adjectives_joined",
+    "alternatives",
     "asks",
     "comparable",
     "corrected",
@@ -41,20 +43,14 @@ __all__ = [
     "misspelt_as",
     "leaves_out",
     "refuses_to_ask",
+    "request_words",
     "names_a_part",
     "negated",
     "place_segments",
     "place_words",
-    "questions",
     "resource",
     "set_against",
     "resource_words",
-    "retracted",
-    "opens_negated",
-    "unframed",
-    "unquoted",
-    "unspoken",
-    "sentences",
     "sides",
     "stated_lengths_mm",
     "still_negates",
@@ -116,346 +112,17 @@ _LEFT_OUT = re.compile(
     rf"{_CONTAINERS}))?|\s+(?:{_CONTAINERS}))?)?)"
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
-_ASIDE = re.compile(r"\(([^()]*)\)")
-_ADDS = re.compile(r"(?:including|plus|and|also|as well as|\+)\s")
-"""How an aside that only adds to its head opens (as :func:`folded` gives it: "incl." is "including")."""
-_DEFINED = re.compile(
+DEFINED_ASIDE = re.compile(
     r"^(?P<head>[^=:]+?)(?:[=:]|,?\s*\b(?:i\.e\.|ie|namely|so basically|basically|in other words|which means"
     r"|that means|also known as|also called|aka)(?=[\s,])"
     r"|,\s*(?:meaning|that is|defined as|operationali[sz]ed as)(?=[\s,]))(?P<aside>.+)$",
     re.IGNORECASE,
 )
-
-
-def asides(description: str) -> list[str]:
-    """A description with an aside split into its head and the aside ("TC region | NCR + NET + ET"; "ED region | WT
-    minus TC" of "ED region = WT minus TC"; "gross abnormality | tumour and its oedema" of one with a colon); none
-    when it has no aside. An aside that only adds to its head ("the solid and necrotic tumour (incl. the enhancing
-    rim)", "the tumour tissue: including the enhancing rim") is part of it, read where it stands."""
-    description = _ASIDE.sub(lambda found: f", {found[1]}," if _ADDS.match(folded(found[1])) else found[0], description)
-    inside = _ASIDE.findall(description)
-    if inside:
-        return [part for part in (_ASIDE.sub(" ", description), *inside) if part.strip()]
-    defined = _DEFINED.match(description)
-    if defined and _ADDS.match(folded(defined["aside"]).strip()):  # "the tumour tissue: including the rim, ..."
-        return []
-    return [defined["head"], defined["aside"]] if defined else []
-
-
-def sentences(description: str) -> list[str]:
-    """The sentences of a description, cut at ".", ";", "?" or "!" before a space or the end, outside parentheses
-    and not after an abbreviation ("excl. necrosis", "i.e.")."""
-    return [sentence for sentence, _ in _sentences_with_ends(description)]
-
-
-def questions(description: str) -> list[str]:
-    """The sentences of a description (as :func:`sentences` gives them) that end with a question mark."""
-    return [sentence for sentence, end in _sentences_with_ends(description) if end == "?"]
-
-
-def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
-    """:func:`sentences`, each with the mark that ends it ("" for the last one where none does)."""
-    description = _STEP.sub("; ", _lines_joined(description))  # "1) Find the glioma. 2) Outline ...": one a step
-    found: list[tuple[str, str]] = []
-    start = depth = 0
-    for index, character in enumerate(description):
-        depth += {"(": 1, ")": -1}.get(character, 0)
-        if character not in ".;?!" or depth > 0 or description[index + 1 : index + 2] not in ("", " ", "\t", "\n"):
-            continue
-        before = re.search(r"([A-Za-z.]+)$", description[start:index])
-        initial = before and re.fullmatch(r"[A-Z]", before.group(1).strip("."))  # "Dr P. Walsh"
-        if character == "." and before and (before.group(1).lower().strip(".") in _ABBREVIATIONS or initial):
-            continue
-        found.append((description[start:index], character))
-        start = index + 1
-    found.append((description[start:], ""))
-    return [(sentence.strip(), end) for sentence, end in found if sentence.strip(" ,")]
-
-
-def _lines_joined(description: str) -> str:
-    """``description`` on one line: a line break before a list item ("- [ ] mask covers ...", "* oedema") or a line
-    that opens with a capital ("Reviewer: Dr Haas") ends a sentence, as does a blank line; a line that opens in lower
-    case goes on the sentence before it (a wrapped line); the items under a line that ends with a colon are its
-    list ("Exclude:\n- oedema\n- necrosis": "Exclude: oedema, necrosis")."""
-    joined, listing = "", False
-    description = _FIELD_BAR.sub("\n", description)  # "RAD-3310 | Summary: ... | Due: Fri": a field a line
-    for line in description.split("\n"):
-        mark = _LINE_ITEM.match(line)
-        text = line[mark.end() :].strip() if mark else line.strip()
-        if not text:
-            joined += "" if mark or not joined or joined[-1] in ".;?!:" else ";"
-            listing = listing and bool(mark)
-        elif not joined:
-            joined = text
-        elif joined.endswith(":"):
-            joined, listing = f"{joined} {text}", bool(mark)
-        elif listing and mark:
-            joined = f"{joined}, {text}"
-        elif not mark and text[0].islower():
-            joined, listing = f"{joined} {text}", False
-        else:
-            joined, listing = f"{joined}{' ' if joined[-1] in '.;?!' else '; '}{text}", False
-    return joined
-
-
-_FIELD_BAR = re.compile(r"\s+\|\s+(?=[A-Z][\w -]{0,30}:)")
-"""A bar between the fields of a one-line ticket, before a field's label."""
-_LINE_ITEM = re.compile(r"^\s*(?:[-*\u2022\u2013+]\s+(?:\[[ xX\u2713\u2714]?\]\s*)?|\[[ xX\u2713\u2714]?\]\s*)")
-"""What opens an item of a list on its own line: a bullet, a box to tick or both ("- [ ] ", "* ", "[x] ")."""
-
-
-_STEP = re.compile(
-    r"(?:^|(?<=[\s.;:]))(?:\(?\d{1,2}[.)]|step\s+(?:\d{1,2}|one|two|three|four|five|six)\s*[:.)-]|\(?[a-e]\))\s+",
-    re.IGNORECASE,
-)
-"""The mark of a numbered step ("1)", "2.", "Step 2:", "(b)"): each step is a sentence of its own."""
-
-
-def unquoted(text: str) -> str:
-    """``text`` without quotation marks (an apostrophe within a word is kept: "don't", "Chen's")."""
-    return _QUOTE.sub(" ", text)
-
-
-def unaccented(text: str) -> str:
-    """``text`` with the accents of Latin letters left out ("naïve", "oedème"); other scripts kept as written."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", re.sub(r"(?<=[A-Za-z])[\u0300-\u036f]+", "", decomposed))
-
-
-def unspoken(text: str) -> str:
-    """``text`` as written where speech recognition wrote it as said: punctuation said aloud ("untreated glioma comma
-    the oedema full stop"), a sequence spelt out ("tee two", "t one"), a word said twice ("the the full extent")."""
-    text = _SPOKEN_MARKS.sub(lambda found: _MARK_SAID[found["mark"].lower()], text)
-    text = _SPOKEN_SEQUENCE.sub(lambda found: f"T{_NUMBER_WORDS[found['number'].lower()]:g}", text)
-    return _SAID_TWICE.sub(r"\g<said>", text)
-
-
-_MARK_SAID = {"comma": ",", "full stop": ".", "new line": ".", "new paragraph": ".", "question mark": "?"}
-_SPOKEN_MARKS = re.compile(r"\s+(?P<mark>comma|full stop|new line|new paragraph|question mark)(?=\s|$)", re.IGNORECASE)
-_SPOKEN_SEQUENCE = re.compile(r"\b(?:tee|t)\s+(?P<number>one|two)\b", re.IGNORECASE)
-_SAID_TWICE = re.compile(r"\b(?P<said>[a-z]+)(?:\s+(?P=said)\b)+", re.IGNORECASE)
-
-
-def unemphasised(text: str) -> str:
-    """``text`` without the asterisks of markdown emphasis ("**Task:** segment the *dead* centre"), a heading a
-    sentence of its own ("## Task"); a sequence's star ("T2*") is kept."""
-    return _EMPHASIS_MARKS.sub("", _HEADING.sub(r"\g<title>.", text))
-
-
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(?P<title>[^\n]*?)[ \t.:]*$", re.MULTILINE)
-_EMPHASIS_MARKS = re.compile(r"\*{2,3}|(?<![\w*])\*(?=[A-Za-z])|(?<=[A-Za-z])\*(?![\w*])")
-_QUOTE = re.compile(r"(?<![A-Za-z])['\u2018\u2019\"\u201c\u201d]|['\u2018\u2019\"\u201c\u201d](?![A-Za-z])")
-
-
-def unframed(said: list[str]) -> list[str]:
-    """The sentences of a message less its frame (``finding_descriptors.json``): the label that opens a line before a
-    colon ("Fwd from Marco:", "IMPRESSION:", "Teaching file caption:", "Neurosurg (JK):", "ACTION (due Thurs):"), a
-    greeting that opens a sentence ("Hi Anna,"), and the sentences that sign off ("Thanks, Anna", "Cheers"); what
-    comes before a colon, or a slash between spaces, that does not ask is a sentence of its own where what follows
-    asks ("Suspected GBM: outline the enhancing rim only", "58M, new GBM / contour the oedema": the context, then the
-    request)."""
-    labels, greeting, sign_off, example, role = _frame()
-    fields = _message_fields()
-    kept = []
-    for sentence in said:
-        if fields.match(sentence.strip()):  # "Priority: High", "Assignee: seg-tool"
-            continue
-        sentence = _WARD_DETAILS.sub(" ", sentence)  # "Bleep 02:14 from Dr Okafor: bed 7, HR 84, ..."
-        sentence = re.sub(r",+(?=[:;])", "", re.sub(r"\s+(?=[,:;])", "", sentence))
-        sentence = re.sub(r"(?<=[,:;\u2013\u2014])\s*,+", "", sentence)
-        sentence = re.sub(r"[ \t]{2,}", " ", sentence).strip(" ,")  # the commas left: "bed 7, 58M" as "58M"
-        if example.match(sentence.strip()) or not labels.sub("", f"{sentence.strip()}:"):  # "Example: ...", "Task"
-            continue
-        sentence = role.sub("", greeting.sub("", labels.sub("", sentence.strip()))).strip()
-        sentence = _LISTED.sub(r" \g<what> ", sentence).strip()  # "Exclude: oedema" as "Exclude oedema"
-        context, colon, request = sentence.partition(": ")
-        if not colon:  # "66F, ring-enhancing lesion, no tx / outline the central necrosis": an order's fields
-            context, colon, request = sentence.rpartition(" / ")
-        if colon and context.strip() and not asks(context) and asks(request) and "(" not in context:
-            kept += [context.strip(), request.strip()]
-        elif sentence and not sign_off.match(sentence):
-            kept.append(sentence)
-    return kept or said
-
-
-_WARD_DETAILS = re.compile(
-    r"\b(?:[01]?\d|2[0-3]):[0-5]\d\b(?:\s*(?:am|pm|h|hrs)\b)?|\b(?:[01]\d|2[0-3])[0-5]\d\s*(?:h|hrs)\b"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sr|Sister)\.?\s+[A-Z][a-z'\u2019-]+\b"
-    r"|\b(?:(?:in|on|at)\s+)?(?i:bed|bay|side room|room|cubicle|ward)\s+(?:[A-Z]\d{0,2}\b|\d{1,3}[A-Z]?\b)"
-    r"(?:\s+(?i:bed)\s+\d{1,3}\b)?"
-    r"|\b(?:HR|BP|RR|SpO2|sats|GCS)\s*[:=]?\s*\d{1,3}(?:/\d{1,3})?\s*%?(?!\w)|\b(?:T|temp)\s*[:=]?\s+\d{2}(?:\.\d)?\b"
-    r"|\bx\d{3,5}\b|\b[A-Z]{2,8}-\d{1,6}\b|(?<![\w#])#\d{1,6}\b"
-)
-"""What a ward message says of where and when, of whom and how the patient is ("02:14", "Dr Okafor", "bed 7",
-"side room 4", "HR 84", "BP 138/82", "x6120" for an extension) and a ticket's number ("RAD-3310", "#88"): never which
-finding."""
-_LISTED = re.compile(
-    r"(?:^|(?<=[,;]))\s*(?P<what>(?:(?:must|should|do not|don't|does not)\s+)?(?:include|includes|including"
-    r"|included|exclude|excludes|excluding|excluded|leave out|not included|not to include))\s*:\s*",
-    re.IGNORECASE,
-)
-"""What a line includes or leaves out, said before a colon ("Exclude: peritumoral oedema")."""
-
-
-@cache
-def _message_fields() -> re.Pattern[str]:
-    """A line of a ticket or form that says nothing of the finding ("Priority: High", "Due: Fri";
-    ``finding_descriptors.json`` ``message_fields``): left out whole."""
-    return re.compile(
-        rf"^(?:{_alternatives(resource('finding_descriptors.json')['message_fields'])})\s*:", re.IGNORECASE
-    )
-
-
-@cache
-def _frame() -> tuple[re.Pattern[str], ...]:
-    document = resource("finding_descriptors.json")
-
-    def alternatives(key: str) -> str:
-        return _alternatives(document[key])
-
-    label = alternatives("message_labels")
-    labels = re.compile(
-        rf"^(?:(?:{label})(?:\s*[\u2013\u2014-]?\s+(?:{label}))*(?:\s+from\s+[^:]{{1,40}})?)(?:\s*\([^()]{{1,40}}\)"
-        r")?\s*:\s*",
-        re.IGNORECASE,
-    )  # "Neurosurg reg:", "ACTION (neurorad, by next MDM):": who speaks or acts, and when
-    greeting = re.compile(rf"^(?:{alternatives('greetings')})\b(?:\s+[\w.'’-]+){{0,3}}\s*[,!]\s*", re.IGNORECASE)
-    sign_off = re.compile(rf"^(?:{alternatives('sign_offs')})\b[\s,!.]*(?:[\w.'’-]+[\s,]*){{0,5}}$", re.IGNORECASE)
-    example = re.compile(rf"^(?:{alternatives('examples')})(?![\w-])\s*(?:\d+\s*)?[:,\u2013\u2014-]", re.IGNORECASE)
-    role = re.compile(rf"^(?:{alternatives('roles')})\s+(?:an?|the|my|our)\s+[^.;:,]*(?:[.;:,]\s*|$)", re.IGNORECASE)
-    return labels, greeting, sign_off, example, role
-
-
-def defined_back(said: list[str]) -> list[str]:
-    """The sentences of a description where a word is defined ("Necrosis here means dead tissue inside the rim.") and
-    a later request asks for what it defines by a pronoun ("Segment that and only that."): the request asks for the
-    word, and the definition, which only explains it, is left out."""
-    for index, sentence in enumerate(said):
-        defined = _DEFINES.search(sentence)
-        if defined is None or asks(defined["term"]):
-            continue
-        for later, request in enumerate(said[index + 1 :], start=index + 1):
-            if _REFERS_BACK.search(request):
-                term = defined["term"].strip()
-                asked = _REFERS_BACK.sub(lambda found, term=term: f"{found['verb']} the {term}", request)
-                return [*said[:index], *said[index + 1 : later], asked, *said[later + 1 :]]
-    return said
-
-
-_DEFINES = re.compile(
-    r"(?:^|:\s*)(?P<term>[a-z][\w' -]{1,40}?)\s+(?:here\s+|in this (?:case|context|request|task)\s+)?"
-    r"(?:means|is defined as|refers to|denotes)\s",
-    re.IGNORECASE,
-)
-_REFERS_BACK = re.compile(
-    r"\b(?P<verb>segment|outline|contour|delineate|mark|label|mask|draw|trace|highlight)\s+(?:exactly\s+|only\s+"
-    r"|just\s+)?(?:that|this|those|these|it)(?:\s+and\s+only\s+(?:that|this|it))?(?:\s+(?:tumou?r\s+)?(?:tissue"
-    r"|region|part|area|compartment|component|portion))?(?=\s*(?:[,.;!?]|$))",
-    re.IGNORECASE,
-)
-"""A word defined (":func:`defined_back`"), and a request that asks for it by a pronoun."""
-
-
-def retracted(said: list[str]) -> list[str]:
-    """The sentences of a description less what the writer took back: the words before a sentence's last correction
-    ("the oedema, sorry, I mean the core"; ``finding_descriptors.json``, ``corrections``), and the sentence before
-    one that opens with a correction ("Segment the oedema. Sorry, the core.") or with "no" before what it means
-    instead ("Segment the lungs... no, just the nodule"; not before what it leaves out: "No, not the oedema"). A
-    correction with nothing after it, or one that says which ("I mean the one in the left lobe"), takes nothing back
-    ("Segment the oedema, sorry.")."""
-    kept: list[str] = []
-    for sentence in said:
-        found = list(_corrections().finditer(sentence))
-        answered = _NO_OPENING.match(sentence)
-        meant = sentence[answered.end() :] if answered else ""
-        if not found and answered and kept and not leaves_out(meant) and _names_something(meant):
-            found = [answered]  # "Segment the lungs... no, just the nodule": the "no" takes the sentence before back
-        if not found:
-            kept.append(sentence)
-            continue
-        before, after = sentence[: found[0].start()].strip(_APART), sentence[found[-1].end() :].strip(_APART)
-        before = "" if re.fullmatch(r"no|nope|nah", before, re.IGNORECASE) else before  # "... no, scratch that, X"
-        if not after:  # "Segment the oedema, sorry." takes nothing back
-            kept += [before] if before else []
-            continue
-        if _REFINED.match(after):  # "the nodule, I mean the one in the left lower lobe" says which, takes nothing back
-            kept.append(f"{before}, {after}" if before else after)
-            continue
-        if not before and kept:
-            kept.pop()
-        kept.append(after)
-    return kept or said
-
-
-def opens_negated(sentence: str) -> tuple[str, list[str]] | None:
-    """What a sentence that opens by saying what is not meant then means, and what it said is not meant: ("the
-    surrounding oedema", ["the tumour core"]) of "Not the tumour core - the surrounding oedema", ("a 2 cm nodule",
-    ["a mass"]) of "It isn't a mass, it's a 2 cm nodule", ("segment the nodule", ["the whole lobe"]) of "Don't segment
-    the whole lobe, segment the nodule"; None where it does not open so, or nothing follows."""
-    out: list[str] = []
-    rest = sentence.strip()
-    while True:
-        found = _NEGATED_OPENING.match(rest)
-        if found is None:
-            break
-        out.append(found["out"].strip())
-        rest = rest[found.end() :]
-    rest = _MEANT_INSTEAD.sub("", rest.strip(_APART + "."), count=1).strip(_APART)
-    if not out or not re.search(r"[^\W\d_]", rest) or _NEGATED_OPENING.match(rest + ","):
-        return None
-    return rest, out
-
-
-_NEGATED_OPENING = re.compile(
-    r"\s*(?:(?:it|this|that)(?:'s|\s+is|\s+was)\s+not|(?:it|this|that)\s+(?:isn't|wasn't)|not|never"
-    r"|no(?=\s+[a-z])|(?:please\s+)?(?:don't|do\s+not|dont)\s+(?:segment|outline|contour|draw|mark|label|include|give"
-    r"\s+me|want|need|take|bother\s+with)|i\s+(?:don't|do\s+not|dont)\s+(?:mean|want|need))"
-    r"\s+(?P<out>[^,;:\u2013\u2014]+?)\s*(?:[,;:\u2013\u2014]+|\s-+\s|\.{2,})\s*",
-    re.IGNORECASE,
-)
-"""A phrase that says what is not meant, at the start of a sentence and set apart from what follows."""
-_MEANT_INSTEAD = re.compile(
-    r"^(?:but\s+)?(?:(?:it|this|that)(?:'s|\s+is)|i\s+(?:mean|want|need)|(?:what\s+)?i'm\s+after\s+is|rather"
-    r"|instead)\s+",
-    re.IGNORECASE,
-)
-"""Words that open what is meant after what is not ("..., it's a nodule", "..., I mean the core")."""
-
-
-def _names_something(text: str) -> bool:
-    """Whether ``text`` says more than a request and a pointer ("just the nodule", not "please segment it")."""
-    said = re.sub(r"\b(?:please|pls|it|them|this|that|these|those|now|then|so|just|only|again)\b", " ", folded(text))
-    return bool(re.search(r"[a-z]", _requests().sub(" ", said)))
-
-
-_NO_OPENING = re.compile(r"^\s*(?:no|nope|nah)\s*[,!\u2013\u2014-]+\s*(?=\S)", re.IGNORECASE)
-"""A sentence that opens by answering "no" to the one before it ("... no, just the nodule")."""
-_REFINED = re.compile(
-    r"(?:the|that|this)\s+(?:[a-z-]+\s+){0,3}one\b|it\b|the\s+(?:left|right|other|bigger|larger|smaller)\b", re.I
-)
-"""Words after a correction that say which, of what was named before it."""
-
-
-_APART = " ,:;-\u2013\u2014"
-"""Marks that set a correction apart from the words around it."""
-
-
-@cache
-def _corrections() -> re.Pattern[str]:
-    """The corrections of ``finding_descriptors.json``, longest first, their words apart by spaces or marks, several
-    in a row as one ("no, sorry, I mean"); an apology that goes on ("sorry if this is a dumb question", "sorry to
-    bother you") takes nothing back."""
-    entries = sorted(resource("finding_descriptors.json")["corrections"], key=len, reverse=True)
-    one = "|".join(r"[\s,]+".join(re.escape(word) for word in entry.split()) for entry in entries)
-    return re.compile(
-        rf"(?<![\w-])(?:{one})(?:[{re.escape(_APART)}]+(?:{one}))*(?![\w-])(?!\s+(?:if|for|to|about|that)\b)",
-        re.IGNORECASE,
-    )
+"""A head and an aside that says what it is, after "=", ":", "i.e." or the like ("ED region = WT minus TC")."""
 
 
 _DASH = re.compile(r"\s+[-\u2013\u2014]+\s+")
 """A dash between spaces sets a phrase apart, as a comma does."""
-_ABBREVIATIONS = frozenset("incl excl approx i.e e.g ie eg vs etc cf fig no nr pt dr max min ca resp".split())
 
 
 def asks(text: str) -> bool:
@@ -463,7 +130,7 @@ def asks(text: str) -> bool:
     ``finding_descriptors.json``, ``requests`` and ``passive``); a passive negated ("not to be segmented") does not."""
     lowered = text.lower()
     return (
-        _requests().search(folded(text)) is not None
+        request_words().search(folded(text)) is not None
         or any(  # "was delineated"; not "not to be segmented", nor "was contoured last week"
             not re.search(r"\b(?:not|never|n't)\s*$", lowered[: found.start()])
             and not _DONE_WHEN.match(lowered, found.end())
@@ -534,8 +201,8 @@ def decides_only(said: list[str]) -> bool:
 def _decided() -> re.Pattern[str]:
     decisions = resource("finding_descriptors.json")["decisions"]
     return re.compile(
-        rf"(?<![\w-])(?:{_alternatives(decisions['labels'])})\s*(?:\([^)]*\))?\s*:\s*(?:to\s+)?"
-        rf"(?:{_alternatives(decisions['verbs'])})(?![\w-])",
+        rf"(?<![\w-])(?:{alternatives(decisions['labels'])})\s*(?:\([^)]*\))?\s*:\s*(?:to\s+)?"
+        rf"(?:{alternatives(decisions['verbs'])})(?![\w-])",
         re.IGNORECASE,
     )
 
@@ -592,7 +259,7 @@ _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|de
 def _asking(key: str, whole_words: bool = False) -> re.Pattern[str]:
     """The words of ``finding_descriptors.json`` ``key``, each beginning a word ("diagnose" in "diagnosed"), or where
     ``whole_words`` each a whole word or its plural."""
-    entries = _alternatives(resource("finding_descriptors.json")[key])
+    entries = alternatives(resource("finding_descriptors.json")[key])
     if whole_words:
         return re.compile(rf"(?<![\w-])(?:{entries})(?:e?s)?(?![\w-])", re.IGNORECASE)
     return re.compile(rf"(?<![\w-])(?:{entries})(?!\w*-(?:naive|naïve|free)\b)", re.IGNORECASE)  # "treatment-naive"
@@ -648,7 +315,7 @@ def _anchors() -> re.Pattern[str]:
 
 def _whole_words(entries: Iterable[str]) -> re.Pattern[str]:
     """A pattern that finds any of ``entries`` as whole words (a hyphen is part of a word), longest first."""
-    return re.compile(rf"(?<![\w-])(?:{_alternatives(entries)})(?![\w-])")
+    return re.compile(rf"(?<![\w-])(?:{alternatives(entries)})(?![\w-])")
 
 
 def restyles_only(said: list[str]) -> bool:
@@ -660,7 +327,7 @@ def restyles_only(said: list[str]) -> bool:
 
 @cache
 def _restyled() -> re.Pattern[str]:
-    styles = _alternatives(resource("finding_descriptors.json")["outputs"]["restyling"])
+    styles = alternatives(resource("finding_descriptors.json")["outputs"]["restyling"])
     return re.compile(
         rf"^(?:(?:please|pls|can you|could you)\s+)*(?:change|set|adjust|make|switch|toggle|turn|alter|modify|update)"
         rf"\s+(?:the\s+|its\s+)?(?:{styles})\s+(?:of|for|on)\b",
@@ -684,7 +351,7 @@ def reshaping(text: str) -> str | None:
 @cache
 def _reshaping() -> tuple[re.Pattern[str], ...]:
     document = resource("finding_descriptors.json")["reshaping"]
-    verbs, shapes = _alternatives(document["verbs"]), _alternatives(document["shapes"])
+    verbs, shapes = alternatives(document["verbs"]), alternatives(document["shapes"])
     size = r"(?P<size>\d+(?:\.\d+)?)\s*-?\s*(?:mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?|voxels?)\b"
     return (
         re.compile(
@@ -748,7 +415,8 @@ def leaves_out(text: str) -> bool:
 
 
 @cache
-def _requests() -> re.Pattern[str]:
+def request_words() -> re.Pattern[str]:
+    """The requests and passive participles of ``finding_descriptors.json`` as whole words ("outline", "delineated")."""
     document = resource("finding_descriptors.json")
     return _whole_words([*document["requests"], *document["passive"]["participles"]])
 
@@ -761,7 +429,7 @@ def _drawn_as() -> re.Pattern[str]:
     return re.compile(
         rf"(?:^|(?<=[:;,] ))(?:the\s+|all\s+)?(?:{_CONTAINERS}|volumes?|regions?|rois?|vois?|labels?|masks?|targets?"
         rf"|segments?|segmentations?|contours?|structures?)(?:\s+of\s+interest)?\s+"
-        rf"(?:{_alternatives(passive['auxiliaries'])})\s+(?:{_alternatives(passive['participles'])})\s+as\s+"
+        rf"(?:{alternatives(passive['auxiliaries'])})\s+(?:{alternatives(passive['participles'])})\s+as\s+"
     )
 
 
@@ -772,10 +440,10 @@ def _passive() -> re.Pattern[str]:
     before a request ("Annotators will outline"; the request is group ``asked``)."""
     document = resource("finding_descriptors.json")
     passive = document["passive"]
-    done = _alternatives(passive["participles"])
+    done = alternatives(passive["participles"])
     return re.compile(
-        rf"(?<![\w-])(?:(?:{_alternatives(passive['auxiliaries'])})\s+(?:{done})(?:\s+(?:and|&)\s+(?:{done}))*"
-        rf"|(?:{_alternatives(passive['modals'])})\s+(?P<asked>(?:{_alternatives(document['requests'])})))(?![\w-])"
+        rf"(?<![\w-])(?:(?:{alternatives(passive['auxiliaries'])})\s+(?:{done})(?:\s+(?:and|&)\s+(?:{done}))*"
+        rf"|(?:{alternatives(passive['modals'])})\s+(?P<asked>(?:{alternatives(document['requests'])})))(?![\w-])"
     )
 
 
@@ -883,7 +551,7 @@ def subjects(text: str) -> dict[str, tuple[str, str]]:
     said = _descriptors(keep_region_words=False, groups=("annotation",)).sub(" ", folded(text))
     named = {found: subject_of[found] for found in pattern.findall(said)}
     lowered = spelling_variant(text.lower(), american=True)
-    lowered = re.sub(_alternatives(resource("finding_subjects.json").get("not_modalities", [])) or "$^", " ", lowered)
+    lowered = re.sub(alternatives(resource("finding_subjects.json").get("not_modalities", [])) or "$^", " ", lowered)
     scans = _scan_words().findall(lowered)  # "on the brain CT": in the brain; "SNOMED CT" is no scan
     return named | {found: subject_of[found] for found in scans}
 
@@ -892,7 +560,7 @@ def anatomy_only(text: str) -> str:
     """What ``text`` names where it names normal anatomy and nothing else: the part of the body ("lung" for "segment
     both lungs", "the left lung"), "structures" for structures of no one part ("the adjacent vessels"); "" where it
     names anything else (a finding, a disease) (``finding_subjects.json``: parts, structures and their modifiers)."""
-    said = _requests().sub(" ", folded(text))
+    said = request_words().sub(" ", folded(text))
     named = subjects(said)
     if any(kind not in ("parts", "modalities") for kind, _ in named.values()):
         return ""
@@ -907,7 +575,7 @@ def anatomy_only(text: str) -> str:
     return parts[0] if parts else ("structures" if structures else "")
 
 
-def _alternatives(entries: Iterable[str]) -> str:
+def alternatives(entries: Iterable[str]) -> str:
     """A regular-expression alternation of ``entries`` as written, longest first (so that "lung nodule" is found
     before "lung")."""
     return "|".join(re.escape(entry) for entry in sorted(entries, key=len, reverse=True))
@@ -937,7 +605,7 @@ def _subject_words() -> tuple[re.Pattern[str], dict[str, tuple[str, str]]]:
 def _scan_words() -> re.Pattern[str]:
     """The words of the kinds of scan, found within hyphenated words too ("FET-PET", "PET-CT")."""
     scans = [word for word, (kind, _) in _subject_words()[1].items() if kind == "modalities"]
-    return re.compile(rf"(?<![a-z0-9])(?:{_alternatives(scans)})(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives(scans)})(?![a-z0-9])")
 
 
 def names_a_part(text: str) -> bool:
@@ -1013,10 +681,11 @@ _NO_SIZE_AFTER = re.compile(
 )
 """Words just after a length that make it no size of the finding: a distance ("2 cm from the pleura"), a property of
 the images ("1 mm slices") or a change ("4 mm larger than before")."""
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     word: float(value)
     for value, word in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
 } | {"oh": 0.0, "fifteen": 15.0, "twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}
+"""The value of each number said as a word ("two", "oh", "fifteen")."""
 
 
 def _number_value(number: str) -> float:
@@ -1024,13 +693,13 @@ def _number_value(number: str) -> float:
     words = number.split()
     if "point" in words:  # "one point five", "point nine", "two point oh five"
         at = words.index("point")
-        digits = "".join(str(int(_NUMBER_WORDS[w])) if w in _NUMBER_WORDS else w for w in words[at + 1 :])
+        digits = "".join(str(int(NUMBER_WORDS[w])) if w in NUMBER_WORDS else w for w in words[at + 1 :])
         return (_number_value(" ".join(words[:at])) if at else 0.0) + float("0." + digits)
     if words[0] == "half":  # "half a centimetre"
         return 0.5
     if words[-1] == "half":  # "two and a half"
         return _number_value(words[0]) + 0.5
-    return _NUMBER_WORDS[number] if number in _NUMBER_WORDS else float(number)
+    return NUMBER_WORDS[number] if number in NUMBER_WORDS else float(number)
 
 
 _LABEL_NUMBER = re.compile(
@@ -1221,7 +890,7 @@ def _without_the_reason(found: re.Match[str]) -> str:
     reason, rest = found["reason"], found["rest"]
     if _treatments().search(reason) or _subject_words()[0].search(reason) or _scan_words().search(reason):
         return found.group(0)
-    return rest if _requests().search(rest) or _passive().search(rest) else found.group(0)
+    return rest if request_words().search(rest) or _passive().search(rest) else found.group(0)
 
 
 _UNSAID_CONTRAST = re.compile(r"\s*(?<![\w/])w/o(?=\s*(?:[;,.)]|\s/\s|$))", re.IGNORECASE)
@@ -1372,8 +1041,8 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
         key: [spelling_variant(entry.lower(), american=True) for entry in entries]
         for key, entries in resource("finding_descriptors.json")["outputs"].items()
     }
-    verbs, objects = _alternatives(outputs["verbs"]), _alternatives(outputs["objects"])
-    formats, places = _alternatives(outputs["formats"]), _alternatives(outputs["destinations"])
+    verbs, objects = alternatives(outputs["verbs"]), alternatives(outputs["objects"])
+    formats, places = alternatives(outputs["formats"]), alternatives(outputs["destinations"])
     qualified = rf"(?:(?:{_OUTPUT_QUALIFIERS})\s+){{0,4}}"
     after = re.compile(
         rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
@@ -1399,11 +1068,11 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
         rf"\s*,\s*(?:(?:as|in|into|an?)\s+)*(?:{formats})(?:\s+(?:file|files|format|please|pls|too|as well))*"
         rf"\s*(?=[,.;!?]|$)"
     )
-    earlier = re.compile(rf"\b(?:{_alternatives(outputs['earlier'])}|(?:19|20)\d\d)\b")  # "... from 2023"
-    unit = re.compile(rf"\s*[,-]?\s*\bin\s+(?:{_alternatives(outputs['units'])})(?=\s*(?:[,.;!?]|$))")
+    earlier = re.compile(rf"\b(?:{alternatives(outputs['earlier'])}|(?:19|20)\d\d)\b")  # "... from 2023"
+    unit = re.compile(rf"\s*[,-]?\s*\bin\s+(?:{alternatives(outputs['units'])})(?=\s*(?:[,.;!?]|$))")
     hidden = re.compile(  # "..., and hide the other segments": hiding draws nothing, whatever it names
         rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
-        rf"(?:(?:then|also|please|pls|just)\s+)*(?:{_alternatives(outputs['hiding'])})\b[^,;.!?]*"
+        rf"(?:(?:then|also|please|pls|just)\s+)*(?:{alternatives(outputs['hiding'])})\b[^,;.!?]*"
     )
     return after, said_of, before, sent, alone, earlier, unit, hidden
 
@@ -1430,7 +1099,7 @@ def _untreated() -> re.Pattern[str]:
     """Words that say a finding was never treated ("no prior surgery or radiotherapy", "never-operated", "pre-op";
     ``finding_descriptors.json``, ``untreated``)."""
     document = resource("finding_descriptors.json")["untreated"]
-    negating, treatment = _alternatives(document["negating"]), _alternatives(document["treatments"])
+    negating, treatment = alternatives(document["negating"]), alternatives(document["treatments"])
     return re.compile(
         rf"(?<![\w-])(?:{negating})[\s-]+(?:any\s+)?(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
         rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
@@ -1449,7 +1118,7 @@ def _without_untreated(lowered: str) -> str:
 def _treated_after() -> re.Pattern[str]:
     """The words between "after" and a treatment ("after completion of radiotherapy", "following a gross total
     resection"; ``finding_descriptors.json``, ``untreated``): left out, so that the treatment is read as done."""
-    treatment = _alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
     return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{0,3}}?(?=(?:{treatment})(?![\w-]))")
 
 
@@ -1457,7 +1126,7 @@ def _treated_after() -> re.Pattern[str]:
 def _free_of() -> re.Pattern[str]:
     """A part left out, said as what the rest is free of ("an oedema-free tumour mask", "necrosis-free core",
     "oedema-excluded glioma volume", "the non-oedema glioma volume"): the part, and the noun phrase after it."""
-    nouns = _alternatives([*finding_nouns(), *_HELD])
+    nouns = alternatives([*finding_nouns(), *_HELD])
     held = rf"(?P<held>(?:[a-z-]+\s+){{0,2}}?(?:{nouns})(?:\s+(?:{nouns}))?(?:\s+of\s+(?:the\s+|this\s+|its\s+)?"
     held += rf"(?:[a-z-]+\s+){{0,2}}?(?:{nouns}))?)"  # "the non-oedema part of the untreated glioma"
     return re.compile(
@@ -1482,7 +1151,7 @@ def _had_treatment() -> re.Pattern[str]:
     """A treatment said to have been given ("had radiotherapy", "underwent a resection", "prior surgery"; the
     ``treatments`` of ``finding_descriptors.json``'s ``untreated``), read once the words that say it was never given
     are left out: it is folded into "treated", which names the treated state."""
-    treatment = _alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
     return re.compile(
         rf"\b(?:(?:has|have|had|having)\s+(?:already\s+)?(?:had|received|undergone|been\s+given|completed|finished)"
         rf"|had|received|underwent|undergone|got|was\s+given|were\s+given|completed|finished|prior|previous|recent)"
@@ -1502,7 +1171,7 @@ def _organ_of_lobe() -> dict[str, str]:
 def _lobe_of_one_organ() -> re.Pattern[str]:
     """Where a finding lies, said by a lobe only one organ has ("in the right upper lobe": in the lung)."""
     return re.compile(
-        rf"\b(?:in|of|within|at)\s+the\s+(?:(?:right|left)\s+)?(?P<lobe>{_alternatives(list(_organ_of_lobe()))})\b"
+        rf"\b(?:in|of|within|at)\s+the\s+(?:(?:right|left)\s+)?(?P<lobe>{alternatives(list(_organ_of_lobe()))})\b"
     )
 
 
@@ -1511,7 +1180,7 @@ def _study_of_a_part() -> re.Pattern[str]:
     """A study named by the part of the body it shows ("on the chest CT"): it says where the finding lies."""
     parts = [word for word, (kind, _) in _subject_words()[1].items() if kind == "parts"]
     return re.compile(
-        rf"\b(?:on|in|from)\s+(?:the\s+|this\s+|his\s+|her\s+|a\s+)?(?P<part>{_alternatives(parts)})\s+"
+        rf"\b(?:on|in|from)\s+(?:the\s+|this\s+|his\s+|her\s+|a\s+)?(?P<part>{alternatives(parts)})\s+"
         r"(?:ct|mri|mr|scan|scans|study|exam|images|series)\b"
     )
 
@@ -1712,7 +1381,7 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     negations and the others, whose phrases may hold them ("taking up the dye": "taking up contrast"); synonyms fold
     twice, as a phrase may hold one ("stays dark on T1 post-gad": "stays dark on t1c", the non-enhancing)."""
     document = resource("finding_synonyms.json")
-    prefixes = re.compile(rf"(?<![\w-])({_alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
+    prefixes = re.compile(rf"(?<![\w-])({alternatives(document.get('prefixes', []))})[- ](?=[a-z])")
     folds: list[tuple[re.Pattern[str], Any]] = [(prefixes, r"\1")]
     first_of = {synonym: phrase for phrase, synonyms in document.get("first", {}).items() for synonym in synonyms}
     if first_of:
@@ -1721,10 +1390,10 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
     for word, negation in document.get("negations", {}).items():
         bare = [negating for negating in negation["negating"] if negating in _LEAVING_OUT]
         others = [negating for negating in negation["negating"] if negating not in _LEAVING_OUT]
-        negating = [f"(?<!,)(?<!, )(?:{_alternatives(bare)})"] * bool(bare) + [_alternatives(others)] * bool(others)
-        qualified = f"(?:(?:{_alternatives(negation['qualifiers'])})[\\s-]+){{0,2}}" if negation["qualifiers"] else ""
+        negating = [f"(?<!,)(?<!, )(?:{alternatives(bare)})"] * bool(bare) + [alternatives(others)] * bool(others)
+        qualified = f"(?:(?:{alternatives(negation['qualifiers'])})[\\s-]+){{0,2}}" if negation["qualifiers"] else ""
         pattern = (
-            rf"(?<![\w-])(?:{'|'.join(negating)})[\s-]*{qualified}(?:{_alternatives(negation['negated'])})(?![\w-])"
+            rf"(?<![\w-])(?:{'|'.join(negating)})[\s-]*{qualified}(?:{alternatives(negation['negated'])})(?![\w-])"
         )
         folds.append((re.compile(pattern), word))
     synonym_of = {synonym.lower(): phrase for phrase, synonyms in document["synonyms"].items() for synonym in synonyms}
@@ -1736,10 +1405,10 @@ def _folds() -> tuple[tuple[re.Pattern[str], Any], ...]:
             folds.append(
                 (
                     re.compile(
-                        rf"(?<![\w-])(?:(?:that|which)\s+)?(?:(?:{_alternatives(grammar['verbs'])})\s+)"
+                        rf"(?<![\w-])(?:(?:that|which)\s+)?(?:(?:{alternatives(grammar['verbs'])})\s+)"
                         rf"{'?' if grammar.get('verb_optional') else ''}"
-                        rf"(?:{_alternatives(grammar['looks'])})\s+{_ON_T1}(?:{_alternatives(looks['when'])})\s+"
-                        rf"(?:{_alternatives(looks['contrast'])})(?![\w-])"
+                        rf"(?:{alternatives(grammar['looks'])})\s+{_ON_T1}(?:{alternatives(looks['when'])})\s+"
+                        rf"(?:{alternatives(looks['contrast'])})(?![\w-])"
                     ),
                     word,
                 )
@@ -1797,7 +1466,7 @@ def _purpose_clauses() -> re.Pattern[str]:
     radiotherapy planning"; ``finding_descriptors.json``, ``purpose_clauses`` and ``purpose_nouns``); one that
     opens the description ends with its noun ("For radiotherapy planning | I need the whole glioma")."""
     document = resource("finding_descriptors.json")
-    starts, nouns = _alternatives(document["purpose_clauses"]), _alternatives(document["purpose_nouns"])
+    starts, nouns = alternatives(document["purpose_clauses"]), alternatives(document["purpose_nouns"])
     return re.compile(
         rf"\b(?:{starts})\b[^,]*|\bfor\s+(?:[a-z0-9+-]+\s+){{0,3}}?(?:{nouns})(?:\s+(?:{nouns}))*"
         r"(?![\w-]|\s+na[iï]ve\b)(?P<lead>[^,]*)"  # not "for this treatment-naive glioma"
@@ -2059,7 +1728,7 @@ def resource_words() -> frozenset[str]:
             _EXCLUDING,
             _LEFT_OUT,
             _NEGATED,
-            _DEFINED,
+            DEFINED_ASIDE,
             _WITH_REMOVED,
             _STRIP_OFF,
             _LEAVE_OUT_AFTER,

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import pytest
 
-from reinforcedvl.scope.description_text import (
-    anchored,
-    comparable,
-    corrected,
+from reinforcedvl.scope.description_sentences import (
     defined_back,
-    dismisses,
-    included_part,
-    reshaping,
     retracted,
     unaccented,
     unemphasised,
     unframed,
+)
+from reinforcedvl.scope.description_text import (
+    anchored,
+    comparable,
+    corrected,
+    dismisses,
+    included_part,
+    reshaping,
 )
 from reinforcedvl.scope.structured_request import from_code
 
