@@ -183,8 +183,9 @@ def _diagnosis_head(sentence: str) -> str:
         sentence,
         re.IGNORECASE,
     )
-    if headed is None or ":" in sentence or _GRADE_NAMED.search(sentence[: headed.end() + 40]):
-        return ""  # "High-grade glioma on T1c/FLAIR.": the grade names the tumour
+    grade = _GRADE_NAMED.search(sentence)
+    if headed is None or ":" in sentence or grade is not None and grade.start() < headed.end():
+        return ""  # "High-grade glioma on T1c/FLAIR.": the head is a grade that names the tumour
     return headed.group(0)
 
 
@@ -871,7 +872,8 @@ _LYING_BETWEEN = re.compile(
 """An aside that says between which parts a part lies (", lying between the core and the surrounding oedema"): where,
 said after what it is."""
 _FOUND_WHEN = re.compile(
-    r"\b(?P<noun>(?:nodule|lesion|tumor|glioma|mass|opacity|opacitie|abnormality)s?)\s+(?:(?:that|which)\s+"
+    r"\b(?P<noun>nodules?|lesions?|tumors?|gliomas?|mass(?:es)?|opacity|opacities|abnormality|abnormalities)\s+"
+    r"(?:(?:that|which)\s+"
     r"(?:was|were|had been|has been)\s+)?(?:first\s+|originally\s+|incidentally\s+)?(?:found|seen|detected|noted"
     r"|discovered|identified|picked up|reported)\b(?:\s+incidentally\b)?"
 )
