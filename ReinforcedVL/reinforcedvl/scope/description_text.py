@@ -157,36 +157,43 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
     named = _asking("diagnostic_questions", whole_words=True)
     lowered = [sentence.lower() for sentence in said]
+    heads = [_diagnosis_head(text) for text in lowered]
     marked = {sentence.lower() for sentence in asked}
     found = [
         text
-        for text in lowered
+        for text, head in zip(lowered, heads, strict=True)
         if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
         and diagnostic.search(text)
         or _GIVING.match(text)
         and named.search(_GRADE_NAMED.sub(" ", text))  # "give me the diagnosis", not "give me ... newly diagnosed ..."
-        or _diagnosis_head(text)
+        or head
         or _WHAT_IT_IS.match(text)
     ]
-    return bool(found) and not any(drawing.search(text[len(_diagnosis_head(text)) :]) for text in lowered)
+    return bool(found) and not any(drawing.search(text[len(head) :]) for text, head in zip(lowered, heads, strict=True))
 
 
 def _diagnosis_head(sentence: str) -> str:
     """The head of ``sentence`` where it is a noun phrase headed by what a finding is, said of it ("prognosis for
     this GBM", "likely histology of the mass", "survival estimate for this glioblastoma"; ``diagnostic_questions``),
     whatever word follows the head ("estimate"), and no label's value follows a colon; else ""."""
-    named = _asking("diagnostic_questions", whole_words=True).pattern
-    headed = re.match(
-        rf"^\W*(?:(?:the|a|an|your|its|likely|probable|most likely|expected|overall|estimated|predicted|best|median"
-        rf"|mean|possible|underlying|true)\s+)*"
-        rf"{named}(?:\s+[a-z-]+)?\s+(?:for|of|in|on|with|regarding|about)\s",
-        sentence,
-        re.IGNORECASE,
-    )
+    headed = _diagnosis_heads().match(sentence)
     grade = _GRADE_NAMED.search(sentence)
     if headed is None or ":" in sentence or grade is not None and grade.start() < headed.end():
         return ""  # "High-grade glioma on T1c/FLAIR.": the head is a grade that names the tumour
     return headed.group(0)
+
+
+@cache
+def _diagnosis_heads() -> re.Pattern[str]:
+    """:func:`_diagnosis_head`'s pattern: a word of ``diagnostic_questions`` after determiners and hedges, one word
+    more at most, then "of", "for", "in", ... ."""
+    named = _asking("diagnostic_questions", whole_words=True).pattern
+    return re.compile(
+        rf"^\W*(?:(?:the|a|an|your|its|likely|probable|most likely|expected|overall|estimated|predicted|best|median"
+        rf"|mean|possible|underlying|true)\s+)*"
+        rf"{named}(?:\s+[a-z-]+)?\s+(?:for|of|in|on|with|regarding|about)\s",
+        re.IGNORECASE,
+    )
 
 
 def decides_only(said: list[str]) -> bool:
