@@ -145,6 +145,27 @@ def unspoken(text: str) -> str:
     return _SAID_TWICE.sub(r"\g<said>", text)
 
 
+def uncontracted(text: str) -> str:
+    """``text`` with a modal verb and "not" written apart where they were one ("the oedema mustn't be included",
+    "shouldnt"): "mustn" is no word, and would be mended to another."""
+    return _MODAL_NOT.sub(r"\g<modal> not", text)
+
+
+_MODAL_NOT = re.compile(r"\b(?P<modal>should|must|shall|need)n['\u2019]?t\b", re.IGNORECASE)
+
+
+def with_decimal_points(text: str) -> str:
+    """``text`` with a decimal comma written as a point where a unit follows the number ("1,8 cm", "2,5 mm"; the way
+    much of Europe and South America writes a size): never read as two numbers, "1" and "8 cm"."""
+    return _DECIMAL_COMMA.sub(".", text)
+
+
+_DECIMAL_COMMA = re.compile(
+    r"(?<=\d),(?=\d{1,2}(?:\s*[x\u00d7]\s*\d+(?:[.,]\d+)?)*\s*-?\s*(?:mm|cm|ml|cc|millimet|centimet|millilit)(?![a-z]))",
+    re.IGNORECASE,
+)
+
+
 _MARK_SAID = {"comma": ",", "full stop": ".", "new line": ".", "new paragraph": ".", "question mark": "?"}
 _SPOKEN_MARKS = re.compile(r"\s+(?P<mark>comma|full stop|new line|new paragraph|question mark)(?=\s|$)", re.IGNORECASE)
 _SPOKEN_SEQUENCE = re.compile(r"\b(?:tee|t)\s+(?P<number>one|two)\b", re.IGNORECASE)

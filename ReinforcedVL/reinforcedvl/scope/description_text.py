@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.phrasing import spelling_variant
-from .finding_lexicon import finding_nouns, region_words
+from .finding_lexicon import finding_nouns, region_words, tumour_nouns
 
 __all__ = [
     "DEFINED_ASIDE",
@@ -108,7 +108,7 @@ _LEFT_OUT = re.compile(
     r"^(?P<kept>.+?)[,;]\s*(?:but\s+)?(?P<out>[^,;]+?)\s+(?:(?:must|should|is to|are to|has to|have to|to)\s+)?"
     r"(?:all\s+)?(?:(?:be|is|are)\s+)?(?:all\s+)?(?:not including|excluded|not counted|left out|removed|subtracted"
     r"|omitted|not"
-    rf"(?:\s+(?:be\s+)?(?:inside|in|within|part of|included|counted)(?:\s+(?:the|this|that|our|its)(?:\s+(?:"
+    rf"(?:\s+(?:be\s+)?(?:inside|in|within|part of|included|including|counted)(?:\s+(?:the|this|that|our|its)(?:\s+(?:"
     rf"{_CONTAINERS}))?|\s+(?:{_CONTAINERS}))?)?)"
     r"(?:\s*[,;]\s*(?:but\s+)?(?P<more>.+))?$"
 )
@@ -262,7 +262,6 @@ _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|de
 """A question asked within a sentence ("... and tell me whether this glioma is IDH-mutant")."""
 
 
-@cache
 @cache
 def _asking(key: str, whole_words: bool = False) -> re.Pattern[str]:
     """The words of ``finding_descriptors.json`` ``key``, each beginning a word ("diagnose" in "diagnosed"), or where
@@ -471,7 +470,9 @@ def excluded_parts(text: str) -> list[str]:
     if len(parts) > 1 and "," in parts[-1]:  # "X without Y, with Z included": what is left out ends at the comma
         out, rest = parts[-1].split(",", 1)
         if _CLAUSE_START.match(rest.strip()) or not _LIST_END.search(rest):  # ...unless it lists more ("Y, Z and W")
-            parts = [f"{parts[0]}, {rest.strip()}", *parts[1:-1], out]
+            said_of = parts[0].strip(" ,") and _names_only_the_study_or_tumour(rest)
+            kept = parts[0] if said_of else f"{parts[0]}, {rest.strip()}"
+            parts = [kept, *parts[1:-1], out]  # "X, not Y, (untreated) glioma, (pre-op) scan": it says of what
     if len(parts) == 1:
         return [text]
     if not parts[0].strip(" ,"):  # "exclude the oedema and (segment) everything else of the glioma"
@@ -494,6 +495,12 @@ _EVERYTHING_ELSE = re.compile(
 def _names_only_a_study(text: str) -> bool:
     """Whether ``text`` says nothing but which study or images ("baseline scan", "on the T1c series")."""
     return not _STUDY_WORDS.sub(" ", _scan_words().sub(" ", text)).strip(" ,")
+
+
+def _names_only_the_study_or_tumour(text: str) -> bool:
+    """Whether ``text`` says nothing but which study or images or which tumour ("glioma, scan", once "untreated" and
+    "pre-op" are left out as annotation)."""
+    return set(words(_STUDY_WORDS.sub(" ", _scan_words().sub(" ", text)))) <= tumour_nouns()
 
 
 _STUDY_WORDS = re.compile(
@@ -536,7 +543,8 @@ _EXCLUDING = re.compile(
     r"|apart from|distinct from|separate(?:ly)? from|but not|(?:but )?(?:leave|leaving|keep|keeping) out"
     r"|(?:but )?stop(?:ping)? (?:at|short of)(?: (?:the )?(?:edges?|borders?|margins?|boundary|boundaries) of)?"
     r"|(?:not|without) counting|(?:with\s+)?(?:zero|no)\s+overlap\s+with|not\s+overlapping(?:\s+with)?"
-    r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|not to) (?:includ(?:e|ing)|count)|omitting|omits"
+    r"|outside(?: of)?|(?:(?:do|does|must|should) not|don't|doesn't|dont|doesnt|not to) (?:includ(?:e|ing)|count)"
+    r"|omitting|omits"
     r"|omit)\b\s*"
     r"|\s*\b(?:skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|drop(?:ping)?|(?:set|setting|put|putting) aside"
     r"|instead of|rather than|as opposed to)\b\s*"
@@ -795,7 +803,7 @@ def folded(text: str) -> str:
     lowered = _NOT_LEFT_OUT.sub("including", lowered)  # "don't exclude the oedema"
     lowered = re.sub(r":\s*(?=including\b)", " ", lowered)  # "the tumour tissue: including the rim": one phrase
     lowered = _NOT_WANTED.sub(_not_wanted, lowered)  # "the tumour I don't want", "..., the oedema is not needed"
-    lowered = _NO_AND_NO.sub(r"no \g<first> and ", lowered)  # "no necrosis no oedema"
+    lowered = _NO_AND_NO.sub(r"\g<no> \g<first> and ", lowered)  # "no necrosis no oedema"
     lowered = re.sub(r"\bwith\s+no\b", "without", lowered)  # "the glioma with no oedema"
     lowered = _BARE_NO.sub(_left_out_after_no, lowered)  # "solid non enhancing no edema": said without a comma
     lowered = _NEITHER_NOR.sub(r", excluding \g<first> and \g<second>", lowered)  # "... and was neither necrotic nor"
@@ -995,8 +1003,12 @@ phrase."""
 _DETERMINER_COMMA = re.compile(r"\b(the|this|that|its|a|an)\s*,\s+(?!(?:the|this|that|its|a|an)\b)")
 """A comma left after a determiner where an adjective was left out ("the hypointense, non-enhancing centre"); one
 before another determiner ends a phrase whose noun was left out ("in a patient, the necrosis ...")."""
-_INCLUDED_AFTER = re.compile(r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)(?<!\bnot)(?<!\bnever)\s+including(?=\s*(?:,|$))")
-"""A part said to be included after it is named ("..., oedema included"; "included" folds to "including")."""
+_INCLUDED_AFTER = re.compile(
+    r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)(?<!\bnot)(?<!\bnever)(?<!\bnot be)(?<!n't be)(?<!\bnever be)\s+including"
+    r"(?=\s*(?:,|$))"
+)
+"""A part said to be included after it is named ("..., oedema included"; "included" folds to "including"), not one
+said not to be ("the oedema should not be included")."""
 _PART_NOUNS = r"(?:rim|ring|shell|wall|part|portion|component|region|area|zone|bit|tissue|compartment)s?"
 _SAME_PART_TWICE = re.compile(rf"\b({_PART_NOUNS})\s*/\s*{_PART_NOUNS}\b")
 """One part named two ways ("the enhancing rim/component"): a choice of words, not two parts joined."""
@@ -1056,14 +1068,17 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     after = re.compile(
         rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
         rf"(?:(?:then|also|please|pls|just|can you|could you)\s+)*(?P<verb>{verbs})\s+"
-        rf"(?:(?:me|us|back|out|up|over)\s+)?{qualified}(?:{objects})(?![\w-])(?P<rest>[^,;.!?]*)"
+        rf"(?:(?:me|us|back|out|up|over)\s+)?(?:{qualified}(?:{objects})|(?:(?:it|them)\s+)?(?:as|in|into|to)\s+"
+        rf"{qualified}(?:{formats}|{objects}))(?![\w-])(?P<rest>[^,;.!?]*)"
     )
     said_of = re.compile(
         rf"\s*,?\s*\bwith\s+{qualified}(?:{objects})\s+(?:written|entered|put|noted|recorded|given|reported|stated"
         rf"|included|added|saved|stored|exported|sent|shown|displayed|listed|attached)\b[^,;.!?]*"
     )
     annotation = _descriptors(keep_region_words=False, groups=("annotation",)).pattern
-    named = rf"(?:(?:an?|the|its)\s+)?(?:{annotation}\s+)?(?:{formats})(?:\s+(?:file|files|object|model|format))?"
+    named = (
+        rf"(?:(?:an?|the|its)\s+)?(?:{annotation}\s+)?(?:{formats})(?:\s+(?:file|files|object|model|format|export))?"
+    )
     of = r"(?:of|for|showing|with|containing)\s+"
     before = re.compile(  # a verb or "as" before the format, or "of" after it: "contour the ..." is no format
         rf"(?:^|(?<=[.;:!?]\s))(?:(?:please|pls)\s+)?(?:(?:{verbs})\s+(?:(?:it|this|them|me|us)\s+)?"
@@ -1073,9 +1088,11 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     sent = re.compile(
         rf"\s*\b(?:in|into|to|onto|for|on|via)\s+(?:(?:the|my|our|a|their|this)\s+)?(?:{places})(?![\w-])"
     )
-    alone = re.compile(
-        rf"\s*,\s*(?:(?:as|in|into|an?)\s+)*(?:{formats})(?:\s+(?:file|files|format|please|pls|too|as well))*"
-        rf"\s*(?=[,.;!?]|$)"
+    listed = rf"{qualified}(?:{formats}|{objects})"
+    alone = re.compile(  # ", nifti please"; " - diameters and volume please"
+        rf"\s*(?:,|\s[-\u2013\u2014]|[\u2013\u2014])\s*(?:(?:as|in|into|an?)\s+)*(?:{formats}"
+        rf"|{listed}(?:\s*(?:,|and|&|\+|plus)\s*{listed})+|{listed}(?=\s+(?:please|pls)\b))"
+        rf"(?:\s+(?:file|files|format|please|pls|too|as well))*\s*(?=[,.;!?]|$)"
     )
     earlier = re.compile(rf"\b(?:{alternatives(outputs['earlier'])}|(?:19|20)\d\d)\b")  # "... from 2023"
     unit = re.compile(rf"\s*[,-]?\s*\bin\s+(?:{alternatives(outputs['units'])})(?=\s*(?:[,.;!?]|$))")
@@ -1157,15 +1174,18 @@ _HELD = ("region", "part", "component", "portion", "area", "core", "mask", "segm
 
 @cache
 def _had_treatment() -> re.Pattern[str]:
-    """A treatment said to have been given ("had radiotherapy", "underwent a resection", "prior surgery"; the
-    ``treatments`` of ``finding_descriptors.json``'s ``untreated``), read once the words that say it was never given
-    are left out: it is folded into "treated", which names the treated state."""
+    """A treatment said to have been given ("had radiotherapy", "underwent a resection", "prior surgery", "radiotherapy
+    was completed", "chemo finished"; the ``treatments`` of ``finding_descriptors.json``'s ``untreated``), read once
+    the words that say it was never given are left out: it is folded into "treated", which names the treated state. A
+    treatment still to come ("surgery will be performed") is none."""
     treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
     return re.compile(
         rf"\b(?:(?:has|have|had|having)\s+(?:already\s+)?(?:had|received|undergone|been\s+given|completed|finished)"
         rf"|had|received|underwent|undergone|got|was\s+given|were\s+given|completed|finished|prior|previous|recent)"
         rf"\s+(?:(?:a|an|the|some|his|her|their|its|prior|previous|recent|partial|subtotal|gross|total|complete|full"
         rf"|course\s+of|cycles?\s+of)\s+)*(?:{treatment})(?![\w-])"
+        rf"|(?<![\w-])(?:{treatment})\s+(?:(?:was|were|has\s+been|have\s+been|had\s+been)\s+)?(?:already\s+)?"
+        r"(?:completed|finished|given|done|delivered|administered|performed|carried\s+out|concluded|ended)(?![\w-])"
     )
 
 
@@ -1206,14 +1226,16 @@ _STOP_WHERE = re.compile(
 )
 """Where a region ends, named as what begins there ("stop where the swelling starts": without the swelling)."""
 _ENCLOSED = re.compile(
-    r"(?:^|(?<=\s))(?P<join>and|plus|with|including|includes|include)?\s*(?:(?:everything|all|whatever|anything|what)"
+    r"(?:^|(?<=\s))(?<!\bonly\s)(?<!\bjust\s)(?P<join>and|plus|with|including|includes|include)?\s*"
+    r"(?:(?:everything|all|whatever|anything|what)"
     r"\s+(?:that\s+|which\s+)?(?:(?:is|lies|sits|falls)\s+)?(?:inside|within|in|enclosed by|surrounded by|encircled by)"
     r"(?:\s+(?:it|them|that|this))?|(?:everything|all|whatever|anything)\s+(?:that\s+|which\s+)?(?:it|they)\s+"
     r"(?:encloses|surrounds|encircles|contains|enclose|surround|encircle|contain)|(?:its|their)\s+contents)"
     r"(?:\s+(?:counts|count|is included|are included|included)\b)?(?=\s+(?:too|as well)\b|\s*[,;]|\s*$)"
 )
 """What a region holds, said of a region that rings it ("the oedema and everything inside it", "the enhancing rim
-plus whatever it encloses", "... ; everything within it counts"): the tumour core it encloses, joined to it."""
+plus whatever it encloses", "... ; everything within it counts"): the tumour core it encloses, joined to it; not
+"only what's inside it", which is what it encloses without it."""
 _NOT_LEFT_OUT = re.compile(
     r"\b(?:do not|don't|dont|does not|doesn't|without|never|not)\s+(?:exclud(?:e|ing)|leav(?:e|ing)\s+out|omit(?:ting)?"
     r"|forget(?:ting)?|drop(?:ping)?"
@@ -1270,13 +1292,14 @@ def _out_to_its_edge(found: re.Match[str]) -> str:
 
 
 _NOT_WANTED = re.compile(
-    r"\s*\b(?P<what>(?:the|any|its)\s+[a-z -]+?)\s+(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\b(?=\s*(?:[,;.]|$))"
+    r"\s*\b(?P<what>(?:the|any|its)\s+[a-z -]+?)\s+(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\b"
+    rf"(?:\s+(?:in|inside|within)\s+(?:the|my|our|this)\s+(?:{_CONTAINERS}))?(?=\s*(?:[,;.]|$))"
     r"|\s*,?\s*\b(?:but\s+|and\s+)?(?:i|we)\s+(?:do not|don't|dont)\s+(?:want|need)\s+(?=(?:the|any|its)\s)"
     r"|\s*\b(?P<said>(?:the|any|its)\s+[a-z -]+?)\s+(?:is|are)\s+(?:not|n't)\s+(?:wanted|needed|required|of interest)"
     r"(?=\s*(?:[,;.]|$))"
 )
-"""A part not wanted, named after or before the words ("the tumour itself I don't want", "but I don't want the oedema",
-", the oedema is not wanted"): it is left out."""
+"""A part not wanted, named after or before the words ("the tumour itself I don't want", "the oedema we don't want in
+the mask", "but I don't want the oedema", ", the oedema is not wanted"): it is left out."""
 
 
 def _not_wanted(found: re.Match[str]) -> str:
@@ -1284,8 +1307,9 @@ def _not_wanted(found: re.Match[str]) -> str:
     return f" excluding {found['what'] or found['said'] or ''}"
 
 
-_NO_AND_NO = re.compile(r"\bno\s+(?P<first>[a-z-]+)\s+(?:no|nor|or)\s+(?=[a-z])")
-"""Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema)."""
+_NO_AND_NO = re.compile(r"\b(?P<no>no|not)\s+(?P<first>[a-z-]+)\s+(?:no|not|nor|or)\s+(?=[a-z])")
+"""Parts left out one after another, as typed in haste ("no necrosis no oedema": no necrosis and oedema; "not edema not
+necrosis")."""
 _BARE_NO = re.compile(
     r"\b(?P<before>[a-z-]+)\s+no\s+(?=(?:edema|edematous|swelling|necrosis|necrotic|enhancing|enhancement|non-enhancing"
     r"|solid|cystic|cyst|cysts)\b)"
@@ -1332,11 +1356,12 @@ and oedema out"), "outside the mask" or undrawn ("leaving necrosis and oedema un
 _LEFT_UNDRAWN = re.compile(
     rf"\b(?:(?:must|should|is to|are to|to)\s+)?(?:be|is|are|remain|remains|stay|stays|left)\s+{_UNDRAWN}\b"
     rf"|(?<=[a-z] )(?<!still )(?<!\byet )(?<!\bnow ){_UNDRAWN}(?=\s*(?:[,.;)]|$))"
-    r"|\b(?:(?:must|should|is to|are to|to)\s+)?(?:stay|stays|remain|remains|be kept|kept|be left|left)\s+outside"
+    r"|\b(?:(?:must|should|is to|are to|to)\s+)?(?:stay|stays|remain|remains|be kept|kept|be left|left|is leave|leave)"
+    r"\s+outside"
     rf"(?:\s+(?:of\s+)?(?:the|this|that|my)\s+(?:{_CONTAINERS}))?(?!\s+(?:of\s+)?(?:the|this|that|its|his|her)\b)"
 )
 """A part said to stay undrawn ("with the oedema left unsegmented", "oedema must remain unlabelled", "the edema must
-stay outside"; not "lies outside the tumour", which says where): left out."""
+stay outside", "the edema is leave outside"; not "lies outside the tumour", which says where): left out."""
 _OR_NOT = re.compile(
     r"(?:,\s*)?\b(?:whether\s+or\s+not\s+(?:it|they)\s+(?:enhances|enhance|is enhancing|are enhancing)"
     r"|(?:whether\s+)?(?:(?:it|they)\s+(?:is|are|does|do)\s+)?(?:enhancing|enhanced|enhances|enhance)\s+or\s+not)\b"

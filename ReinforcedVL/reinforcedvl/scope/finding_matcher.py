@@ -40,10 +40,12 @@ from .description_sentences import (
     retracted,
     sentences,
     unaccented,
+    uncontracted,
     unemphasised,
     unframed,
     unquoted,
     unspoken,
+    with_decimal_points,
 )
 from .description_text import (
     ENCLOSED_BY,
@@ -74,6 +76,7 @@ from .description_text import (
     place_segments,
     place_words,
     refuses_to_ask,
+    request_words,
     reshaping,
     resource_words,
     restyles_only,
@@ -151,6 +154,7 @@ _ANY_THING = frozenset("thing things stuff tissue".split())
 _CLOSED_CLASS = frozenset(
     (
         "i we you me us would could can will just only so ok okay right left now then and or but also what which how"
+        " whether if"
     ).split()
 )
 """Words of a request's frame that name nothing ("right so just draw | around | the glioma": "right")."""
@@ -229,6 +233,7 @@ class FindingMatcher:
         }
         self._read_whole: dict[str, FindingMatch] = {}
         self._reading: set[str] = set()  # the phrases being read, one inside another
+        self._loops_met = 0  # how often a phrase's reading needed itself (:meth:`_match_whole`)
         self._joined = torch.tensor([JOINED.search(text) is not None for text in self._texts], dtype=torch.bool)
         self._family_subjects = {  # the parts of the body and diseases each family's phrasings name
             family.family_id: set().union(
@@ -267,7 +272,8 @@ class FindingMatcher:
         something out. The whole, but for what it leaves out, must name no part of the body or disease outside the
         finding's family ("nodule (in the liver)", "Known brain metastasis. Please segment the oedema.")."""
         description = japanese_pick_list_twin(description) or from_code(description)
-        description = corrected(unaccented(unspoken(description)), self._vocabulary, self._english)
+        written = uncontracted(with_decimal_points(unspoken(description)))  # "mustn't", "1,8 cm"
+        description = corrected(unaccented(written), self._vocabulary, self._english)
         misspelt = self._misspelt_word(description)
         if misspelt is None:
             return self._match_spelt(description)
@@ -423,9 +429,11 @@ class FindingMatcher:
         says only that something is wrong ("the chest abnormality", "something in the brain"): a part holds findings of
         many kinds (``finding_lexicon.anomaly_words``); "" where it says more, names no part, or says what a known
         phrasing of a trained finding says ("lesion in the lung": the training's "lung lesion", a nodule)."""
-        said = {word for word in words(_MEASURED.sub(" ", text)) if not word.isdigit()} - PART_WORDS - _PLACE_WORDS
-        rest = said - vague_words()
-        if not (said & anomaly_words() and rest) or frozenset(said) in self._anomaly_phrasings:
+        asked = request_words().sub(" ", _MEASURED.sub(" ", text))  # "check the chest for anything abnormal"
+        framing = PART_WORDS | _PLACE_WORDS | _CLOSED_CLASS
+        said = [word for word in words(asked) if not word.isdigit() and word not in framing]
+        rest = [word for word in said if word not in vague_words()]  # in the order said: "white matter"
+        if not (anomaly_words().intersection(said) and rest) or frozenset(said) in self._anomaly_phrasings:
             return ""
         return anatomy_only(" ".join(rest))
 
@@ -771,7 +779,9 @@ class FindingMatcher:
 
     def _piece_label_options(self, piece: str, certain: bool) -> list[frozenset[int]] | None:
         """:meth:`_label_options` of a part that joins nothing; one that names no region but says "the whole" of it
-        is the whole tumour ("the whole thing including the oedema", "everything except the oedema")."""
+        is the whole tumour ("the whole thing including the oedema", "everything except the oedema"); one whose
+        phrases set apart by commas each name one region is that region ("the necrosis, the dark area within the
+        rim")."""
         said = set(words(comparable(piece)))
         if _says_no_region(piece) and said & (set(defining_words(_WHOLE)) - {"all"}):  # not "necrosis and all"
             return [_LABELS[_WHOLE]]
@@ -781,6 +791,10 @@ class FindingMatcher:
         match = self._match_whole(piece)
         if match.finding is not None:
             return [_LABELS[match.finding]] if match.finding in _LABELS else None
+        if "," in piece:  # "the necrosis, the dark area within the rim": one region named twice
+            named = {self._match_whole(side).finding for side in piece.split(",") if side.strip()}
+            if len(named) == 1 and named <= set(_LABELS):
+                return [_LABELS[str(named.pop())]]
         if match.candidates:
             return [_LABELS[finding] for finding in match.candidates if finding in _LABELS] or None
         if certain or self._nearest_finding(match) not in _LABELS:
@@ -1100,18 +1114,24 @@ class FindingMatcher:
 
     def _match_whole(self, description: str) -> FindingMatch:
         """:meth:`match` of the description as one phrase (one reading per text, kept: a description is read in
-        parts several times)."""
-        if description not in self._read_whole:
-            if description in self._reading:  # a reading that would need itself: refused, never a loop
-                return FindingMatch(description, None, None, 0.0, "", "it cannot be read as one finding; name one")
-            if len(self._read_whole) > 4096:
-                self._read_whole.clear()
-            self._reading.add(description)
-            try:
-                self._read_whole[description] = self._match_one_phrase(description)
-            finally:
-                self._reading.discard(description)
-        return self._read_whole[description]
+        parts several times). A reading that met a phrase already being read around it is not kept: it depends on
+        what was being read, and the same phrase read alone, or after other descriptions, must be read the same."""
+        if description in self._read_whole:
+            return self._read_whole[description]
+        if description in self._reading:  # a reading that would need itself: refused, never a loop
+            self._loops_met += 1
+            return FindingMatch(description, None, None, 0.0, "", "it cannot be read as one finding; name one")
+        if len(self._read_whole) > 4096:
+            self._read_whole.clear()
+        loops_met = self._loops_met
+        self._reading.add(description)
+        try:
+            reading = self._match_one_phrase(description)
+        finally:
+            self._reading.discard(description)
+        if self._loops_met == loops_met:
+            self._read_whole[description] = reading
+        return reading
 
     def _match_one_phrase(self, description: str) -> FindingMatch:
         """:meth:`_match_whole`, not kept."""

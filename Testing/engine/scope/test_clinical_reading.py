@@ -567,6 +567,28 @@ READ_AS = [
         "The enhancing rim was outlined yesterday. Now draw the swelling around the untreated glioma.",
         "peritumoral oedema",
     ),
+    # a size with a decimal comma; "only what is inside it" is what the ring encloses, not the ring with it
+    ("a 2,4 cm part-solid nodule in the left lower lobe, chest CT", "lung nodule"),
+    (
+        "I have the rim already; now just what is inside it, the dead centre of the untreated GBM",
+        "necrotic tumour core",
+    ),
+    # a part said not to be included, or not wanted in the mask; parts left out one "not" after another
+    ("the tumour core of the untreated glioma; the swelling mustn't be included", "tumour core"),
+    ("the untreated tumour core only, the oedema we do not want inside the segmentation", "tumour core"),
+    ("enhancing, necrotic and non-enhancing glioma together, the oedema is leave outside", "tumour core"),
+    ("non-enhancing solid glioma, not oedema not necrosis", "non-enhancing tumour"),
+    ("enhancing rim of the untreated glioma, T1 post-contrast, dont include the necrosis", "enhancing tumour"),
+    ("NE solid component of the untreated glioma", "non-enhancing tumour"),
+    # a region said twice beside what is left out; the tumour or study named after what is left out says of what
+    ("the dead tissue only - the dark middle inside the enhancing ring - not the ring itself", "necrotic tumour core"),
+    ("the glioma itself without the swelling - never treated astrocytoma, baseline study", "tumour core"),
+    ("the untreated glioma per se, without its oedema", "tumour core"),
+    # a file, view or measurement asked for around the finding
+    ("Outline the swelling around the untreated glioma, then export it as a NIfTI label", "peritumoral oedema"),
+    ("the untreated GBM's enhancing rim - longest diameter and volume please", "enhancing tumour"),
+    ("OBJ export of the 6 mm nodule on the chest CT", "lung nodule"),
+    ("the naive glioma's necrotic centre, area and volume for the MDT meeting", "necrotic tumour core"),
 ]
 
 
@@ -754,6 +776,10 @@ REFUSED = [
     ("As the lesion is in the kidney, segment the nodule", "kidney"),
     ("tell me what this 7 mm nodule is", "asks what a finding is"),
     ("aetiology of the 12 mm nodule in the right upper lobe", "asks what a finding is"),
+    # a treatment said done after it is named; a size with a decimal comma; a look for anything in a part of the body
+    ("Chemoradiation was completed in March for this astrocytoma. Outline the oedema.", "treatment effect"),
+    ("lung nodule 3,4 cm on chest CT", "a size of 34 mm"),
+    ("please check the chest for anything abnormal", "something is there in the chest"),
 ]
 
 

@@ -5,7 +5,11 @@ as their English twins."""
 from __future__ import annotations
 
 import copy
+import json
+import os
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -147,3 +151,32 @@ def test_neoplasm_is_read_as_tumour(matcher, description, finding):
 
 def test_a_neoplasm_of_an_untrained_organ_is_still_refused(matcher):
     assert matcher.match("pancreatic neoplasm").finding is None
+
+
+_READ_IN_A_NEW_PROCESS = """
+import json, sys
+from reinforcedvl.model_store.registry import DEFAULT_MODEL_ID, installed_models
+from reinforcedvl.modeling.text_encoder import TextEncoder
+from reinforcedvl.scope import CheckpointScope, FindingMatcher
+scope = CheckpointScope.from_metadata(installed_models()[DEFAULT_MODEL_ID].metadata)
+matcher = FindingMatcher(TextEncoder.from_bundled_weights(max_tokens=48), scope)
+print(json.dumps([[reading.finding, reading.reason] for reading in map(matcher.match, json.loads(sys.argv[1]))]))
+"""
+
+
+def test_a_description_is_read_alike_in_every_process():
+    """Sets of words iterate in an order that changes from one Python process to the next (string hashing is salted):
+    the words of a part of the body must be read in the order written ("white matter"), never in a set's order."""
+    descriptions = [
+        "any unrelated white matter lesions",
+        "the oedema of the untreated glioma; leave out the tumour core and any unrelated white matter lesions",
+        "something abnormal in the white matter",
+    ]
+    readings = []
+    for salt in ("0", "4"):  # string hashing salted two ways: sets of words iterate in two orders
+        environment = {**os.environ, "PYTHONHASHSEED": salt}
+        command = [sys.executable, "-c", _READ_IN_A_NEW_PROCESS, json.dumps(descriptions)]
+        done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=600, check=True)
+        readings.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert readings[0] == readings[1]
+    assert all(finding is None for finding, _ in readings[0][::2]), readings[0]  # no finding named, only a place
