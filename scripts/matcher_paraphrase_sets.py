@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="reinforcedvl-starter")
     parser.add_argument("--table", type=Path)
-    parser.add_argument("--sets", type=Path, nargs="+", help="phrasing set files (default: the project's sets a-bh)")
+    parser.add_argument("--sets", type=Path, nargs="+", help="phrasing set files (default: the project's sets a-bl)")
     parser.add_argument("--typos", type=int, metavar="SEED", help="one typing error in each phrasing, drawn with SEED")
     args = parser.parse_args()
     checkpoint = resolve_checkpoint(args.model)
@@ -71,7 +71,7 @@ def main() -> None:
 
 
 def _sets(paths: list[Path] | None) -> dict[str, dict]:
-    """Set name -> {"findings": ..., "out_of_scope": ...}: the files given, else the project's sets a-bh."""
+    """Set name -> {"findings": ..., "out_of_scope": ...}: the files given, else the project's sets a-bl."""
     if paths:
         return {path.name: json.loads(path.read_text(encoding="utf-8")) for path in paths}
     sets = {"a": json.loads((EVALUATION / "paraphrase_sets.json").read_text(encoding="utf-8"))}
