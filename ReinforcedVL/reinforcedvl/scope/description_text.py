@@ -156,7 +156,7 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     (``drawing_requests``)."""
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
     named = _asking("diagnostic_questions", whole_words=True)
-    lowered = [sentence.lower() for sentence in said]
+    lowered = [_without_untreated(sentence.lower()) for sentence in said]  # "never treated" asks of no treatment
     heads = [_diagnosis_head(text) for text in lowered]
     marked = {sentence.lower() for sentence in asked}
     found = [
@@ -530,10 +530,15 @@ _LIST_END = re.compile(r"\b(?:and|or|nor)\b")
 
 def joined_parts(text: str) -> list[str]:
     """The parts of a compared text that joins findings ("a, b and c"): split at each joining word and, when there is
-    one, at each comma; one part when it joins nothing."""
+    one, at each comma; one part when it joins nothing. The tumour or study named after the list, set apart by a comma,
+    says of what and is no part ("the enhancing ring and the necrosis, (untreated) GBM")."""
     parts = JOINED.split(text)
     if len(parts) > 1:
-        parts = [piece for part in parts for piece in part.split(",")]
+        *joined, last = parts
+        listed, _, said_of = last.rpartition(",")  # "A and B, untreated GBM": the tumour after the list says of what
+        if listed.strip(" ,") and said_of.strip() and _names_only_the_study_or_tumour(said_of):
+            last = listed
+        parts = [piece for part in [*joined, last] for piece in part.split(",")]
     return [part.strip() for part in parts if part.strip(" ,")]
 
 
@@ -753,6 +758,7 @@ def folded(text: str) -> str:
     text = _AND_NO.sub(" ", text)  # "... - and no, | not the non-enhancing bits - ..."
     lowered = _IS.sub(r"\1 is", text.strip().lower().replace("_", " "))  # "the tissue that's solid"
     lowered = re.sub(r"['’]s\b", "", lowered)  # "the tumour's core", "solid_tumor"
+    lowered = _WHAT_LIES.sub("what lies ", lowered)  # "what is | inside the enhancing ring": no question
     lowered = re.sub(r"#(?=[a-z])", "", _TRAILING_TAGS.sub(", ", lowered))  # "... #flair": a tag
     lowered = _DISPLAY_OPACITY.sub(" ", _DATE.sub(" ", lowered))  # "(05/2024)", "show in 3D at 30% opacity"
     lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
@@ -1003,6 +1009,11 @@ phrase."""
 _DETERMINER_COMMA = re.compile(r"\b(the|this|that|its|a|an)\s*,\s+(?!(?:the|this|that|its|a|an)\b)")
 """A comma left after a determiner where an adjective was left out ("the hypointense, non-enhancing centre"); one
 before another determiner ends a phrase whose noun was left out ("in a patient, the necrosis ...")."""
+_WHAT_LIES = re.compile(
+    r"\bwhat\s+is\s+(?=(?:inside|within|in\s+the\s+(?:middle|centre|center)\s+of|enclosed|encircled|surrounded|ringed"
+    r"|around|surrounding|between|beneath|outside)\b)"
+)
+"""What lies somewhere, said with "is" ("what is inside the enhancing ring"): a part, not a question."""
 _INCLUDED_AFTER = re.compile(
     r"(?P<lead>(?:^|,)\s*)(?P<what>[^,]+?)(?<!\bnot)(?<!\bnever)(?<!\bnot be)(?<!n't be)(?<!\bnever be)\s+including"
     r"(?=\s*(?:,|$))"

@@ -925,7 +925,7 @@ class FindingMatcher:
             said = set(words(segment))
             loose = place in _INSIDE and not said & _tumour_or_region_words()  # no "solid", "tumour"
             centre = _CENTRE_WORDS | ({"core"} if loose and self._inside_the_core(landmark) else set())
-            inner = said <= PART_WORDS | _INNER_WORDS | {"tissue"} or bool(said & centre)  # "the tissue | in"
+            inner = said <= PART_WORDS | _INNER_WORDS | _ANY_THING or bool(said & centre)  # "the stuff | in"
             inner = inner or place in _INSIDE and self._unlike_its_ring(said, landmark)  # read the ring only then
             if inner and (place in _INSIDE or place == "of" and said & _CENTRE_WORDS):
                 rings = [landmark]  # "the dark hole | in | the middle | of | the ring": the middle is no ring

@@ -589,6 +589,11 @@ READ_AS = [
     ("the untreated GBM's enhancing rim - longest diameter and volume please", "enhancing tumour"),
     ("OBJ export of the 6 mm nodule on the chest CT", "lung nodule"),
     ("the naive glioma's necrotic centre, area and volume for the MDT meeting", "necrotic tumour core"),
+    # "what is inside" the ring is a part, not a question; the tumour named after a list says of what
+    ("what is inside the enhancing wall of the never-treated glioblastoma", "necrotic tumour core"),
+    ("enhancing, necrotic and non-enhancing components, untreated astrocytoma", "tumour core"),
+    ("the enhancing wall and everything inside it, treatment-naive GBM", "tumour core"),
+    ("the stuff inside the enhancing ring of the untreated GBM", "necrotic tumour core"),
 ]
 
 
