@@ -150,9 +150,10 @@ request."""
 
 def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     """Whether the sentences of a description ask what a finding is, not where ("Is this tumour high grade? What's the
-    diagnosis?", "Lung-RADS category for this nodule?"): one is a question (it opens as one, asks within it, "tell me
-    whether ...", asks to be given an answer, or is among ``asked``, those that end with a question mark) about it
-    (``finding_descriptors.json``, ``diagnostic_questions``) and none asks for something to be drawn or measured
+    diagnosis?", "Lung-RADS category for this nodule?", "What is inside the ring - necrosis or a cyst?"): one is a
+    question (it opens as one, asks within it, "tell me whether ...", asks to be given an answer, or is among
+    ``asked``, those that end with a question mark) about it (``finding_descriptors.json``, ``diagnostic_questions``)
+    or about which of things it is (:data:`_WHICH_IT_IS`), and none asks for something to be drawn or measured
     (``drawing_requests``)."""
     diagnostic, drawing = _asking("diagnostic_questions"), _asking("drawing_requests")
     named = _asking("diagnostic_questions", whole_words=True)
@@ -164,6 +165,8 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
         for text, head in zip(lowered, heads, strict=True)
         if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
         and diagnostic.search(text)
+        or (_QUESTION.match(text) or _marked(text, marked))
+        and _WHICH_IT_IS.search(text)
         or _GIVING.match(text)
         and named.search(_GRADE_NAMED.sub(" ", text))  # "give me the diagnosis", not "give me ... newly diagnosed ..."
         or head
@@ -258,6 +261,14 @@ _GIVING = re.compile(
 )
 """A sentence that asks to be given an answer ("Give the Lung-RADS category of the 7 mm nodule."): with a word of
 ``diagnostic_questions``, it asks what a finding is as a question does."""
+_WHICH_IT_IS = re.compile(
+    r"\b(?:is|could|might|may|would|can)\s+(?:it|this|that|they|these|those)\s+(?:be\s+)?(?:an?\s+|the\s+)?[a-z-]+"
+    r"\s*[?.!]*$"
+    r"|(?:[,:;\u2013\u2014]|\s-)\s*(?:an?\s+)?(?:[a-z-]+\s+){0,2}?[a-z-]+\s+or\s+(?:an?\s+)?(?:[a-z-]+\s+){0,2}?[a-z-]+"
+    r"\s*[?.!]*$"
+)
+"""A question that asks which of things a finding is ("What is inside the ring - necrosis or a cyst?", "..., is it
+necrotic?"): what it is, not where."""
 _INDIRECT_QUESTION = re.compile(r"\bwhether\b|\b(?:tell me|let me know|decide|determine|say)\s+if\b")
 """A question asked within a sentence ("... and tell me whether this glioma is IDH-mutant")."""
 

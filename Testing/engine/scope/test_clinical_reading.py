@@ -785,6 +785,9 @@ REFUSED = [
     ("Chemoradiation was completed in March for this astrocytoma. Outline the oedema.", "treatment effect"),
     ("lung nodule 3,4 cm on chest CT", "a size of 34 mm"),
     ("please check the chest for anything abnormal", "something is there in the chest"),
+    # a question of which of things a finding is, not where it is
+    ("What lies inside the enhancing wall - dead tissue or a cyst?", "asks what a finding is"),
+    ("what is inside the rim of this untreated GBM, is it necrotic?", "asks what a finding is"),
 ]
 
 
