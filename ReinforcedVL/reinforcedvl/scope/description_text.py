@@ -160,12 +160,13 @@ def asks_for_a_diagnosis(said: list[str], asked: Iterable[str] = ()) -> bool:
     lowered = [_without_untreated(sentence.lower()) for sentence in said]  # "never treated" asks of no treatment
     heads = [_diagnosis_head(text) for text in lowered]
     marked = {sentence.lower() for sentence in asked}
+    questions = [bool(_QUESTION.match(text) or _marked(text, marked)) for text in lowered]
     found = [
         text
-        for text, head in zip(lowered, heads, strict=True)
-        if (_QUESTION.match(text) or _marked(text, marked) or _INDIRECT_QUESTION.search(text))
+        for text, head, question in zip(lowered, heads, questions, strict=True)
+        if (question or _INDIRECT_QUESTION.search(text))
         and diagnostic.search(text)
-        or (_QUESTION.match(text) or _marked(text, marked))
+        or question
         and _WHICH_IT_IS.search(text)
         or _GIVING.match(text)
         and named.search(_GRADE_NAMED.sub(" ", text))  # "give me the diagnosis", not "give me ... newly diagnosed ..."
@@ -505,13 +506,18 @@ _EVERYTHING_ELSE = re.compile(
 
 def _names_only_a_study(text: str) -> bool:
     """Whether ``text`` says nothing but which study or images ("baseline scan", "on the T1c series")."""
-    return not _STUDY_WORDS.sub(" ", _scan_words().sub(" ", text)).strip(" ,")
+    return not _without_the_study(text).strip(" ,")
 
 
 def _names_only_the_study_or_tumour(text: str) -> bool:
     """Whether ``text`` says nothing but which study or images or which tumour ("glioma, scan", once "untreated" and
     "pre-op" are left out as annotation)."""
-    return set(words(_STUDY_WORDS.sub(" ", _scan_words().sub(" ", text)))) <= tumour_nouns()
+    return set(words(_without_the_study(text))) <= tumour_nouns()
+
+
+def _without_the_study(text: str) -> str:
+    """``text`` without the words that say which study or images ("baseline scan", "on the T1c series")."""
+    return _STUDY_WORDS.sub(" ", _scan_words().sub(" ", text))
 
 
 _STUDY_WORDS = re.compile(

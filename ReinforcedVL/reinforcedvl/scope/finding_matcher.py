@@ -227,7 +227,7 @@ class FindingMatcher:
         self._embeddings = embeddings[keep]
         self._index = {text: index for index, text in enumerate(self._texts)}
         self._anomaly_phrasings = {  # known phrasings that say a finding by a word of something wrong ("lung lesion")
-            frozenset(words(text)) - PART_WORDS - _PLACE_WORDS
+            frozenset(words(text)) - _ANOMALY_FRAME
             for text, finding in zip(self._texts, self._findings, strict=True)
             if finding is not None and set(words(text)) & anomaly_words()
         }
@@ -430,8 +430,7 @@ class FindingMatcher:
         many kinds (``finding_lexicon.anomaly_words``); "" where it says more, names no part, or says what a known
         phrasing of a trained finding says ("lesion in the lung": the training's "lung lesion", a nodule)."""
         asked = request_words().sub(" ", _MEASURED.sub(" ", text))  # "check the chest for anything abnormal"
-        framing = PART_WORDS | _PLACE_WORDS | _CLOSED_CLASS
-        said = [word for word in words(asked) if not word.isdigit() and word not in framing]
+        said = [word for word in words(asked) if not word.isdigit() and word not in _ANOMALY_FRAME]
         rest = [word for word in said if word not in vague_words()]  # in the order said: "white matter"
         if not (anomaly_words().intersection(said) and rest) or frozenset(said) in self._anomaly_phrasings:
             return ""
@@ -792,7 +791,7 @@ class FindingMatcher:
         if match.finding is not None:
             return [_LABELS[match.finding]] if match.finding in _LABELS else None
         if "," in piece:  # "the necrosis, the dark area within the rim": one region named twice
-            named = {self._match_whole(side).finding for side in piece.split(",") if side.strip()}
+            named = {self._match_whole(side.strip()).finding for side in piece.split(",") if side.strip()}
             if len(named) == 1 and named <= set(_LABELS):
                 return [_LABELS[str(named.pop())]]
         if match.candidates:
@@ -1353,6 +1352,9 @@ its first word may ask ("where is the nodule")."""
 _POINTERS = frozenset("it them this that these those one ones".split())
 """Words that point at what was named elsewhere."""
 _PLACE_WORDS = frozenset("in on at of within inside the a an for".split())
+_ANOMALY_FRAME = PART_WORDS | _PLACE_WORDS | _CLOSED_CLASS
+"""Words that say neither what is wrong nor where, left out of a phrase and of the known phrasings alike before
+:meth:`FindingMatcher._anomaly_at_a_place` compares them ("check | the chest | for | anything abnormal")."""
 _POINTS_BACK_TO = re.compile(
     r"\b(?:outline|segment|contour|draw|mask|label|mark|highlight|delineate|produce|create|make|give me|show)\s+"
     r"(?:it|them|this|that|these|those|(?:this|that|the same)\s+(?:mask|label|segmentation|one|structure|region))\b",
