@@ -598,7 +598,7 @@ def anatomy_only(text: str) -> str:
     """What ``text`` names where it names normal anatomy and nothing else: the part of the body ("lung" for "segment
     both lungs", "the left lung"), "structures" for structures of no one part ("the adjacent vessels"); "" where it
     names anything else (a finding, a disease) (``finding_subjects.json``: parts, structures and their modifiers)."""
-    said = request_words().sub(" ", folded(text))
+    said = _BESIDE_IT.sub(" ", request_words().sub(" ", folded(text)))  # "the vessels | next to it"
     named = subjects(said)
     if any(kind not in ("parts", "modalities") for kind, _ in named.values()):
         return ""
@@ -611,6 +611,49 @@ def anatomy_only(text: str) -> str:
         return ""
     parts = [part for kind, part in named.values() if kind == "parts"]
     return parts[0] if parts else ("structures" if structures else "")
+
+
+def without_places(compared: str) -> str:
+    """A compared text without the words that say where in the brain or the lung a finding lies ("the left thalamic
+    glioblastoma": the glioblastoma; "nodule, LUL apicoposterior segment", "on the left oblique fissure";
+    ``finding_subjects.json``'s parts of the brain and the lung, the side, the lobes' segments): they say where it is,
+    not which finding or region is meant. Place words are left out only where they place something: after "in",
+    "on", ... to the end of a phrase, before a finding's noun or after it to the end of a phrase, or as a phrase of
+    their own; never where they are what is named ("the swollen white matter"). Words that also say which region
+    ("central", "peripheral") are kept."""
+    for pattern in _places():  # the noun a place follows is kept: "nodule | RLL lateral basal segment"
+        compared = pattern.sub(lambda found: f" {found.groupdict().get('noun') or ''} ", compared)
+    return " ".join(compared.split())
+
+
+@cache
+def _places() -> tuple[re.Pattern[str], ...]:
+    """The patterns of :func:`without_places`."""
+    places = [word for word, (kind, organ) in _subject_words()[1].items() if kind == "parts" and organ in _PLACED_IN]
+    run = rf"(?:(?:{alternatives([*places, *_PLACE_WORDS])})(?:[\s-]+|(?=[,;.]|$)))+"
+    nouns = alternatives(finding_nouns())
+    end = r"(?=[,;.]|$|and\b)"
+    return (
+        re.compile(rf"\b(?:in|on|at|of|within|along|near|abutting)\s+(?:the\s+)?{run}{end}"),  # "on the left fissure"
+        re.compile(rf"(?<![\w-]){run}(?=(?:[a-z-]+\s+){{0,2}}(?:{nouns})(?![\w-]))"),  # "LUL apical segment | nodule"
+        re.compile(rf"(?P<noun>\b(?:{nouns}))\s+{run}{end}"),  # "nodule | RLL lateral basal segment"
+        re.compile(rf"(?:^|(?<=,))\s*{run}(?=,|$)"),  # "..., right precentral gyrus, ..."
+    )
+
+
+_PLACED_IN = ("brain", "lung")
+"""The parts of the body whose places :func:`without_places` passes over: those the trained families live in."""
+_PLACE_WORDS = (
+    "left right bilateral deep midline upper middle lower lobe lobes segment segments fissure oblique horizontal major"
+    " minor apical apicoposterior anterior posterior superior inferior lateral medial basal anteromedial"
+).split()
+"""Words that, beside the parts of the brain and the lung, say where in them a finding lies."""
+
+
+_BESIDE_IT = re.compile(
+    r"\b(?:next\s+to|near|around|beside|adjacent\s+to|close\s+to|abutting|touching)\s+(?:it|them)\b"
+)
+"""Where a structure lies, said against the finding ("the vessels next to it"): no finding of its own."""
 
 
 def alternatives(entries: Iterable[str]) -> str:
@@ -780,11 +823,16 @@ def folded(text: str) -> str:
     lowered = _DISPLAY_OPACITY.sub(" ", _DATE.sub(" ", lowered))  # "(05/2024)", "show in 3D at 30% opacity"
     lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
     lowered = _LOOKS_ON_TWO.sub(r"\g<first> ", lowered)  # "T1 hypointense and | T2 hyperintense"
+    lowered = _ONE_THAT_IS_BOTH.sub(r"\g<that> \g<first> ", lowered)  # "the part that is solid and | non-enhancing"
+    lowered = _VIEWER_STEP.sub("", lowered)  # "open the flair and | outline the oedema": a step in the viewer first
+    lowered = _WHAT_IT_IS_NOT.sub(r"\g<said>", lowered)  # "it is a nodule|, not a mass": what it is, no part left out
     lowered = re.sub(r"\bseparately from\b", "separate from", lowered)  # "separately" alone annotates; this leaves out
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _without_what_is_done(lowered)  # "..., and give me its volume in mL"; "Export as STL the ..."
     lowered = _ONE_COVERING.sub(" ", lowered)  # "one segment that covers | the glioma and the swelling around it"
     lowered = _EVERY_PART_OF_IT.sub("all tumor compartments", lowered)  # "every tumour component and the oedema"
+    lowered = _planned_study().sub(" ", lowered)  # "...; PET and biopsy pending": no study at hand
+    lowered = _earlier_study().sub(" ", lowered)  # "CT | then MRI showing ...": the later study is the one at hand
     lowered = _treated_after().sub(r"\g<after> ", _without_untreated(lowered))  # "after completion of radiotherapy"
     lowered = _had_treatment().sub("treated", lowered)  # "a glioma that's had radiotherapy", "prior resection"
     lowered = _LEAVE_OUT_AFTER.sub(r"\g<verb> out \g<what>", lowered)  # "leave the oedema out"
@@ -1046,6 +1094,28 @@ _LOOKS_ON_TWO = re.compile(
 )
 """How a part looks on one sequence and then another ("T1 hypointense and T2 hyperintense"): one description of it,
 not two parts joined."""
+_ONE_THAT_IS_BOTH = re.compile(
+    r"\b(?P<that>(?:that|which)\s+(?:is|looks|appears|seems)\s+)(?:both\s+)?"
+    r"(?P<first>(?!(?:not|also|the|a|an|in|on|of|part|bright|dark)\b)[a-z][a-z-]*)\s+(?:and|&)\s+(?:also\s+)?"
+    r"(?=(?:non-|not\s+)?(?!(?:not|does|do|is|also|the|a|an|in|on|of)\b)[a-z][a-z-]*\s*(?:[,;.!?)]|$))"
+)
+"""Two qualities said of one thing ("the part of the tumour that is solid and non-enhancing"): a thing both is,
+one description of it, not two parts joined."""
+_VIEWER_STEP = re.compile(
+    r"(?:^|(?<=[.;:!?]\s))(?:(?:please|pls|first|can you|could you)\s+)*(?:open|load|show|pull up|bring up|switch to"
+    r"|go to|scroll to|select|display|put up|change to|set)\s+(?:the\s+|a\s+|up\s+)?(?:[a-z0-9-]+\s+){0,3}?"
+    r"(?:flair|t1c?|t1-?ce|t1-?gd|t2|post-?contrast|contrast|dwi|adc|swi|window|series|sequence|sequences|images?"
+    r"|study|scan|view|axial|coronal|sagittal|mpr|settings?)(?:\s+(?:images?|series|sequence|window|view|settings?))?"
+    r"\s*(?:,\s*)?(?:and\s+then|and|then|&|,)\s+(?=[a-z])"
+)
+"""A step in the viewer before the request ("open the FLAIR and ...", "load lung window, then ..."): it names
+what is shown, not what is asked."""
+_WHAT_IT_IS_NOT = re.compile(
+    r"\b(?P<said>(?:it|this|that)\s+(?:is|was)\s+(?:(?:probably|likely|clearly|definitely|really|just)\s+)?an?\s+"
+    r"[^,;.!?]+?)\s*,?\s+(?:not|rather\s+than|and\s+not|but\s+not)\s+an?\s+[a-z][a-z -]*?(?=\s*(?:[,;.!?]|$))"
+)
+"""What a thing is, said against what it is not ("it is a nodule, not a mass"): what it is; the other is no part to
+leave out."""
 _DISPLAY_OPACITY = re.compile(
     r"\b(?:at\s+)?\d{1,3}\s*%\s+(?:opacity|opaque|transparency|transparent)\b|\b(?:opacity|transparency)\s*(?:of|at|=|:)?\s*\d{1,3}(?:\.\d+)?\s*%?"
 )
@@ -1097,11 +1167,11 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
         rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
         rf"(?:(?:then|also|please|pls|just|can you|could you)\s+)*(?P<verb>{verbs})\s+"
         rf"(?:(?:me|us|back|out|up|over)\s+)?(?:{qualified}(?:{objects})|(?:(?:it|them)\s+)?(?:as|in|into|to)\s+"
-        rf"{qualified}(?:{formats}|{objects}))(?![\w-])(?P<rest>[^,;.!?]*)"
+        rf"{qualified}(?:{formats}|{objects}))(?![\w-])(?P<rest>{_CLAUSE_REST})"
     )
     said_of = re.compile(
         rf"\s*,?\s*\bwith\s+{qualified}(?:{objects})\s+(?:written|entered|put|noted|recorded|given|reported|stated"
-        rf"|included|added|saved|stored|exported|sent|shown|displayed|listed|attached)\b[^,;.!?]*"
+        rf"|included|added|saved|stored|exported|sent|shown|displayed|listed|attached)\b{_CLAUSE_REST}"
     )
     annotation = _descriptors(keep_region_words=False, groups=("annotation",)).pattern
     named = (
@@ -1126,14 +1196,16 @@ def _what_is_done() -> tuple[re.Pattern[str], ...]:
     unit = re.compile(rf"\s*[,-]?\s*\bin\s+(?:{alternatives(outputs['units'])})(?=\s*(?:[,.;!?]|$))")
     hidden = re.compile(  # "..., and hide the other segments": hiding draws nothing, whatever it names
         rf"(?:\s*[,\u2013\u2014]\s*(?:and\s+|&\s+)?|\s+-\s+(?:and\s+)?|\s+(?:and|&|then)\s+)"
-        rf"(?:(?:then|also|please|pls|just)\s+)*(?:{alternatives(outputs['hiding'])})\b[^,;.!?]*"
+        rf"(?:(?:then|also|please|pls|just)\s+)*(?:{alternatives(outputs['hiding'])})\b{_CLAUSE_REST}"
     )
     return after, said_of, before, sent, alone, earlier, unit, hidden
 
 
+_CLAUSE_REST = r"(?:[^,;.!?]|(?<=\d)\.(?=\d))*"
+"""The rest of a clause, to its punctuation; a decimal point ("5.8 cm") is no full stop."""
 _OUTPUT_QUALIFIERS = (
     "the|its|their|a|an|his|her|this|that|these|those|all|each|every|total|overall|final|exact|approximate|estimated"
-    "|new|current|resulting|maximum|max|longest|largest|greatest|short-axis|long-axis|axial|3d|binary|separate"
+    "|new|current|resulting|maximum|max|longest|largest|greatest|short-axis|long-axis|long|short|axial|3d|binary|separate"
     "|individual|mean|average|full|complete|precise|absolute|relative|percentage|volume|segmentation|of"
 )
 """Words that may stand between a verb of :func:`_without_what_is_done` and its object ("give me the total volume",
@@ -1151,12 +1223,46 @@ _COMPARED_WITH = re.compile(r"\b(?:with|to|against|versus|vs)\s+(?P<what>[^,;.!?
 @cache
 def _untreated() -> re.Pattern[str]:
     """Words that say a finding was never treated ("no prior surgery or radiotherapy", "never-operated", "pre-op";
-    ``finding_descriptors.json``, ``untreated``)."""
+    ``finding_descriptors.json``, ``untreated``), the treatment also named first ("biopsy not done yet", "surgery is
+    pending", "resection yet to be performed")."""
     document = resource("finding_descriptors.json")["untreated"]
     negating, treatment = alternatives(document["negating"]), alternatives(document["treatments"])
+    listed = rf"(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?(?:{treatment}))*"
+    done = r"(?:done|performed|given|started|carried\s+out|undertaken|administered|delivered|had|received)"
+    after = (
+        rf"(?:(?:is|are|was|were|has|have|had)\s+)?(?:(?:not|never)\s+(?:yet\s+)?(?:been\s+)?{done}"
+        rf"|(?:(?:still|yet)\s+)?(?:pending|awaited|outstanding|planned|scheduled|to\s+follow)|yet\s+to\s+(?:be\s+)?"
+        rf"{done}|(?:still\s+)?to\s+be\s+{done}|n't\s+(?:yet\s+)?(?:been\s+)?{done})"
+    )
     return re.compile(
-        rf"(?<![\w-])(?:{negating})[\s-]+(?:any\s+)?(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?"
-        rf"(?:{treatment}))*(?:\s+yet)?(?![\w-])"
+        rf"(?<![\w-])(?:(?:{negating})[\s-]+(?:any\s+)?{listed}(?:\s+yet)?"
+        rf"|(?<!after\s)(?<!following\s)(?:{treatment})(?:\s*(?:/|\bor\b|\band\b|\bnor\b)\s*(?:{treatment}))*\s+{after}"
+        rf"(?:\s+yet)?)(?![\w-])"
+    )
+
+
+@cache
+def _planned_study() -> re.Pattern[str]:
+    """A kind of scan said still to come ("PET and biopsy pending", "MRI planned", "PET-CT to follow";
+    ``finding_subjects.json``'s modalities, with the treatments and procedures said with it): not the study at hand."""
+    scans = alternatives(word for group in resource("finding_subjects.json")["modalities"].values() for word in group)
+    others = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    scan = rf"(?:{scans})(?:\s+(?:scan|scans|study|imaging|exam))?"
+    listed = rf"{scan}(?:\s*(?:,|/|\band\b|\bor\b|&)\s*(?:an?\s+)?(?:{scan}|{others}))*"
+    return re.compile(
+        rf"(?<![\w-]){listed}\s+(?:(?:is|are)\s+)?(?:still\s+)?(?:pending|planned|awaited|to\s+follow|scheduled|booked"
+        r"|requested|recommended|suggested|advised|to\s+be\s+(?:done|arranged|performed|booked))(?![\w-])"
+    )
+
+
+@cache
+def _earlier_study() -> re.Pattern[str]:
+    """A kind of scan said done before another ("CT then MRI showing a ring-enhancing lesion", "CXR followed by CT"):
+    the one before; the study at hand is the later."""
+    scans = alternatives(word for group in resource("finding_subjects.json")["modalities"].values() for word in group)
+    return re.compile(
+        rf"(?<![\w-])(?:an?\s+|the\s+)?(?:initial\s+|first\s+)?(?:{scans})\s*,?\s+(?:and\s+)?(?:then|followed\s+by"
+        rf"|subsequently|later)\s+(?:by\s+)?(?:an?\s+)?(?=(?:{scans})(?![\w-]))"
     )
 
 
@@ -1165,7 +1271,14 @@ def _without_untreated(lowered: str) -> str:
     annotation), and without the comma before them where they stood among a noun's adjectives ("ring-enhancing,
     never-treated glioma")."""
     lowered = _untreated().sub("\0", lowered)
-    return re.sub(r",\s*\0\s*(?=[a-z])", " ", lowered).replace("\0", " ")
+    return _AMONG_ADJECTIVES.sub(" ", lowered).replace("\0", " ")
+
+
+_AMONG_ADJECTIVES = re.compile(
+    r"(?<!\bexcluded)(?<!\bincluded)(?<!\bomitted)(?<!\bremoved)(?<!\bout),\s*\0\s*(?=[a-z])"
+)
+"""The comma before words :func:`_without_untreated` left out, where they stood among a noun's adjectives; not after
+a part left out or kept ("..., tumour itself excluded, pre-op MRI")."""
 
 
 @cache
@@ -1229,6 +1342,21 @@ def _lobe_of_one_organ() -> re.Pattern[str]:
     """Where a finding lies, said by a lobe only one organ has ("in the right upper lobe": in the lung)."""
     return re.compile(
         rf"\b(?:in|of|within|at)\s+the\s+(?:(?:right|left)\s+)?(?P<lobe>{alternatives(list(_organ_of_lobe()))})\b"
+    )
+
+
+def without_the_studies(text: str) -> str:
+    """``text`` without the studies it names by the part of the body they show ("pre-op brain MRI", "the chest CT"):
+    the part names the study, not what is asked for in it."""
+    return _study_by_its_part().sub(" ", text.lower())
+
+
+@cache
+def _study_by_its_part() -> re.Pattern[str]:
+    """A study named by the part of the body it shows, with or without a word before it ("brain MRI", "chest CT")."""
+    parts = [word for word, (kind, _) in _subject_words()[1].items() if kind == "parts"]
+    return re.compile(
+        rf"(?<![\w-])(?:{alternatives(parts)})\s+(?:ct|cts|mri|mris|mr|scan|scans|study|exam|images|series)(?![\w-])"
     )
 
 

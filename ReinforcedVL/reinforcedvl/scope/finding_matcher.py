@@ -87,6 +87,8 @@ from .description_text import (
     subjects,
     unknown_words,
     vocabulary_words,
+    without_places,
+    without_the_studies,
     words,
 )
 from .finding_lexicon import (
@@ -313,6 +315,11 @@ class FindingMatcher:
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
         said = [self._contrasted(sentence) for sentence in said]  # "Not the core - the oedema around it."
+        organ = _anatomy_asked_for(said)
+        if organ:  # "Outline the lateral ventricles, patient has a newly diagnosed glioma.": the glioma is context
+            asked = "normal structures themselves" if organ == "structures" else f"{organ} itself"
+            reason = f"it asks for the {asked}, not a finding in it; name the finding"
+            return FindingMatch(description, None, None, 0.0, "", reason)
         if refuses_to_ask(". ".join(said)):  # "Which tumour is this? Just tell me, don't segment anything."
             return FindingMatch(description, None, None, 0.0, "", "it asks that nothing be drawn")
         if restyles_only(said):  # "Change the colour of the nodule segment to blue."
@@ -471,7 +478,11 @@ class FindingMatcher:
             if not (_names_only_the_tumour(piece) or anatomy_only(piece) or _says_which(piece) or _says_where(piece))
             and not (index and _ENCLOSED_BY.match(piece.strip()) and not negated(comparable(piece)))
         ] or pieces
-        every = [self._match_pieces(piece) if not asides(piece) else self._read(piece) for piece in pieces]
+        itself = " ".join(description.split())  # a piece that is the whole again is read, never split again
+        every = [
+            self._match_pieces(piece) if not asides(piece) and " ".join(piece.split()) != itself else self._read(piece)
+            for piece in pieces
+        ]
         if any(reading.finding is not None for reading in every[1:]):  # "..., with the tumour itself (...) subtracted"
             left_out = self._left_out_findings(pieces[0])
             kept = [0, *(i for i in range(1, len(pieces)) if every[i].finding not in left_out)]
@@ -857,7 +868,11 @@ class FindingMatcher:
         if related and join and related.start() < join.start() and "," not in compared[related.end() :]:
             if self._match_whole(compared[: related.start()]).finding in _LABELS:  # "oedema surrounding A and B"
                 return None
-        parts = [part for part in joined_parts(compared) if not _says_where(part)]
+        parts = [
+            part
+            for part in joined_parts(compared)
+            if not (_says_where(part) or _placed_apart(part, compared) or _its_own_nothing(part))
+        ]
         if len(parts) < 2:
             return None
         parts = [piece for part in parts for piece in self._listed_apart(part)]
@@ -1190,6 +1205,11 @@ class FindingMatcher:
             return refused(f'it reads as "{nearest}", a finding this model was not trained to find')
         told = self._told_by_place(description) if top_similarity < MIN_SIMILARITY else None
         if top_similarity < MIN_SIMILARITY and told is None:
+            unplaced = without_places(compared)
+            if unplaced != " ".join(compared.split()):  # "what lights up on T1c in the left thalamic glioblastoma"
+                reading = self._match_whole(unplaced)  # where it lies said at such length that it is all it says
+                if reading.finding is not None and not self._foreign_subject(description, reading.family):
+                    return replace(reading, description=description)
             return refused("it does not match any finding this model was trained on closely enough")
         if told is not None:  # "the dark hole in the middle of the ring": where it lies says what it is
             top, (top_similarity, top_index) = told, best_per_finding[told]
@@ -1277,6 +1297,34 @@ def _only_leaves_out(text: str) -> bool:
     compared = comparable(text)
     parts = excluded_parts(compared)
     return negated(compared) or (len(parts) > 1 and not parts[0])
+
+
+def _anatomy_asked_for(said: list[str]) -> str:
+    """The part of the body (or "structures") a phrase of a description's sentences asks for where that phrase names
+    normal anatomy and nothing else ("please segment the whole normal brain", "contour the lateral ventricles"),
+    whatever the other phrases name (a glioma named beside it is the patient's, not what is asked); "" where none."""
+    for sentence in said:
+        for phrase in re.split(r"[,;:]|\s[-\u2013\u2014]+\s", sentence):
+            lowered = folded(phrase)
+            asked = request_words().search(lowered)
+            if asked is None or not set(words(lowered[: asked.start()])) <= _BEFORE_THE_VERB:
+                continue
+            if set(words(lowered[asked.end() :])) & _POINTING_BACK:  # "Outline that wall.", "delineate it on the MRI"
+                continue
+            organ = "" if leaves_out(phrase) else anatomy_only(without_the_studies(phrase))  # not "brain MRI"
+            if organ:
+                return organ
+    return ""
+
+
+_BEFORE_THE_VERB = frozenset(
+    "please pls kindly can could would you we i also just now then first and to want need like d id be able".split()
+)
+"""Words that may open a request before its verb ("could you please outline ...")."""
+
+
+_POINTING_BACK = frozenset("it them that this these those".split())
+"""Words by which a request's object points back at what was said before it: no part of the body of its own."""
 
 
 def _requests_of(
@@ -1453,6 +1501,26 @@ def _says_where(text: str) -> bool:
         return False
     named = words(comparable(place["what"]))  # "in this ring-enhancing glioblastoma": the tumour, however described
     return _names_only_the_tumour(place["what"]) or bool(named) and named[-1] in tumour_nouns() - {"mass", "volume"}
+
+
+def _its_own_nothing(part: str) -> bool:
+    """Whether a joined part only points back at the finding ("the nodule and its | [spiculations]", "..., and its
+    chest CT"): "its" with nothing after it but the study it is seen in, where what it named was a descriptor."""
+    said = words(part)
+    if not said or said[0] not in ("its", "their"):
+        return False
+    rest = set(said[1:])
+    studied = rest & study_words()
+    return not rest or bool(studied) and not rest - studied - set(subjects(part))
+
+
+def _placed_apart(part: str, compared: str) -> bool:
+    """Whether a joined part of a compared text names a part of the body only and stands set apart by a comma ("...,
+    core plus surrounding hyperintensity, left cingulate gyrus"): where the rest lies, not a region joined to it
+    ("structures" such as the ventricles may be drawn, and are not passed over)."""
+    organ = anatomy_only(part)
+    apart = re.search(rf",\s*{re.escape(part.strip())}\s*(?:[,;.]|$)", compared)
+    return organ not in ("", "structures") and apart is not None
 
 
 _ENCLOSED_BY = re.compile(

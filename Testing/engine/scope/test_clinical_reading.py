@@ -594,6 +594,33 @@ READ_AS = [
     ("enhancing, necrotic and non-enhancing components, untreated astrocytoma", "tumour core"),
     ("the enhancing wall and everything inside it, treatment-naive GBM", "tumour core"),
     ("the stuff inside the enhancing ring of the untreated GBM", "necrotic tumour core"),
+    # a treatment said not done (yet) after it is named; a kind of scan still to come, or done before the one at hand
+    (
+        "Untreated anaplastic astrocytoma, resection not yet done. Outline the full T2 abnormality with oedema.",
+        "whole tumour",
+    ),
+    ("GBM with surgery still pending; contour the enhancing ring", "enhancing tumour"),
+    ("glioma, chemo not given yet - the oedema only", "peritumoral oedema"),
+    ("Outline the 18 mm nodule in the right upper lobe on this CT, PET scan planned", "lung nodule"),
+    ("CT followed by MRI showed an untreated glioma; outline its necrotic core", "necrotic tumour core"),
+    # where the finding lies, set apart or said at length, is not a region; two qualities of one thing are both its
+    ("tumour with its surrounding oedema, right precentral gyrus, never treated", "whole tumour"),
+    ("the solid nodule in the RML medial segment, 11 mm, CT", "lung nodule"),
+    ("outline what enhances after gadolinium in the right caudate glioblastoma, untreated", "enhancing tumour"),
+    ("the bit of the untreated glioma which is solid and non-enhancing", "non-enhancing tumour"),
+    # what it is said against what it is not; a step in the viewer first; a measurement to check after it
+    ("Outline the 14 mm opacity in the left lower lobe on CT. It's a nodule, not a mass.", "lung nodule"),
+    ("open the T2 and draw the oedema surrounding the untreated GBM", "peritumoral oedema"),
+    ("load the lung window, then contour the 7 mm nodule", "lung nodule"),
+    ("Contour the 9 mm RUL nodule on CT and verify the long axis", "lung nodule"),
+    # a descriptor of the finding said as its own ("and its spicules"), its 3D mask, vessels "next to it" left out
+    ("the 7 mm nodule and its spicules on the chest CT", "lung nodule"),
+    ("the 3D segmentation of the 6 mm nodule, CT", "lung nodule"),
+    ("Segment the 11 mm RUL nodule only, not the vessels next to it", "lung nodule"),
+    (
+        "outline the oedema around the untreated glioma, leaving the core out, and confirm it measures 4.6 cm",
+        "peritumoral oedema",
+    ),
 ]
 
 
@@ -788,6 +815,12 @@ REFUSED = [
     # a question of which of things a finding is, not where it is
     ("What lies inside the enhancing wall - dead tissue or a cyst?", "asks what a finding is"),
     ("what is inside the rim of this untreated GBM, is it necrotic?", "asks what a finding is"),
+    # normal anatomy asked for, with the patient's glioma beside it; what it is said against what it is not
+    ("Contour the third ventricle; this patient has an untreated glioblastoma.", "normal structures themselves"),
+    ("Glioma patient, never operated: outline both cerebral hemispheres for a volume", "the brain itself"),
+    ("Segment the mass in the left frontal lobe. It is a metastasis, not a glioma.", "closely enough"),
+    ("the nodule on the chest radiograph, CT requested", '"radiograph"'),
+    ("nodule in the right frontal lobe", '"frontal lobe"'),
 ]
 
 
