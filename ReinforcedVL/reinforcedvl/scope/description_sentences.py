@@ -77,7 +77,7 @@ def _sentences_with_ends(description: str) -> list[tuple[str, str]]:
         depth += {"(": 1, ")": -1}.get(character, 0)
         if character not in ".;?!" or depth > 0 or description[index + 1 : index + 2] not in ("", " ", "\t", "\n"):
             continue
-        before = re.search(r"([A-Za-z.]+)$", description[start:index])
+        before = re.search(r"(?<![0-9])([A-Za-z.]+)$", description[start:index])  # not "54M.": an age and sex
         initial = before and re.fullmatch(r"[A-Z]", before.group(1).strip("."))  # "Dr P. Walsh"
         if character == "." and before and (before.group(1).lower().strip(".") in _ABBREVIATIONS or initial):
             continue

@@ -824,6 +824,7 @@ def folded(text: str) -> str:
     lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
     lowered = _LOOKS_ON_TWO.sub(r"\g<first> ", lowered)  # "T1 hypointense and | T2 hyperintense"
     lowered = _ONE_THAT_IS_BOTH.sub(r"\g<that> \g<first> ", lowered)  # "the part that is solid and | non-enhancing"
+    lowered = _WHAT_IS_RESECTED.sub("tumor core", lowered)  # "what i'd actually resect - the tumour without ..."
     lowered = _VIEWER_STEP.sub("", lowered)  # "open the flair and | outline the oedema": a step in the viewer first
     lowered = _WHAT_IT_IS_NOT.sub(r"\g<said>", lowered)  # "it is a nodule|, not a mass": what it is, no part left out
     lowered = re.sub(r"\bseparately from\b", "separate from", lowered)  # "separately" alone annotates; this leaves out
@@ -1101,6 +1102,15 @@ _ONE_THAT_IS_BOTH = re.compile(
 )
 """Two qualities said of one thing ("the part of the tumour that is solid and non-enhancing"): a thing both is,
 one description of it, not two parts joined."""
+_WHAT_IS_RESECTED = re.compile(
+    r"\b(?:what|the\s+(?:part|bit|portion|tissue|mass)(?:\s+(?:that|which))?)\s+(?:(?:i|we|you|they|(?:a|the)\s+"
+    r"(?:neuro)?surgeons?|surgery)\s*(?:would|will|'d|d|could|can|should|plan\s+to|want\s+to|need\s+to|intend\s+to"
+    r"|(?:am|is|are)\s+going\s+to)?|(?:would|will|could|is\s+to|are\s+to)\s+be)\s+(?:actually\s+|really\s+"
+    r"|realistically\s+)?(?:resect|resected|remove|removed|take\s+out|taken\s+out|cut\s+out|excise|excised|operate\s+on"
+    r"|go\s+after|debulk|debulked)\b"
+)
+"""What a surgeon would take out, said as a clause ("what I'd actually resect", "the part a surgeon would resect"):
+the tumour core, as the trained finding is defined (the tumour without its oedema)."""
 _VIEWER_STEP = re.compile(
     r"(?:^|(?<=[.;:!?]\s))(?:(?:please|pls|first|can you|could you)\s+)*(?:open|load|show|pull up|bring up|switch to"
     r"|go to|scroll to|select|display|put up|change to|set)\s+(?:the\s+|a\s+|up\s+)?(?:[a-z0-9-]+\s+){0,3}?"
@@ -1531,15 +1541,22 @@ _NOT_SEPARATED = re.compile(
 )
 """A request that the parts be drawn as one ("without attempting to separate tumour from oedema", "I don't want them
 separated", "no subregions")."""
-_AGE = re.compile(r"\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|(?<=,)\s*\d{1,3}\s*(?=,)")
-"""How old the patient is: never which finding."""
+_AGE = re.compile(
+    r"\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|(?<=,)\s*\d{1,3}\s*(?=,)"
+    r"|\b\d{2,3}\s?(?:y/?o\s?|yo\s?|y\s?)?[mf]\b(?!-)"
+)
+"""How old the patient is, with the sex after it ("54M", "61 F", "38yo m"): never which finding."""
 _THIS_IS_THE_SCAN = re.compile(
     r"\s*,?\s*\b(?:and\s+)?(?:this|it)\s+is\s+(?:a|an|the|our)\s+(?:[a-z0-9-]+\s+){0,3}?(?:scan|study|mri|mr|exam"
     r"|examination|ct|series)\b(?=\s*(?:[,;.]|$))"
 )
 """A clause that only says what the images are ("..., and this is a baseline scan"): it says nothing of the finding."""
-_AND_ALL = re.compile(r"\s*,?\s*\b(?:core|parts|bits|rim|necrosis)\s+and\s+all\b\s*,?(?=\s)")
-"""The whole of what was just named, said as an idiom ("the tumour itself, core and all, ..."): nothing more."""
+_AND_ALL = re.compile(
+    r"\s*,?\s*\b(?:core|parts|bits|rim|necrosis)\s+and\s+all\b(?!\s+(?:the|of|its|their|that|this|these|those)\b)"
+    r"\s*,?(?=\s)"
+)
+"""The whole of what was just named, said as an idiom ("the tumour itself, core and all, ..."): nothing more; not
+"necrosis and all the surrounding swelling", a list."""
 _NOTHING_THAT_IS_NOT = re.compile(
     r"\s*,?\s*\b(?:and\s+|but\s+)?(?:nothing|none)\s+(?:that|which)\s+(?:does not|doesn't|doesnt|is not|isn't|isnt)"
     r"(?=\s*(?:[,;.]|$))"

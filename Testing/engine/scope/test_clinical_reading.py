@@ -617,6 +617,12 @@ READ_AS = [
     ("the 7 mm nodule and its spicules on the chest CT", "lung nodule"),
     ("the 3D segmentation of the 6 mm nodule, CT", "lung nodule"),
     ("Segment the 11 mm RUL nodule only, not the vessels next to it", "lung nodule"),
+    # an age and sex before a full stop ("61F.") end a sentence; what a surgeon would take out is the tumour core;
+    # "necrosis and all the surrounding swelling" is a list, not the idiom "core and all"
+    ("Untreated GBM, 61F. Outline the whole lesion including its oedema.", "whole tumour"),
+    ("Untreated GBM: the part the surgeon would remove, no oedema.", "tumour core"),
+    ("what would be resected in this pre-op glioblastoma", "tumour core"),
+    ("the whole untreated GBM - enhancing part, necrosis and all the surrounding swelling", "whole tumour"),
     (
         "outline the oedema around the untreated glioma, leaving the core out, and confirm it measures 4.6 cm",
         "peritumoral oedema",
@@ -821,6 +827,8 @@ REFUSED = [
     ("Segment the mass in the left frontal lobe. It is a metastasis, not a glioma.", "closely enough"),
     ("the nodule on the chest radiograph, CT requested", '"radiograph"'),
     ("nodule in the right frontal lobe", '"frontal lobe"'),
+    ("what the surgeon would resect in this meningioma", "closely enough"),
+    ("enhancing part, necrosis and all the surrounding swelling of the untreated GBM", "together"),
 ]
 
 
