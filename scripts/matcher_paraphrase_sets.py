@@ -8,10 +8,10 @@ Usage: python scripts/matcher_paraphrase_sets.py [--model reinforcedvl-starter] 
 chosen at random: a letter after the first left out, doubled, swapped with the next or replaced), drawn with SEED.
 
 Without --sets it reads set "a" (reinforcedvl/evaluation/paraphrase_sets.json, written by the project apart from the
-training phrasings) and sets "b"-"ao" (reinforcedvl/evaluation/independent_paraphrase_sets.json, written by authors
-who read nothing of the project; each set's "history" says whether rules were set while looking at it). A file given
-with --sets has the shape of paraphrase_sets.json ({"findings": {finding: [phrasings]}, "out_of_scope": [...]}). The
-matcher is the checkpoint's own (its declared scope, the bundled text encoder). Nothing here runs the network: a
+training phrasings) and every set of reinforcedvl/evaluation/independent_paraphrase_sets.json ("b" on, written by
+authors who read nothing of the project; each set's "history" says whether rules were set while looking at it). A file
+given with --sets has the shape of paraphrase_sets.json ({"findings": {finding: [phrasings]}, "out_of_scope": [...]}).
+The matcher is the checkpoint's own (its declared scope, the bundled text encoder). Nothing here runs the network: a
 phrasing read as its finding gets the finding's answer and mask by construction, one read as another finding gets
 that finding's, and one not assessed gets no answer.
 """
@@ -35,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="reinforcedvl-starter")
     parser.add_argument("--table", type=Path)
-    parser.add_argument("--sets", type=Path, nargs="+", help="phrasing set files (default: the project's sets a-bl)")
+    parser.add_argument("--sets", type=Path, nargs="+", help="phrasing set files (default: all the project's sets)")
     parser.add_argument("--typos", type=int, metavar="SEED", help="one typing error in each phrasing, drawn with SEED")
     args = parser.parse_args()
     checkpoint = resolve_checkpoint(args.model)
@@ -71,7 +71,7 @@ def main() -> None:
 
 
 def _sets(paths: list[Path] | None) -> dict[str, dict]:
-    """Set name -> {"findings": ..., "out_of_scope": ...}: the files given, else the project's sets a-bl."""
+    """Set name -> {"findings": ..., "out_of_scope": ...}: the files given, else all the project's sets."""
     if paths:
         return {path.name: json.loads(path.read_text(encoding="utf-8")) for path in paths}
     sets = {"a": json.loads((EVALUATION / "paraphrase_sets.json").read_text(encoding="utf-8"))}

@@ -824,6 +824,8 @@ def folded(text: str) -> str:
     lowered = _SAME_PART_TWICE.sub(r"\1", lowered)  # "the enhancing rim/component"
     lowered = _LOOKS_ON_TWO.sub(r"\g<first> ", lowered)  # "T1 hypointense and | T2 hyperintense"
     lowered = _ONE_THAT_IS_BOTH.sub(r"\g<that> \g<first> ", lowered)  # "the part that is solid and | non-enhancing"
+    lowered = _ROUND.sub("around ", lowered)  # "the T2 bright halo | round | the tumour"
+    lowered = _SEPARATED_FROM.sub(_separated, lowered)  # "separate out X from Y"
     lowered = _WHAT_IS_RESECTED.sub("tumor core", lowered)  # "what i'd actually resect - the tumour without ..."
     lowered = _VIEWER_STEP.sub("", lowered)  # "open the flair and | outline the oedema": a step in the viewer first
     lowered = _WHAT_IT_IS_NOT.sub(r"\g<said>", lowered)  # "it is a nodule|, not a mass": what it is, no part left out
@@ -1102,6 +1104,26 @@ _ONE_THAT_IS_BOTH = re.compile(
 )
 """Two qualities said of one thing ("the part of the tumour that is solid and non-enhancing"): a thing both is,
 one description of it, not two parts joined."""
+_ROUND = re.compile(r"(?<=[a-z] )round\s+(?=(?:the|this|its|his|her|their|that)\b)")
+""""round" as a preposition ("the halo round the tumour"): around; not the shape ("a round nodule")."""
+_SEPARATED_FROM = re.compile(
+    r"\b(?P<verb>separate\s+(?:out\s+)?|isolate\s+|split\s+(?:off|out)\s+)(?P<what>[^,;.]+?)\s+from\s+"
+    r"(?P<rest>[^,;.]+?)(?=\s+and\s+(?:give|send|show|then|hand|return|keep)\b|\s*[,;.]|$)"
+)
+"""A part separated out from others ("separate out the solid tumour that is not enhancing from the oedema and the
+necrosis"): that part, the others left out."""
+
+
+def _separated(found: re.Match[str]) -> str:
+    """What :data:`_SEPARATED_FROM` found, as the part with the others left out; as it was where the separating is
+    negated ("don't separate the oedema from the tumour", "without attempting to separate ...")."""
+    if re.search(
+        r"(?:\bnot|n't|\bdont|\bnever|\bwithout|\bno\s+need\s+to)\s+(?:\w+\s+){0,2}$", found.string[: found.start()]
+    ):
+        return found.group(0)
+    return f"{found['verb']}{found['what']}, excluding {found['rest']}"
+
+
 _WHAT_IS_RESECTED = re.compile(
     r"\b(?:what|the\s+(?:part|bit|portion|tissue|mass)(?:\s+(?:that|which))?)\s+(?:(?:i|we|you|they|(?:a|the)\s+"
     r"(?:neuro)?surgeons?|surgery)\s*(?:would|will|'d|d|could|can|should|plan\s+to|want\s+to|need\s+to|intend\s+to"

@@ -623,6 +623,21 @@ READ_AS = [
     ("Untreated GBM: the part the surgeon would remove, no oedema.", "tumour core"),
     ("what would be resected in this pre-op glioblastoma", "tumour core"),
     ("the whole untreated GBM - enhancing part, necrosis and all the surrounding swelling", "whole tumour"),
+    # "round" as a preposition; a part separated out from others, not where the separating is negated
+    ("the FLAIR hyperintense rim round the untreated glioma, tumour excluded", "peritumoral oedema"),
+    ("everything that is tumour in this untreated GBM, without the oedema", "tumour core"),
+    (
+        "Don't separate the oedema from the untreated glioma - segment the entire abnormality as one label",
+        "whole tumour",
+    ),
+    (
+        "the whole FLAIR abnormality of the untreated glioma, without trying to separate tumour from oedema",
+        "whole tumour",
+    ),
+    (
+        "isolate the solid non-enhancing component from the necrosis and the oedema, untreated glioma",
+        "non-enhancing tumour",
+    ),
     (
         "outline the oedema around the untreated glioma, leaving the core out, and confirm it measures 4.6 cm",
         "peritumoral oedema",
@@ -828,6 +843,7 @@ REFUSED = [
     ("the nodule on the chest radiograph, CT requested", '"radiograph"'),
     ("nodule in the right frontal lobe", '"frontal lobe"'),
     ("what the surgeon would resect in this meningioma", "closely enough"),
+    ("MRI shows a 12 mm nodule in the right lung. Segment it.", '"mri"'),
     ("enhancing part, necrosis and all the surrounding swelling of the untreated GBM", "together"),
 ]
 
