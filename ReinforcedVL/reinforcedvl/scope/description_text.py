@@ -630,7 +630,7 @@ def without_places(compared: str) -> str:
 def _places() -> tuple[re.Pattern[str], ...]:
     """The patterns of :func:`without_places`."""
     places = [word for word, (kind, organ) in _subject_words()[1].items() if kind == "parts" and organ in _PLACED_IN]
-    run = rf"(?:(?:{alternatives([*places, *_PLACE_WORDS])})(?:[\s-]+|(?=[,;.]|$)))+"
+    run = rf"(?:(?:{alternatives([*places, *_POSITION_WORDS])})(?:[\s-]+|(?=[,;.]|$)))+"
     nouns = alternatives(finding_nouns())
     end = r"(?=[,;.]|$|and\b)"
     return (
@@ -643,7 +643,7 @@ def _places() -> tuple[re.Pattern[str], ...]:
 
 _PLACED_IN = ("brain", "lung")
 """The parts of the body whose places :func:`without_places` passes over: those the trained families live in."""
-_PLACE_WORDS = (
+_POSITION_WORDS = (
     "left right bilateral deep midline upper middle lower lobe lobes segment segments fissure oblique horizontal major"
     " minor apical apicoposterior anterior posterior superior inferior lateral medial basal anteromedial"
 ).split()
@@ -1274,11 +1274,16 @@ def _untreated() -> re.Pattern[str]:
 
 
 @cache
+def _scan_names() -> str:
+    """The words of ``finding_subjects.json``'s modalities, as one alternation."""
+    return alternatives(word for group in resource("finding_subjects.json")["modalities"].values() for word in group)
+
+
+@cache
 def _planned_study() -> re.Pattern[str]:
     """A kind of scan said still to come ("PET and biopsy pending", "MRI planned", "PET-CT to follow";
     ``finding_subjects.json``'s modalities, with the treatments and procedures said with it): not the study at hand."""
-    scans = alternatives(word for group in resource("finding_subjects.json")["modalities"].values() for word in group)
-    others = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    scans, others = _scan_names(), alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
     scan = rf"(?:{scans})(?:\s+(?:scan|scans|study|imaging|exam))?"
     listed = rf"{scan}(?:\s*(?:,|/|\band\b|\bor\b|&)\s*(?:an?\s+)?(?:{scan}|{others}))*"
     return re.compile(
@@ -1291,7 +1296,7 @@ def _planned_study() -> re.Pattern[str]:
 def _earlier_study() -> re.Pattern[str]:
     """A kind of scan said done before another ("CT then MRI showing a ring-enhancing lesion", "CXR followed by CT"):
     the one before; the study at hand is the later."""
-    scans = alternatives(word for group in resource("finding_subjects.json")["modalities"].values() for word in group)
+    scans = _scan_names()
     return re.compile(
         rf"(?<![\w-])(?:an?\s+|the\s+)?(?:initial\s+|first\s+)?(?:{scans})\s*,?\s+(?:and\s+)?(?:then|followed\s+by"
         rf"|subsequently|later)\s+(?:by\s+)?(?:an?\s+)?(?=(?:{scans})(?![\w-]))"

@@ -1323,10 +1323,6 @@ _BEFORE_THE_VERB = frozenset(
 """Words that may open a request before its verb ("could you please outline ...")."""
 
 
-_POINTING_BACK = frozenset("it them that this these those".split())
-"""Words by which a request's object points back at what was said before it: no part of the body of its own."""
-
-
 def _requests_of(
     said: list[str], names_a_region: Callable[[str], bool], names_a_finding: Callable[[str], bool]
 ) -> tuple[list[str], bool]:
@@ -1399,6 +1395,9 @@ _RELATIVE = re.compile(r"^\s*(?:where|when|which|whose)\s+(?:the|it|its|this|a|a
 its first word may ask ("where is the nodule")."""
 _POINTERS = frozenset("it them this that these those one ones".split())
 """Words that point at what was named elsewhere."""
+_POINTING_BACK = _POINTERS - {"one", "ones"}
+"""Words by which a request's object points back at what was said before it ("Outline that wall"): no part of the
+body of its own."""
 _PLACE_WORDS = frozenset("in on at of within inside the a an for".split())
 _ANOMALY_FRAME = PART_WORDS | _PLACE_WORDS | _CLOSED_CLASS
 """Words that say neither what is wrong nor where, left out of a phrase and of the known phrasings alike before
@@ -1518,9 +1517,9 @@ def _placed_apart(part: str, compared: str) -> bool:
     """Whether a joined part of a compared text names a part of the body only and stands set apart by a comma ("...,
     core plus surrounding hyperintensity, left cingulate gyrus"): where the rest lies, not a region joined to it
     ("structures" such as the ventricles may be drawn, and are not passed over)."""
-    organ = anatomy_only(part)
-    apart = re.search(rf",\s*{re.escape(part.strip())}\s*(?:[,;.]|$)", compared)
-    return organ not in ("", "structures") and apart is not None
+    if re.search(rf",\s*{re.escape(part.strip())}\s*(?:[,;.]|$)", compared) is None:
+        return False
+    return anatomy_only(part) not in ("", "structures")
 
 
 _ENCLOSED_BY = re.compile(
