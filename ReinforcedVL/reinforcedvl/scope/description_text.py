@@ -847,12 +847,15 @@ def folded(text: str) -> str:
     lowered = _LYING_IN.sub(" ", lowered)  # "the glioma itself, | lying | within the swelling"
     lowered = _LYING_BETWEEN.sub("", lowered)  # "the solid tissue that does not enhance, | lying between A and B"
     lowered = _FOUND_WHEN.sub(r"\g<noun>", lowered)  # "the 6 mm nodule | found incidentally last year"
+    lowered = _SCAN_DONE_FOR.sub(_without_the_indication, lowered)  # "a CT | done for trauma": why it was done
+    lowered = _CT_SHOWS.sub(r"\g<what> on \g<study>", lowered)  # "CT shows a 22 mm nodule": the nodule on CT
     lowered = _THIS_IS_THE_SCAN.sub("", lowered)  # "..., and this is a baseline scan before therapy"
     lowered = _AND_ALL.sub(" ", lowered)  # "the tumour itself, core and all, should not be included"
     lowered = _NOTHING_THAT_IS_NOT.sub("", lowered)  # "label whatever enhances ... and nothing that doesn't"
     lowered = _ONLY_REMAINS.sub(r", only \g<what>", lowered)  # "subtract the tumour so only the swelling remains"
     lowered = _KEEP_ONLY_WHAT.sub(", only ", lowered)  # "remove all the tumour and leave just the oedema"
     lowered = _NOTHING_OF.sub("no ", lowered)  # "the necrosis only, nothing enhancing"
+    lowered = _NOTHING_FROM.sub("excluding ", lowered)  # "the core and | nothing from | the oedema"
     lowered = _STRIP_OFF.sub(r"\g<whole> excluding \g<what>", lowered)  # "strip the oedema off the glioma mask"
     lowered = _NONE_INCLUDED.sub(r", excluding \g<what>", lowered)  # "..., ensure that no tumour tissue is included"
     lowered = _AND_ALSO_LEAVING.sub(", ", lowered)  # "excluding the tumour | and also | excluding the vessels"
@@ -865,6 +868,7 @@ def folded(text: str) -> str:
     lowered = _OF_PATIENTS.sub("", lowered)  # "..., on baseline MRI of treatment-naive patients"
     lowered = _FOR_ALL.sub(r"\g<across> the ", lowered)  # "the enhancing volume for all untreated gliomas"
     lowered = _HEART_OF.sub("center of ", lowered)  # "the necrotic heart of the tumour": its centre, no organ
+    lowered = _BULK_OF.sub("", lowered)  # "the bulk of | solid tumour that does not enhance": that tumour
     lowered = _SURROUNDING_OF.sub(r"\g<what>\g<noun> surrounding ", lowered)  # "the surrounding brain of the glioma"
     lowered = _RING_ENCLOSES.sub(  # "the part the enhancing rim encloses in this glioma"
         lambda found: f"{' the part' if found['what'] else ''} enclosed by the {found['ring']}", lowered
@@ -889,6 +893,8 @@ def folded(text: str) -> str:
     lowered = _AND_ASKS.sub(", and ", lowered)  # "leave out the swelling | and just outline the actual tumour"
     for pattern, replacement in _folds():
         lowered = pattern.sub(replacement, lowered)
+    lowered = _SEQUENCES_LOADED.sub("", lowered)  # "non-enhancing tumour, | t1c and flair loaded": the viewer's state
+    lowered = _ON_THE_SEQUENCE.sub(r"\g<on> ", lowered)  # "the tumour core on | the | t1c and flair"
     lowered = _OPPOSITE.sub("not ", lowered)  # "the opposite of the core" says only what is not meant
     lowered = _INCLUDED_AFTER.sub(r"\g<lead>including \g<what>", lowered)  # "the glioma, oedema included"
     lowered = _lobe_of_one_organ().sub(lambda found: f"in the {_organ_of_lobe()[found['lobe']]}", lowered)
@@ -900,7 +906,7 @@ def folded(text: str) -> str:
     lowered = re.sub(r"[.?!;](?=\s|$)", " ", lowered)  # "... so I can measure it."
     lowered = _DASH.sub(", ", lowered)  # "the glioma - enhancing wall plus ... - leaving out the oedema"
     lowered = _NOT_BUT.sub(r"\g<wanted>, \g<unwanted>", lowered)  # "not the rim, only the dead centre inside it"
-    return _purpose_clauses().sub(lambda found: " " if found.start() else found.group("lead") or " ", lowered)
+    return _purpose_clauses().sub(_without_the_purpose, lowered)
 
 
 _ONE_COVERING = re.compile(
@@ -968,6 +974,33 @@ _FOUND_WHEN = re.compile(
 )
 """That a finding was found, said after it ("the 6 mm nodule found incidentally last year"): when, not which; where it
 was found ("... found in the liver") stays."""
+_SCAN_DONE_FOR = re.compile(
+    r"\b(?P<study>ct|cta|ct scan|scan)\s+(?:was\s+)?(?:done|performed|obtained|acquired|ordered|requested|carried out)"
+    r"\s+(?:for|because of|to rule out|to exclude)\s+(?P<why>[^,;.()]+?)"
+    r"(?=\s*(?:[,;.()]|$)|\s+(?:shows|showed|demonstrates|demonstrated|reveals|revealed|and|which|that)\b)"
+)
+"""Why a CT was done ("a chest CT done for trauma"): the reason for the study, not what is asked for in it."""
+_CT_SHOWS = re.compile(
+    r"\b(?:the\s+)?(?P<study>(?:(?:chest|thoracic|thorax|low-dose|screening|staging)\s+)*ct(?:\s+scan)?)\s+"
+    r"(?:shows|showed|demonstrates|demonstrated|reveals|revealed)\s+(?P<what>[^,;.]+?)(?=\s*(?:[,;.]|$))"
+)
+"""What a CT is said to show ("CT shows a solitary 22 mm nodule"): that, on the CT."""
+
+
+def _without_the_indication(found: re.Match[str]) -> str:
+    """A scan less the reason it was done, unless the reason names a treatment ("scan done for follow-up after
+    radiotherapy" says the finding was treated)."""
+    return found.group(0) if names_a_treatment(found["why"]) else found["study"]
+
+
+_SEQUENCE = r"(?:t1c|t1|t2|flair|dwi|adc|swi)"
+_SEQUENCES_LOADED = re.compile(
+    rf"\s*,?\s*(?:with\s+)?(?:the\s+)?{_SEQUENCE}(?:\s*(?:,|and|&|/|\+)\s*(?:the\s+)?{_SEQUENCE})*"
+    r"\s+(?:(?:sequences?|series|images?)\s+)?(?:(?:is|are)\s+)?(?:loaded|open|opened|displayed|on screen)\b"
+)
+"""The sequences said to be open in the viewer ("T1c and FLAIR loaded"): the viewer's state, not a region."""
+_ON_THE_SEQUENCE = re.compile(rf"\b(?P<on>on|in|using)\s+the\s+(?={_SEQUENCE}\b)")
+"""The images a finding is drawn on, named with "the" ("on the T1c and FLAIR"): as "on T1c and FLAIR"."""
 _BECAUSE = re.compile(
     r"^\s*(?:because|since|as|given that|seeing that|seeing as)\s+(?P<reason>[^,;]+),\s*(?P<rest>.+)$"
 )
@@ -1004,6 +1037,12 @@ _FOR_ALL = re.compile(r"\b(?P<across>for|across)\s+all\s+(?:the\s+)?(?=(?:[a-z-]
 """The cases a request is made for ("for all treatment-naive gliomas"): "all" says which cases, not how much."""
 _HEART_OF = re.compile(r"\bheart\s+of\s+(?=(?:the|this|that|its|a|an|his|her|their)\s)")
 """"The heart of" a finding: its centre, no organ."""
+_BULK_OF = re.compile(
+    r"\b(?:the\s+)?(?:main\s+)?bulk\s+of\s+(?=(?:(?:the|this|that|its)\s+)?(?:solid|enhancing|non-enhancing|necrotic|necrosis"
+    r"|dead|edema|swelling|cystic)\b)"
+)
+""""The bulk of" a part of the tumour: that part ("the bulk of solid tumour that does not enhance"), not the tumour's
+bulk, which is its core ("the bulk of the tumour")."""
 _SURROUNDING_OF = re.compile(
     r"\b(?P<what>(?:the|its|this|that)\s+)surrounding\s+(?P<noun>(?:[a-z-]+\s+){0,2}?[a-z-]+)\s+(?:of|around|about)\s+"
     r"(?=(?:the|this|its|that|a|an|his|her|their)\s)"
@@ -1599,6 +1638,8 @@ _KEEP_ONLY_WHAT = re.compile(r"\s*,?\s*\b(?:and\s+|but\s+)?(?:leave|leaving|keep
 """What is kept after something is taken away ("remove all the tumour and leave just the surrounding oedema")."""
 _NOTHING_OF = re.compile(r"\bnothing\s+(?=(?:enhancing|non-enhancing|necrotic|edema|edematous|solid|cystic)\b)")
 """A part said to be absent from what is drawn ("nothing enhancing"): as "no"."""
+_NOTHING_FROM = re.compile(r"\bnothing\s+(?:at all\s+)?(?:from|of)\s+(?=(?:the|its|any|this|that)\s)")
+"""A region said to give nothing to what is drawn ("and nothing from the peritumoural oedema"): it is left out."""
 _STRIP_OFF = re.compile(
     r"\b(?:strip|stripping|take|taking|cut|cutting|peel|peeling|shave|shaving|trim|trimming|remove|removing|subtract"
     r"|subtracting|drop|dropping)\s+(?P<what>(?:the|any|all|its)\s+[a-z -]+?)\s+(?:off|from|out of|away from)\s+"
@@ -1706,6 +1747,22 @@ def _purpose_clauses() -> re.Pattern[str]:
         r"(?![\w-]|\s+na[iï]ve\b)(?P<lead>[^,]*)"  # not "for this treatment-naive glioma"
         rf"|{_SO_THAT}"
     )
+
+
+def _without_the_purpose(found: re.Match[str]) -> str:
+    """A description less a clause that says why (:func:`_purpose_clauses`), but not less the treatment it says was
+    given ("Segment the oedema | for follow-up after radiotherapy": the glioma was treated)."""
+    given = _treatment_given().search(found.group(0))
+    if given:
+        return f" {given.group(0)} "
+    return " " if found.start() else found.group("lead") or " "
+
+
+@cache
+def _treatment_given() -> re.Pattern[str]:
+    """A treatment said to be done, as :func:`folded` leaves it ("after radiotherapy", "post surgery", "treated")."""
+    treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    return re.compile(rf"\b(?:after|following|post)\s+(?:{treatment})(?![\w-])|\btreated\b")
 
 
 _SO_THAT = (

@@ -312,6 +312,7 @@ class FindingMatcher:
             reason = "it records what was decided, not a finding to draw; ask for the finding to be drawn or measured"
             return FindingMatch(description, None, None, 0.0, "", reason)
         said = retracted(unframed(said))  # "Hi, ... the oedema, sorry, I mean the core."
+        said = [piece for sentence in said for piece in self._context_then_request(sentence)]
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
         said = [self._contrasted(sentence) for sentence in said]  # "Not the core - the oedema around it."
@@ -376,6 +377,29 @@ class FindingMatcher:
             )
             return replace(reading, description=description, finding=None, family=None, reason=reason)
         return replace(reading, description=description)
+
+    def _context_then_request(self, sentence: str) -> list[str]:
+        """A sentence that says which tumour, then asks with "and" ("Untreated glioblastoma, and I want the enhancing
+        wall."), as two sentences: the first, which asks nothing and names the tumour only (or nothing), is context,
+        not a region joined to what is asked. As it is where the request adds to it ("..., and I want the oedema
+        too") or where the first names a part or a nodule. A sentence that concludes with "so" and a finding ("I want
+        to know how much solid tumour sits outside the enhancing rim, so the non-enhancing tumour please") is that
+        conclusion, where what comes before reads as no finding or the same one."""
+        concluded = _SO_THEN.search(sentence)
+        if concluded and self._names_a_finding(sentence[concluded.end() :]):
+            said, then = self._read(sentence[: concluded.start()]), self._read(sentence[concluded.end() :])
+            if then.finding is not None and said.finding in (None, then.finding):
+                return [sentence[concluded.end() :]]
+        found = _AND_THEN_ASKS.search(sentence)
+        if found is None or _ADDED_TOO.search(sentence[found.end() :]):
+            return [sentence]
+        before, after = sentence[: found.start()], sentence[found.end() :]
+        if asks(before) or not asks(after) or not self._names_a_finding(after):
+            return [sentence]
+        reading = self._read(before)
+        if reading.finding is not None and not _whole_only_named(before, reading):
+            return [sentence]
+        return [before, after]
 
     def _without_other_matters(self, said: list[str]) -> list[str]:
         """The sentences of a description less those that speak of something else (:func:`dismisses`: an incidental
@@ -557,10 +581,20 @@ class FindingMatcher:
         ]
         others = [piece for piece in pieces if piece not in asking]
         if asking and others and not any(leaves_out(piece) or _ADDS.match(piece) for piece in others):
+            if self._adds_to(asking, others):  # "the enhancing rim, and I want the necrosis": both
+                return []
             return asking  # "enhancing lesion, liver, segment 7" asks for no finding
         if JOINED.search(comparable(description)) or leaves_out(description):
             return []
         return pieces if len(pieces) > 1 else []
+
+    def _adds_to(self, asking: list[str], others: list[str]) -> bool:
+        """Whether the pieces that ask add to a part named in another ("the enhancing rim, and I want the necrosis
+        (too)"): one opens with "and" or says "too", and another names a part of the tumour, not only the tumour."""
+        if not any(re.match(r"\s*(?:and|&)\s", piece) or _ADDED_TOO.search(piece) for piece in asking):
+            return False
+        readings = [(piece, self._read(piece)) for piece in others]
+        return any(reading.finding is not None and not _whole_only_named(piece, reading) for piece, reading in readings)
 
     def _told_by_asides(self, description: str, pieces: list[str], named: list[str]) -> FindingMatch | None:
         """What a head and its asides mean together, where a piece that is no one finding says something of the
@@ -1390,6 +1424,16 @@ _LOCATING = re.compile(
 )
 """A sentence that asks to find what is then to be drawn ("Find the glioma on the post-contrast T1."): beside one that
 asks otherwise, it is the way to the request, not the request."""
+_AND_THEN_ASKS = re.compile(
+    r"\s*,?\s+and\s+(?=(?:i|we)\s+(?:(?:just|only|really|also)\s+)?(?:want|need|would like|'d like|wanted)\b"
+    r"|(?:can|could|would)\s+you\b|please\b)",
+    re.IGNORECASE,
+)
+"""Where a sentence goes on to ask with "and" ("Untreated glioblastoma, | and I want the enhancing wall")."""
+_SO_THEN = re.compile(r",\s*so\s+(?:(?:just|only|basically|really)\s+)?(?=(?:the|that|its|this)\s)", re.IGNORECASE)
+"""Where a sentence concludes what it asks for (", so the non-enhancing tumour please")."""
+_ADDED_TOO = re.compile(r"\b(?:too|also|as well|in addition|additionally|both|together|plus)\b", re.IGNORECASE)
+"""Words that add what is asked to what was named before it ("..., and I want the oedema too")."""
 _RELATIVE = re.compile(r"^\s*(?:where|when|which|whose)\s+(?:the|it|its|this|a|an|they|there)\b")
 """A clause that says more of what comes before it ("..., where the tumour has outgrown its blood supply"), though
 its first word may ask ("where is the nodule")."""

@@ -642,6 +642,30 @@ READ_AS = [
         "outline the oedema around the untreated glioma, leaving the core out, and confirm it measures 4.6 cm",
         "peritumoral oedema",
     ),
+    # the patient's tumour named, then the request with "and": context, not a region joined (was the whole tumour)
+    ("Newly diagnosed astrocytoma, and we need the rim that enhances", "enhancing tumour"),
+    ("Treatment-naive GBM and could you outline the swelling around it", "peritumoral oedema"),
+    # a conclusion with "so" after the reasoning; "the bulk of" a part (was the core); what gives nothing is left out
+    (
+        "we need to know how much solid tumour lies beyond the enhancing ring, so the non-enhancing tumour please, not"
+        " the oedema",
+        "non-enhancing tumour",
+    ),
+    ("the bulk of the swelling around the untreated glioma", "peritumoral oedema"),
+    ("the bulk of enhancing tissue in this pre-op glioma", "enhancing tumour"),
+    ("I need the tumour core and nothing from the oedema around it", "tumour core"),
+    ("contrast-enhancing glioma tissue only, excluding anything else", "enhancing tumour"),
+    # the non-enhancing centre is the necrosis (was the non-enhancing tumour)
+    ("outline the non-enhancing center of the untreated glioblastoma", "necrotic tumour core"),
+    # sequences named as what is open or drawn on; a CT's indication and what a CT shows; a purpose that is a scheme
+    ("necrotic core, T2 and FLAIR opened", "necrotic tumour core"),
+    ("outline the tumour core on the T2 and FLAIR of this untreated glioma", "tumour core"),
+    ("outline the 7 mm nodule, the CT was performed for suspected pulmonary embolism", "lung nodule"),
+    ("CT revealed a solitary 14 mm nodule. Please outline it.", "lung nodule"),
+    (
+        "There is a 10 mm nodule in the right middle lobe and I need the volume for RECIST, please segment it.",
+        "lung nodule",
+    ),
 ]
 
 
@@ -845,6 +869,11 @@ REFUSED = [
     ("what the surgeon would resect in this meningioma", "closely enough"),
     ("MRI shows a 12 mm nodule in the right lung. Segment it.", '"mri"'),
     ("enhancing part, necrosis and all the surrounding swelling of the untreated GBM", "together"),
+    # a part named, then another asked for with "and": both, which no one finding is
+    ("the necrotic centre, and I want the enhancing rim", "together"),
+    # a treatment said given inside a purpose clause is kept; a question of what to do with a finding
+    ("Outline the enhancing tumour for response assessment after chemoradiation", "treatment effect"),
+    ("Should the 8 mm nodule in the right upper lobe be followed up?", "asks what a finding is"),
 ]
 
 
