@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.phrasing import spelling_variant
-from .finding_lexicon import finding_nouns, region_words, tumour_nouns
+from .finding_lexicon import all_larger_named, finding_nouns, region_words, tumour_nouns
 
 __all__ = [
     "DEFINED_ASIDE",
@@ -827,8 +827,10 @@ def folded(text: str) -> str:
     lowered = _ROUND.sub("around ", lowered)  # "the T2 bright halo | round | the tumour"
     lowered = _SEPARATED_FROM.sub(_separated, lowered)  # "separate out X from Y"
     lowered = _WHAT_IS_RESECTED.sub("tumor core", lowered)  # "what i'd actually resect - the tumour without ..."
+    lowered = _RESECTABLE.sub("tumor core", lowered)  # "the resectable tumour mass"
     lowered = _VIEWER_STEP.sub("", lowered)  # "open the flair and | outline the oedema": a step in the viewer first
     lowered = _WHAT_IT_IS_NOT.sub(r"\g<said>", lowered)  # "it is a nodule|, not a mass": what it is, no part left out
+    lowered = _not_the_larger().sub("", lowered)  # "it is under 3 cm| so not a mass": what it is not, no part
     lowered = re.sub(r"\bseparately from\b", "separate from", lowered)  # "separately" alone annotates; this leaves out
     lowered = spelling_variant(_COMPARATOR.sub(" ", lowered), american=True)
     lowered = _without_what_is_done(lowered)  # "..., and give me its volume in mL"; "Export as STL the ..."
@@ -1172,6 +1174,11 @@ _WHAT_IS_RESECTED = re.compile(
 )
 """What a surgeon would take out, said as a clause ("what I'd actually resect", "the part a surgeon would resect"):
 the tumour core, as the trained finding is defined (the tumour without its oedema)."""
+_RESECTABLE = re.compile(
+    r"\bresectable\s+(?:(?:tumou?r|glioma|solid)\s+)?(?:mass|part|portion|tissue|component|bulk|lesion|tumou?r|glioma)\b"
+)
+"""The tumour a surgeon could take out, said with "resectable" ("the resectable tumour mass"): the tumour core, as
+:data:`_WHAT_IS_RESECTED`."""
 _VIEWER_STEP = re.compile(
     r"(?:^|(?<=[.;:!?]\s))(?:(?:please|pls|first|can you|could you)\s+)*(?:open|load|show|pull up|bring up|switch to"
     r"|go to|scroll to|select|display|put up|change to|set)\s+(?:the\s+|a\s+|up\s+)?(?:[a-z0-9-]+\s+){0,3}?"
@@ -1187,6 +1194,19 @@ _WHAT_IT_IS_NOT = re.compile(
 )
 """What a thing is, said against what it is not ("it is a nodule, not a mass"): what it is; the other is no part to
 leave out."""
+
+
+@cache
+def _not_the_larger() -> re.Pattern[str]:
+    """A finding said not to be its larger kin ("It's under 3 cm so not a mass", "not a mass", "it's not a mass";
+    ``finding_phrasings.json``, ``larger_named``): what it is not, which is no part of it to leave out."""
+    larger = alternatives(all_larger_named())
+    return re.compile(
+        rf"\s*,?\s*\b(?:(?:so|therefore|hence|thus|and)\s+)?(?:(?:it|this|that)\s+(?:is|was)\s+)?(?:not|never)\s+"
+        rf"(?:an?\s+)?(?:{larger})\b(?=\s*(?:[,;.!?]|$))"
+    )
+
+
 _DISPLAY_OPACITY = re.compile(
     r"\b(?:at\s+)?\d{1,3}\s*%\s+(?:opacity|opaque|transparency|transparent)\b|\b(?:opacity|transparency)\s*(?:of|at|=|:)?\s*\d{1,3}(?:\.\d+)?\s*%?"
 )

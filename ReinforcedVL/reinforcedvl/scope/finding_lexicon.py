@@ -56,6 +56,12 @@ def larger_named(finding: str) -> frozenset[str]:
 
 
 @cache
+def all_larger_named() -> frozenset[str]:
+    """The words that name what any finding is called when larger than its largest size (:func:`larger_named`)."""
+    return frozenset(word for words in _document().get("larger_named", {}).values() for word in words)
+
+
+@cache
 def region_words() -> dict[str, tuple[str, ...]]:
     """The words that name a part of a tumour no one finding is -> the findings whose union that part is ("solid": the
     enhancing and the non-enhancing tumour)."""

@@ -666,6 +666,10 @@ READ_AS = [
         "There is a 10 mm nodule in the right middle lobe and I need the volume for RECIST, please segment it.",
         "lung nodule",
     ),
+    # a signal around the tumour with no sequence named; what could be resected; a nodule said to be no mass
+    ("the untreated astrocytoma in full, including the perilesional hyperintensity", "whole tumour"),
+    ("segment the resectable tumour of this untreated glioma", "tumour core"),
+    ("Please outline the 18 mm nodule in the right lower lobe. It is below 3 cm, so not a mass.", "lung nodule"),
 ]
 
 
