@@ -312,7 +312,7 @@ class FindingMatcher:
             reason = "it records what was decided, not a finding to draw; ask for the finding to be drawn or measured"
             return FindingMatch(description, None, None, 0.0, "", reason)
         said = retracted(unframed(said))  # "Hi, ... the oedema, sorry, I mean the core."
-        said = [piece for sentence in said for piece in self._context_then_request(sentence)]
+        said = [piece for sentence in said for piece in self._context_then_request(self._concluded(sentence))]
         said = defined_back(said)  # "Necrosis here means dead tissue inside the rim. Segment that and only that."
         said = self._without_other_matters(said)  # "Untreated glioma. Old infarct, not wanted. Segment the oedema."
         said = [self._contrasted(sentence) for sentence in said]  # "Not the core - the oedema around it."
@@ -378,18 +378,22 @@ class FindingMatcher:
             return replace(reading, description=description, finding=None, family=None, reason=reason)
         return replace(reading, description=description)
 
+    def _concluded(self, sentence: str) -> str:
+        """A sentence that concludes with "so" and a finding ("I want to know how much solid tumour sits outside the
+        enhancing rim, so the non-enhancing tumour please") as that conclusion, where what comes before reads as no
+        finding or the same one; else the sentence."""
+        found = _SO_THEN.search(sentence)
+        if found is None or not self._names_a_finding(sentence[found.end() :]):
+            return sentence
+        before, then = self._read(sentence[: found.start()]), self._read(sentence[found.end() :])
+        same = then.finding is not None and before.finding in (None, then.finding)
+        return sentence[found.end() :] if same else sentence
+
     def _context_then_request(self, sentence: str) -> list[str]:
         """A sentence that says which tumour, then asks with "and" ("Untreated glioblastoma, and I want the enhancing
         wall."), as two sentences: the first, which asks nothing and names the tumour only (or nothing), is context,
         not a region joined to what is asked. As it is where the request adds to it ("..., and I want the oedema
-        too") or where the first names a part or a nodule. A sentence that concludes with "so" and a finding ("I want
-        to know how much solid tumour sits outside the enhancing rim, so the non-enhancing tumour please") is that
-        conclusion, where what comes before reads as no finding or the same one."""
-        concluded = _SO_THEN.search(sentence)
-        if concluded and self._names_a_finding(sentence[concluded.end() :]):
-            said, then = self._read(sentence[: concluded.start()]), self._read(sentence[concluded.end() :])
-            if then.finding is not None and said.finding in (None, then.finding):
-                return [sentence[concluded.end() :]]
+        too") or where the first names a part or a nodule."""
         found = _AND_THEN_ASKS.search(sentence)
         if found is None or _ADDED_TOO.search(sentence[found.end() :]):
             return [sentence]
