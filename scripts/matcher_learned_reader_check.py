@@ -6,7 +6,7 @@ Usage: python scripts/matcher_learned_reader_check.py [--model reinforcedvl-star
 The reader is a softmax classifier (one linear layer, classes balanced) over the encoder's sentence embedding of a
 description as the matcher compares it (``comparable``): the checkpoint's findings and "none" (out of scope). It
 learns from every phrasing the matcher knows (trained and untrained findings) and from every paraphrase set but the
-one it is judged on (sets "b"-"ad" of ``independent_paraphrase_sets.json``; set "a" only teaches). Three uses are
+one it is judged on (every set of ``independent_paraphrase_sets.json``; set "a" only teaches). Three uses are
 measured against the rules on the set left out: the reader alone; as a fallback that answers where the rules refuse,
 when its probability is at least a threshold; and as a veto that refuses where it disagrees with the rules' reading
 that confidently. Nothing here changes the matcher; it says whether such a reader is worth shipping.
