@@ -1317,7 +1317,7 @@ def _untreated() -> re.Pattern[str]:
     ``finding_descriptors.json``, ``untreated``), the treatment also named first ("biopsy not done yet", "surgery is
     pending", "resection yet to be performed")."""
     document = resource("finding_descriptors.json")["untreated"]
-    negating, treatment = alternatives(document["negating"]), alternatives(document["treatments"])
+    negating, treatment = alternatives(document["negating"]), _treatment_names()
     listed = rf"(?:{treatment})(?:\s*(?:,|/|\bor\b|\band\b|\bnor\b)\s*(?:prior\s+|any\s+)?(?:{treatment}))*"
     done = r"(?:done|performed|given|started|carried\s+out|undertaken|administered|delivered|had|received)"
     after = (
@@ -1333,6 +1333,12 @@ def _untreated() -> re.Pattern[str]:
 
 
 @cache
+def _treatment_names() -> str:
+    """The treatments of ``finding_descriptors.json``'s ``untreated``, as one alternation."""
+    return alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+
+
+@cache
 def _scan_names() -> str:
     """The words of ``finding_subjects.json``'s modalities, as one alternation."""
     return alternatives(word for group in resource("finding_subjects.json")["modalities"].values() for word in group)
@@ -1342,7 +1348,7 @@ def _scan_names() -> str:
 def _planned_study() -> re.Pattern[str]:
     """A kind of scan said still to come ("PET and biopsy pending", "MRI planned", "PET-CT to follow";
     ``finding_subjects.json``'s modalities, with the treatments and procedures said with it): not the study at hand."""
-    scans, others = _scan_names(), alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    scans, others = _scan_names(), _treatment_names()
     scan = rf"(?:{scans})(?:\s+(?:scan|scans|study|imaging|exam))?"
     listed = rf"{scan}(?:\s*(?:,|/|\band\b|\bor\b|&)\s*(?:an?\s+)?(?:{scan}|{others}))*"
     return re.compile(
@@ -1381,7 +1387,7 @@ a part left out or kept ("..., tumour itself excluded, pre-op MRI")."""
 def _treated_after() -> re.Pattern[str]:
     """The words between "after" and a treatment ("after completion of radiotherapy", "following a gross total
     resection"; ``finding_descriptors.json``, ``untreated``): left out, so that the treatment is read as done."""
-    treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = _treatment_names()
     return re.compile(rf"\b(?P<after>after|following)\s+(?:[a-z-]+\s+){{0,3}}?(?=(?:{treatment})(?![\w-]))")
 
 
@@ -1415,7 +1421,7 @@ def _had_treatment() -> re.Pattern[str]:
     was completed", "chemo finished"; the ``treatments`` of ``finding_descriptors.json``'s ``untreated``), read once
     the words that say it was never given are left out: it is folded into "treated", which names the treated state. A
     treatment still to come ("surgery will be performed") is none."""
-    treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = _treatment_names()
     return re.compile(
         rf"\b(?:(?:has|have|had|having)\s+(?:already\s+)?(?:had|received|undergone|been\s+given|completed|finished)"
         rf"|had|received|underwent|undergone|got|was\s+given|were\s+given|completed|finished|prior|previous|recent)"
@@ -1781,7 +1787,7 @@ def _without_the_purpose(found: re.Match[str]) -> str:
 @cache
 def _treatment_given() -> re.Pattern[str]:
     """A treatment said to be done, as :func:`folded` leaves it ("after radiotherapy", "post surgery", "treated")."""
-    treatment = alternatives(resource("finding_descriptors.json")["untreated"]["treatments"])
+    treatment = _treatment_names()
     return re.compile(rf"\b(?:after|following|post)\s+(?:{treatment})(?![\w-])|\btreated\b")
 
 
